@@ -1,0 +1,65 @@
+"""Settings read from the environment at the edge; everything else receives them as values."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path | None = None          # None → the project's own corpus/ and rules/
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+    db_url: str | None = None             # None → SQLite file under the data folder (help desk log)
+    admin_token: str | None = None        # None → admin is off
+    contact: str | None = None            # help-desk contact added to unanswered replies
+    allowed_origins: list[str] = field(default_factory=list)  # embedding origins (CORS, frame-ancestors)
+    session_max: int = 10_000
+    session_ttl_seconds: float = 3600.0
+    wechat_token: str | None = None
+    wechat_aes_key: str | None = None
+    wechat_appid: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_corp_id: str | None = None
+
+    @property
+    def corpus_dir(self) -> Path:
+        return (self.data_dir / "corpus") if self.data_dir else PROJECT_ROOT / "corpus"
+
+    @property
+    def rules_dir(self) -> Path:
+        return (self.data_dir / "rules") if self.data_dir else PROJECT_ROOT / "rules"
+
+    @property
+    def state_dir(self) -> Path:
+        """Where runtime state (question log, CLI sessions) lives."""
+        return self.data_dir if self.data_dir else self.cache_dir
+
+
+def load_settings(env: dict[str, str] | None = None, data_dir: str | Path | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    data = data_dir or env.get("ASSISTANT_DATA") or None
+    return Settings(
+        data_dir=Path(data).resolve() if data else None,
+        cache_dir=Path(env["ASSISTANT_CACHE"]).resolve() if env.get("ASSISTANT_CACHE") else PROJECT_ROOT / ".cache",
+        db_url=env.get("ASSISTANT_DB_URL") or None,
+        admin_token=env.get("ASSISTANT_ADMIN_TOKEN") or None,
+        contact=env.get("ASSISTANT_CONTACT") or None,
+        allowed_origins=_split(env.get("ASSISTANT_ALLOWED_ORIGINS")),
+        session_max=int(env.get("ASSISTANT_SESSION_MAX", "10000")),
+        session_ttl_seconds=float(env.get("ASSISTANT_SESSION_TTL", "3600")),
+        wechat_token=env.get("ASSISTANT_WECHAT_TOKEN") or None,
+        wechat_aes_key=env.get("ASSISTANT_WECHAT_AES_KEY") or None,
+        wechat_appid=env.get("ASSISTANT_WECHAT_APPID") or None,
+        wecom_token=env.get("ASSISTANT_WECOM_TOKEN") or None,
+        wecom_aes_key=env.get("ASSISTANT_WECOM_AES_KEY") or None,
+        wecom_corp_id=env.get("ASSISTANT_WECOM_CORP_ID") or None,
+    )
