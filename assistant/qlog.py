@@ -1,0 +1,361 @@
+"""Question log: every question and answer, and the feedback on answers.
+
+SQLite by default (``<state_dir>/assistant.db``, WAL journal, ``synchronous=FULL``), PostgreSQL when
+the URL says so (SQLAlchemy Core over psycopg 3). ``add`` commits before it returns, so a record the
+user has been answered with survives a kill -9 of the server.
+
+Personal data is kept minimal: the question text is stored; client addresses and channel user ids
+only as salted HMAC-SHA256 hashes (salt from ``ASSISTANT_HASH_SALT`` or a file in the data folder).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+log = logging.getLogger(__name__)
+
+# Days are counted in China Standard Time (UTC+8, no daylight saving): the help desk's working day.
+LOCAL_TZ = timezone(timedelta(hours=8))
+UNANSWERED = ("not_listed", "out_of_scope", "clarify")
+STATUSES = ("answered",) + UNANSWERED
+RATINGS = ("up", "down")
+MAX_QUESTION = 2000
+MAX_COMMENT = 1000
+SALT_FILE = "hash_salt.key"
+
+metadata = sa.MetaData()
+
+questions = sa.Table(
+    "questions", metadata,
+    sa.Column("answer_id", sa.String(64), primary_key=True),
+    sa.Column("ts", sa.String(32), nullable=False, index=True),      # UTC, "YYYY-MM-DDTHH:MM:SS.mmmZ"
+    sa.Column("day", sa.String(10), nullable=False, index=True),     # local (UTC+8) date, YYYY-MM-DD
+    sa.Column("channel", sa.String(16), nullable=False, index=True),
+    sa.Column("session_id", sa.String(128)),
+    sa.Column("user_hash", sa.String(64)),
+    sa.Column("client_hash", sa.String(64)),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("matters", sa.Text, nullable=False),                   # JSON list
+    sa.Column("anchors", sa.Text, nullable=False),                   # JSON list of citation labels
+    sa.Column("latency_ms", sa.Float),
+)
+
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("answer_id", sa.String(64), sa.ForeignKey("questions.answer_id"), primary_key=True),
+    sa.Column("ts", sa.String(32), nullable=False, index=True),
+    sa.Column("rating", sa.String(8), nullable=False, index=True),
+    sa.Column("comment", sa.Text),
+)
+
+CSV_COLUMNS = ["answer_id", "time", "day", "channel", "session_id", "question", "status",
+               "matters", "anchors", "latency_ms", "rating", "comment"]
+
+
+def resolve_url(db_url: str | None, state_dir: Path) -> str:
+    """The SQLAlchemy URL for a configured ``ASSISTANT_DB_URL`` (None → SQLite file in state_dir)."""
+    if not db_url:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        return "sqlite:///" + str((state_dir / "assistant.db").resolve())
+    scheme, sep, rest = db_url.partition("://")
+    if not sep:
+        raise ValueError(f"无法识别的数据库地址：{db_url!r}")
+    scheme = scheme.lower()
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return "postgresql+psycopg://" + rest
+    if scheme == "sqlite":
+        return db_url
+    raise ValueError(f"不支持的数据库类型：{scheme}（请使用 postgresql:// 或留空使用 SQLite）")
+
+
+def resolve_salt(state_dir: Path, env_salt: str | None = None) -> bytes:
+    """The hashing salt: ``ASSISTANT_HASH_SALT`` if given, else a random one kept in state_dir."""
+    if env_salt:
+        return env_salt.encode("utf-8")
+    path = state_dir / SALT_FILE
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    state_dir.mkdir(parents=True, exist_ok=True)
+    salt = secrets.token_hex(32).encode("ascii")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as f:
+        f.write(salt)
+        f.flush()
+        os.fsync(f.fileno())
+    return salt
+
+
+def _format_ts(when: datetime) -> str:
+    when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _parse_time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, str) and value:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    else:
+        return datetime.now(timezone.utc)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when
+
+
+def _json_list(value: Any) -> str:
+    items = [str(v) for v in (value or []) if v is not None]
+    return json.dumps(items, ensure_ascii=False)
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100) of an ascending list."""
+    if not sorted_values:
+        return None
+    if len(sorted_values) == 1:
+        return float(sorted_values[0])
+    pos = (len(sorted_values) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    frac = pos - lo
+    return float(sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * frac)
+
+
+class QuestionLog:
+    """The log store. Thread-safe (SQLAlchemy's pool); every write is its own committed transaction."""
+
+    def __init__(self, url: str, salt: bytes) -> None:
+        self.url = url
+        self._salt = salt
+        self.dialect = url.split(":", 1)[0].split("+", 1)[0]
+        if self.dialect == "sqlite":
+            self.engine: Engine = sa.create_engine(url, connect_args={"timeout": 30})
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        metadata.create_all(self.engine)
+        self._lock = threading.Lock()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def hash(self, value: str | None) -> str | None:
+        """Salted hash of a personal identifier (client address, channel user id); None stays None."""
+        if value is None or value == "":
+            return None
+        return hmac.new(self._salt, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Store one answered question. ``client`` and ``user`` are hashed here, never stored raw.
+        Returns only after the transaction is committed (durable)."""
+        answer_id = str(record.get("answer_id") or "")
+        if not answer_id:
+            raise ValueError("record without answer_id")
+        when = _parse_time(record.get("time"))
+        latency = record.get("latency_ms")
+        row = {
+            "answer_id": answer_id[:64],
+            "ts": _format_ts(when),
+            "day": when.astimezone(LOCAL_TZ).strftime("%Y-%m-%d"),
+            "channel": str(record.get("channel") or "unknown")[:16],
+            "session_id": (str(record["session_id"])[:128] if record.get("session_id") else None),
+            "user_hash": record.get("user_hash") or self.hash(record.get("user")),
+            "client_hash": self.hash(record.get("client")),
+            "question": str(record.get("question") or "")[:MAX_QUESTION],
+            "status": str(record.get("status") or "unknown")[:16],
+            "matters": _json_list(record.get("matters")),
+            "anchors": _json_list(record.get("anchors")),
+            "latency_ms": float(latency) if latency is not None else None,
+        }
+        with self.engine.begin() as conn:
+            conn.execute(questions.insert().values(**row))
+
+    def add_feedback(self, answer_id: str, rating: str, comment: str | None = None,
+                     when: datetime | None = None) -> bool:
+        """Record (or replace) the feedback on one answer. False when the answer id is unknown.
+        A later rating replaces an earlier one; an empty comment keeps the earlier comment."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}")
+        comment = (comment or "").strip()[:MAX_COMMENT] or None
+        values = {"ts": _format_ts(when or datetime.now(timezone.utc)), "rating": rating}
+        row = {"answer_id": answer_id, "comment": comment, **values}
+        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
+        stmt = insert(feedback).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[feedback.c.answer_id],
+            set_={"ts": stmt.excluded.ts, "rating": stmt.excluded.rating,
+                  "comment": sa.func.coalesce(stmt.excluded.comment, feedback.c.comment)})
+        with self.engine.begin() as conn:
+            known = conn.execute(sa.select(questions.c.answer_id)
+                                 .where(questions.c.answer_id == answer_id)).first()
+            if known is None:
+                return False
+            conn.execute(stmt)
+        return True
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, answer_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(self._joined().where(questions.c.answer_id == answer_id)).mappings().first()
+        return self._row(row) if row else None
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(questions)).scalar_one())
+
+    def _joined(self) -> sa.Select:
+        return (sa.select(questions, feedback.c.rating, feedback.c.comment)
+                .select_from(questions.outerjoin(feedback, feedback.c.answer_id == questions.c.answer_id)))
+
+    @staticmethod
+    def _row(row: Any) -> dict[str, Any]:
+        return {
+            "answer_id": row["answer_id"], "time": row["ts"], "day": row["day"], "channel": row["channel"],
+            "session_id": row["session_id"], "user_hash": row["user_hash"], "client_hash": row["client_hash"],
+            "question": row["question"], "status": row["status"],
+            "matters": json.loads(row["matters"] or "[]"), "anchors": json.loads(row["anchors"] or "[]"),
+            "latency_ms": row["latency_ms"], "rating": row["rating"], "comment": row["comment"],
+        }
+
+    def rows(self, since_day: str | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """All records in time order (for the CSV export), fetched in batches."""
+        query = self._joined().order_by(questions.c.ts, questions.c.answer_id)
+        if since_day:
+            query = query.where(questions.c.day >= since_day)
+        last: tuple[str, str] | None = None
+        while True:
+            q = query
+            if last is not None:
+                q = q.where(sa.or_(questions.c.ts > last[0],
+                                   sa.and_(questions.c.ts == last[0], questions.c.answer_id > last[1])))
+            with self.engine.connect() as conn:
+                chunk = conn.execute(q.limit(batch)).mappings().all()
+            for row in chunk:
+                yield self._row(row)
+            if len(chunk) < batch:
+                return
+            last = (chunk[-1]["ts"], chunk[-1]["answer_id"])
+
+    def stats(self, days: int | None = None, top: int = 20, today: str | None = None) -> dict[str, Any]:
+        """Totals, per day/status/channel, latency percentiles, top unanswered questions, disliked answers.
+        ``days`` limits to the last N local days (including today); None → all time."""
+        since = None
+        if days:
+            end = (datetime.strptime(today, "%Y-%m-%d").date() if today
+                   else datetime.now(LOCAL_TZ).date())
+            since = (end - timedelta(days=days - 1)).isoformat()
+        q = questions.c
+        cond = q.day >= since if since else sa.true()
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(questions).where(cond)).scalar_one()
+            sessions = conn.execute(sa.select(sa.func.count(sa.distinct(q.session_id)))
+                                    .where(cond)).scalar_one()
+            per_status = dict(conn.execute(sa.select(q.status, sa.func.count())
+                                           .where(cond).group_by(q.status)).all())
+            per_channel = dict(conn.execute(sa.select(q.channel, sa.func.count())
+                                            .where(cond).group_by(q.channel)).all())
+            per_day_rows = conn.execute(
+                sa.select(q.day, q.status, sa.func.count()).where(cond).group_by(q.day, q.status)
+                .order_by(q.day)).all()
+            latencies = sorted(v for (v,) in conn.execute(
+                sa.select(q.latency_ms).where(cond, q.latency_ms.is_not(None))).all())
+            top_unanswered: dict[str, list[dict]] = {}
+            for status in UNANSWERED:
+                rows = conn.execute(
+                    sa.select(q.question, sa.func.count().label("n"), sa.func.max(q.ts).label("last"))
+                    .where(cond, q.status == status).group_by(q.question)
+                    .order_by(sa.desc("n"), sa.desc("last")).limit(top)).all()
+                top_unanswered[status] = [{"question": r[0], "count": int(r[1]), "last": r[2]} for r in rows]
+            fcond = feedback.c.ts >= since if since else sa.true()
+            ratings = dict(conn.execute(sa.select(feedback.c.rating, sa.func.count())
+                                        .where(fcond).group_by(feedback.c.rating)).all())
+            disliked = conn.execute(
+                sa.select(q.answer_id, q.ts, q.channel, q.question, q.status, q.anchors,
+                          feedback.c.comment, feedback.c.ts.label("feedback_time"))
+                .select_from(feedback.join(questions, feedback.c.answer_id == q.answer_id))
+                .where(fcond, feedback.c.rating == "down")
+                .order_by(feedback.c.ts.desc()).limit(top)).mappings().all()
+
+        per_day: dict[str, dict[str, int]] = {}
+        for day, status, n in per_day_rows:
+            per_day.setdefault(day, {})[status] = int(n)
+        per_day_list = []
+        if per_day:
+            first = datetime.strptime(since or min(per_day), "%Y-%m-%d").date()
+            last = datetime.strptime(max(per_day), "%Y-%m-%d").date()
+            if days:
+                last = max(last, datetime.strptime(today, "%Y-%m-%d").date() if today
+                           else datetime.now(LOCAL_TZ).date())
+            d = first
+            while d <= last:
+                key = d.isoformat()
+                counts = per_day.get(key, {})
+                per_day_list.append({"day": key, "total": sum(counts.values()),
+                                     **{s: counts.get(s, 0) for s in STATUSES}})
+                d += timedelta(days=1)
+        unanswered = sum(int(per_status.get(s, 0)) for s in UNANSWERED)
+        return {
+            "since": since,
+            "totals": {
+                "questions": int(total),
+                "sessions": int(sessions),
+                "answered": int(per_status.get("answered", 0)),
+                "unanswered": unanswered,
+                "answered_rate": round(int(per_status.get("answered", 0)) / total, 4) if total else None,
+                "feedback_up": int(ratings.get("up", 0)),
+                "feedback_down": int(ratings.get("down", 0)),
+            },
+            "per_day": per_day_list,
+            "per_status": {k: int(v) for k, v in per_status.items()},
+            "per_channel": {k: int(v) for k, v in per_channel.items()},
+            "latency_ms": {
+                "count": len(latencies),
+                "p50": percentile(latencies, 50), "p90": percentile(latencies, 90),
+                "p95": percentile(latencies, 95), "p99": percentile(latencies, 99),
+                "max": float(latencies[-1]) if latencies else None,
+            },
+            "top_unanswered": top_unanswered,
+            "disliked": [{"answer_id": r["answer_id"], "time": r["ts"], "channel": r["channel"],
+                          "question": r["question"], "status": r["status"],
+                          "anchors": json.loads(r["anchors"] or "[]"), "comment": r["comment"],
+                          "feedback_time": r["feedback_time"]} for r in disliked],
+        }
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cur.close()
+
+
+def open_log(db_url: str | None, state_dir: Path, salt: str | None = None) -> QuestionLog:
+    """Open (and create if needed) the question log configured by ``ASSISTANT_DB_URL``."""
+    url = resolve_url(db_url, state_dir)
+    return QuestionLog(url, resolve_salt(state_dir, salt))
