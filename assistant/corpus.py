@@ -1,0 +1,495 @@
+"""Parse a pasted plan of the 财政事权和支出责任划分 genre into an anchored tree.
+
+The parser works line by line on a length-preserving folded copy of each line (simplified
+characters, full-width punctuation), but every block keeps the original text, so quotes cut
+from blocks are verbatim. What pasting breaks is mended: titles and paragraphs split across
+lines or page breaks are joined, page numbers and web-page table residue are dropped (the
+residue's fields are kept as metadata hints).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.normalize import fold_document, strip_spaces_in_cjk
+
+CN_DIGITS = "零〇一二三四五六七八九"
+_NUM = "[一二三四五六七八九十百零〇]"
+
+# Heading kinds, outermost first: a new heading closes every open heading of its rank or deeper.
+HEADING_RANK = {"attachment": 0, "chapter": 1, "part": 2, "sub": 3, "article": 4, "item_dot": 5, "item_paren": 6}
+_HEADING_PATTERNS = [
+    ("chapter", re.compile(rf"^第({_NUM}{{1,3}})章\s*(.*)$")),
+    ("article", re.compile(rf"^第({_NUM}{{1,4}})条\s*(.*)$")),
+    ("part", re.compile(rf"^({_NUM}{{1,3}})\s*、\s*(.*)$")),
+    ("sub", re.compile(rf"^（({_NUM}{{1,3}})）\s*(.*)$")),
+    ("item_paren", re.compile(r"^（(\d{1,2})）\s*(.*)$")),
+    ("item_dot", re.compile(r"^(\d{1,2})\s*[\.．、](?!\d)\s*(.*)$")),
+]
+_ATTACHMENT = re.compile(r"^附件\s*(\d*)\s*[：:]?\s*$")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[（(]\s*\d{4}\s*[〕\]）)]\s*\d{1,4}\s*号")
+_DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
+_CN_DATE = re.compile(rf"^[（(]?([{CN_DIGITS}]{{4}})年([{CN_DIGITS}十]{{1,3}})月([{CN_DIGITS}十]{{1,3}})日[）)]?$")
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$")
+_RESIDUE_KEYS = ("索引号", "发布机构", "发文机关", "成文日期", "发布日期", "发文日期", "主题分类", "文号", "生效日期",
+                 "有效性", "标题", "主题词", "信息来源", "公开方式")
+_NOISE = re.compile(r"^(打印本页|关闭窗口|【?\s*字体[：:].*|分享到[：:]?.*|扫一扫.*|来源[：:].*|浏览次数.*|【打印】.*|【关闭】.*)$")
+_TERMINAL = tuple("。！？；：…”’」』")
+_TITLE_ENDINGS = ("方案", "办法", "意见", "通知", "规定", "细则", "决定", "清单", "规划", "函", "（试行）", "（暂行）")
+_ISSUER_ENDINGS = ("办公室", "办公厅", "人民政府", "委员会", "财政局", "财政厅", "管委会", "局", "厅")
+_TABLE_ROW = re.compile(r"\t|\||\s{2,}")
+
+
+def cn_to_int(text: str) -> int:
+    """Chinese numerals up to the hundreds (一, 十二, 二十, 一百零五) and Arabic digits."""
+    if text.isdigit():
+        return int(text)
+    values = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    values["〇"] = 0
+    total, current = 0, 0
+    for ch in text:
+        if ch in values:
+            current = values[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def parse_date(text: str) -> str | None:
+    """'2025年7月31日' or '二〇二五年七月三十一日' → '2025-07-31'."""
+    folded = fold_document(text.strip())
+    m = _DATE.match(folded)
+    if m:
+        y, mo, d = m.groups()
+        return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+    m = _CN_DATE.match(folded)
+    if m:
+        y = "".join(str(cn_to_int(c)) for c in m.group(1))
+        return f"{int(y):04d}-{cn_to_int(m.group(2)):02d}-{cn_to_int(m.group(3)):02d}"
+    return None
+
+
+@dataclass
+class Block:
+    anchor: str                 # id in the source viewer
+    kind: str                   # notice_title|doc_number|addressee|notice_paragraph|signature|date|title|paragraph|heading
+    text: str                   # original text, lines of one paragraph joined
+    path: list[str] = field(default_factory=list)     # enclosing headings as written, outermost first
+    short: str | None = None    # "二（四）第2段", "序言第1段", "发文字号" …
+    paragraph: int | None = None
+    depth: int = 0
+
+    @property
+    def folded(self) -> str:
+        return fold_document(self.text)
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str
+    blocks: list[Block]
+    meta: dict                  # every value with the anchor and quote it comes from
+
+    @property
+    def doc_number(self) -> str:
+        return (self.meta.get("doc_number") or {}).get("value") or self.doc_id
+
+    @property
+    def title(self) -> str:
+        return (self.meta.get("title") or {}).get("value") or self.doc_id
+
+    def label(self, block: Block) -> str:
+        return f"{self.doc_number} {block.short}" if block.short else self.doc_number
+
+    def block(self, anchor: str) -> Block | None:
+        return next((b for b in self.blocks if b.anchor == anchor), None)
+
+    def paragraphs(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind != "heading"]
+
+    def tree(self) -> dict:
+        """The JSON shape the source viewer reads."""
+        def value(key: str) -> str | None:
+            return (self.meta.get(key) or {}).get("value")
+        return {
+            "doc_id": self.doc_id, "title": self.title, "doc_number": self.doc_number,
+            "issuer": value("issuer"), "date_issued": value("date_issued"), "date_effective": value("date_effective"),
+            "blocks": [{"anchor": b.anchor, "kind": b.kind, "depth": b.depth, "text": b.text,
+                        "label": self.label(b) if b.short else None, "path": b.path, "paragraph": b.paragraph}
+                       for b in self.blocks],
+        }
+
+
+# ---------------------------------------------------------------- lines
+
+@dataclass
+class _Line:
+    text: str        # original, stripped
+    folded: str
+
+    @property
+    def kind(self) -> str:
+        return classify(self.folded)
+
+
+def heading_match(folded: str) -> tuple[str, str, str] | None:
+    """(kind, number, rest) when the line starts with a heading number."""
+    for kind, pattern in _HEADING_PATTERNS:
+        m = pattern.match(folded)
+        if m:
+            return kind, m.group(1), m.group(2)
+    return None
+
+
+def classify(folded: str) -> str:
+    s = folded.strip()
+    if not s:
+        return "blank"
+    if _PAGE_NUMBER.match(s) or _NOISE.match(s):
+        return "noise"
+    if s.startswith("|") or (s.count("|") >= 2 and any(k in s for k in _RESIDUE_KEYS)):
+        return "residue"
+    if sum(1 for k in _RESIDUE_KEYS if re.search(k + r"\s*[：:]", s)) >= 2:
+        return "residue"
+    if parse_date(s):
+        return "date"
+    if DOC_NUMBER.fullmatch(s.replace(" ", "")):
+        return "doc_number"
+    if _ATTACHMENT.match(s):
+        return "attachment"
+    if heading_match(s):
+        return "heading"
+    return "text"
+
+
+def _complete(folded: str) -> bool:
+    """Does this line end a paragraph by itself?"""
+    s = folded.rstrip()
+    if s.endswith(_TERMINAL):
+        return True
+    compact = s.replace(" ", "")
+    if len(compact) <= 60 and "。" not in compact and compact.endswith(_TITLE_ENDINGS):
+        return True
+    if len(compact) <= 30 and compact.endswith(_ISSUER_ENDINGS) and "，" not in compact:
+        return True
+    if s.endswith("）") and s.startswith("（"):
+        return True
+    return False
+
+
+def _residue_hints(line: str) -> dict[str, str]:
+    cells = [c.strip() for c in re.split(r"[|｜\t]", line) if c.strip()]
+    hints: dict[str, str] = {}
+    i = 0
+    while i < len(cells):
+        cell = fold_document(cells[i])
+        m = re.match(r"^(\S+?)\s*[：:]\s*(.*)$", cell)
+        if m and m.group(1) in _RESIDUE_KEYS:
+            value = m.group(2).strip()
+            if not value and i + 1 < len(cells) and not re.match(r"^\S+?\s*[：:]", fold_document(cells[i + 1])):
+                value = cells[i + 1]
+                i += 1
+            if value:
+                hints[m.group(1)] = value
+        i += 1
+    return hints
+
+
+def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
+    """Drop noise and residue, then join lines that a page or line break split."""
+    hints: dict[str, str] = {}
+    kept: list[_Line] = []
+    for raw in raw_lines:
+        text = raw.strip()
+        folded = fold_document(text)
+        kind = classify(folded)
+        if kind in ("blank", "noise"):
+            continue
+        if kind == "residue":
+            hints.update(_residue_hints(text))
+            continue
+        kept.append(_Line(text, folded))
+
+    merged: list[_Line] = []
+    in_table = False
+    for line in kept:
+        kind = line.kind
+        if kind == "attachment":
+            in_table = True
+        prev = merged[-1] if merged else None
+        if (prev is not None and kind == "text" and prev.kind in ("text", "heading")
+                and not _complete(prev.folded) and not (in_table and _TABLE_ROW.search(line.text))
+                and not (prev.kind == "heading" and _is_pure_heading(prev.folded))):
+            merged[-1] = _Line(prev.text + line.text, prev.folded + line.folded)
+        else:
+            merged.append(line)
+    return merged, hints
+
+
+def _is_pure_heading(folded: str) -> bool:
+    m = heading_match(folded)
+    return bool(m) and _split_heading(m[2])[1] == "" and len(m[2]) <= 30
+
+
+def _split_heading(rest: str) -> tuple[str, str]:
+    """A heading line's rest → (title, inline paragraph text)."""
+    rest = rest.strip()
+    if not rest:
+        return "", ""
+    stop = rest.find("。")
+    if 0 < stop <= 30 and "，" not in rest[:stop] and stop < len(rest) - 1:
+        return rest[:stop], rest[stop + 1:].strip()
+    if "。" not in rest and "；" not in rest and len(rest) <= 30:
+        return rest, ""
+    return "", rest
+
+
+# ---------------------------------------------------------------- tree
+
+def _number_label(kind: str, number: str) -> str:
+    return {"part": number, "sub": f"（{number}）", "item_dot": f"{number}.", "item_paren": f"（{number}）",
+            "article": f"第{number}条", "chapter": f"第{number}章", "attachment": f"附件{number}"}[kind]
+
+
+def _anchor_key(kind: str, number: str) -> str:
+    n = cn_to_int(number) if number else 1
+    return {"part": f"{n}", "sub": f"{n}", "item_dot": f"d{n}", "item_paren": f"k{n}", "article": f"t{n}",
+            "chapter": f"c{n}", "attachment": f"att{n}"}[kind]
+
+
+def _short_prefix(stack: list[tuple[str, str, str]]) -> str:
+    """Heading numbers on the path → '二（四）', '第二部分', '第五条', '附件' …"""
+    if not stack:
+        return "序言"
+    if len(stack) == 1 and stack[0][0] == "part":
+        return f"第{stack[0][1]}部分"
+    return "".join(_number_label(kind, number) for kind, number, _ in stack)
+
+
+def _front_matter_end(lines: list[_Line]) -> int:
+    """Index of the plan's title line, or 0 when the text starts with it."""
+    head = lines[:12]
+    has_notice = any(("关于" in l.folded and ("通知" in l.folded or "印发" in l.folded)) for l in head[:3])
+    if not has_notice:
+        return 0
+    for i, line in enumerate(lines):
+        if line.kind in ("heading", "attachment"):
+            break
+        if line.kind == "date" and i + 1 < len(lines):
+            j = i + 1
+            while j < len(lines) and lines[j].folded.startswith("（") and lines[j].folded.endswith("）"):
+                j += 1  # （此件公开发布）
+            return j
+    return 0
+
+
+def parse(text: str, doc_id: str) -> Document:
+    """Parse a plan's text (as pasted) into a Document with anchored blocks and metadata."""
+    lines, hints = _mend(text.splitlines())
+    blocks: list[Block] = []
+    start = _front_matter_end(lines)
+
+    # Front matter: notice title, 文号, addressees, notice body, signature, date.
+    notice_count = 0
+    for i, line in enumerate(lines[:start]):
+        kind = line.kind
+        if i == 0:
+            blocks.append(Block("notice-title", "notice_title", line.text, short="通知标题"))
+        elif kind == "doc_number":
+            blocks.append(Block("doc-number", "doc_number", line.text, short="发文字号"))
+        elif kind == "date":
+            blocks.append(Block("notice-date", "date", line.text, short="成文日期"))
+        elif line.folded.endswith("：") and len(line.folded) <= 120 and notice_count == 0 \
+                and not any(b.kind == "addressee" for b in blocks):
+            blocks.append(Block("addressees", "addressee", line.text, short="主送机关"))
+        elif _complete(line.folded) and not line.folded.endswith(_TERMINAL) and len(line.folded) <= 30 \
+                and line.folded.endswith(_ISSUER_ENDINGS):
+            blocks.append(Block("signature", "signature", line.text, short="落款"))
+        else:
+            notice_count += 1
+            blocks.append(Block(f"notice-{notice_count}", "notice_paragraph", line.text,
+                                short=f"通知正文第{notice_count}段"))
+
+    # The plan's title: first line after the front matter that is not a heading.
+    body = lines[start:]
+    if body and body[0].kind == "text" and _complete(body[0].folded) and not body[0].folded.endswith("。"):
+        blocks.append(Block("title", "title", body[0].text, short="方案标题"))
+        body = body[1:]
+
+    stack: list[tuple[str, str, str]] = []     # (kind, number, heading text as written)
+    para_count = 0
+    for line in body:
+        kind = line.kind
+        if kind == "attachment":
+            number = _ATTACHMENT.match(line.folded).group(1)
+            stack = [("attachment", number, line.text)]
+            para_count = 0
+            blocks.append(Block(f"h-att{number or 1}", "heading", line.text, path=[], depth=1))
+            continue
+        match = heading_match(line.folded) if kind == "heading" else None
+        if match and stack and stack[0][0] == "attachment" and _TABLE_ROW.search(line.text):
+            match = None  # a table row that starts with its serial number
+        if match:
+            hkind, number, rest = match
+            title, inline = _split_heading(rest)
+            while stack and HEADING_RANK[stack[-1][0]] >= HEADING_RANK[hkind]:
+                stack.pop()
+            heading_text = line.text[: len(line.text) - len(rest)] + title if inline or not title else line.text
+            if inline and title:
+                # keep the heading as written up to the end of its title
+                cut = line.folded.find(title) + len(title)
+                heading_text = line.text[:cut]
+            stack.append((hkind, number, heading_text.strip()))
+            para_count = 0
+            keys = "-".join(_anchor_key(k, n) for k, n, _ in stack)
+            blocks.append(Block(f"h-{keys}", "heading", heading_text.strip(),
+                                path=[h for _, _, h in stack[:-1]], depth=len(stack)))
+            if inline:
+                para_count += 1
+                offset = line.folded.rfind(inline)
+                blocks.append(Block(f"p-{keys}-{para_count}", "paragraph", line.text[offset:],
+                                    path=[h for _, _, h in stack], short=f"{_short_prefix(stack)}第{para_count}段",
+                                    paragraph=para_count, depth=len(stack) + 1))
+            continue
+        para_count += 1
+        keys = "-".join(_anchor_key(k, n) for k, n, _ in stack)
+        anchor = f"p-{keys}-{para_count}" if stack else f"pre-{para_count}"
+        blocks.append(Block(anchor, "paragraph", line.text, path=[h for _, _, h in stack],
+                            short=f"{_short_prefix(stack)}第{para_count}段", paragraph=para_count,
+                            depth=len(stack) + 1))
+
+    doc = Document(doc_id=doc_id, source=text, blocks=blocks, meta={})
+    doc.meta = extract_meta(doc, hints)
+    return doc
+
+
+# ---------------------------------------------------------------- metadata
+
+_UPPER_DOC = re.compile(r"《([^》]+)》\s*（([^）]*?[〔\[]\s*\d{4}\s*[〕\]]\s*\d+\s*号)）")
+_EFFECTIVE = re.compile(r"自([^，。；]*?)起(施行|执行|实施)")
+_FIELD = re.compile(r"([\u4e00-\u9fff]{2,8}?)领域")
+_PLACE = re.compile(r"^(.{2,12}?(?:壮族自治区|自治区|自治州|省|市|盟|旗|县|区))")
+_SCOPE = re.compile(r"(省|自治区|市|县|盟)以下")
+
+
+def _fact(value, block: Block | None, quote: str | None = None) -> dict:
+    return {"value": value, "anchor": block.anchor if block else None,
+            "quote": quote if quote is not None else (block.text if block else None)}
+
+
+def _sentence_with(block: Block, needle_pattern: re.Pattern | str) -> str | None:
+    folded = block.folded
+    m = re.search(needle_pattern, folded) if isinstance(needle_pattern, str) else needle_pattern.search(folded)
+    if not m:
+        return None
+    start = max(folded.rfind("。", 0, m.start()), folded.rfind("；", 0, m.start())) + 1
+    end = folded.find("。", m.end())
+    end = len(folded) if end < 0 else end + 1
+    return block.text[start:end].strip()
+
+
+def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
+    by_kind: dict[str, Block] = {}
+    for b in doc.blocks:
+        by_kind.setdefault(b.kind, b)
+    meta: dict = {}
+    notice = by_kind.get("notice_title")
+    title_block = by_kind.get("title")
+    if title_block:
+        meta["title"] = _fact(strip_spaces_in_cjk(title_block.text), title_block)
+    elif notice and "《" in notice.text:
+        meta["title"] = _fact(re.search(r"《(.+)》", notice.text).group(1), notice)
+    elif notice:
+        meta["title"] = _fact(strip_spaces_in_cjk(notice.text), notice)
+    if notice:
+        meta["notice_title"] = _fact(strip_spaces_in_cjk(notice.text), notice)
+
+    number_block = by_kind.get("doc_number")
+    if number_block:
+        meta["doc_number"] = _fact(number_block.text.replace(" ", ""), number_block)
+    elif hints.get("文号"):
+        meta["doc_number"] = {"value": hints["文号"], "anchor": None, "quote": None}
+
+    issuer = None
+    if notice:
+        m = re.match(r"^(.+?)关于", fold_document(notice.text))
+        if m:
+            issuer = _fact(notice.text[: m.end(1)], notice, notice.text)
+    if issuer is None and by_kind.get("signature"):
+        issuer = _fact(by_kind["signature"].text, by_kind["signature"])
+    if issuer is None and (hints.get("发布机构") or hints.get("发文机关")):
+        issuer = {"value": hints.get("发布机构") or hints.get("发文机关"), "anchor": None, "quote": None}
+    if issuer:
+        meta["issuer"] = issuer
+
+    date_block = by_kind.get("date")
+    if date_block:
+        meta["date_issued"] = _fact(parse_date(date_block.text), date_block)
+    else:
+        for key in ("成文日期", "发文日期", "发布日期"):
+            if hints.get(key):
+                value = parse_date(hints[key]) or hints[key]
+                meta["date_issued"] = {"value": value, "anchor": None, "quote": None}
+                break
+
+    addressee = by_kind.get("addressee")
+    if addressee:
+        meta["addressees"] = _fact(addressee.text.rstrip("：:"), addressee)
+
+    paragraphs = [b for b in doc.blocks if b.kind in ("paragraph", "notice_paragraph")]
+    for b in paragraphs:
+        sentence = _sentence_with(b, _EFFECTIVE)
+        if sentence and b.kind == "paragraph":
+            when = _EFFECTIVE.search(fold_document(sentence)).group(1)
+            value = parse_date(when) or ((meta.get("date_issued") or {}).get("value") if "印发" in when else when)
+            meta["date_effective"] = _fact(value, b, sentence)
+            meta["effective_rule"] = _fact(fold_document(sentence).strip("。"), b, sentence)
+            break
+    for b in paragraphs:
+        sentence = _sentence_with(b, r"解释")
+        if sentence and b.kind == "paragraph":
+            m = re.search(r"解释[^，。]*?由(.+?)(负责|承担)", fold_document(sentence)) or \
+                re.search(r"由(.+?)负责解释", fold_document(sentence))
+            meta["interpreter"] = _fact(m.group(1) if m else None, b, sentence)
+            break
+
+    upper = []
+    for b in doc.blocks:
+        if b.kind != "paragraph" or not b.short or not b.short.startswith("序言"):
+            continue
+        for m in _UPPER_DOC.finditer(b.text):
+            upper.append({"title": m.group(1), "doc_number": m.group(2).replace(" ", ""),
+                          "anchor": b.anchor, "quote": m.group(0)})
+    meta["upper_documents"] = upper
+
+    title = (meta.get("title") or {}).get("value") or ""
+    if title:
+        m = _PLACE.match(title)
+        place = m.group(1) if m else None
+        meta["place"] = _fact(place, title_block or notice, None)
+        m = _FIELD.search(title[len(place or ""):])
+        meta["field"] = _fact(m.group(1) if m else None, title_block or notice, None)
+        m = _SCOPE.search(title)
+        meta["scope"] = _fact(m.group(0) if m else None, title_block or notice, None)
+        for key in ("field", "place", "scope"):
+            meta[key]["quote"] = meta[key]["quote"] if meta[key]["value"] else None
+    return meta
+
+
+def load_document(path: Path, doc_id: str | None = None) -> Document:
+    return parse(path.read_text(encoding="utf-8"), doc_id or path.stem)
+
+
+def verbatim_view(text: str) -> str:
+    """The source with line breaks (and the indentation around them) removed.
+
+    A quote is verbatim when it is a substring of this view: paragraphs that a page break
+    split count as one, as the parser mends them.
+    """
+    return re.sub(r"[ \t\u3000]*\r?\n[ \t\u3000\r\n]*", "", text)
