@@ -1,0 +1,523 @@
+"""Text → rules: a deterministic extractor for "将……，确认为……财政事权，由……承担支出责任" sentences.
+
+Each rule group is one head sentence ("将X，确认为Y财政事权，由Z承担支出责任。") plus the sentences
+after it in the same paragraph that refine it by level ("由市著作权管理部门办理的登记，由市承担支出责任；…").
+The head's enumeration X is split into single matters; every outcome keeps the verbatim quote and
+the paragraph anchor it rests on, so a reviewer can check the YAML against the plan at a glance.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from assistant.config import PACKAGE_DATA
+from assistant.corpus import Block, Document
+
+# ---------------------------------------------------------------- level vocabulary
+
+
+@lru_cache(maxsize=1)
+def level_vocabulary() -> dict:
+    return yaml.safe_load((PACKAGE_DATA / "levels.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _level_names() -> list[tuple[str, str]]:
+    """(written form, canonical level), longest written form first."""
+    pairs = [(n, lv["name"]) for lv in level_vocabulary()["levels"] for n in lv["names"]]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+@lru_cache(maxsize=1)
+def _level_regex() -> re.Pattern:
+    blocked = "|".join(re.escape(w) for w in level_vocabulary()["not_a_level"])
+    names = "|".join(re.escape(n) for n, _ in _level_names())
+    return re.compile(rf"(?!(?:{blocked}))({names})")
+
+
+def find_levels(text: str) -> list[tuple[int, int, str]]:
+    """Level mentions in folded text: (start, end, canonical level), in order."""
+    canon = dict(_level_names())
+    found = []
+    for m in _level_regex().finditer(text):
+        found.append((m.start(), m.end(), canon[m.group(1)]))
+    return found
+
+
+def levels_in(text: str) -> list[str]:
+    out: list[str] = []
+    for _, _, level in find_levels(text):
+        if level not in out:
+            out.append(level)
+    return out
+
+
+# ---------------------------------------------------------------- sentences
+
+_RULE_VERB = re.compile(r"(确认为|明确为|划分为|划为|列为|属于)")
+_AUTHORITY = re.compile(r"(确认为|明确为|划分为|划为|列为|属于)([^，。；]{0,30}?)(财政事权|事权)")
+_PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?承担[^，。；]{0,8}?支出责任")
+_SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
+_SHARE_PERCENT = re.compile(r"([^，。；、\d]{1,8}?)(?:财政)?(?:承担|负担|分担)\s*(\d{1,3})\s*[%％]")
+_SHARE_WORDS = re.compile(r"(承担主要支出责任|承担[^，。；]{0,20}?等支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励))")
+
+
+@dataclass
+class Sentence:
+    start: int      # offsets in the block's text
+    end: int
+    folded: str
+
+
+def sentences(block: Block) -> list[Sentence]:
+    folded = block.folded
+    out, start = [], 0
+    for m in re.finditer(r"。", folded):
+        out.append(Sentence(start, m.end(), folded[start:m.end()]))
+        start = m.end()
+    if start < len(folded) and folded[start:].strip():
+        out.append(Sentence(start, len(folded), folded[start:]))
+    return out
+
+
+def looks_like_rule(folded: str) -> bool:
+    return "事权" in folded and ("支出责任" in folded or "承担" in folded) and "未列事项" not in folded
+
+
+def is_condition(folded: str) -> bool:
+    """A sentence after a head that refines it by level ("由市…办理的登记，由市承担支出责任")."""
+    return not folded.lstrip().startswith("将") and ("支出责任" in folded or "事权" in folded)
+
+
+# ---------------------------------------------------------------- enumerations → matters
+
+_BRACKETS = {"（": "）", "《": "》", "“": "”", "〈": "〉", "(": ")"}
+_LEADING_VERBS = re.compile(r"^(制定实施|制定|开展|推进|推动|加强|组织|实施|做好|负责|统筹|支持|落实|建立|完善|健全)(?=.{4,})")
+_QUALIFIER = re.compile(r"^(未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
+_SHARED_TAIL_SPLIT = 2
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split on sep outside brackets."""
+    parts, depth, buf = [], [], ""
+    for ch in text:
+        if ch in _BRACKETS:
+            depth.append(_BRACKETS[ch])
+        elif depth and ch == depth[-1]:
+            depth.pop()
+        if ch == sep and not depth:
+            parts.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    parts.append(buf)
+    return [p for p in (x.strip() for x in parts) if p]
+
+
+def _level_prefix_at(text: str) -> tuple[int, list[str]]:
+    """Length of a level prefix at the start of text ('全市性', '市建设的', '市、县区层面', '县区'), and its levels."""
+    m = re.match(r"^全(省|市|区|县|盟|旗)性", text)
+    if m:
+        return m.end(), levels_in(m.group(1))
+    found = find_levels(text)
+    if not found or found[0][0] != 0:
+        return 0, []
+    end, levels = 0, []
+    for start, stop, level in found:
+        if start != end:
+            break
+        levels.append(level)
+        end = stop
+        # "市、县区" / "市与县区": a connector counts only when another level follows it
+        if text[end:end + 1] in ("、", "与", "和") and any(s2 == end + 1 for s2, _, _ in found):
+            end += 1
+            continue
+        break
+    for after in ("建设的", "层面", "本级", "级", "各级"):
+        if text[end:].startswith(after):
+            end += len(after)
+            break
+    return end, levels
+
+
+def _strip_level_prefix(segment: str) -> tuple[str, list[str], str]:
+    """'开展全市性知识产权统计调查' → ('知识产权统计调查', ['市'], '开展全市性')."""
+    levels: list[str] = []
+    prefix, rest = "", segment
+    while True:
+        verb = _LEADING_VERBS.match(rest)
+        after_verb = rest[verb.end():] if verb else rest
+        n, found = _level_prefix_at(after_verb)
+        if n:
+            prefix += rest[: len(rest) - len(after_verb) + n]
+            rest = after_verb[n:]
+            levels.extend(found)
+            continue
+        m = re.match(r"^(各地|各级|本地)(?=.{4,})", after_verb)
+        if m:
+            prefix += rest[: len(rest) - len(after_verb) + m.end()]
+            rest = after_verb[m.end():]
+            continue
+        break
+    # "在市、县区的" inside: a level mention that does not name the matter
+    rest = re.sub(r"在(?:[^，。、的]{1,6}?(?:、|与|和))*[^，。、的]{1,6}?的(?=.{2,})",
+                  lambda m: "" if levels_in(m.group(0)) else m.group(0), rest)
+    return rest.strip("，、 "), levels, prefix
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+_MODIFIER_END = ("化", "性", "型", "式", "级")
+
+
+def _split_list(segment: str) -> list[str]:
+    """Split one comma-segment on 、 and 和/及 where they list matters, not modifiers."""
+    pieces = _split_top(segment, "、")
+    if len(pieces) > 1:
+        short = any(len(p) <= 3 for p in pieces)
+        modifiers = any(p.endswith(_MODIFIER_END) for p in pieces[:-1])
+        qualified = any("的" in p for p in pieces[1:]) and "的" not in pieces[0]
+        if short or modifiers or qualified:
+            pieces = [segment]
+    out: list[str] = []
+    for piece in pieces:
+        out.extend(_split_and(piece))
+    return out
+
+
+def _split_and(piece: str) -> list[str]:
+    if piece.startswith(("与", "同", "对", "和")):
+        return [piece]
+    m = re.search(r"(和|及|以及)", piece)
+    if not m:
+        return [piece]
+    left, right = piece[:m.start()], piece[m.end():]
+    if len(left) < 2 or len(right) < 2 or "开展" in right:
+        return [piece]
+    # Distribute a qualifier ending in 的 over both sides: "纠纷的行政裁决和行政调解".
+    head = left[: left.rfind("的") + 1] if "的" in left and "的" not in right else ""
+    left_core = left[len(head):]
+    if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2:
+        return [left, head + right]
+    return [piece]
+
+
+@dataclass
+class Item:
+    name: str            # the matter as a single name ("知识产权保护中心建设")
+    written: str         # the enumeration segment as written (folded), for matching and review
+    levels: list[str]    # levels its prefix names
+    qualifier: str       # "地方著作权管理部门办理的", "未列入中央、自治区财政事权的" …
+
+
+def split_items(text: str) -> list[Item]:
+    items: list[Item] = []
+    for segment in _split_top(text, "，"):
+        if not segment:
+            continue
+        core, levels, prefix = _strip_level_prefix(segment)
+        qualifier = ""
+        m = _QUALIFIER.match(core)
+        if m and len(core) - m.end() >= 2:
+            qualifier = m.group(0)
+            core = core[m.end():]
+        core = re.sub(r"等(事项|工作)?$", "", core)
+        built = prefix.endswith("建设的")
+        for piece in _split_list(core):
+            name = piece.strip("，、 ")
+            verb = _LEADING_VERBS.match(name)
+            if verb and not levels and len(name) - verb.end() >= 4:
+                name = name[verb.end():]
+            if built and not name.endswith("建设"):
+                name += "建设"
+            if len(name) >= 2:
+                items.append(Item(name=name, written=segment, levels=levels, qualifier=qualifier))
+    return items
+
+
+# ---------------------------------------------------------------- rule groups
+
+
+def _payer_levels(text: str) -> tuple[list[str], str | None]:
+    """Levels that bear the 支出责任 in a clause, and how ('joint', 'each' or None)."""
+    m = _PAYER.search(text)
+    who = m.group(1) if m else ""
+    whole = m.group(0) if m else text
+    mode = "joint" if "共同承担" in whole else ("each" if ("分别" in whole or "各自" in whole or "同级" in whole) else None)
+    if "同级财政" in text:
+        mode = "each"
+    return levels_in(who), mode
+
+
+def _principle(text: str) -> str | None:
+    if "属地" in text:
+        return "属地原则"
+    if "隶属关系" in text:
+        return "隶属关系"
+    return None
+
+
+def _shares(text: str, levels: list[str]) -> dict | str | None:
+    m = _SHARE_RATIO.search(text)
+    if m and len(levels) >= 2:
+        nums = [int(x) for x in m.groups() if x]
+        total = sum(nums)
+        if total and len(nums) == len(levels[: len(nums)]):
+            return {lv: round(n / total, 4) for lv, n in zip(levels, nums)}
+    percents = {}
+    for pm in _SHARE_PERCENT.finditer(text):
+        lv = levels_in(pm.group(1))
+        if lv:
+            percents[lv[0]] = int(pm.group(2)) / 100
+    if percents:
+        rest = [lv for lv in levels if lv not in percents]
+        if len(rest) == 1 and sum(percents.values()) < 1:
+            percents[rest[0]] = round(1 - sum(percents.values()), 4)
+        return percents
+    words = [w.group(0) for w in _SHARE_WORDS.finditer(text)]
+    return "；".join(words) if words else None
+
+
+class Compiler:
+    """Compile one parsed document into its rules (a plain dict, dumped as YAML)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.text_all = "".join(b.folded for b in doc.paragraphs())
+        self.levels = self._doc_levels()
+        self.matters: dict[str, dict] = {}
+        self.uncompiled: list[dict] = []
+        self.rule_sentences = 0
+
+    # levels -------------------------------------------------------------
+    def _doc_levels(self) -> list[str]:
+        found: list[str] = []
+        for m in _AUTHORITY.finditer(self.text_all):
+            for lv in levels_in(m.group(2)):
+                if lv not in found:
+                    found.append(lv)
+        order = [lv["name"] for lv in level_vocabulary()["levels"]]
+        return sorted(found, key=order.index)
+
+    def label(self, level: str) -> str:
+        """'市' → '市级' when the plan writes 市级财政事权; else the name itself."""
+        return f"{level}级" if f"{level}级财政事权" in self.text_all or f"{level}级事权" in self.text_all else level
+
+    def authority(self, levels: list[str], joint: bool) -> str:
+        if joint and len(levels) >= 2:
+            return "与".join(levels) + "共同财政事权"
+        return self.label(levels[0]) + "财政事权"
+
+    def joint_payer(self, levels: list[str]) -> str:
+        return "与".join(levels) + "共同"
+
+    # groups -------------------------------------------------------------
+    def run(self) -> dict:
+        for block in self.doc.paragraphs():
+            if block.kind != "paragraph":
+                continue
+            self._compile_block(block)
+        return self.result()
+
+    def _compile_block(self, block: Block) -> None:
+        sents = sentences(block)
+        i = 0
+        while i < len(sents):
+            head = sents[i]
+            if not looks_like_rule(head.folded) or not _AUTHORITY.search(head.folded):
+                if looks_like_rule(head.folded):
+                    self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block),
+                                            "sentence": block.text[head.start:head.end], "reason": "未找到“确认为……事权”"})
+                i += 1
+                continue
+            j = i + 1
+            while j < len(sents) and is_condition(sents[j].folded) and not self._items_of(sents[j].folded)[0]:
+                j += 1
+            self.rule_sentences += 1
+            self._compile_group(block, head, sents[i + 1:j])
+            i = j
+
+    @staticmethod
+    def _items_of(folded: str) -> tuple[str, str]:
+        """Head sentence → (enumeration text, words between it and the verb)."""
+        verb = _RULE_VERB.search(folded)
+        if not verb:
+            return "", ""
+        before = folded[: verb.start()].rstrip("，")
+        if not before.lstrip().startswith("将"):
+            return "", before
+        before = before.lstrip()[1:]
+        mid = ""
+        last = before.rfind("，")
+        if last >= 0 and re.search(r"(按|根据|依据|分别)", before[last + 1:]) and not levels_in(before[last + 1:]) \
+                or (last >= 0 and re.fullmatch(r"(按照|根据|依据)[^，]*?(分别)?", before[last + 1:])):
+            mid = before[last + 1:]
+            before = before[:last]
+        return before, mid
+
+    def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> None:
+        items_text, mid = self._items_of(head.folded)
+        category = block.path[-1] if block.path else ""
+        if not items_text:
+            title = re.sub(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]?", "", category).strip()
+            if title and mid == "":
+                items_text = title
+            else:
+                self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block),
+                                        "sentence": block.text[head.start:head.end], "reason": "未找到事项列举"})
+                return
+        auth = _AUTHORITY.search(head.folded)
+        auth_levels = levels_in(auth.group(2))
+        joint = "共同" in auth.group(2)
+        after = head.folded[auth.end():]
+        if not auth_levels:
+            self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block),
+                                    "sentence": block.text[head.start:head.end], "reason": "事权层级无法识别"})
+            return
+        span_end = conditions[-1].end if conditions else head.end
+        quote = block.text[head.start:span_end].strip()
+        principle = _principle(mid + after + "".join(c.folded for c in conditions))
+        payer_levels, mode = _payer_levels(mid + "，" + after)
+        if "同级财政" in mid + after:
+            mode = "each"
+        base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": quote}
+        outcomes: list[dict] = []
+
+        branches = self._branches(conditions, auth_levels, principle)
+        if joint:
+            if mode == "joint" or (payer_levels and len(payer_levels) >= 2 and mode is None):
+                outcomes.append({"level": None, "authority": self.authority(auth_levels, True),
+                                 "payer": self.joint_payer(auth_levels), "principle": None,
+                                 "shares": _shares(after + "".join(c.folded for c in conditions), auth_levels)})
+            if branches:
+                for br in branches:
+                    outcomes.append(br)
+            elif mode == "each" or not outcomes:
+                for lv in auth_levels:
+                    outcomes.append({"level": lv, "authority": self.authority(auth_levels, True), "payer": lv,
+                                     "principle": principle})
+            if any("办理" in c.folded for c in conditions) and all(o["level"] for o in outcomes):
+                for o in outcomes:
+                    o["principle"] = o.get("principle") or "办理部门"
+        elif len(auth_levels) >= 2:
+            by_level = {b["level"]: b for b in branches}
+            for lv in auth_levels:
+                outcomes.append(by_level.get(lv) or {"level": lv, "authority": self.authority([lv], False),
+                                                     "payer": lv, "principle": principle})
+        else:
+            lv = auth_levels[0]
+            payer = payer_levels[0] if len(payer_levels) == 1 else lv
+            outcomes.append({"level": lv, "authority": self.authority([lv], False), "payer": payer,
+                             "principle": principle})
+        for o in outcomes:
+            o.setdefault("condition", None)
+            o.setdefault("shares", None)
+            o.update(base)
+
+        for item in split_items(items_text):
+            item_outcomes = outcomes
+            # A prefix that names one of the rule's levels limits the item to it ("全市性…" in a 市、县区 rule).
+            named = [lv for lv in item.levels if lv in auth_levels]
+            if named and len(set(named)) == 1 and len(auth_levels) >= 2 and not joint:
+                item_outcomes = [o for o in outcomes if o["level"] in named] or outcomes
+            self._add(item, category, item_outcomes)
+
+    def _branches(self, conditions: list[Sentence], auth_levels: list[str], principle: str | None) -> list[dict]:
+        out: list[dict] = []
+        for sent in conditions:
+            for clause in re.split(r"；", sent.folded):
+                if "承担" not in clause and "事权" not in clause:
+                    continue
+                subject = clause.split("，")[0]
+                subject_levels = [lv for lv in levels_in(subject) if lv in auth_levels] or \
+                    [lv for lv in levels_in(clause) if lv in auth_levels]
+                auth = _AUTHORITY.search(clause)
+                clause_auth_levels = levels_in(auth.group(2)) if auth else []
+                payer_levels, _ = _payer_levels(clause)
+                clause_principle = _principle(clause) or principle
+                if "办理" in subject:
+                    clause_principle = "办理部门"
+                for lv in subject_levels:
+                    authority = None
+                    if auth and lv in clause_auth_levels:
+                        authority = self.authority([lv], False)
+                    payer = lv if (lv in payer_levels or not payer_levels or len(payer_levels) >= 2) else payer_levels[0]
+                    out.append({"level": lv, "authority": authority or self.authority(auth_levels, True),
+                                "payer": payer, "principle": clause_principle,
+                                "condition": re.sub(r"^由", "", subject).strip() or None})
+        # one branch per level, first wins
+        seen, unique = set(), []
+        for b in out:
+            if b["level"] not in seen:
+                seen.add(b["level"])
+                unique.append(b)
+        return unique
+
+    def _add(self, item: Item, category: str, outcomes: list[dict]) -> None:
+        key = re.sub(r"[，、。；：\s]", "", item.name)
+        matter = self.matters.get(key)
+        if matter is None:
+            matter = {"id": f"m{len(self.matters) + 1:02d}", "name": item.name, "category": category,
+                      "written": [], "outcomes": []}
+            self.matters[key] = matter
+        if item.written not in matter["written"]:
+            matter["written"].append(item.written)
+        for o in outcomes:
+            o = dict(o)
+            if item.qualifier and not o.get("condition"):
+                o["condition"] = item.qualifier.rstrip("的")
+            if not any(x["level"] == o["level"] and x["anchor"] == o["anchor"] for x in matter["outcomes"]):
+                matter["outcomes"].append(o)
+
+    # result -------------------------------------------------------------
+    def catch_all(self) -> dict | None:
+        for block in self.doc.paragraphs():
+            if block.kind == "paragraph" and re.search(r"(其他未列|未列明|未列入本方案|其他事项)", block.folded) \
+                    and re.search(r"(确定|研究|划分)", block.folded):
+                return {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text}
+        return None
+
+    def result(self) -> dict:
+        return {
+            "doc_id": self.doc.doc_id,
+            "doc_number": self.doc.doc_number,
+            "title": self.doc.title,
+            "levels": [{"name": lv, "label": self.label(lv)} for lv in self.levels],
+            "catch_all": self.catch_all(),
+            "matters": list(self.matters.values()),
+        }
+
+    def report(self) -> dict:
+        parts = [b for b in self.doc.blocks if b.kind == "heading" and b.depth == 1]
+        return {"doc_id": self.doc.doc_id, "title": self.doc.title, "doc_number": self.doc.doc_number,
+                "parts": len(parts), "paragraphs": len([b for b in self.doc.blocks if b.kind == "paragraph"]),
+                "rule_sentences": self.rule_sentences, "matters": len(self.matters),
+                "levels": self.levels, "uncompiled": self.uncompiled}
+
+
+def compile_document(doc: Document) -> tuple[dict, dict]:
+    """(rules, report) for one document."""
+    compiler = Compiler(doc)
+    rules = compiler.run()
+    return rules, compiler.report()
+
+
+def dump_rules(rules: dict, source_name: str) -> str:
+    header = (f"# Compiled by `assistant compile` from corpus/{source_name}. Do not edit by hand:\n"
+              f"# corrections go to rules/overrides.yaml. Each outcome carries its verbatim quote and anchor.\n")
+    return header + yaml.safe_dump(rules, allow_unicode=True, sort_keys=False, width=1000)
