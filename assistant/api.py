@@ -1,0 +1,434 @@
+"""HTTP API and web pages over the engine (issue 3).
+
+API: POST /api/ask, GET /api/sessions/{id}, GET /api/documents, GET /api/documents/{doc_id},
+GET /api/health; OpenAPI UI at /docs with its assets served locally (the portal runs on an intranet).
+Pages (plain files from web/): / (chat), /embed (compact chat for an iframe), /embed.js (floating
+button snippet for any page), /doc/{doc_id} (source viewer).
+
+Errors always have one shape: {"error": {"code", "message" (Chinese), "fields": [{"field", "message"}]}}.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from time import perf_counter
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.config import PROJECT_ROOT, Settings, load_settings
+from assistant.session import MemoryStore
+
+log = logging.getLogger("assistant.api")
+
+WEB_DIR = PROJECT_ROOT / "web"
+MAX_QUESTION_CHARS = 500
+MAX_BODY_BYTES = 64 * 1024        # a 500-character question is ~2 KB of JSON; refuse floods early
+HISTORY_TURNS = 20                # turns kept per conversation for redisplay after a page reload
+ANSWER_CACHE_SIZE = 4096          # the engine is pure, so equal (question, context) give equal answers
+SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DOC_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+UNANSWERED = frozenset({"not_listed", "out_of_scope", "clarify"})
+
+AnswerListener = Callable[[dict[str, Any]], None]
+
+
+# --------------------------------------------------------------------------- request models
+
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_question(text: str) -> str:
+    """Collapse whitespace and drop control/zero-width characters; the engine does the linguistic part."""
+    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", json_schema_extra={
+        "examples": [{"question": "钦南区开展专利导航，谁出钱？", "session_id": None}]})
+
+    question: str = Field(description=f"问题（规范化后 1–{MAX_QUESTION_CHARS} 个字）")
+    session_id: str | None = Field(default=None, description="上一轮返回的会话 ID；为空则开始新会话",
+                                   pattern=SESSION_ID_RE.pattern)
+
+    @field_validator("question")
+    @classmethod
+    def _check_question(cls, value: str) -> str:
+        value = normalize_question(value)
+        if not value:
+            raise ValueError("empty")
+        if len(value) > MAX_QUESTION_CHARS:
+            raise ValueError(f"too_long:{len(value)}")
+        return value
+
+
+class Finding(BaseModel):
+    matter: str
+    level: str | None = None
+    authority: str | None = None
+    payer: str | None = None
+    principle: str | None = None
+    citation: int | None = None
+
+
+class Citation(BaseModel):
+    doc_id: str
+    doc_number: str | None = None
+    title: str | None = None
+    path: list[str] = []
+    paragraph: int | None = None
+    label: str | None = None
+    anchor: str | None = None
+    quote: str | None = None
+
+
+class AskResponse(BaseModel):
+    """The engine's contract plus the ids this API adds. Documentation only (responses are built directly)."""
+    status: Literal["answered", "not_listed", "out_of_scope", "clarify"]
+    answer: str
+    findings: list[Finding]
+    citations: list[Citation]
+    suggestions: list[str]
+    session_id: str
+    answer_id: str = Field(description="本次回答的 ID（用于 /api/feedback）")
+    contact: str | None = Field(default=None, description="未能回答时的咨询方式（配置了 ASSISTANT_CONTACT 时）")
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: list[dict[str, str]] = []
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+# --------------------------------------------------------------------------- errors
+
+def error_response(status: int, code: str, message: str,
+                   fields: list[dict[str, str]] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "fields": fields or []}}, status_code=status)
+
+
+_FIELD_NAMES = {"question": "question（问题）", "session_id": "session_id（会话 ID）"}
+
+
+def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
+    """Map one pydantic error to (field, Chinese message)."""
+    loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+    field = loc[0] if loc else "body"
+    kind = err.get("type", "")
+    name = _FIELD_NAMES.get(field, field)
+    if kind == "json_invalid":
+        return "body", "请求体不是合法的 JSON。"
+    if field == "body" or (loc and loc[0].isdigit()):
+        if kind == "missing":
+            return "body", '缺少请求体：请以 JSON 发送，例如 {"question": "…"}。'
+        return "body", '请求体必须是 JSON 对象，例如 {"question": "…"}。'
+    if kind == "missing":
+        return field, f"缺少字段 {name}。"
+    if kind == "string_type":
+        return field, f"{name}必须是字符串。" if field == "question" else f"{name}必须是字符串或 null。"
+    if kind == "string_pattern_mismatch":
+        return field, f"{name}格式不正确。"
+    if kind == "value_error":
+        reason = str(err.get("ctx", {}).get("error", ""))
+        if reason == "empty":
+            return field, "问题不能为空。"
+        if reason.startswith("too_long:"):
+            return field, f"问题过长：最多 {MAX_QUESTION_CHARS} 个字，当前 {reason.split(':', 1)[1]} 个字。"
+    return field, f"{name}的值不正确。"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = []
+        for err in exc.errors():
+            field, message = _validation_message(err)
+            if not any(f["field"] == field for f in fields):
+                fields.append({"field": field, "message": message})
+        return error_response(422, "invalid_request", " ".join(f["message"] for f in fields), fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # Starlette raises 400 when the body can't even be decoded (e.g. invalid UTF-8): still "not JSON".
+            return error_response(422, "invalid_request", "请求体不是合法的 JSON。",
+                                  [{"field": "body", "message": "请求体不是合法的 JSON。"}])
+        messages = {404: ("not_found", "未找到请求的地址。"), 405: ("method_not_allowed", "不支持该请求方法。")}
+        code, message = messages.get(exc.status_code, ("http_error", "请求无法处理。"))
+        if isinstance(exc.detail, str) and exc.status_code not in messages and exc.detail:
+            message = exc.detail
+        return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "服务器内部错误，请稍后再试。")
+
+
+# --------------------------------------------------------------------------- headers (pure ASGI: cheap per request)
+
+def valid_origins(origins: list[str]) -> list[str]:
+    """Keep well-formed origins only: they go verbatim into CSP and CORS headers."""
+    good = []
+    for origin in origins:
+        origin = origin.rstrip("/")
+        if origin == "*" or ORIGIN_RE.match(origin):
+            good.append(origin)
+        else:
+            log.warning("ignoring malformed embedding origin %r", origin)
+    return good
+
+
+_PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; ")
+# Swagger UI starts itself with an inline script.
+_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+             "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
+
+
+class SecurityHeaders:
+    """CSP with frame-ancestors: /embed may be framed by the allowed origins, everything else by itself only."""
+
+    def __init__(self, app: Any, origins: list[str]) -> None:
+        self.app = app
+        ancestors = " ".join(["'self'", *origins])
+        common = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        self.embed = common + [(b"content-security-policy", (_PAGE_CSP + f"frame-ancestors {ancestors}").encode())]
+        self.page = common + [(b"content-security-policy", (_PAGE_CSP + "frame-ancestors 'self'").encode()),
+                              (b"x-frame-options", b"SAMEORIGIN")]
+        self.docs = common + [(b"content-security-policy", _DOCS_CSP.encode()), (b"x-frame-options", b"SAMEORIGIN")]
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        extra = (self.embed if path == "/embed" else
+                 self.docs if path.startswith(("/docs", "/static-docs")) else self.page)
+        if scope["method"] == "POST" and _too_large(scope):
+            await error_response(413, "too_large", "请求体过大。")(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _too_large(scope: dict) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return value.isdigit() and int(value) > MAX_BODY_BYTES
+    return False
+
+
+# --------------------------------------------------------------------------- the app
+
+class Answerer:
+    """Engine front with an LRU of answers.
+
+    The engine is pure (context in, context out), so the same question in the same context gets the
+    same answer; popular questions then cost a dict lookup instead of ~1 ms of engine CPU. Contexts are
+    kept as canonical JSON: that is the cache key, and each engine call gets a fresh copy to work on.
+    """
+
+    def __init__(self, engine: Any, cache_size: int = ANSWER_CACHE_SIZE) -> None:
+        self.engine = engine
+        self._ask = lru_cache(maxsize=cache_size)(self._ask_engine) if cache_size > 0 else self._ask_engine
+
+    def _ask_engine(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str]:
+        context = json.loads(context_json) if context_json is not None else None
+        result, new_context = self.engine.ask(question, context)
+        return result, json.dumps(new_context, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def ask(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str]:
+        return self._ask(question, context_json)
+
+
+def _record(request: Request, payload: dict[str, Any], question: str, latency_ms: float) -> dict[str, Any]:
+    channel = "web" if request.headers.get("x-assistant-channel", "").lower() == "web" else "api"
+    citations = payload.get("citations") or []
+    matters = list(dict.fromkeys(f.get("matter") for f in payload.get("findings") or [] if f.get("matter")))
+    return {
+        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "channel": channel,
+        "session_id": payload["session_id"],
+        "question": question,
+        "status": payload.get("status"),
+        "matters": matters,
+        "anchors": [c.get("label") for c in citations if c.get("label")],
+        "latency_ms": latency_ms,
+        "answer_id": payload["answer_id"],
+        "client": request.client.host if request.client else None,
+    }
+
+
+def notify_listeners(listeners: list[AnswerListener], record: dict[str, Any]) -> None:
+    """Call every listener; one failing is logged and never fails the answer."""
+    for listener in list(listeners):
+        try:
+            listener(record)
+        except Exception:  # noqa: BLE001 - a listener is someone else's code
+            log.exception("answer listener %r failed", listener)
+
+
+def _page(name: str, status: int = 200) -> FileResponse:
+    return FileResponse(WEB_DIR / name, status_code=status, media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings | None = None, engine: Any = None, *,
+               answer_cache_size: int = ANSWER_CACHE_SIZE) -> FastAPI:
+    """Build the app. `engine` is injected by tests; otherwise the engine loads once at startup."""
+    settings = settings or load_settings()
+    origins = valid_origins(settings.allowed_origins)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "answerer", None) is None:
+            from assistant.engine import Assistant
+            _set_engine(app, Assistant.load(settings.data_dir), answer_cache_size)
+        yield
+
+    app = FastAPIOffline(
+        title="政策问答助手 API",
+        description="财政事权和支出责任划分方案问答：结论、依据与原文引用。",
+        version="0.1.0", redoc_url=None, static_url="/static-docs", lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sessions = MemoryStore(settings.session_max, settings.session_ttl_seconds)
+    app.state.answer_listeners = []
+    app.state.answerer = None
+    if engine is not None:
+        _set_engine(app, engine, answer_cache_size)
+
+    _install_error_handlers(app)
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "X-Assistant-Channel"], max_age=600)
+    app.add_middleware(SecurityHeaders, origins=origins)
+
+    _api_routes(app, settings)
+    _page_routes(app)
+
+    try:
+        from assistant import helpdesk
+    except ModuleNotFoundError as exc:  # the help desk lands separately; the chat works without it
+        if exc.name != "assistant.helpdesk":
+            raise
+        log.warning("assistant.helpdesk is missing: no question log, no feedback endpoint")
+    else:
+        helpdesk.install(app, settings)
+    return app
+
+
+def _set_engine(app: FastAPI, engine: Any, cache_size: int) -> None:
+    app.state.engine = engine
+    app.state.answerer = Answerer(engine, cache_size)
+
+
+def _api_routes(app: FastAPI, settings: Settings) -> None:
+    errors: dict[int | str, dict[str, Any]] = {422: {"model": ErrorResponse, "description": "请求不合法"}}
+
+    @app.post("/api/ask", response_model=AskResponse, responses=errors, tags=["问答"],
+              summary="提问（同一会话内可追问）")
+    async def ask(body: AskRequest, request: Request) -> Response:
+        started = perf_counter()
+        state = request.app.state
+        store: MemoryStore = state.sessions
+        conversation = store.get(body.session_id) if body.session_id else None
+        # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen).
+        session_id = body.session_id if conversation is not None else uuid.uuid4().hex
+        # Run inline on the event loop: the engine is ~1 ms of pure CPU, so a threadpool hop would only
+        # add overhead under the GIL (and would call a shared engine from several threads).
+        result, context_json = state.answerer.ask(body.question, conversation["context"] if conversation else None)
+        payload = {**result, "session_id": session_id, "answer_id": uuid.uuid4().hex}
+        if settings.contact and result.get("status") in UNANSWERED:
+            payload["contact"] = settings.contact
+        turns = conversation["turns"][-(HISTORY_TURNS - 1):] if conversation else []
+        store.put(session_id, {"context": context_json, "turns": [*turns, {"question": body.question, "result": payload}]})
+        latency_ms = (perf_counter() - started) * 1000
+        background = None
+        if state.answer_listeners:
+            # After the response is sent, in the threadpool: listeners may write to a database.
+            background = BackgroundTask(notify_listeners, state.answer_listeners,
+                                        _record(request, payload, body.question, latency_ms))
+        return JSONResponse(payload, background=background)
+
+    @app.get("/api/sessions/{session_id}", tags=["问答"], summary="取回会话记录（页面刷新后恢复对话）",
+             responses={404: {"model": ErrorResponse}})
+    async def session_history(session_id: str, request: Request) -> Response:
+        conversation = request.app.state.sessions.get(session_id) if SESSION_ID_RE.match(session_id) else None
+        if conversation is None:
+            return error_response(404, "session_not_found", "会话不存在或已过期。")
+        return JSONResponse({"session_id": session_id, "turns": conversation["turns"]})
+
+    @app.get("/api/documents", tags=["文件"], summary="文件列表")
+    async def documents(request: Request) -> Response:
+        return JSONResponse({"documents": request.app.state.engine.documents()})
+
+    @app.get("/api/documents/{doc_id}", tags=["文件"], summary="文件全文（带锚点的段落树，供原文查看）",
+             responses={404: {"model": ErrorResponse}})
+    async def document(doc_id: str, request: Request) -> Response:
+        tree = request.app.state.engine.document(doc_id) if DOC_ID_RE.match(doc_id) else None
+        if tree is None:
+            return error_response(404, "document_not_found", f"未找到文件：{doc_id[:128]}")
+        return JSONResponse(tree)
+
+    @app.get("/api/health", tags=["运维"], summary="健康检查")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+
+def _page_routes(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def chat_page() -> Response:
+        return _page("index.html")
+
+    @app.get("/embed", include_in_schema=False)
+    async def embed_page() -> Response:
+        return _page("embed.html")
+
+    @app.get("/embed.js", include_in_schema=False)
+    async def embed_script() -> Response:
+        return FileResponse(WEB_DIR / "embed.js", media_type="text/javascript; charset=utf-8",
+                            headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/doc/{doc_id}", include_in_schema=False)
+    async def doc_page(doc_id: str, request: Request) -> Response:
+        found = DOC_ID_RE.match(doc_id) and request.app.state.engine.document(doc_id) is not None
+        return _page("doc.html", 200 if found else 404)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+    """`assistant serve`: one process, since conversations live in this process's memory."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
