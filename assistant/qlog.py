@@ -140,6 +140,12 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     return float(sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * frac)
 
 
+def since_day(days: int, today: str | None = None) -> str:
+    """The first local day of the last `days` days, today included."""
+    end = datetime.strptime(today, "%Y-%m-%d").date() if today else datetime.now(LOCAL_TZ).date()
+    return (end - timedelta(days=days - 1)).isoformat()
+
+
 class QuestionLog:
     """The log store. Thread-safe (SQLAlchemy's pool); every write is its own committed transaction."""
 
@@ -258,11 +264,7 @@ class QuestionLog:
     def stats(self, days: int | None = None, top: int = 20, today: str | None = None) -> dict[str, Any]:
         """Totals, per day/status/channel, latency percentiles, top unanswered questions, disliked answers.
         ``days`` limits to the last N local days (including today); None → all time."""
-        since = None
-        if days:
-            end = (datetime.strptime(today, "%Y-%m-%d").date() if today
-                   else datetime.now(LOCAL_TZ).date())
-            since = (end - timedelta(days=days - 1)).isoformat()
+        since = since_day(days, today) if days else None
         q = questions.c
         cond = q.day >= since if since else sa.true()
         with self.engine.connect() as conn:

@@ -1,0 +1,199 @@
+"""Help desk: question log, answer feedback, admin statistics/CSV and the /admin page, channels.
+
+`install(app, settings)` is called at the end of `assistant.api.create_app`. It opens the question
+log (SQLite under the data folder, or PostgreSQL from ASSISTANT_DB_URL), adds a listener to
+`app.state.answer_listeners` that stores each answer record (committed before it returns), and adds
+the routes:
+
+    POST /api/feedback                {"answer_id", "rating": "up"|"down", "comment"?}
+    GET  /api/admin/stats             Bearer ASSISTANT_ADMIN_TOKEN; ?days=N&top=N
+    GET  /api/admin/questions.csv     Bearer ASSISTANT_ADMIN_TOKEN; ?days=N (UTF-8 with BOM)
+    GET  /admin                       the admin page (login with the token)
+    GET/POST /wechat/callback, /wecom/callback   (see assistant.channels)
+
+Admin routes exist only when ASSISTANT_ADMIN_TOKEN is set.
+"""
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import logging
+import os
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Body, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.qlog import CSV_COLUMNS, LOCAL_TZ, MAX_COMMENT, QuestionLog, open_log, since_day
+
+log = logging.getLogger("assistant.helpdesk")
+
+WEB_DIR = PROJECT_ROOT / "web"
+ANSWER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Cells starting with these are formulas to Excel: prefix them with an apostrophe in the export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _error(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    """Same error shape as the rest of the API."""
+    return JSONResponse({"error": {"code": code, "message": message, "fields": fields or []}},
+                        status_code=status, headers=headers)
+
+
+def install(app: FastAPI, settings: Settings) -> QuestionLog:
+    """Open the question log and add the help-desk listener and routes to `app`."""
+    salt = getattr(settings, "hash_salt", None) or os.environ.get("ASSISTANT_HASH_SALT") or None
+    store = open_log(settings.db_url, settings.state_dir, salt=salt)
+    app.state.qlog = store
+    listeners = getattr(app.state, "answer_listeners", None)
+    if listeners is None:
+        listeners = app.state.answer_listeners = []
+    listeners.append(LogListener(store))
+
+    app.include_router(feedback_router(store))
+    if settings.admin_token:
+        app.include_router(admin_router(store, settings.admin_token))
+    else:
+        log.info("ASSISTANT_ADMIN_TOKEN is not set: admin is off")
+
+    from assistant import channels
+    channels.install(app, settings, store)
+    return store
+
+
+class LogListener:
+    """Writes each answer record to the log; returns after the commit."""
+
+    def __init__(self, store: QuestionLog) -> None:
+        self.store = store
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        self.store.add(record)
+
+    def __repr__(self) -> str:
+        return f"LogListener({self.store.dialect})"
+
+
+# --------------------------------------------------------------------------- feedback
+
+def feedback_router(store: QuestionLog) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/api/feedback", tags=["问答"], summary="对一次回答点赞或点踩（可附意见）")
+    def post_feedback(body: Any = Body(None)) -> Response:
+        # Validated by hand for Chinese messages in the API's error shape.
+        if not isinstance(body, dict):
+            return _error(422, "invalid_request", '请求体必须是 JSON 对象，例如 {"answer_id": "…", "rating": "up"}。',
+                          [{"field": "body", "message": "请求体必须是 JSON 对象。"}])
+        fields = []
+        answer_id, rating, comment = body.get("answer_id"), body.get("rating"), body.get("comment")
+        if not isinstance(answer_id, str) or not ANSWER_ID_RE.match(answer_id):
+            fields.append({"field": "answer_id", "message": "缺少或无效的 answer_id（回答 ID）。"})
+        if rating not in ("up", "down"):
+            fields.append({"field": "rating", "message": 'rating（评价）必须是 "up" 或 "down"。'})
+        if comment is not None and not isinstance(comment, str):
+            fields.append({"field": "comment", "message": "comment（意见）必须是字符串。"})
+        elif isinstance(comment, str) and len(comment) > MAX_COMMENT:
+            fields.append({"field": "comment", "message": f"意见过长：最多 {MAX_COMMENT} 个字。"})
+        if fields:
+            return _error(422, "invalid_request", " ".join(f["message"] for f in fields), fields)
+        if not store.add_feedback(answer_id, rating, comment):
+            return _error(404, "answer_not_found", "未找到该回答，无法记录评价。")
+        return JSONResponse({"ok": True, "answer_id": answer_id, "rating": rating, "message": "感谢您的反馈！"})
+
+    return router
+
+
+# --------------------------------------------------------------------------- admin
+
+def _authorized(request: Request, token: str) -> bool:
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
+
+
+def _unauthorized() -> JSONResponse:
+    return _error(401, "unauthorized", "需要管理员令牌：请求头 Authorization: Bearer <令牌>。",
+                  headers={"WWW-Authenticate": 'Bearer realm="admin"', "Cache-Control": "no-store"})
+
+
+def _int_param(request: Request, name: str, low: int, high: int) -> int | None | str:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "" or raw == "all":
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        return f"参数 {name} 必须是 {low}–{high} 的整数。"
+    return int(raw)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value)
+    elif isinstance(value, float):
+        value = f"{value:.1f}"
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """The export: a BOM, a header, one line per record (lists joined with ';')."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + buf.getvalue()
+    for row in rows:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([_csv_cell(row.get(col)) for col in CSV_COLUMNS])
+        yield buf.getvalue()
+
+
+def admin_router(store: QuestionLog, token: str) -> APIRouter:
+    router = APIRouter()
+    no_store = {"Cache-Control": "no-store"}
+
+    @router.get("/api/admin/stats", tags=["管理"], summary="统计（需管理员令牌）")
+    def stats(request: Request) -> Response:
+        if not _authorized(request, token):
+            return _unauthorized()
+        days = _int_param(request, "days", 1, 3660)
+        top = _int_param(request, "top", 1, 200)
+        bad = [v for v in (days, top) if isinstance(v, str)]
+        if bad:
+            return _error(422, "invalid_request", " ".join(bad))
+        data = store.stats(days=days, top=top or 20)
+        data["generated_at"] = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")
+        return JSONResponse(data, headers=no_store)
+
+    @router.get("/api/admin/questions.csv", tags=["管理"], summary="问答日志导出 CSV（需管理员令牌）")
+    def questions_csv(request: Request) -> Response:
+        if not _authorized(request, token):
+            return _unauthorized()
+        days = _int_param(request, "days", 1, 3660)
+        if isinstance(days, str):
+            return _error(422, "invalid_request", days)
+        since = since_day(days) if days else None
+        filename = f"questions-{datetime.now(LOCAL_TZ):%Y%m%d}.csv"
+        return StreamingResponse(
+            (line.encode("utf-8") for line in csv_lines(store.rows(since_day=since))),
+            media_type="text/csv; charset=utf-8",
+            headers={**no_store, "Content-Disposition": f'attachment; filename="{filename}"'})
+
+    @router.get("/admin", include_in_schema=False)
+    def admin_page() -> Response:
+        return FileResponse(WEB_DIR / "admin.html", media_type="text/html; charset=utf-8",
+                            headers={"Cache-Control": "no-cache"})
+
+    return router
