@@ -1,5 +1,5 @@
 /* 政策问答助手 — embed snippet. On any page:
- *   <script src="https://<server>/embed.js" data-title="政策问答"></script>
+ *   <script src="（服务地址）/embed.js" data-title="政策问答"></script>
  * adds a floating chat button that opens the compact chat (/embed) in a panel. Styles live in a
  * shadow root so the host page's CSS and ours don't touch. The host's origin must be in
  * ASSISTANT_ALLOWED_ORIGINS, or the browser refuses to show /embed in the frame. */
