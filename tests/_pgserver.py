@@ -87,6 +87,20 @@ class PgServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+_shared: PgServer | None = None
+
+
+def shared_server() -> PgServer:
+    """One server per test process, stopped at exit (test modules share it)."""
+    global _shared
+    if _shared is None:
+        import atexit
+
+        _shared = start_or_skip()
+        atexit.register(_shared.stop)
+    return _shared
+
+
 def start_or_skip() -> PgServer:
     bindir = find_pg_bin()
     if bindir is None:

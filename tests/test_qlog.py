@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from _pgserver import start_or_skip
+from _pgserver import shared_server
 from assistant.qlog import QuestionLog, open_log, percentile, resolve_salt, resolve_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,9 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def pg_server():
-    server = start_or_skip()
-    yield server
-    server.stop()
+    return shared_server()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
