@@ -1,41 +1,134 @@
-"""Command line: `assistant ask|serve|compile|eval|ingest`. (Grows with the core.)"""
+"""Command line: `assistant ask | compile | eval | ingest | serve` over the same core as the web app."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from assistant.config import load_settings
+from assistant.config import Settings, load_settings
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.api import serve
+def _engine(settings: Settings):
+    from assistant.engine import Assistant
 
-    serve(host=args.host, port=args.port, settings=load_settings(data_dir=args.data))
+    return Assistant.load(settings=settings)
+
+
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.session import FileStore
+
+    eng = _engine(settings)
+    store = FileStore(settings.state_dir / "sessions") if args.session else None
+    context = store.get(args.session) if store else None
+
+    def one(question: str) -> dict:
+        nonlocal context
+        result, context = eng.ask(question, context)
+        if store:
+            store.put(args.session, context)
+        return result
+
+    if args.question is not None:
+        result = one(args.question)
+        print(json.dumps(result, ensure_ascii=False) if args.json else result["answer"])
+        return 0
+    if not args.json:
+        print("请在命令后写上问题，或加 --json 从标准输入逐行提问。", file=sys.stderr)
+        return 2
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        sys.stdout.write(json.dumps(one(question), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
     return 0
 
 
-def _cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.engine import Assistant
+def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.rules import compile_all, rules_path, validate
 
-    eng = Assistant.load()
-    result, _ = eng.ask(args.question or "")
-    print(json.dumps(result, ensure_ascii=False) if args.json else result["answer"])
+    settings.rules_dir.mkdir(parents=True, exist_ok=True)
+    stale = []
+    for doc, rules, report, text in compile_all(settings.corpus_dir):
+        path = rules_path(settings.rules_dir, doc.doc_id)
+        problems = validate(rules, doc)
+        if problems:
+            print(f"{doc.doc_id}: 规则校验失败：" + "；".join(problems), file=sys.stderr)
+            return 1
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(str(path))
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"{doc.doc_id}: {report['rule_sentences']} 条规则句，{report['matters']} 个事项，"
+              f"层级 {'/'.join(report['levels'])} → {path}")
+    if args.check:
+        if stale:
+            print("rules/ 与语料编译结果不一致，请运行 assistant compile：" + "，".join(stale), file=sys.stderr)
+            return 1
+        print("rules/ 与语料编译结果一致。")
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.evaluate import evaluate_files, format_report
+
+    eng = _engine(settings)
+    report = evaluate_files(eng, [Path(p) for p in args.cases], baseline=not args.no_baseline)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report))
+    return 0 if report["wrong_verdicts"] == 0 else 1
+
+
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.api import serve
+
+    serve(host=args.host, port=args.port, settings=settings)
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.ingest import ingest
+
+    report = ingest(Path(args.file), settings, doc_id=args.id)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else report["summary"])
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="assistant", description="政策问答助手")
-    parser.add_argument("--data", help="数据目录（含 corpus/ 与 rules/），默认读取 $ASSISTANT_DATA 或项目自带目录")
+    parser = argparse.ArgumentParser(prog="assistant", description="政策问答助手：财政事权和支出责任划分方案问答")
+    parser.add_argument("--data", help="数据目录（含 corpus/ 与 rules/）；默认 $ASSISTANT_DATA 或项目自带目录")
     sub = parser.add_subparsers(dest="command", required=True)
+
     p = sub.add_parser("ask", help="提问")
-    p.add_argument("question", nargs="?")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--session")
+    p.add_argument("question", nargs="?", help="问题；省略且带 --json 时从标准输入逐行读取")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--session", help="会话 ID：同一 ID 的提问共享上下文")
     p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("compile", help="由语料编译 rules/")
+    p.add_argument("--check", action="store_true", help="只检查 rules/ 是否与编译结果一致")
+    p.set_defaults(func=_cmd_compile)
+
+    p = sub.add_parser("eval", help="按题库评测")
+    p.add_argument("cases", nargs="+", help="题库文件（YAML 或标注后的 CSV）")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--no-baseline", action="store_true", help="不计算基线得分")
+    p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("ingest", help="加入一份方案文本")
+    p.add_argument("file")
+    p.add_argument("--id", help="文档 ID（默认取文件名）")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_ingest)
+
     p = sub.add_parser("serve", help="启动网页与 API 服务")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=_cmd_serve)
+
     args = parser.parse_args(argv)
-    return args.func(args)
+    return args.func(args, load_settings(data_dir=args.data))

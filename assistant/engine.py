@@ -1,57 +1,63 @@
-"""The assistant's facade: one object that loads corpus + rules once and answers.
-
-Interface used by the CLI, the web API and the channels (kept stable):
+"""The assistant's facade: load corpus and rules once, then answer (pure per question).
 
     eng = Assistant.load(data_dir=None)          # None → project's corpus/ and rules/ (or $ASSISTANT_DATA)
     result, context = eng.ask(question, context)  # context: JSON-able dict | None (previous turn state)
     eng.documents()                               # [{"doc_id","title","doc_number","issuer","date_issued",...}]
     eng.document(doc_id)                          # parsed tree for the source viewer, or None
 
-`result` is the core JSON contract:
-    {"status", "answer", "findings", "citations", "suggestions"}
-each citation also carries "anchor" (the paragraph's id in the source viewer: /doc/{doc_id}#{anchor}).
+`result` is the core JSON contract {"status", "answer", "findings", "citations", "suggestions"};
+each citation also carries "anchor", the paragraph's id in the source viewer.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from assistant.compose import Composer
+from assistant.config import Settings, load_settings
+from assistant.lexicon import Lexicon, load_lexicon
+from assistant.resolve import resolve
+from assistant.retrieve import DocIndex, build_index, matter_words
+from assistant.rules import load_documents, load_overrides, load_rules
+from assistant.tokenize import Tokenizer
+from assistant.understand import analyze
 
-class Assistant:  # pragma: no cover - temporary stub until the core lands
-    def __init__(self) -> None:
-        pass
+
+class Assistant:
+    def __init__(self, indexes: list[DocIndex], lexicon: Lexicon, tokenizer: Tokenizer) -> None:
+        self.indexes = indexes
+        self.lexicon = lexicon
+        self.tokenizer = tokenizer
+        self.composer = Composer(lexicon)
+        self._by_id = {ix.doc_id: ix for ix in indexes}
 
     @classmethod
-    def load(cls, data_dir: Path | None = None) -> "Assistant":
-        return cls()
+    def load(cls, data_dir: Path | str | None = None, settings: Settings | None = None) -> "Assistant":
+        settings = settings or load_settings(data_dir=data_dir)
+        lexicon = load_lexicon()
+        docs = load_documents(settings.corpus_dir)
+        overrides = load_overrides(settings.rules_dir)
+        rules = [load_rules(settings.rules_dir, doc, overrides) for doc in docs]
+        words = set(lexicon.words())
+        for r in rules:
+            for m in r["matters"]:
+                words.update(matter_words(m))
+        tokenizer = Tokenizer(words, settings.cache_dir / "jieba")
+        indexes = [build_index(doc, r, lexicon, tokenizer) for doc, r in zip(docs, rules)]
+        return cls(indexes, lexicon, tokenizer)
 
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
-        quote = "将推动知识产权质押融资，确认为市与县区共同财政事权，按照隶属关系分别由同级财政承担支出责任。"
-        return (
-            {
-                "status": "answered",
-                "answer": "【占位】知识产权质押融资属于市与县区共同财政事权，按隶属关系由同级财政承担支出责任。\n依据：" + quote,
-                "findings": [
-                    {"matter": "知识产权质押融资", "level": "市", "authority": "市级财政事权", "payer": "市",
-                     "principle": "隶属关系", "citation": 0},
-                    {"matter": "知识产权质押融资", "level": "县区", "authority": "县区财政事权", "payer": "县区",
-                     "principle": "隶属关系", "citation": 0},
-                ],
-                "citations": [
-                    {"doc_id": "qinzhou-ip-fiscal-plan-2025", "doc_number": "钦政办〔2025〕15号",
-                     "title": "钦州市知识产权领域市以下财政事权和支出责任划分改革实施方案",
-                     "path": ["二、主要内容", "（三）知识产权运用促进"], "paragraph": 2,
-                     "label": "钦政办〔2025〕15号 二（三）第2段", "anchor": "p-2-3-2", "quote": quote}
-                ],
-                "suggestions": ["那县区的呢？", "哪些事项属于共同财政事权？"],
-            },
-            {"turns": 1},
-        )
+        analysis = analyze(question or "", self.indexes, self.lexicon, self.tokenizer)
+        resolution = resolve(analysis, context)
+        result = self.composer.compose(resolution, self.indexes)
+        return result, resolution.context
 
     def documents(self) -> list[dict]:
-        return [{"doc_id": "qinzhou-ip-fiscal-plan-2025", "doc_number": "钦政办〔2025〕15号",
-                 "title": "钦州市知识产权领域市以下财政事权和支出责任划分改革实施方案",
-                 "issuer": "钦州市人民政府办公室", "date_issued": "2025-07-31"}]
+        return [{"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.doc.doc_number,
+                 "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
+                 "date_effective": ix.meta("date_effective"), "matters": len(ix.matters)}
+                for ix in self.indexes]
 
     def document(self, doc_id: str) -> dict | None:
-        return None
+        ix = self._by_id.get(doc_id)
+        return ix.doc.tree() if ix else None

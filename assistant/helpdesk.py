@@ -55,6 +55,7 @@ def install(app: FastAPI, settings: Settings) -> QuestionLog:
     if listeners is None:
         listeners = app.state.answer_listeners = []
     listeners.append(LogListener(store))
+    app.add_middleware(ReleaseAfterLog, paths=("/api/ask",))
 
     app.include_router(feedback_router(store))
     if settings.admin_token:
@@ -78,6 +79,39 @@ class LogListener:
 
     def __repr__(self) -> str:
         return f"LogListener({self.store.dialect})"
+
+
+class ReleaseAfterLog:
+    """Pure ASGI: hold the last body chunk of the given POST responses until the app has returned.
+
+    `assistant.api` calls the answer listeners in a background task, which Starlette runs after the
+    response body is handed to the server. Holding the final chunk until the app (with its background
+    tasks, i.e. the committed log write) has finished means an answer never reaches the user before
+    its record is durable, so a kill -9 cannot lose an acknowledged record. If listeners are already
+    called before the response, this costs nothing.
+    """
+
+    def __init__(self, app: Any, paths: tuple[str, ...]) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        held: list[dict] = []
+
+        async def hold_last(message: dict) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                held.append(message)
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, hold_last)
+        finally:
+            for message in held:
+                await send(message)
 
 
 # --------------------------------------------------------------------------- feedback

@@ -1,0 +1,297 @@
+"""Verdicts → the Chinese answer and the JSON contract (conclusion first, then 依据 with the quote)."""
+from __future__ import annotations
+
+import re
+
+from assistant.corpus import Block
+from assistant.lexicon import Lexicon
+from assistant.resolve import Resolution, Verdict
+from assistant.retrieve import DocIndex
+
+EXAMPLES = ["专利导航由谁承担支出责任？", "钦南区建设的知识产权保护中心谁出钱？", "哪些事项属于市与县区共同财政事权？",
+            "作品登记的支出责任怎么划分？", "这个方案什么时候开始施行？"]
+
+
+def date_cn(iso: str | None) -> str:
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", iso or "")
+    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日" if m else (iso or "")
+
+
+class Composer:
+    def __init__(self, lex: Lexicon) -> None:
+        self.t = lex.templates
+
+    # ------------------------------------------------------------ citations
+    def _cite(self, out: dict, index: DocIndex, anchor: str, quote: str | None = None) -> int:
+        block = index.doc.block(anchor)
+        quote = quote if quote is not None else (block.text if block else "")
+        for i, c in enumerate(out["citations"]):
+            if c["doc_id"] == index.doc_id and c["anchor"] == anchor and c["quote"] == quote:
+                return i
+        out["citations"].append({
+            "doc_id": index.doc_id, "doc_number": index.doc.doc_number, "title": index.doc.title,
+            "path": list(block.path) if block else [], "paragraph": block.paragraph if block else None,
+            "label": index.doc.label(block) if block else index.doc.doc_number,
+            "anchor": anchor, "quote": quote,
+        })
+        return len(out["citations"]) - 1
+
+    def _basis(self, out: dict) -> str:
+        lines = []
+        for c in out["citations"]:
+            short = c["label"].replace(c["doc_number"], "").strip()
+            lines.append(self.t["basis"].format(title=c["title"], doc_number=c["doc_number"], short=short,
+                                                quote=c["quote"]))
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------ verdicts
+    def _payer_text(self, payer: str, v: Verdict) -> str:
+        for m in v.scope:
+            if m.level == payer and m.surface not in (payer, v.index.label_of(payer)) and len(m.surface) >= 2 \
+                    and m.surface in v.index.level_places:
+                return f"{payer}（{m.surface}）"
+        return payer
+
+    def _principle(self, principle: str | None) -> str:
+        return self.t["principle_phrase"].get(principle, "") if principle else ""
+
+    def _branch(self, o: dict, v: Verdict) -> str:
+        level = o["level"]
+        cond = o.get("condition")
+        label = v.index.label_of(level) if level else ""
+        who = cond if cond else f"{label}层面的{v.matter['name']}" if level else v.matter["name"]
+        text = f"{who}，属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任"
+        if o.get("principle"):
+            text += f"（{self._principle(o['principle'])}）"
+        if o.get("shares"):
+            text += "，" + _shares_text(o["shares"])
+        return text
+
+    def _verdict_text(self, v: Verdict) -> str:
+        name = v.matter["name"]
+        outcomes = v.outcomes
+        prefix = {"yes": self.t["answer_yes"], "no": self.t["answer_no"], "depends": self.t["answer_depends"]}.get(v.answer or "", "")
+        note = ""
+        if v.only_levels:
+            asked = "、".join(dict.fromkeys(m.surface for m in v.scope))
+            note = f"方案未将{asked}的“{name}”列为其事项，仅列为{'、'.join(v.index.label_of(l) for l in v.only_levels)}事项。"
+        joint = next((o for o in v.matter["outcomes"] if "共同" in o["authority"]), None)
+        if len(outcomes) == 1:
+            o = outcomes[0]
+            surface = "".join(dict.fromkeys(m.surface for m in v.scope if m.level == o["level"]))
+            subject = f"{surface}的{name}" if surface else name
+            if o.get("condition") and o["level"]:
+                body = f"{subject}：{self._branch(o, v)}。"
+            else:
+                body = f"{subject}属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任"
+                body += (f"（{self._principle(o['principle'])}）" if o.get("principle") else "") + \
+                    ("，" + _shares_text(o["shares"]) if o.get("shares") else "") + "。"
+            if joint and joint is not o and "共同" not in o["authority"]:
+                body += f"（该事项整体确认为{joint['authority']}。）"
+            return prefix + note + body
+        principles = [o["principle"] for o in outcomes if o.get("principle")]
+        principle = self._principle(principles[0]) if principles and len(set(principles)) == 1 else ""
+        if joint:
+            head = f"{name}确认为{joint['authority']}"
+            if joint["level"] is None:
+                head += f"，由{joint['payer']}承担支出责任"
+                if joint.get("shares"):
+                    head += "，" + _shares_text(joint["shares"])
+            head += "。具体为："
+        else:
+            levels = "、".join(v.index.label_of(o["level"]) for o in outcomes if o["level"])
+            head = f"{name}{principle}由{levels}分别承担支出责任，分情况："
+        lines = [f"{i}. {self._branch(o, v)}；" for i, o in enumerate((o for o in outcomes if o["level"]), 1)]
+        if lines:
+            lines[-1] = lines[-1].rstrip("；") + "。"
+        return prefix + note + head + ("\n" + "\n".join(lines) if lines else "")
+
+    # ------------------------------------------------------------ entry
+    def compose(self, res: Resolution, loaded: list[DocIndex]) -> dict:
+        out: dict = {"status": res.status, "answer": "", "findings": [], "citations": [], "suggestions": []}
+        handler = getattr(self, f"_compose_{res.kind}")
+        text = handler(res, out, loaded)
+        if res.injection:
+            text = self.t["injection_note"] + "\n" + text
+        basis = self._basis(out)
+        out["answer"] = text + ("\n" + basis if basis else "")
+        return out
+
+    def _compose_verdict(self, res: Resolution, out: dict, loaded) -> str:
+        parts = []
+        for v in res.verdicts:
+            for o in v.outcomes:
+                ci = self._cite(out, v.index, o["anchor"], o["quote"])
+                finding = {"matter": v.matter["name"], "level": o["level"], "authority": o["authority"],
+                           "payer": o["payer"], "principle": o["principle"], "citation": ci}
+                if o.get("shares"):
+                    finding["shares"] = o["shares"]
+                if o.get("condition"):
+                    finding["condition"] = o["condition"]
+                out["findings"].append(finding)
+            parts.append(self._verdict_text(v))
+        if len(res.verdicts) > 1:
+            parts.insert(0, f"您的问题涉及方案中的{len(res.verdicts)}个事项：")
+        out["suggestions"] = self._suggest(res)
+        return "\n".join(parts)
+
+    def _compose_list(self, res: Resolution, out: dict, loaded) -> str:
+        flt = res.list_filter or {}
+        desc = []
+        if flt.get("levels"):
+            desc.append("、".join(res.index.label_of(l) for l in flt["levels"]) + "承担的")
+        if flt.get("categories"):
+            desc.append("、".join(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", c) for c in flt["categories"]) + "方面")
+        if flt.get("principle"):
+            desc.append(f"按{flt['principle']}划分支出责任的")
+        if flt.get("joint"):
+            desc.append("属于共同财政事权的")
+        lines = []
+        for i, v in enumerate(res.verdicts, 1):
+            parts = []
+            for o in v.outcomes:
+                ci = self._cite(out, v.index, o["anchor"], o["quote"])
+                out["findings"].append({"matter": v.matter["name"], "level": o["level"], "authority": o["authority"],
+                                        "payer": o["payer"], "principle": o["principle"], "citation": ci})
+                parts.append(f"{o['authority']}，由{o['payer']}承担" if not o["level"] or len(v.outcomes) == 1
+                             else f"{res.index.label_of(o['level'])}：由{o['payer']}承担")
+            lines.append(f"{i}. {v.matter['name']}（{'；'.join(dict.fromkeys(parts))}）")
+        head = f"方案中{''.join(desc) or '列明的'}事项共{len(res.verdicts)}项："
+        out["suggestions"] = ["哪些事项属于市与县区共同财政事权？", "哪些事项按属地原则承担支出责任？"][:2]
+        return head + "\n" + "\n".join(lines)
+
+    def _compose_fact(self, res: Resolution, out: dict, loaded) -> str:
+        ix = res.index
+        meta = ix.doc.meta
+        title = ix.doc.title
+
+        def cite(key: str) -> None:
+            fact = meta.get(key) or {}
+            if fact.get("anchor"):
+                self._cite(out, ix, fact["anchor"], fact.get("quote"))
+
+        key = res.fact
+        out["suggestions"] = ["这个方案是谁印发的？", "什么时候开始施行？", "哪些事项属于市与县区共同财政事权？"]
+        if key == "doc_number":
+            cite("doc_number")
+            return f"《{title}》的文号是{ix.doc.doc_number}。"
+        if key == "issuer":
+            cite("issuer")
+            date = date_cn(ix.meta("date_issued"))
+            return f"该方案由{ix.meta('issuer') or '（原文未写明）'}印发" + (f"，成文日期为{date}。" if date else "。")
+        if key == "date_issued":
+            cite("date_issued")
+            return f"该方案的成文日期为{date_cn(ix.meta('date_issued'))}。" if ix.meta("date_issued") else \
+                "方案原文未写明成文日期。"
+        if key == "date_effective":
+            cite("date_effective")
+            rule = meta.get("effective_rule", {}).get("value") or ""
+            m = re.search(r"自[^，。；]*?起(施行|执行|实施)", rule)
+            when = date_cn(ix.meta("date_effective"))
+            return (f"该方案{m.group(0) if m else '的施行日期见原文'}" + (f"，即自{when}起施行。" if when else "。"))
+        if key == "interpreter":
+            cite("interpreter")
+            who = ix.meta("interpreter")
+            return f"该方案的具体解释工作由{who}承担。" if who else "解释工作的规定见下列原文。"
+        if key == "upper_documents":
+            docs = meta.get("upper_documents") or []
+            for d in docs:
+                self._cite(out, ix, d["anchor"], d["quote"])
+            if not docs:
+                return "方案原文未列出所依据的上级文件。"
+            lines = [f"{i}. 《{d['title']}》（{d['doc_number']}）" for i, d in enumerate(docs, 1)]
+            return f"该方案是为贯彻落实以下{len(docs)}个上级文件精神而制定的：\n" + "\n".join(lines)
+        if key in ("measures", "goal"):
+            words = ("保障",) if key == "measures" else ("总体要求", "指导思想", "目标", "基本原则")
+            blocks = self._part_paragraphs(ix, words)
+            if key == "measures":
+                blocks = [b for b in blocks if "解释" not in b.text] or blocks
+            for b in blocks:
+                self._cite(out, ix, b.anchor)
+            if not blocks:
+                return "方案原文没有单列这部分内容。"
+            heading = blocks[0].path[0] if blocks[0].path else ""
+            if key == "goal":
+                m = re.search(r"(建立[^，。]*?财政关系)", blocks[0].folded)
+                goal = f"改革的目标是{m.group(1)}。" if m else ""
+                return f"方案“{heading}”部分规定了改革的总体要求。{goal}"
+            return f"方案“{heading}”部分要求：加强组织领导、落实支出责任、合理安排预算、全面实施预算绩效管理等，原文如下。"
+        if key == "categories":
+            cats = list(dict.fromkeys(m["category"] for m in ix.rules["matters"] if m.get("category")))
+            for cat in cats:
+                block = next((b for b in ix.doc.blocks if b.kind == "heading" and b.text == cat), None)
+                first = next((b for b in ix.doc.blocks if b.kind == "paragraph" and b.path and b.path[-1] == cat), None)
+                if first:
+                    self._cite(out, ix, first.anchor)
+                elif block:
+                    self._cite(out, ix, block.anchor, block.text)
+            return f"方案的主要内容按{len(cats)}类事项划分财政事权和支出责任：\n" + "\n".join(cats)
+        if key == "addressees":
+            cite("addressees")
+            return f"该方案的主送单位是：{ix.meta('addressees')}。" if ix.meta("addressees") else "方案原文未列主送单位。"
+        if key == "title":
+            cite("title")
+            return f"方案全称为《{title}》（{ix.doc.doc_number}）。"
+        if key == "catch_all":
+            ca = ix.rules.get("catch_all")
+            if ca:
+                self._cite(out, ix, ca["anchor"], ca["quote"])
+                return "方案未列明的事项，按兜底条款处理，原文如下。"
+            return "方案没有关于未列事项的兜底规定。"
+        return ""
+
+    @staticmethod
+    def _part_paragraphs(ix: DocIndex, words: tuple[str, ...]) -> list[Block]:
+        out = []
+        for b in ix.doc.blocks:
+            if b.kind == "paragraph" and b.path and any(w in b.path[0] for w in words):
+                out.append(b)
+        return out
+
+    def _compose_not_listed(self, res: Resolution, out: dict, loaded) -> str:
+        ix = res.index
+        ca = ix.rules.get("catch_all") if ix else None
+        out["suggestions"] = EXAMPLES[:3]
+        if ca:
+            self._cite(out, ix, ca["anchor"], ca["quote"])
+            return self.t["not_listed"].format(topic=res.topic, catch_all=f"“{ca['quote']}”")
+        return self.t["not_listed_no_catch_all"].format(topic=res.topic)
+
+    def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[DocIndex]) -> str:
+        docs = "；".join(f"《{ix.doc.title}》（{ix.doc.doc_number}）" for ix in loaded)
+        out["suggestions"] = EXAMPLES[:3]
+        return self.t["not_loaded"].format(topic=res.topic, documents=docs)
+
+    def _compose_out_of_scope(self, res: Resolution, out: dict, loaded: list[DocIndex]) -> str:
+        out["suggestions"] = EXAMPLES[:4]
+        title = loaded[0].doc.title if loaded else "财政事权和支出责任划分方案"
+        return self.t["out_of_scope"].format(title=title) + "\n" + "\n".join(f"· {q}" for q in EXAMPLES[:4])
+
+    def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
+        out["suggestions"] = EXAMPLES[:4]
+        return self.t["clarify"] + "\n" + "\n".join(f"· {q}" for q in EXAMPLES[:4])
+
+    def _suggest(self, res: Resolution) -> list[str]:
+        out = []
+        v = res.verdicts[0]
+        levels = v.index.levels
+        named = [m.level for m in v.scope if m.level]
+        name = v.matter["name"]
+        if named:
+            others = [l for l in levels if l not in named]
+            if others:
+                out.append(f"那{others[0]}的呢？")
+        else:
+            out.append(f"{levels[-1] if levels else ''}开展的{name}由谁承担？")
+        if any("共同" in o["authority"] for o in v.matter["outcomes"]):
+            out.append("哪些事项属于市与县区共同财政事权？" if levels == ["市", "县区"] else "哪些事项属于共同财政事权？")
+        else:
+            out.append("哪些事项按属地原则承担支出责任？")
+        out.append("方案未列明的事项怎么处理？")
+        return out
+
+
+def _shares_text(shares) -> str:
+    if isinstance(shares, dict):
+        return "分担比例：" + "，".join(f"{lv}{round(v * 100)}%" for lv, v in shares.items())
+    return f"（{shares}）"

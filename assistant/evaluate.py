@@ -1,0 +1,166 @@
+"""Score the assistant on question cases (tests/cases/*.yaml or a labelled CSV export of the log)."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from assistant.corpus import verbatim_view
+
+
+def load_cases(path: Path) -> list[dict]:
+    if path.suffix.lower() == ".csv":
+        from assistant.labelled import cases_from_csv
+
+        return cases_from_csv(path)
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+
+
+def short_anchor(citation: dict) -> str:
+    return citation["label"].replace(citation["doc_number"], "", 1).strip()
+
+
+def check(result: dict, expect: dict) -> list[str]:
+    """What is wrong with one answer, in words; empty when it is right."""
+    problems = []
+    if result["status"] != expect["status"]:
+        problems.append(f"status {result['status']} ≠ {expect['status']}")
+    anchors = {short_anchor(c) for c in result["citations"]}
+    for anchor in expect.get("anchors") or []:
+        if anchor not in anchors:
+            problems.append(f"缺少引用 {anchor}（实际 {sorted(anchors)}）")
+    if "payers" in expect and expect["payers"] is not None:
+        payers = {f["payer"] for f in result["findings"]}
+        if payers != set(expect["payers"]):
+            problems.append(f"payers {sorted(payers)} ≠ {sorted(expect['payers'])}")
+    for word in expect.get("contains") or []:
+        if word not in result["answer"]:
+            problems.append(f"答案缺少“{word}”")
+    for word in expect.get("not_contains") or []:
+        if word in result["answer"]:
+            problems.append(f"答案不应含“{word}”")
+    if expect.get("doc"):
+        docs = {c["doc_id"] for c in result["citations"]}
+        if docs and docs != {expect["doc"]}:
+            problems.append(f"引用文档 {sorted(docs)} ≠ {expect['doc']}")
+        if not docs and expect["status"] in ("answered", "not_listed"):
+            problems.append("没有引用")
+    if expect.get("shares") is not None:
+        got = [f.get("shares") for f in result["findings"] if f.get("shares")]
+        if expect["shares"] not in got and not (isinstance(expect["shares"], str) and
+                                                any(expect["shares"] in str(g) for g in got)):
+            problems.append(f"shares {got} ≠ {expect['shares']}")
+    return problems
+
+
+def wrong_verdict(result: dict, expect: dict) -> bool:
+    """The worst failure: a verdict naming a payer the plan does not give for this question."""
+    if result["status"] != "answered" or not result["findings"]:
+        return False
+    if expect["status"] != "answered":
+        return True
+    if expect.get("payers") is None:
+        return False
+    return bool({f["payer"] for f in result["findings"]} - set(expect["payers"]))
+
+
+def _turns(case: dict) -> list[dict]:
+    return case.get("turns") or [{"question": case["question"], "expect": case["expect"]}]
+
+
+def evaluate(engine, cases: list[dict], baseline: bool = True) -> dict:
+    sources = {ix.doc_id: verbatim_view(ix.doc.source) for ix in engine.indexes}
+    per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failures, wrong, bad_quotes = [], 0, 0
+    base = Baseline(engine) if baseline else None
+    base_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for case in cases:
+        context = None
+        ok, base_ok = True, True
+        for turn in _turns(case):
+            result, context = engine.ask(turn["question"], context)
+            problems = check(result, turn["expect"])
+            for c in result["citations"]:
+                if c["quote"] not in sources.get(c["doc_id"], ""):
+                    bad_quotes += 1
+                    problems.append(f"引文不是原文：{c['quote'][:20]}")
+            if wrong_verdict(result, turn["expect"]):
+                wrong += 1
+                problems.append("错误结论")
+            if problems:
+                ok = False
+                failures.append({"id": case["id"], "question": turn["question"], "problems": problems})
+            if base is not None:
+                base_ok = base_ok and base.correct(turn["question"], turn["expect"])
+        cat = case.get("category", "other")
+        per_cat[cat][0] += ok
+        per_cat[cat][1] += 1
+        if base is not None:
+            base_cat[cat][0] += base_ok
+            base_cat[cat][1] += 1
+    total = sum(v[1] for v in per_cat.values())
+    correct = sum(v[0] for v in per_cat.values())
+    report = {"cases": total, "correct": correct, "score": correct / total if total else 0.0,
+              "per_category": {k: {"correct": v[0], "total": v[1]} for k, v in sorted(per_cat.items())},
+              "wrong_verdicts": wrong, "quotes_not_verbatim": bad_quotes, "failures": failures}
+    if base is not None:
+        bc = sum(v[0] for v in base_cat.values())
+        report["baseline"] = {"correct": bc, "score": bc / total if total else 0.0,
+                              "per_category": {k: {"correct": v[0], "total": v[1]} for k, v in sorted(base_cat.items())}}
+    return report
+
+
+def evaluate_files(engine, paths: list[Path], baseline: bool = True) -> dict:
+    cases = []
+    for p in paths:
+        cases.extend(load_cases(p))
+    return evaluate(engine, cases, baseline)
+
+
+class Baseline:
+    """jieba's default dictionary + BM25Okapi, top-1 paragraph as the answer, no rules.
+
+    It can only be right where finding the paragraph is the whole answer: its status is
+    'answered' whenever some paragraph scores above 0, and it names no payer.
+    """
+
+    def __init__(self, engine) -> None:
+        import jieba
+        from rank_bm25 import BM25Okapi
+
+        jieba.setLogLevel(logging.WARNING)
+        self._cut = lambda s: [w for w in jieba.lcut(s) if w.strip() and any(ch.isalnum() for ch in w)]
+        self.units = [(ix, b) for ix in engine.indexes for b in ix.doc.paragraphs()]
+        self.bm25 = BM25Okapi([self._cut(b.text) for _, b in self.units])
+
+    def correct(self, question: str, expect: dict) -> bool:
+        scores = self.bm25.get_scores(self._cut(question))
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i)) if len(scores) else None
+        status = "answered" if best is not None and scores[best] > 0 else "out_of_scope"
+        if status != expect["status"]:
+            return False
+        if expect.get("payers"):
+            return False
+        if expect.get("anchors"):
+            ix, block = self.units[best]
+            return set(expect["anchors"]) <= {block.short}
+        return True
+
+
+def format_report(report: dict) -> str:
+    lines = ["类别              正确/总数   得分" + ("     基线" if "baseline" in report else "")]
+    for cat, v in report["per_category"].items():
+        line = f"{cat:<16}  {v['correct']:>4}/{v['total']:<4}  {v['correct'] / v['total']:>6.1%}"
+        if "baseline" in report:
+            b = report["baseline"]["per_category"][cat]
+            line += f"   {b['correct'] / b['total']:>6.1%}"
+        lines.append(line)
+    lines.append(f"合计              {report['correct']:>4}/{report['cases']:<4}  {report['score']:>6.1%}" +
+                 (f"   {report['baseline']['score']:>6.1%}" if "baseline" in report else ""))
+    lines.append(f"错误结论（结论中出现方案未给出的承担方）：{report['wrong_verdicts']}")
+    lines.append(f"非原文引文：{report['quotes_not_verbatim']}")
+    for f in report["failures"][:200]:
+        lines.append(f"  ✗ {f['id']} {f['question']}：{'；'.join(f['problems'])}")
+    return "\n".join(lines)

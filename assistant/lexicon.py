@@ -1,0 +1,112 @@
+"""The reviewable word lists (assistant/data/*.yaml) loaded into one object."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.config import PACKAGE_DATA
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((PACKAGE_DATA / name).read_text(encoding="utf-8")) or {}
+
+
+@dataclass
+class Lexicon:
+    synonyms: dict[str, list[str]]
+    hypernyms: dict[str, list[str]]
+    intents: dict[str, list[str]]
+    stopwords: set[str]
+    domain: dict[str, list[str]]
+    fields: list[str]
+    out_of_scope_hints: list[str]
+    injection_markers: list[str]
+    levels: list[dict]
+    not_a_level: list[str]
+    places: dict[str, dict]
+    facts: dict[str, dict]
+    templates: dict[str, str]
+    _synonym_re: re.Pattern | None = field(default=None, repr=False)
+
+    # -- synonyms ---------------------------------------------------------------
+    def canonicalize(self, text: str) -> str:
+        """Replace users' variants by the canonical term, never inside a canonical term already there."""
+        if self._synonym_re is None:
+            variants = {v: c for c, vs in self.synonyms.items() for v in vs}
+            alternatives = sorted(set(variants) | set(self.synonyms), key=len, reverse=True)
+            self._variants = variants
+            self._synonym_re = re.compile("|".join(re.escape(a) for a in alternatives))
+        return self._synonym_re.sub(lambda m: self._variants.get(m.group(0), m.group(0)), text)
+
+    def words(self) -> set[str]:
+        """Every term the segmenter must keep whole."""
+        out: set[str] = set()
+        for canonical, variants in self.synonyms.items():
+            out.add(canonical)
+            out.update(variants)
+        out.update(self.hypernyms)
+        for values in self.hypernyms.values():
+            out.update(values)
+        for values in self.intents.values():
+            out.update(v for v in values if len(v) >= 2)
+        for values in self.domain.values():
+            out.update(values)
+        for lv in self.levels:
+            out.update(lv["user"])
+            out.update(lv["names"])
+        for place in self.places.values():
+            for names in (place.get("level_places") or {}).values():
+                out.update(names)
+            out.update(place.get("other_places") or [])
+        out.update(self.out_of_scope_hints)
+        return {w for w in out if len(w) >= 2}
+
+    def user_level_aliases(self, doc_levels: list[str]) -> dict[str, str]:
+        """What users call each of a document's levels: alias → level, for this document only."""
+        out: dict[str, str] = {}
+        for lv in self.levels:
+            if lv["name"] in doc_levels:
+                for alias in lv["user"] + lv["names"]:
+                    out.setdefault(alias, lv["name"])
+        # An alias listed under a level the document lacks may still name one it has ("县里" → 县区).
+        for lv in self.levels:
+            for alias in lv["user"]:
+                if alias in out:
+                    continue
+                for candidate in self.levels:
+                    if candidate["name"] in doc_levels and alias in candidate["user"]:
+                        out[alias] = candidate["name"]
+        return out
+
+    def foreign_level_aliases(self, doc_levels: list[str]) -> dict[str, str]:
+        """Level words of levels a document does not have (省里, 中央 …), for premises."""
+        known = self.user_level_aliases(doc_levels)
+        out = {}
+        for lv in self.levels:
+            if lv["name"] in doc_levels:
+                continue
+            for alias in lv["user"] + lv["names"]:
+                if alias not in known and len(alias) >= 2:
+                    out[alias] = lv["name"]
+        return out
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    vocab = _load("vocabulary.yaml")
+    levels = _load("levels.yaml")
+    return Lexicon(
+        synonyms=vocab["synonyms"], hypernyms=vocab["hypernyms"], intents=vocab["intents"],
+        stopwords=set(vocab["stopwords"]), domain=vocab["domain"], fields=vocab["fields"],
+        out_of_scope_hints=vocab["out_of_scope_hints"], injection_markers=vocab["injection_markers"],
+        levels=levels["levels"], not_a_level=levels["not_a_level"],
+        places=_load("places.yaml"), facts=_load("facts.yaml"), templates=_load("templates.yaml"),
+    )
+
+
+def data_path(name: str) -> Path:
+    return PACKAGE_DATA / name

@@ -1,0 +1,199 @@
+"""The resolver: a pure function from an analysed question (and the previous turn) to verdicts.
+
+Every verdict is an outcome of rules/ as compiled from the plan; nothing here invents one.
+When the question's matter is not one the plan lists, the answer is `not_listed` with the
+plan's catch-all clause, never the verdict of a look-alike matter.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.retrieve import DocIndex, MatterMatch
+from assistant.understand import Analysis, DocAnalysis, LevelMention
+
+
+@dataclass
+class Verdict:
+    index: DocIndex
+    matter: dict
+    outcomes: list[dict]
+    scope: list[LevelMention]        # levels the user named, with their own words
+    only_levels: list[str] | None = None   # the user's level is not one the matter has
+    answer: str | None = None        # for yes/no: "yes" | "no" | "depends"
+
+
+@dataclass
+class Resolution:
+    status: str                      # answered | not_listed | out_of_scope | clarify
+    kind: str                        # verdict | list | fact | not_listed | not_loaded | out_of_scope | clarify
+    verdicts: list[Verdict] = field(default_factory=list)
+    index: DocIndex | None = None    # the document a fact, list or catch-all comes from
+    fact: str | None = None
+    list_filter: dict | None = None
+    topic: str = ""
+    intent: str = "payer"
+    injection: bool = False
+    context: dict = field(default_factory=dict)
+
+
+def _intent(a: Analysis) -> str:
+    for name in ("principle", "authority", "payer"):
+        if name in a.intents:
+            return name
+    return "payer"
+
+
+def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelMention]]:
+    """(levels that scope the question, levels the user claims as the answer)."""
+    named = [m for m in d.levels if m.level or m.foreign]
+    if a.injection:
+        return [m for m in named if not m.claim and m.level], []
+    scope = [m for m in named if m.level and (not m.claim or not a.yes_no)]
+    claims = [m for m in named if m.claim] if a.yes_no else []
+    return scope, claims
+
+
+def _select(matter: dict, scope: list[LevelMention]) -> tuple[list[dict], list[str] | None]:
+    outcomes = matter["outcomes"]
+    wanted = [m.level for m in scope]
+    if not wanted:
+        return outcomes, None
+    chosen = [o for o in outcomes if o["level"] in wanted]
+    if chosen:
+        return chosen, None
+    # The user's level is not one this matter has at all: show what the plan does say.
+    return outcomes, sorted({o["level"] for o in outcomes if o["level"]})
+
+
+def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
+            scoped: bool) -> str | None:
+    if a.joint_claim:
+        return "yes" if any("共同" in o["authority"] for o in all_outcomes) else "no"
+    if a.principle_claim:
+        principles = {o["principle"] for o in all_outcomes if o["principle"]}
+        return "yes" if a.principle_claim in principles else "no"
+    if not claims:
+        return None
+    claimed = {m.level for m in claims if m.level}
+    if any(m.foreign for m in claims) and not claimed:
+        return "no"
+    payers = {o["payer"] for o in outcomes}
+    if payers <= claimed:
+        return "yes"
+    if not (payers & claimed):
+        return "no"
+    return "yes" if scoped else "depends"
+
+
+def _context_for(verdicts: list[Verdict], scope: list[LevelMention], intent: str) -> dict:
+    return {
+        "doc_id": verdicts[0].index.doc_id if verdicts else None,
+        "matters": [v.matter["id"] for v in verdicts],
+        "levels": [[m.level, m.surface] for m in scope if m.level],
+        "intent": intent,
+    }
+
+
+def resolve(a: Analysis, context: dict | None = None) -> Resolution:
+    context = context or {}
+    intent = _intent(a)
+    d = a.docs[0] if a.docs else None
+
+    # Inherit the previous turn's matters for elliptical follow-ups ("那县区的呢？").
+    if d is not None and not d.matches and context.get("matters") and context.get("doc_id") == d.index.doc_id \
+            and not a.fact and not (a.list_filter is not None):
+        inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
+        leftover = [u for u in d.unexplained if not any(u in e.vocab or any(u in v for v in e.vocab)
+                                                         for e in inherited)]
+        elliptical = a.follow_up or d.levels or not a.units or len(a.text) <= 12
+        if inherited and elliptical and not leftover and not a.out_of_scope_hint:
+            d.matches = [MatterMatch(e, [], 1.0, True, 0.0) for e in inherited]
+            d.unexplained = []
+            if "intent" in context and not a.intents:
+                intent = context["intent"]
+    # A follow-up naming a new matter but no level keeps the previous level.
+    if d is not None and d.matches and not d.levels and a.follow_up and context.get("levels") \
+            and context.get("doc_id") == d.index.doc_id:
+        d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
+
+    if d is not None and a.list_filter is not None and (a.list_filter.keys() - {"levels"} or not d.matches):
+        res = Resolution("answered", "list", index=d.index, list_filter=a.list_filter, intent=intent,
+                         injection=a.injection)
+        res.verdicts = _list_verdicts(d, a.list_filter)
+        if not res.verdicts:
+            res.status = "not_listed"
+            res.kind = "not_listed"
+            res.topic = a.text
+        res.context = {"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent}
+        return res
+
+    if d is not None and d.matches and _explains(d):
+        scope, claims = _scope(d, a)
+        verdicts = []
+        for match in d.matches:
+            outcomes, only = _select(match.entry.matter, scope)
+            v = Verdict(d.index, match.entry.matter, outcomes, scope, only)
+            if a.yes_no:
+                v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
+            verdicts.append(v)
+        res = Resolution("answered", "verdict", verdicts, index=d.index, intent=intent, injection=a.injection)
+        res.context = _context_for(verdicts, scope, intent)
+        return res
+
+    if a.other_place or a.other_field:
+        return Resolution("not_listed", "not_loaded", index=d.index if d else None,
+                          topic=a.other_place or (a.other_field + "领域"), injection=a.injection,
+                          context=dict(context))
+    if d is not None and a.fact and not (d.matches and _explains(d)):
+        return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
+                          context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
+
+    unexplained = d.unexplained if d else a.units
+    in_field = a.domain or any(u in d.index.doc_words for u in unexplained) if d else a.domain
+    if a.out_of_scope_hint and not a.domain:
+        return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+    if unexplained and in_field:
+        return Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
+                          intent=intent, injection=a.injection, context={})
+    if not unexplained and (a.intents or a.yes_no or d and d.levels):
+        return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
+                          context=dict(context))
+    return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _explains(d: DocAnalysis) -> bool:
+    """Do the accepted matters account for (almost) all the question's content words?"""
+    total = sum(d.weights.values())
+    if not total:
+        return True
+    left = sum(d.weights[u] for u in d.unexplained)
+    return left / total <= 0.25
+
+
+def _topic(a: Analysis, units: list[str]) -> str:
+    """The user's own words for the unlisted matter, trimmed of question words."""
+    text = re.sub(r"[？?！!。，,]+$", "", a.text)
+    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗)", text)[0]
+    text = text.strip("，的 ")
+    return text if 2 <= len(text) <= 30 else "".join(units[:4])
+
+
+def _list_verdicts(d: DocAnalysis, flt: dict) -> list[Verdict]:
+    verdicts = []
+    levels = flt.get("levels") or []
+    for entry in d.index.matters:
+        m = entry.matter
+        outcomes = m["outcomes"]
+        if flt.get("joint") and not any("共同" in o["authority"] for o in outcomes):
+            continue
+        if flt.get("principle") and not any(o["principle"] == flt["principle"] for o in outcomes):
+            continue
+        if flt.get("categories") and m.get("category") not in flt["categories"]:
+            continue
+        if levels:
+            outcomes = [o for o in outcomes if o["level"] in levels or o["payer"] in levels]
+            if not outcomes:
+                continue
+        verdicts.append(Verdict(d.index, m, outcomes, [LevelMention(lv, lv, False) for lv in levels]))
+    return verdicts

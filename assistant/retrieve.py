@@ -1,0 +1,186 @@
+"""BM25 candidates over a document's matters and paragraphs, and the term coverage that decides.
+
+BM25 ranks; it never decides. Coverage does: a matter is a match only when the question's
+content words are accounted for by the matter's own words (or their listed broader terms),
+so "知识产权保险" never borrows the verdict of "知识产权质押融资".
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from rank_bm25 import BM25Plus
+
+from assistant.corpus import Block, Document
+from assistant.lexicon import Lexicon
+from assistant.tokenize import Tokenizer
+
+
+class BM25:
+    """BM25Plus (its IDF never reaches 0, unlike Okapi's on small corpora); stable ties."""
+
+    def __init__(self, units: list[list[str]]) -> None:
+        self.size = len(units)
+        self._bm25 = BM25Plus(units if units else [[""]])
+
+    def top(self, query: list[str], k: int = 10) -> list[tuple[int, float]]:
+        if not query or not self.size:
+            return []
+        scores = self._bm25.get_scores(query)
+        base = self._bm25.get_scores(["\uffff"])  # BM25Plus's floor for a term found nowhere
+        ranked = sorted(((i, float(s - b)) for i, (s, b) in enumerate(zip(scores, base)) if s - b > 1e-9),
+                        key=lambda p: (-round(p[1], 9), p[0]))
+        return ranked[:k]
+
+
+@dataclass
+class MatterEntry:
+    matter: dict
+    vocab: set[str]
+    heads: list[str]
+    text: str
+
+
+@dataclass
+class DocIndex:
+    doc: Document
+    rules: dict
+    levels: list[str]
+    level_aliases: dict[str, str]
+    foreign_aliases: dict[str, str]
+    level_places: dict[str, str]
+    matters: list[MatterEntry]
+    matter_bm25: BM25
+    paragraphs: list[Block]
+    paragraph_vocab: list[set[str]]
+    paragraph_bm25: BM25
+    vocab: set[str] = field(default_factory=set)
+    doc_words: set[str] = field(default_factory=set)
+
+    @property
+    def doc_id(self) -> str:
+        return self.doc.doc_id
+
+    def meta(self, key: str):
+        return (self.doc.meta.get(key) or {}).get("value")
+
+    def label_of(self, level: str) -> str:
+        for lv in self.rules.get("levels", []):
+            if lv["name"] == level:
+                return lv["label"]
+        return level
+
+
+def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
+    """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策)."""
+    heads = []
+    for piece in re.split(r"[、，]|和|及|或", lex.canonicalize(name)):
+        words = [w for w in tok.words(piece) if w not in lex.stopwords and len(w) >= 2]
+        if words:
+            heads.append(words[-1])
+    return heads or [name]
+
+
+def matter_words(matter: dict) -> list[str]:
+    """Words of a matter worth keeping whole in segmentation."""
+    out = [matter["name"]] + list(matter.get("aliases") or [])
+    for piece in re.split(r"[、，]", matter["name"]):
+        out.append(piece)
+    return [w for w in out if 2 <= len(w) <= 12]
+
+
+def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> DocIndex:
+    levels = [lv["name"] for lv in rules.get("levels", [])]
+    place = (doc.meta.get("place") or {}).get("value")
+    level_places: dict[str, str] = {}
+    for name, spec in lex.places.items():
+        if place and (name == place or name.startswith(place) or place.startswith(name)):
+            for level, names in (spec.get("level_places") or {}).items():
+                for n in names:
+                    if level in levels:
+                        level_places[n] = level
+    entries = []
+    for matter in rules.get("matters", []):
+        text = lex.canonicalize("，".join([matter["name"], *matter.get("written", []), *(matter.get("aliases") or [])]))
+        vocab = set(tok.terms(text)) | set(tok.words(text))
+        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex), text))
+    paragraphs = [b for b in doc.blocks if b.kind != "heading"]
+    pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
+    index = DocIndex(
+        doc=doc, rules=rules, levels=levels,
+        level_aliases=lex.user_level_aliases(levels), foreign_aliases=lex.foreign_level_aliases(levels),
+        level_places=level_places, matters=entries,
+        matter_bm25=BM25([sorted(e.vocab) for e in entries]),
+        paragraphs=paragraphs, paragraph_vocab=pvocab,
+        paragraph_bm25=BM25([tok.terms(lex.canonicalize(b.folded)) for b in paragraphs]),
+    )
+    index.vocab = set().union(*(e.vocab for e in entries)) if entries else set()
+    index.doc_words = set().union(*pvocab) if pvocab else set()
+    return index
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
+    """Is a question word accounted for by a vocabulary (itself, a broader term, or its parts)?"""
+    if unit in vocab:
+        return True
+    if any(h in vocab for h in lex.hypernyms.get(unit, ())):
+        return True
+    if len(unit) >= 2 and any(unit in v for v in vocab if len(v) > len(unit)):
+        return True
+    parts = [p for p in tok.terms(unit) if len(p) >= 2 and p != unit]
+    return bool(parts) and all(p in vocab or any(h in vocab for h in lex.hypernyms.get(p, ())) for p in parts) \
+        and sum(len(p) for p in parts) >= len(unit) - 1
+
+
+def weight(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> float:
+    n = max(1, len(index.matters))
+    df = sum(1 for e in index.matters if covers(unit, e.vocab, lex, tok))
+    return math.log(1 + n / (df or 0.5))
+
+
+@dataclass
+class MatterMatch:
+    entry: MatterEntry
+    covered: list[str]
+    coverage: float
+    head: bool
+    score: float
+
+
+def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenizer,
+                  terms: list[str]) -> tuple[list[MatterMatch], list[str], dict[str, float]]:
+    """(accepted matters, units no accepted matter explains, unit weights)."""
+    if not units:
+        return [], [], {}
+    weights = {u: weight(u, index, lex, tok) for u in units}
+    total = sum(weights.values())
+    candidates = []
+    for i, score in index.matter_bm25.top(terms + units, k=12):
+        entry = index.matters[i]
+        covered = [u for u in units if covers(u, entry.vocab, lex, tok)]
+        if not covered:
+            continue
+        head = any(covers(h, set(units) | set(terms), lex, tok) or any(h in u or (u in h and len(u) >= 2)
+                                                                       for u in units) for h in entry.heads)
+        coverage = sum(weights[u] for u in covered) / total
+        candidates.append(MatterMatch(entry, covered, coverage, head, score))
+    # Greedy cover: take the matter that explains most, then any that explains what is left.
+    candidates.sort(key=lambda m: (-m.head, -round(m.coverage, 6), -m.score, m.entry.matter["id"]))
+    accepted: list[MatterMatch] = []
+    explained: set[str] = set()
+    for cand in candidates:
+        if not cand.head:
+            continue
+        gain = [u for u in cand.covered if u not in explained]
+        same_as_best = accepted and set(cand.covered) == set(accepted[0].covered) and \
+            abs(cand.coverage - accepted[0].coverage) < 1e-6
+        if gain or same_as_best:
+            accepted.append(cand)
+            explained.update(cand.covered)
+    # Of matters explaining the very same words, keep only those as good as the best.
+    unexplained = [u for u in units if u not in explained]
+    return accepted, unexplained, weights

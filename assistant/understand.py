@@ -1,0 +1,196 @@
+"""Question analysis: what is asked (intent), about which matters, at which level, of which document."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.lexicon import Lexicon
+from assistant.normalize import normalize_question
+from assistant.retrieve import DocIndex, MatterMatch, covers, match_matters
+from assistant.tokenize import Tokenizer
+
+_CLAIM_BEFORE = ("由", "是", "归", "属于", "为", "让", "给")
+_CLAIM_AFTER = re.compile(r"^(级)?(来)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|出|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部)")
+
+
+@dataclass
+class LevelMention:
+    level: str | None       # the document's level, or None for a level the document does not have
+    surface: str            # as the user wrote it ("钦南区", "县里")
+    claim: bool             # said as the answer the user expects ("由县区出钱吗")
+    foreign: str | None = None   # a level the document lacks (省, 中央…)
+
+
+@dataclass
+class DocAnalysis:
+    index: DocIndex
+    matches: list[MatterMatch]
+    unexplained: list[str]
+    weights: dict[str, float]
+    levels: list[LevelMention]
+
+
+@dataclass
+class Analysis:
+    question: str                   # as asked
+    text: str                       # normalized, synonyms canonical
+    units: list[str]                # content words
+    intents: set[str]
+    yes_no: bool
+    fact: str | None
+    list_filter: dict | None
+    joint_claim: bool
+    principle_claim: str | None
+    injection: bool
+    out_of_scope_hint: bool
+    domain: bool
+    other_place: str | None
+    other_field: str | None
+    follow_up: bool
+    docs: list[DocAnalysis] = field(default_factory=list)
+
+
+def _contains_any(text: str, words) -> list[str]:
+    return [w for w in words if w and w in text]
+
+
+def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexicon) -> list[LevelMention]:
+    aliases: dict[str, tuple[str | None, str | None]] = {}
+    for alias, level in index.foreign_aliases.items():
+        aliases[alias] = (None, level)
+    for alias, level in index.level_aliases.items():
+        if len(alias) >= 2:
+            aliases[alias] = (level, None)
+    for place, level in index.level_places.items():
+        aliases[place] = (level, None)
+    blocked = sorted(lex.not_a_level, key=len, reverse=True)
+    mentions: list[tuple[int, LevelMention]] = []
+    taken = [False] * len(text)
+    for alias in sorted(aliases, key=len, reverse=True):
+        for m in re.finditer(re.escape(alias), text):
+            if any(taken[m.start():m.end()]):
+                continue
+            if any(text.startswith(b, m.start()) for b in blocked):
+                continue
+            level, foreign = aliases[alias]
+            claim = text[:m.start()].endswith(_CLAIM_BEFORE) or bool(_CLAIM_AFTER.match(text[m.end():]))
+            mentions.append((m.start(), LevelMention(level, alias, claim, foreign)))
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+    # Single-character level words only as whole tokens ("市市场监管局" → 市 + 市场监管局).
+    pos = 0
+    for w in words:
+        at = text.find(w, pos)
+        if at < 0:
+            continue
+        pos = at + len(w)
+        if len(w) == 1 and not any(taken[at:at + 1]):
+            level = index.level_aliases.get(w)
+            foreign = index.foreign_aliases.get(w) if level is None else None
+            if level is None and w in ("省", "县", "乡", "镇"):
+                foreign = {"省": "省", "县": "县", "乡": "乡镇", "镇": "乡镇"}[w]
+                level = index.level_aliases.get(foreign)
+                foreign = None if level else foreign
+            if level or foreign:
+                claim = text[:at].endswith(_CLAIM_BEFORE) or bool(_CLAIM_AFTER.match(text[at + 1:]))
+                mentions.append((at, LevelMention(level, w, claim, foreign)))
+    return [m for _, m in sorted(mentions, key=lambda p: p[0])]
+
+
+def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[str], lex: Lexicon) -> list[str]:
+    intent_words = {w for ws in lex.intents.values() for w in ws}
+    surfaces = {m.surface for m in mentions} | index_aliases
+    out = []
+    for w in words:
+        if len(w) < 2 or w in lex.stopwords or w in intent_words or w in surfaces:
+            continue
+        if re.fullmatch(r"[\d.%％]+", w):
+            continue
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer) -> Analysis:
+    norm = normalize_question(question)
+    text = lex.canonicalize(norm)
+    words = tok.words(text)
+    intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
+               and _contains_any(text, ws)}
+    yes_no = bool(_contains_any(text, lex.intents["yes_no"])) and not re.search(r"(有没有|有哪些|是哪|是谁|是什么)", text)
+    if text.endswith("吗？") or text.endswith("吗"):
+        yes_no = True
+    follow_up = bool(re.match(r"^(那|那么|换成|如果是|要是|改成|假如|若是|还有|另外|再问|如果)", text)) or \
+        text.endswith(("呢？", "呢"))
+    injection = bool(_contains_any(norm, lex.injection_markers))
+    fact = None
+    for key, spec in lex.facts.items():
+        if _contains_any(text, spec["triggers"]):
+            fact = key
+            break
+    all_aliases: set[str] = set()
+    for index in indexes:
+        all_aliases |= set(index.level_aliases) | set(index.foreign_aliases) | set(index.level_places)
+    domain_words = [w for ws in lex.domain.values() for w in ws]
+    other_place = None
+    for spec in lex.places.values():
+        for place in spec.get("other_places") or []:
+            if place in text and not any(place in (ix.meta("place") or "") for ix in indexes):
+                other_place = other_place or place
+    other_field = None
+    for f in lex.fields:
+        if re.search(re.escape(f) + r"(领域|方面的财政事权|行业)", text) and \
+                not any(f == (ix.meta("field") or "") for ix in indexes):
+            other_field = f
+            break
+
+    analysis = Analysis(
+        question=question, text=text, units=[], intents=intents, yes_no=yes_no, fact=fact,
+        list_filter=None, joint_claim=bool(re.search(r"共同(财政)?事权|共同承担|共同出|一起出|共担|两级共同", text)),
+        principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
+        injection=injection, out_of_scope_hint=bool(_contains_any(text, lex.out_of_scope_hints)),
+        domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
+        follow_up=follow_up,
+    )
+    for index in indexes:
+        mentions = find_level_mentions(text, words, index, lex)
+        units = _units(words, mentions, all_aliases, lex)
+        # Field words name the document, not a matter ("知识产权领域…").
+        units = [u for u in units if u != index.meta("field")]
+        terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2]
+        matches, unexplained, weights = match_matters(units, index, lex, tok, terms)
+        analysis.units = units
+        analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions))
+    analysis.list_filter = _list_filter(analysis, lex)
+    return analysis
+
+
+_PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系", "办理": "办理部门"}
+
+
+def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
+    """For list questions: which matters to list (by joint authority, principle, category, level)."""
+    if "list" not in a.intents:
+        return None
+    flt: dict = {}
+    if re.search(r"共同(财政)?事权|共同承担|共担", a.text):
+        flt["joint"] = True
+    for word, principle in _PRINCIPLE_WORDS.items():
+        if word in a.text:
+            flt["principle"] = principle
+    if not a.docs:
+        return flt
+    d = a.docs[0]
+    levels = [m.level for m in d.levels if m.level]
+    if levels:
+        flt["levels"] = levels
+    categories = []
+    for block in d.index.doc.blocks:
+        if block.kind == "heading" and block.depth >= 2:
+            title = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", block.text)
+            core = title.replace(d.index.meta("field") or "\uffff", "")
+            if len(core) >= 2 and core in a.text:
+                categories.append(block.text)
+    if categories:
+        flt["categories"] = categories
+    return flt
