@@ -424,9 +424,12 @@ class Compiler:
             payer = payer_levels[0] if len(payer_levels) == 1 else lv
             outcomes.append({"level": lv, "authority": self.authority([lv], False), "payer": payer,
                              "principle": principle})
+        headline = self.authority(auth_levels, joint) if (joint or len(auth_levels) == 1) else \
+            "、".join(self.label(lv) for lv in auth_levels) + "财政事权"
         for o in outcomes:
             o.setdefault("condition", None)
             o.setdefault("shares", None)
+            o["headline"] = headline
             o.update(base)
 
         for item in split_items(items_text):

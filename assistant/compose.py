@@ -75,7 +75,9 @@ class Composer:
         if v.only_levels:
             asked = "、".join(dict.fromkeys(m.surface for m in v.scope))
             note = f"方案未将{asked}的“{name}”列为其事项，仅列为{'、'.join(v.index.label_of(l) for l in v.only_levels)}事项。"
-        joint = next((o for o in v.matter["outcomes"] if "共同" in o["authority"]), None)
+        joint = next((o for o in v.matter["outcomes"] if "共同" in o["authority"]), None) or \
+            next(({**o, "authority": o["headline"], "level": "-"} for o in v.matter["outcomes"]
+                  if "共同" in (o.get("headline") or "")), None)
         if len(outcomes) == 1:
             o = outcomes[0]
             surface = "".join(dict.fromkeys(m.surface for m in v.scope if m.level == o["level"]))
@@ -226,6 +228,13 @@ class Composer:
                 elif block:
                     self._cite(out, ix, block.anchor, block.text)
             return f"方案的主要内容按{len(cats)}类事项划分财政事权和支出责任：\n" + "\n".join(cats)
+        if key == "approval":
+            block = next((b for b in ix.doc.blocks if b.kind == "notice_paragraph" and re.search(r"(同意|批准|审议通过)", b.text)), None)
+            if block is None:
+                return "方案原文未写明经何机关同意或批准。"
+            self._cite(out, ix, block.anchor)
+            m = re.search(r"(已?经)([^，。]*?)(同意|批准|审议通过)", block.folded)
+            return f"该方案{m.group(0)}后印发。" if m else "见印发通知原文。"
         if key == "addressees":
             cite("addressees")
             return f"该方案的主送单位是：{ix.meta('addressees')}。" if ix.meta("addressees") else "方案原文未列主送单位。"

@@ -51,6 +51,9 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
         return [m for m in named if not m.claim and m.level], []
     scope = [m for m in named if m.level and (not m.claim or not a.yes_no)]
     claims = [m for m in named if m.claim] if a.yes_no else []
+    if a.yes_no and not scope and not a.joint_claim:
+        # "专利导航县区出钱吗？": the claimed level is the level asked about.
+        scope = [m for m in claims if m.level]
     return scope, claims
 
 
@@ -69,7 +72,7 @@ def _select(matter: dict, scope: list[LevelMention]) -> tuple[list[dict], list[s
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
             scoped: bool) -> str | None:
     if a.joint_claim:
-        return "yes" if any("共同" in o["authority"] for o in all_outcomes) else "no"
+        return "yes" if any("共同" in (o.get("headline") or o["authority"]) for o in all_outcomes) else "no"
     if a.principle_claim:
         principles = {o["principle"] for o in all_outcomes if o["principle"]}
         return "yes" if a.principle_claim in principles else "no"
@@ -117,7 +120,11 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
             and context.get("doc_id") == d.index.doc_id:
         d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
 
-    if d is not None and a.list_filter is not None and (a.list_filter.keys() - {"levels"} or not d.matches):
+    if d is not None and a.fact and not d.matches and not (a.list_filter or {}).keys() - {"levels"}:
+        return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
+                          context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
+
+    if d is not None and a.list_filter is not None:
         res = Resolution("answered", "list", index=d.index, list_filter=a.list_filter, intent=intent,
                          injection=a.injection)
         res.verdicts = _list_verdicts(d, a.list_filter)
@@ -154,8 +161,10 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
     if a.out_of_scope_hint and not a.domain:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     if unexplained and in_field:
+        kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
+                "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
         return Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
-                          intent=intent, injection=a.injection, context={})
+                          intent=intent, injection=a.injection, context=kept)
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
@@ -185,7 +194,7 @@ def _list_verdicts(d: DocAnalysis, flt: dict) -> list[Verdict]:
     for entry in d.index.matters:
         m = entry.matter
         outcomes = m["outcomes"]
-        if flt.get("joint") and not any("共同" in o["authority"] for o in outcomes):
+        if flt.get("joint") and not any("共同" in (o.get("headline") or o["authority"]) for o in outcomes):
             continue
         if flt.get("principle") and not any(o["principle"] == flt["principle"] for o in outcomes):
             continue

@@ -57,6 +57,7 @@ class DocIndex:
     paragraph_bm25: BM25
     vocab: set[str] = field(default_factory=set)
     doc_words: set[str] = field(default_factory=set)
+    category_words: dict[str, set[str]] = field(default_factory=dict)   # heading → its content words
 
     @property
     def doc_id(self) -> str:
@@ -117,6 +118,12 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
     )
     index.vocab = set().union(*(e.vocab for e in entries)) if entries else set()
     index.doc_words = set().union(*pvocab) if pvocab else set()
+    field_word = (doc.meta.get("field") or {}).get("value")
+    for block in doc.blocks:
+        if block.kind == "heading":
+            title = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", block.text)
+            index.category_words[block.text] = {w for w in tok.terms(title)
+                                                if w not in lex.stopwords and w != field_word and len(w) >= 2}
     return index
 
 

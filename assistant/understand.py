@@ -10,7 +10,7 @@ from assistant.retrieve import DocIndex, MatterMatch, covers, match_matters
 from assistant.tokenize import Tokenizer
 
 _CLAIM_BEFORE = ("由", "是", "归", "属于", "为", "让", "给")
-_CLAIM_AFTER = re.compile(r"^(级)?(来)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|出|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部)")
+_CLAIM_AFTER = re.compile(r"^(级)?(财政)?(自己|来|要|需要|得|也要|应该|应)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|分摊|出|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部|与|和|、)")
 
 
 @dataclass
@@ -111,8 +111,31 @@ def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[st
     return out
 
 
+_QUESTION_WORD = re.compile(r"(谁|哪|什么|啥|吗|怎么|如何|是否|是不是|多少|几|对不对|对吗|呢)")
+
+
+def _matches_any(text: str, patterns: list[str]) -> bool:
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def strip_instructions(text: str, markers: list[str], verbs: list[str]) -> str:
+    """Keep the question a user asked, without the instructions wrapped around it."""
+    segments = [s for s in re.split(r"[。！？!?\n：:]|(?<=[a-z])\.\s", text) if s.strip()]
+    asked = [s for s in segments if _QUESTION_WORD.search(s) and not _matches_any(s, markers)]
+    if not asked:
+        asked = [s for s in segments if _QUESTION_WORD.search(s)] or segments
+    clauses = [c for c in re.split(r"[，,]", asked[-1]) if c.strip() and not _matches_any(c, markers)]
+    for verb in sorted(verbs, key=len, reverse=True):
+        clauses = [c.replace(verb, "") for c in clauses]
+    kept = "，".join(clauses).strip()
+    return (kept + "？") if kept else text
+
+
 def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer) -> Analysis:
     norm = normalize_question(question)
+    injection = _matches_any(norm, lex.injection_markers)
+    if injection:
+        norm = strip_instructions(norm, lex.injection_markers, lex.instruction_verbs)
     text = lex.canonicalize(norm)
     words = tok.words(text)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
@@ -122,12 +145,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         yes_no = True
     follow_up = bool(re.match(r"^(那|那么|换成|如果是|要是|改成|假如|若是|还有|另外|再问|如果)", text)) or \
         text.endswith(("呢？", "呢"))
-    injection = bool(_contains_any(norm, lex.injection_markers))
-    fact = None
-    for key, spec in lex.facts.items():
-        if _contains_any(text, spec["triggers"]):
-            fact = key
-            break
+    fact = next((key for key, spec in lex.facts.items() if _matches_any(text, spec["patterns"])), None)
     all_aliases: set[str] = set()
     for index in indexes:
         all_aliases |= set(index.level_aliases) | set(index.foreign_aliases) | set(index.level_places)
@@ -165,13 +183,28 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     return analysis
 
 
+def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
+    """For list questions: which matters to list (by joint authority, principle, category, level).
+
+    A list is answered only when something says what to list, or when the question asks for
+    the plan's matters as such; "钦州有什么好玩的" is not a list question.
+    """
+    flt = _filters(a)
+    if not a.docs:
+        return None
+    d = a.docs[0]
+    asks_list = "list" in a.intents
+    if flt.keys() - {"levels"}:
+        return flt if (asks_list or (not d.matches and not a.yes_no)) else None
+    if asks_list and re.search(r"(事项|事权|支出责任|工作)", a.text) and not d.unexplained and not d.matches:
+        return flt
+    return None
+
+
 _PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系", "办理": "办理部门"}
 
 
-def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
-    """For list questions: which matters to list (by joint authority, principle, category, level)."""
-    if "list" not in a.intents:
-        return None
+def _filters(a: Analysis) -> dict:
     flt: dict = {}
     if re.search(r"共同(财政)?事权|共同承担|共担", a.text):
         flt["joint"] = True
@@ -185,12 +218,10 @@ def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
     if levels:
         flt["levels"] = levels
     categories = []
-    for block in d.index.doc.blocks:
-        if block.kind == "heading" and block.depth >= 2:
-            title = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", block.text)
-            core = title.replace(d.index.meta("field") or "\uffff", "")
-            if len(core) >= 2 and core in a.text:
-                categories.append(block.text)
+    categories_of_matters = {m["category"] for m in d.index.rules["matters"]}
+    for title, words in d.index.category_words.items():
+        if title in categories_of_matters and any(u in words for u in a.units):
+            categories.append(title)
     if categories:
         flt["categories"] = categories
     return flt
