@@ -164,3 +164,32 @@ def test_admin_csv_opens_in_excel(client):
     assert by_id[b]["status"] == "not_listed"
     assert "198.51.100.23" not in r.content.decode("utf-8-sig")
     assert client.get("/api/admin/questions.csv?days=x", headers=AUTH).status_code == 422
+
+
+def test_answer_is_released_only_after_the_log_write():
+    """ReleaseAfterLog: the final body chunk reaches the server only after the app's background work."""
+    import asyncio
+
+    from assistant.helpdesk import ReleaseAfterLog
+
+    events: list[str] = []
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"part", "more_body": True})
+        await send({"type": "http.response.body", "body": b"end"})
+        await asyncio.sleep(0.01)           # the background task (the listeners)
+        events.append("logged")
+
+    async def send(message):
+        events.append(message["type"] + ":" + message.get("body", b"").decode())
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    wrapped = ReleaseAfterLog(app, paths=("/api/ask",))
+    asyncio.run(wrapped({"type": "http", "method": "POST", "path": "/api/ask"}, receive, send))
+    assert events == ["http.response.start:", "http.response.body:part", "logged", "http.response.body:end"]
+    events.clear()
+    asyncio.run(wrapped({"type": "http", "method": "GET", "path": "/api/health"}, receive, send))
+    assert events == ["http.response.start:", "http.response.body:part", "http.response.body:end", "logged"]

@@ -1,0 +1,161 @@
+"""End to end, as deployed: the server in a subprocess with the tokens set in its environment (the fake
+engine stands in for compiled rules); questions through the chat page, the API and a WeChat message;
+kill -9; restart; everything is in the admin stats and CSV."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import xmltodict
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+ADMIN = "e2e-admin-token-91c2"
+WX = "e2e-wechat-token"
+CONTACT = "市财政局 0777-2800000"
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not os.path.exists(CHROMIUM):  # pragma: no cover - .ci/run installs it
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true but /usr/bin/chromium is missing")
+    pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, state: Path) -> None:
+        self.state = state
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+        env.update(ASSISTANT_CACHE=str(self.state), ASSISTANT_ADMIN_TOKEN=ADMIN, ASSISTANT_WECHAT_TOKEN=WX,
+                   ASSISTANT_CONTACT=CONTACT, PYTHONUNBUFFERED="1")
+        self.log = open(self.state / f"server-{time.time_ns()}.log", "wb")
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "_serve_fake.py"), str(self.port)],
+                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("server exited: " + self.read_log())
+            try:
+                if httpx.get(self.base + "/api/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("server did not start: " + self.read_log())
+
+    def read_log(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")[-3000:]
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        assert self.proc.returncode == -signal.SIGKILL
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+def wechat_params(token: str = WX) -> dict[str, str]:
+    ts, nonce = str(int(time.time())), os.urandom(4).hex()
+    return {"signature": hashlib.sha1("".join(sorted([token, ts, nonce])).encode()).hexdigest(),
+            "timestamp": ts, "nonce": nonce}
+
+
+def wechat_text(content: str) -> str:
+    return (f"<xml><ToUserName><![CDATA[gh_bureau]]></ToUserName><FromUserName><![CDATA[oE2E_user]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{content}]]></Content><MsgId>{time.time_ns()}</MsgId></xml>")
+
+
+PAGE_Q = "钦南区开展专利导航，谁出钱？"
+WECHAT_Q = "市里的作品登记谁出钱？"
+API_Q = "知识产权质押融资谁出钱？"
+
+
+def test_page_api_and_wechat_survive_kill_9(tmp_path):
+    server = Server(tmp_path)
+    server.start()
+    try:
+        # 1. The chat page, with a 👎 and a comment on the answer.
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page()
+            page.goto(server.base + "/")
+            page.fill("#input", PAGE_Q)
+            page.click("#send")
+            card = page.locator(".card").last
+            card.wait_for(timeout=15000)
+            card.locator(".feedback-down").click()
+            card.locator(".feedback-comment").fill("希望写明由哪一级财政承担")
+            card.locator(".feedback-submit").click()
+            page.wait_for_selector(".feedback-note.ok", timeout=10000)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "helpdesk-e2e-chat-feedback.png"))
+            browser.close()
+
+        with httpx.Client(base_url=server.base, timeout=10) as c:
+            # 2. A WeChat text message (a bad signature first: refused, not answered).
+            bad = c.post("/wechat/callback", params=wechat_params("forged"), content=wechat_text("伪造的消息"))
+            assert bad.status_code == 403
+            r = c.post("/wechat/callback", params=wechat_params(), content=wechat_text(WECHAT_Q).encode())
+            assert r.status_code == 200
+            reply = xmltodict.parse(r.text)["xml"]
+            assert reply["ToUserName"] == "oE2E_user" and reply["Content"]
+            # 3. The API; then kill -9 the moment the answer is in hand.
+            answer = c.post("/api/ask", json={"question": API_Q})
+            assert answer.status_code == 200
+            server.kill9()
+        api_answer_id = answer.json()["answer_id"]
+    finally:
+        server.stop()
+
+    server = Server(tmp_path)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.base, timeout=10) as c:
+            assert c.get("/api/admin/stats").status_code == 401
+            assert c.get("/api/admin/questions.csv").status_code == 401
+            auth = {"Authorization": f"Bearer {ADMIN}"}
+            stats = c.get("/api/admin/stats", headers=auth).json()
+            assert stats["totals"]["questions"] == 3
+            assert stats["per_channel"] == {"web": 1, "wechat": 1, "api": 1}
+            assert [d["comment"] for d in stats["disliked"]] == ["希望写明由哪一级财政承担"]
+            assert stats["disliked"][0]["question"] == PAGE_Q
+            export = c.get("/api/admin/questions.csv", headers=auth)
+            rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+            assert {(r["channel"], r["question"]) for r in rows} == {("web", PAGE_Q), ("wechat", WECHAT_Q),
+                                                                      ("api", API_Q)}
+            assert api_answer_id in {r["answer_id"] for r in rows}
+            assert "伪造的消息" not in export.content.decode("utf-8-sig")
+    finally:
+        server.stop()
