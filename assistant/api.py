@@ -427,8 +427,10 @@ def _page_routes(app: FastAPI) -> None:
         return _page("doc.html", 200 if found else 404)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None, *,
+          answer_cache_size: int = ANSWER_CACHE_SIZE, access_log: bool = True) -> None:
     """`assistant serve`: one process, since conversations live in this process's memory."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, answer_cache_size=answer_cache_size), host=host, port=port,
+                log_level="info", access_log=access_log)

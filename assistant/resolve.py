@@ -120,7 +120,7 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
             and context.get("doc_id") == d.index.doc_id:
         d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
 
-    if d is not None and a.fact and not d.matches and not (a.list_filter or {}).keys() - {"levels"}:
+    if d is not None and a.fact and not (d.matches and _explains(d)):
         return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
                           context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
 
@@ -157,7 +157,11 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
                           context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
 
     unexplained = d.unexplained if d else a.units
-    in_field = a.domain or any(u in d.index.doc_words for u in unexplained) if d else a.domain
+    in_field = a.domain
+    if d is not None and unexplained and not in_field:
+        # Mostly the plan's own words → a matter of its field that it does not list.
+        known = sum(d.weights.get(u, 1.0) for u in unexplained if u in d.index.doc_words)
+        in_field = known * 2 >= sum(d.weights.get(u, 1.0) for u in unexplained)
     if a.out_of_scope_hint and not a.domain:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     if unexplained and in_field:

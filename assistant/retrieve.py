@@ -88,7 +88,8 @@ def matter_words(matter: dict) -> list[str]:
     out = [matter["name"]] + list(matter.get("aliases") or [])
     for piece in re.split(r"[、，]", matter["name"]):
         out.append(piece)
-    return [w for w in out if 2 <= len(w) <= 12]
+    # Long names stay out: as one token they would hide the words users actually type.
+    return [w for w in out if 2 <= len(w) <= 6]
 
 
 def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> DocIndex:
@@ -149,6 +150,17 @@ def weight(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> float:
     return math.log(1 + n / (df or 0.5))
 
 
+def _names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
+    """Does the question name the matter's head word, not just a fragment of it?"""
+    for u in units:
+        if u == head or head in u or (u in head and 2 * len(u) >= len(head)):
+            return True
+        if head in lex.hypernyms.get(u, ()):
+            return True
+    parts = [p for p in tok.terms(head) if len(p) >= 2 and p != head]
+    return bool(parts) and all(any(p == u or p in u for u in units) for p in parts)
+
+
 @dataclass
 class MatterMatch:
     entry: MatterEntry
@@ -171,8 +183,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         covered = [u for u in units if covers(u, entry.vocab, lex, tok)]
         if not covered:
             continue
-        head = any(covers(h, set(units) | set(terms), lex, tok) or any(h in u or (u in h and len(u) >= 2)
-                                                                       for u in units) for h in entry.heads)
+        head = any(_names_head(h, units, lex, tok) for h in entry.heads)
         coverage = sum(weights[u] for u in covered) / total
         candidates.append(MatterMatch(entry, covered, coverage, head, score))
     # Greedy cover: take the matter that explains most, then any that explains what is left.
