@@ -65,9 +65,23 @@ class BadRequest(Exception):
 
 # --------------------------------------------------------------------------- replies
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+def _shorten(text: str, limit: int, keep_lines: bool = False) -> str:
+    if keep_lines:
+        text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    else:
+        text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def excerpt(quote: str, keyword: str | None, limit: int = QUOTE_CHARS) -> str:
+    """The quote shortened to `limit` characters, moved to show `keyword` when it would be cut off."""
+    quote = " ".join((quote or "").split())
+    if keyword and keyword in quote and len(quote) > limit:
+        at = quote.index(keyword)
+        if at + len(keyword) > limit - 1:
+            start = max(0, min(at - 12, len(quote) - limit + 1))
+            return _shorten("…" + quote[start:], limit)
+    return _shorten(quote, limit)
 
 
 def _conclusion(answer: str) -> str:
@@ -82,17 +96,22 @@ def _conclusion(answer: str) -> str:
 
 def format_reply(result: dict[str, Any], contact: str | None = None) -> str:
     """A channel reply: conclusion, a shortened quote with its citation label, help-desk contact."""
-    parts = [_shorten(_conclusion(result.get("answer", "")), 300)]
+    conclusion = _shorten(_conclusion(result.get("answer", "")), 300, keep_lines=True)
+    parts = [conclusion]
     citations = [c for c in result.get("citations") or [] if c.get("quote") or c.get("label")]
     if citations:
         first = citations[0]
-        quote = _shorten(first.get("quote") or "", QUOTE_CHARS)
+        index = (result.get("citations") or []).index(first)
+        matter = next((f.get("matter") for f in result.get("findings") or []
+                       if f.get("citation") == index and f.get("matter")), None)
+        quote = excerpt(first.get("quote") or "", matter)
         label = first.get("label") or first.get("doc_number") or ""
         more = len({c.get("label") for c in citations}) - 1
         line = f"依据：“{quote}”" if quote else "依据："
         parts.append(line + (f"（{label}{f' 等 {more + 1} 处' if more > 0 else ''}）" if label else ""))
     status = result.get("status")
-    suggestions = [s for s in result.get("suggestions") or [] if s][:3]
+    # Suggestions the answer text does not already offer.
+    suggestions = [s for s in result.get("suggestions") or [] if s and s not in conclusion][:3]
     if status == "clarify" and suggestions:
         parts.append("您可以这样问：\n" + "\n".join(f"· {s}" for s in suggestions))
     if status in UNANSWERED and contact:

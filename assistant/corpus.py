@@ -487,9 +487,11 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
 
 
 def verbatim_view(text: str) -> str:
-    """The source with line breaks (and the indentation around them) removed.
+    """The source as one line: line breaks, page numbers and page residue removed.
 
-    A quote is verbatim when it is a substring of this view: paragraphs that a page break
-    split count as one, as the parser mends them.
+    A quote is verbatim when it is a substring of this view: a paragraph that a page break
+    split counts as one, as the parser mends it; nothing else of the source is changed.
     """
-    return re.sub(r"[ \t\u3000]*\r?\n[ \t\u3000\r\n]*", "", text)
+    kept = [line.strip() for line in text.splitlines()
+            if classify(fold_document(line.strip())) not in ("blank", "noise", "residue")]
+    return "".join(kept)

@@ -1,0 +1,32 @@
+"""The question cases in tests/cases/qinzhou.yaml, run through the real assistant."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.corpus import verbatim_view
+from assistant.evaluate import check, wrong_verdict
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "qinzhou.yaml").read_text(encoding="utf-8"))
+
+
+def test_case_file_is_large_and_covers_every_behaviour():
+    categories = {c["category"] for c in CASES}
+    assert len(CASES) >= 150
+    assert {"level_named", "conditional", "yes_no", "list", "doc_fact", "not_listed", "out_of_scope",
+            "clarify", "conversation", "injection", "robustness"} <= categories
+    assert len({c["id"] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case(engine, case):
+    source = verbatim_view(engine.indexes[0].doc.source)
+    context = None
+    for turn in case.get("turns") or [{"question": case["question"], "expect": case["expect"]}]:
+        result, context = engine.ask(turn["question"], context)
+        assert not wrong_verdict(result, turn["expect"]), result["answer"]
+        assert check(result, turn["expect"]) == [], f"{turn['question']}\n{result['answer']}"
+        for citation in result["citations"]:
+            assert citation["quote"] in source

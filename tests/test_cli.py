@@ -1,0 +1,58 @@
+"""The command line, as a person and a script use it (subprocesses: a cold process each)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_ask_prints_the_answer_with_its_basis():
+    out = run("ask", "钦南区开展专利导航，谁出钱？")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("钦南区")
+    assert "依据：" in out.stdout and "二（三）第3段" in out.stdout
+    assert out.stderr == ""  # jieba loads quietly
+
+
+def test_ask_json_is_the_contract():
+    out = run("ask", "--json", "作品登记谁出钱？")
+    result = json.loads(out.stdout)
+    assert result["status"] == "answered"
+    assert {f["payer"] for f in result["findings"]} == {"市", "县区"}
+    citation = result["citations"][result["findings"][0]["citation"]]
+    assert citation["doc_number"] == "钦政办〔2025〕15号"
+    assert citation["path"] == ["二、主要内容", "（二）知识产权授权确权"] and citation["paragraph"] == 1
+
+
+def test_json_lines_from_stdin_form_one_conversation_with_session(tmp_path):
+    questions = "市里的作品登记谁出钱？\n那县区的呢？\n\n今天天气怎么样？\n"
+    out = run("ask", "--json", "--session", "t1", stdin=questions, env={"ASSISTANT_CACHE": str(tmp_path)})
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["status"] for r in lines] == ["answered", "answered", "out_of_scope"]
+    assert {f["payer"] for f in lines[0]["findings"]} == {"市"}
+    assert {f["payer"] for f in lines[1]["findings"]} == {"县区"}
+
+
+def test_session_carries_across_processes(tmp_path):
+    env = {"ASSISTANT_CACHE": str(tmp_path)}
+    first = json.loads(run("ask", "--json", "--session", "desk-7", "知识产权质押融资谁出钱？", env=env).stdout)
+    second = json.loads(run("ask", "--json", "--session", "desk-7", "换成钦南区呢？", env=env).stdout)
+    assert len(first["findings"]) == 2
+    assert [f["payer"] for f in second["findings"]] == ["县区"]
+    assert "钦南区" in second["answer"]
+    alone = json.loads(run("ask", "--json", "换成钦南区呢？", env=env).stdout)
+    assert alone["status"] == "clarify"
+
+
+def test_stdin_without_json_is_refused():
+    out = run("ask", stdin="专利导航谁出钱？\n")
+    assert out.returncode == 2 and "--json" in out.stderr
