@@ -351,3 +351,23 @@ def test_format_reply_caps_length():
     short = channels.format_reply({"status": "answered", "answer": "结论。\n依据：原文]]>",
                                    "citations": [{"quote": "引文", "label": "L1"}, {"quote": "q", "label": "L2"}]})
     assert short == "结论。\n依据：“引文”（L1 等 2 处）"
+
+
+def test_quote_excerpt_shows_the_matter():
+    quote = "将市、县区知识产权转移转化促进，市、县区知识产权运营平台建设，推进各地地理标志运用促进，开展市、县区专利导航，确认为市、县区财政事权。"
+    text = channels.excerpt(quote, "专利导航", 40)
+    assert text.startswith("…") and "专利导航" in text and len(text) <= 40
+    assert channels.excerpt(quote, None, 40) == quote[:39] + "…"
+    assert channels.excerpt("短句", "专利导航", 40) == "短句"
+    reply = channels.format_reply({"status": "answered", "answer": "专利导航由县区承担。\n依据：……",
+                                   "findings": [{"matter": "专利导航", "citation": 0}],
+                                   "citations": [{"quote": quote, "label": "L"}]})
+    assert "专利导航，确认为" in reply and reply.endswith("（L）")
+
+
+def test_reply_keeps_list_lines_and_does_not_repeat_suggestions():
+    result = {"status": "clarify", "answer": "请说明事项。您可以这样问：\n· 专利导航谁出钱？\n· 作品登记谁出钱？",
+              "suggestions": ["专利导航谁出钱？", "作品登记谁出钱？"]}
+    text = channels.format_reply(result, CONTACT)
+    assert text.count("专利导航谁出钱？") == 1 and "\n· 作品登记谁出钱？" in text
+    assert text.endswith(f"如需人工帮助，请联系：{CONTACT}")

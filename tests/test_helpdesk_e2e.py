@@ -1,6 +1,6 @@
-"""End to end, as deployed: the server in a subprocess with the tokens set in its environment (the fake
-engine stands in for compiled rules); questions through the chat page, the API and a WeChat message;
-kill -9; restart; everything is in the admin stats and CSV."""
+"""End to end, as deployed: the server in a subprocess with the tokens set in its environment;
+questions through the chat page, the API and a WeChat message; kill -9; restart; everything is in the
+admin stats and CSV."""
 from __future__ import annotations
 
 import csv
@@ -41,8 +41,12 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, state: Path) -> None:
+    """`real`: `python -m assistant serve` (the real engine, as deployed); `fake`: the same app and
+    settings from the environment with the fake engine (isolates the help desk from engine changes)."""
+
+    def __init__(self, state: Path, kind: str) -> None:
         self.state = state
+        self.kind = kind
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -52,8 +56,9 @@ class Server:
         env.update(ASSISTANT_CACHE=str(self.state), ASSISTANT_ADMIN_TOKEN=ADMIN, ASSISTANT_WECHAT_TOKEN=WX,
                    ASSISTANT_CONTACT=CONTACT, PYTHONUNBUFFERED="1")
         self.log = open(self.state / f"server-{time.time_ns()}.log", "wb")
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "_serve_fake.py"), str(self.port)],
-                                     cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        cmd = ([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+               if self.kind == "real" else [sys.executable, str(ROOT / "tests" / "_serve_fake.py"), str(self.port)])
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 90
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -102,8 +107,9 @@ WECHAT_Q = "市里的作品登记谁出钱？"
 API_Q = "知识产权质押融资谁出钱？"
 
 
-def test_page_api_and_wechat_survive_kill_9(tmp_path):
-    server = Server(tmp_path)
+@pytest.mark.parametrize("kind", ["real", "fake"])
+def test_page_api_and_wechat_survive_kill_9(tmp_path, kind):
+    server = Server(tmp_path, kind)
     server.start()
     try:
         # 1. The chat page, with a 👎 and a comment on the answer.
@@ -120,7 +126,7 @@ def test_page_api_and_wechat_survive_kill_9(tmp_path):
             card.locator(".feedback-submit").click()
             page.wait_for_selector(".feedback-note.ok", timeout=10000)
             SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "helpdesk-e2e-chat-feedback.png"))
+            page.screenshot(path=str(SHOTS / f"helpdesk-e2e-chat-feedback-{kind}.png"))
             browser.close()
 
         with httpx.Client(base_url=server.base, timeout=10) as c:
@@ -139,7 +145,7 @@ def test_page_api_and_wechat_survive_kill_9(tmp_path):
     finally:
         server.stop()
 
-    server = Server(tmp_path)
+    server = Server(tmp_path, kind)
     server.start()
     try:
         with httpx.Client(base_url=server.base, timeout=10) as c:
