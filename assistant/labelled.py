@@ -17,6 +17,7 @@ that Excel does not run a formula) is removed again.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -76,14 +77,18 @@ def _category(row: dict[str, str | None], status: str, line: int) -> str:
 
 
 def cases_from_csv(path: str | Path) -> list[dict[str, Any]]:
-    """Cases from a labelled CSV export (UTF-8, with or without BOM), in file order."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if not reader.fieldnames or "question" not in reader.fieldnames:
-            raise ValueError(f"{path}：缺少 question 列（请使用服务台导出的 CSV）")
-        if "expected_status" not in reader.fieldnames:
-            raise ValueError(f"{path}：缺少 expected_status 列（请先标注要作为测试的行）")
-        rows = [(reader.line_num, dict(row)) for row in reader]
+    """Cases from a labelled CSV export (UTF-8 with or without BOM, or GB18030), in file order."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # Excel's plain "CSV" on a Chinese Windows saves GB18030
+        text = raw.decode("gb18030")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames or "question" not in reader.fieldnames:
+        raise ValueError(f"{path}：缺少 question 列（请使用服务台导出的 CSV）")
+    if "expected_status" not in reader.fieldnames:
+        raise ValueError(f"{path}：缺少 expected_status 列（请先标注要作为测试的行）")
+    rows = [(reader.line_num, dict(row)) for row in reader]
 
     cases: list[dict[str, Any]] = []
     conversations: dict[str, dict[str, Any]] = {}

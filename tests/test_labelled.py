@@ -98,3 +98,10 @@ def test_short_anchor():
     assert short_anchor("二（四）第2段") == "二（四）第2段"
     assert short_anchor("序言第1段") == "序言第1段"
     assert short_anchor("钦政办〔2025〕15号 发文字号") == "发文字号"
+
+
+def test_excel_plain_csv_in_gb18030(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("question,expected_status,expected_payers\r\n钦南区专利导航谁出钱？,answered,县区\r\n".encode("gb18030"))
+    assert cases_from_csv(path)[0]["question"] == "钦南区专利导航谁出钱？"
+    assert cases_from_csv(path)[0]["expect"] == {"status": "answered", "payers": ["县区"]}
