@@ -9,12 +9,16 @@ Errors always have one shape: {"error": {"code", "message" (Chinese), "fields": 
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import queue
+import threading
 import re
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -28,7 +32,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -141,6 +145,8 @@ def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
     name = _FIELD_NAMES.get(field, field)
     if kind == "json_invalid":
         return "body", "请求体不是合法的 JSON。"
+    if kind == "content_type":
+        return "body", "请求体必须是 JSON（Content-Type: application/json）。"
     if field == "body" or (loc and loc[0].isdigit()):
         if kind == "missing":
             return "body", '缺少请求体：请以 JSON 发送，例如 {"question": "…"}。'
@@ -253,21 +259,63 @@ class Answerer:
     """Engine front with an LRU of answers.
 
     The engine is pure (context in, context out), so the same question in the same context gets the
-    same answer; popular questions then cost a dict lookup instead of ~1 ms of engine CPU. Contexts are
-    kept as canonical JSON: that is the cache key, and each engine call gets a fresh copy to work on.
+    same answer; popular questions then cost a dict lookup instead of milliseconds of engine CPU.
+    Contexts are kept as canonical JSON: that is the cache key, and each engine call gets a fresh copy
+    to work on. The answer's JSON is cached too, so a hit serializes only the ids.
     """
 
     def __init__(self, engine: Any, cache_size: int = ANSWER_CACHE_SIZE) -> None:
         self.engine = engine
         self._ask = lru_cache(maxsize=cache_size)(self._ask_engine) if cache_size > 0 else self._ask_engine
 
-    def _ask_engine(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str]:
+    def _ask_engine(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
         context = json.loads(context_json) if context_json is not None else None
         result, new_context = self.engine.ask(question, context)
-        return result, json.dumps(new_context, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        body = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return result, json.dumps(new_context, ensure_ascii=False, sort_keys=True, separators=(",", ":")), body
 
-    def ask(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str]:
+    def ask(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
+        """(result, new context as JSON, result as JSON bytes); treat all three as read-only."""
         return self._ask(question, context_json)
+
+
+class ListenerDispatcher:
+    """Calls the answer listeners on one background thread, in answer order.
+
+    Listeners may write to a database: on the event loop that would stall every request, and one
+    threadpool task per answer has dozens of threads fighting the loop for the GIL. `deliver`
+    completes once every listener has seen the record; the request awaits it after its response is
+    sent (so the connection moves on, and test clients see the record stored).
+    """
+
+    def __init__(self, listeners: Callable[[], list[AnswerListener]]) -> None:
+        self.listeners = listeners      # read at call time: app.state.answer_listeners may be replaced
+        self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[None]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def deliver(self, record: dict[str, Any]) -> None:
+        """Queue the record; return once every listener has been called with it."""
+        done: Future[None] = Future()
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="answer-listeners", daemon=True)
+                    self._thread.start()
+        self._queue.put((record, done))
+        await asyncio.wrap_future(done)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            record, done = item
+            notify_listeners(self.listeners(), record)
+            done.set_result(None)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None
 
 
 def _record(request: Request, payload: dict[str, Any], question: str, latency_ms: float) -> dict[str, Any]:
@@ -314,6 +362,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
             from assistant.engine import Assistant
             _set_engine(app, Assistant.load(settings.data_dir), answer_cache_size)
         yield
+        app.state.listener_dispatch.close()
 
     app = FastAPIOffline(
         title="政策问答助手 API",
@@ -323,6 +372,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
     app.state.settings = settings
     app.state.sessions = MemoryStore(settings.session_max, settings.session_ttl_seconds)
     app.state.answer_listeners = []
+    app.state.listener_dispatch = ListenerDispatcher(lambda: app.state.answer_listeners)
     app.state.answerer = None
     if engine is not None:
         _set_engine(app, engine, answer_cache_size)
@@ -352,33 +402,56 @@ def _set_engine(app: FastAPI, engine: Any, cache_size: int) -> None:
     app.state.answerer = Answerer(engine, cache_size)
 
 
+def parse_ask(content_type: str, raw: bytes) -> AskRequest:
+    """Validate a /api/ask body; failures raise RequestValidationError (→ 422 in the error shape)."""
+    if "json" not in content_type.lower():
+        # Requiring JSON also makes cross-site form posts need a CORS preflight.
+        raise RequestValidationError([{"type": "content_type", "loc": ("body",), "msg": "not JSON"}])
+    try:
+        return AskRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+
+
 def _api_routes(app: FastAPI, settings: Settings) -> None:
     errors: dict[int | str, dict[str, Any]] = {422: {"model": ErrorResponse, "description": "请求不合法"}}
+    contact_json = json.dumps(settings.contact, ensure_ascii=False) if settings.contact else None
+
+    ask_schema = AskRequest.model_json_schema()
 
     @app.post("/api/ask", response_model=AskResponse, responses=errors, tags=["问答"],
-              summary="提问（同一会话内可追问）")
-    async def ask(body: AskRequest, request: Request) -> Response:
+              summary="提问（同一会话内可追问）",
+              openapi_extra={"requestBody": {"required": True,
+                                             "content": {"application/json": {"schema": ask_schema}}}})
+    async def ask(request: Request) -> Response:
+        # The body is parsed here rather than by FastAPI's dependency machinery: same pydantic model and
+        # error handler, a good part less overhead on the hottest route.
+        body = parse_ask(request.headers.get("content-type", ""), await request.body())
         started = perf_counter()
         state = request.app.state
         store: MemoryStore = state.sessions
         conversation = store.get(body.session_id) if body.session_id else None
         # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen).
         session_id = body.session_id if conversation is not None else uuid.uuid4().hex
-        # Run inline on the event loop: the engine is ~1 ms of pure CPU, so a threadpool hop would only
-        # add overhead under the GIL (and would call a shared engine from several threads).
-        result, context_json = state.answerer.ask(body.question, conversation["context"] if conversation else None)
-        payload = {**result, "session_id": session_id, "answer_id": uuid.uuid4().hex}
-        if settings.contact and result.get("status") in UNANSWERED:
+        answer_id = uuid.uuid4().hex
+        # Inline on the event loop: the engine is pure CPU, so a threadpool hop would only add overhead
+        # under the GIL (and would call the shared engine from several threads).
+        result, context_json, result_json = state.answerer.ask(
+            body.question, conversation["context"] if conversation else None)
+        payload = {**result, "session_id": session_id, "answer_id": answer_id}
+        # Both ids match [A-Za-z0-9_-]+, so they go into the JSON without escaping.
+        head = f'{{"session_id":"{session_id}","answer_id":"{answer_id}",'
+        if contact_json and result.get("status") in UNANSWERED:
             payload["contact"] = settings.contact
+            head += f'"contact":{contact_json},'
         turns = conversation["turns"][-(HISTORY_TURNS - 1):] if conversation else []
         store.put(session_id, {"context": context_json, "turns": [*turns, {"question": body.question, "result": payload}]})
         latency_ms = (perf_counter() - started) * 1000
         background = None
         if state.answer_listeners:
-            # After the response is sent, in the threadpool: listeners may write to a database.
-            background = BackgroundTask(notify_listeners, state.answer_listeners,
+            background = BackgroundTask(state.listener_dispatch.deliver,
                                         _record(request, payload, body.question, latency_ms))
-        return JSONResponse(payload, background=background)
+        return Response(head.encode() + result_json[1:], media_type="application/json", background=background)
 
     @app.get("/api/sessions/{session_id}", tags=["问答"], summary="取回会话记录（页面刷新后恢复对话）",
              responses={404: {"model": ErrorResponse}})

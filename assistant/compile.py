@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import yaml
 
+from assistant.config import yaml_load as _yaml_load
+
 from assistant.config import PACKAGE_DATA
 from assistant.corpus import Block, Document
 
@@ -21,7 +23,7 @@ from assistant.corpus import Block, Document
 
 @lru_cache(maxsize=1)
 def level_vocabulary() -> dict:
-    return yaml.safe_load((PACKAGE_DATA / "levels.yaml").read_text(encoding="utf-8"))
+    return _yaml_load((PACKAGE_DATA / "levels.yaml").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from assistant.config import PACKAGE_DATA
+from assistant.config import yaml_load as _yaml_load
 
 
 def _load(name: str) -> dict:
-    return yaml.safe_load((PACKAGE_DATA / name).read_text(encoding="utf-8")) or {}
+    return _yaml_load((PACKAGE_DATA / name).read_text(encoding="utf-8")) or {}
 
 
 @dataclass

@@ -58,6 +58,7 @@ class DocIndex:
     vocab: set[str] = field(default_factory=set)
     doc_words: set[str] = field(default_factory=set)
     category_words: dict[str, set[str]] = field(default_factory=dict)   # heading → its content words
+    cover_cache: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
 
     @property
     def doc_id(self) -> str:
@@ -144,9 +145,19 @@ def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
         and sum(len(p) for p in parts) >= len(unit) - 1
 
 
+def covering(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> frozenset[int]:
+    """Indices of the matters whose words account for a question word (memoized per document)."""
+    found = index.cover_cache.get(unit)
+    if found is None:
+        found = frozenset(i for i, e in enumerate(index.matters) if covers(unit, e.vocab, lex, tok))
+        if len(index.cover_cache) < 100_000:
+            index.cover_cache[unit] = found
+    return found
+
+
 def weight(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> float:
     n = max(1, len(index.matters))
-    df = sum(1 for e in index.matters if covers(unit, e.vocab, lex, tok))
+    df = len(covering(unit, index, lex, tok))
     return math.log(1 + n / (df or 0.5))
 
 
@@ -180,7 +191,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     candidates = []
     for i, score in index.matter_bm25.top(terms + units, k=12):
         entry = index.matters[i]
-        covered = [u for u in units if covers(u, entry.vocab, lex, tok)]
+        covered = [u for u in units if i in covering(u, index, lex, tok)]
         if not covered:
             continue
         head = any(_names_head(h, units, lex, tok) for h in entry.heads)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from assistant.compile import compile_document, dump_rules
+from assistant.config import yaml_load as _yaml_load
 from assistant.corpus import Document, load_document, verbatim_view
 
 OVERRIDES = "overrides.yaml"
@@ -28,7 +27,7 @@ def load_overrides(rules_dir: Path) -> dict:
     path = rules_dir / OVERRIDES
     if not path.exists():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return _yaml_load(path.read_text(encoding="utf-8")) or {}
 
 
 def apply_overrides(rules: dict, overrides: dict) -> dict:
@@ -88,7 +87,7 @@ def load_rules(rules_dir: Path, doc: Document, overrides: dict | None = None) ->
     path = rules_path(rules_dir, doc.doc_id)
     if not path.exists():
         raise RuleError(f"缺少规则文件 {path}，请先运行 assistant compile")
-    rules = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rules = _yaml_load(path.read_text(encoding="utf-8"))
     problems = validate(rules, doc)
     if problems:
         raise RuleError(f"{path}: " + "；".join(problems[:5]))
