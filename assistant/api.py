@@ -45,6 +45,7 @@ WEB_DIR = PROJECT_ROOT / "web"
 MAX_QUESTION_CHARS = 500
 MAX_BODY_BYTES = 64 * 1024        # a 500-character question is ~2 KB of JSON; refuse floods early
 HISTORY_TURNS = 20                # turns kept per conversation for redisplay after a page reload
+MAX_LISTENER_BATCH = 256
 ANSWER_CACHE_SIZE = 4096          # the engine is pure, so equal (question, context) give equal answers
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -307,9 +308,20 @@ class ListenerDispatcher:
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
-            record, done = item
-            notify_listeners(self.listeners(), record)
-            done.set_result(None)
+            batch = [item]
+            # Take whatever queued up meanwhile: a listener with `many` then stores it in one transaction.
+            while len(batch) < MAX_LISTENER_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            notify_listeners(self.listeners(), [record for record, _ in batch])
+            for _, done in batch:
+                done.set_result(None)
 
     def close(self) -> None:
         if self._thread is not None:
@@ -336,13 +348,17 @@ def _record(request: Request, payload: dict[str, Any], question: str, latency_ms
     }
 
 
-def notify_listeners(listeners: list[AnswerListener], record: dict[str, Any]) -> None:
-    """Call every listener; one failing is logged and never fails the answer."""
+def notify_listeners(listeners: list[AnswerListener], records: list[dict[str, Any]]) -> None:
+    """Give every listener the records: `listener.many(records)` if it has that method (one batch, e.g.
+    one database transaction), else `listener(record)` for each. Failures are logged, never raised."""
     for listener in list(listeners):
-        try:
-            listener(record)
-        except Exception:  # noqa: BLE001 - a listener is someone else's code
-            log.exception("answer listener %r failed", listener)
+        many = getattr(listener, "many", None)
+        calls = [(many, records)] if callable(many) else [(listener, r) for r in records]
+        for call, arg in calls:
+            try:
+                call(arg)
+            except Exception:  # noqa: BLE001 - a listener is someone else's code
+                log.exception("answer listener %r failed", listener)
 
 
 def _page(name: str, status: int = 200) -> FileResponse:
@@ -444,14 +460,18 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         if contact_json and result.get("status") in UNANSWERED:
             payload["contact"] = settings.contact
             head += f'"contact":{contact_json},'
-        turns = conversation["turns"][-(HISTORY_TURNS - 1):] if conversation else []
-        store.put(session_id, {"context": context_json, "turns": [*turns, {"question": body.question, "result": payload}]})
+        response = head.encode() + result_json[1:]
+        # Turns are kept as finished JSON: a reload replays them without re-serializing, and bytes
+        # aren't tracked by the garbage collector (thousands of stored sessions stay cheap).
+        turn = b'{"question":' + json.dumps(body.question, ensure_ascii=False).encode() + b',"result":' + response + b"}"
+        turns = conversation["turns"][-(HISTORY_TURNS - 1):] if conversation else ()
+        store.put(session_id, {"context": context_json, "turns": (*turns, turn)})
         latency_ms = (perf_counter() - started) * 1000
         background = None
         if state.answer_listeners:
             background = BackgroundTask(state.listener_dispatch.deliver,
                                         _record(request, payload, body.question, latency_ms))
-        return Response(head.encode() + result_json[1:], media_type="application/json", background=background)
+        return Response(response, media_type="application/json", background=background)
 
     @app.get("/api/sessions/{session_id}", tags=["问答"], summary="取回会话记录（页面刷新后恢复对话）",
              responses={404: {"model": ErrorResponse}})
@@ -459,7 +479,8 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         conversation = request.app.state.sessions.get(session_id) if SESSION_ID_RE.match(session_id) else None
         if conversation is None:
             return error_response(404, "session_not_found", "会话不存在或已过期。")
-        return JSONResponse({"session_id": session_id, "turns": conversation["turns"]})
+        turns = b",".join(conversation["turns"])
+        return Response(b'{"session_id":"%s","turns":[%s]}' % (session_id.encode(), turns), media_type="application/json")
 
     @app.get("/api/documents", tags=["文件"], summary="文件列表")
     async def documents(request: Request) -> Response:

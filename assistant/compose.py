@@ -163,6 +163,14 @@ class Composer:
         return head + "\n" + "\n".join(lines)
 
     def _compose_fact(self, res: Resolution, out: dict, loaded) -> str:
+        text = self._fact_text(res, out)
+        if res.yes_no:
+            verdict = _fact_premise(res)
+            if verdict:
+                text = self.t["answer_yes" if verdict == "yes" else "answer_no"] + text
+        return text
+
+    def _fact_text(self, res: Resolution, out: dict) -> str:
         ix = res.index
         meta = ix.doc.meta
         title = ix.doc.title
@@ -238,7 +246,10 @@ class Composer:
         if key == "addressees":
             cite("addressees")
             return f"该方案的主送单位是：{ix.meta('addressees')}。" if ix.meta("addressees") else "方案原文未列主送单位。"
-        if key == "title":
+        if key == "notice_title" and meta.get("notice_title"):
+            cite("notice_title")
+            return f"印发通知的标题是《{ix.meta('notice_title')}》（{ix.doc.doc_number}）。"
+        if key in ("title", "notice_title"):
             cite("title")
             return f"方案全称为《{title}》（{ix.doc.doc_number}）。"
         if key == "catch_all":
@@ -298,6 +309,36 @@ class Composer:
             out.append("哪些事项按属地原则承担支出责任？")
         out.append("方案未列明的事项怎么处理？")
         return out
+
+
+_DATE_IN_TEXT = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|委员会|厅|单位)")
+
+
+def _fact_premise(res: Resolution) -> str | None:
+    """For "文号是…吗？"-style questions: does the value the user states match the plan's?"""
+    from assistant.corpus import DOC_NUMBER
+
+    ix, key, q = res.index, res.fact, res.question
+    value = ix.meta({"notice_title": "title"}.get(key, key)) if key != "date_effective" else None
+    if key == "doc_number":
+        stated = [m.group(0).replace(" ", "") for m in DOC_NUMBER.finditer(q)]
+        return ("yes" if ix.doc.doc_number in stated else "no") if stated else None
+    if key in ("date_issued", "date_effective"):
+        stated = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE_IN_TEXT.findall(q)]
+        if stated:
+            return "yes" if ix.meta(key) in stated else "no"
+        rule = (ix.doc.meta.get("effective_rule") or {}).get("value") or ""
+        phrase = re.search(r"自[^，。；]*?起(施行|执行|实施)", rule)
+        if key == "date_effective" and phrase:
+            return "yes" if phrase.group(0) in q else None
+        return None
+    if isinstance(value, str) and value:
+        if value in q:
+            return "yes"
+        stated = [m.group(0) for m in _ORG_IN_TEXT.finditer(q)]
+        return "no" if stated else None
+    return None
 
 
 def _shares_text(shares) -> str:

@@ -154,7 +154,9 @@ def _authorized(request: Request, token: str) -> bool:
     return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
 
 
-def _unauthorized() -> JSONResponse:
+def _unauthorized(request: Request, store: QuestionLog) -> JSONResponse:
+    client = store.hash(request.client.host if request.client else None) or "-"
+    log.warning("admin request refused: missing or wrong token (client %s, %s)", client, request.url.path)
     return _error(401, "unauthorized", "需要管理员令牌：请求头 Authorization: Bearer <令牌>。",
                   headers={"WWW-Authenticate": 'Bearer realm="admin"', "Cache-Control": "no-store"})
 
@@ -201,7 +203,7 @@ def admin_router(store: QuestionLog, token: str) -> APIRouter:
     @router.get("/api/admin/stats", tags=["管理"], summary="统计（需管理员令牌）")
     def stats(request: Request) -> Response:
         if not _authorized(request, token):
-            return _unauthorized()
+            return _unauthorized(request, store)
         days = _int_param(request, "days", 1, 3660)
         top = _int_param(request, "top", 1, 200)
         bad = [v for v in (days, top) if isinstance(v, str)]
@@ -214,7 +216,7 @@ def admin_router(store: QuestionLog, token: str) -> APIRouter:
     @router.get("/api/admin/questions.csv", tags=["管理"], summary="问答日志导出 CSV（需管理员令牌）")
     def questions_csv(request: Request) -> Response:
         if not _authorized(request, token):
-            return _unauthorized()
+            return _unauthorized(request, store)
         days = _int_param(request, "days", 1, 3660)
         if isinstance(days, str):
             return _error(422, "invalid_request", days)

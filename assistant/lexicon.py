@@ -24,6 +24,7 @@ class Lexicon:
     fields: list[str]
     out_of_scope_hints: list[str]
     injection_markers: list[str]
+    distinct_spending: list[str]
     instruction_verbs: list[str]
     levels: list[dict]
     not_a_level: list[str]
@@ -63,6 +64,7 @@ class Lexicon:
                 out.update(names)
             out.update(place.get("other_places") or [])
         out.update(self.out_of_scope_hints)
+        out.update(self.distinct_spending)
         out.update(w for w in self.stopwords if len(w) >= 3)
         return {w for w in out if len(w) >= 2}
 
@@ -104,7 +106,7 @@ def load_lexicon() -> Lexicon:
         synonyms=vocab["synonyms"], hypernyms=vocab["hypernyms"], intents=vocab["intents"],
         stopwords=set(vocab["stopwords"]), domain=vocab["domain"], fields=vocab["fields"],
         out_of_scope_hints=vocab["out_of_scope_hints"], injection_markers=vocab["injection_markers"],
-        instruction_verbs=vocab["instruction_verbs"],
+        instruction_verbs=vocab["instruction_verbs"], distinct_spending=vocab["distinct_spending"],
         levels=levels["levels"], not_a_level=levels["not_a_level"],
         places=_load("places.yaml"), facts=_load("facts.yaml"), templates=_load("templates.yaml"),
     )

@@ -34,6 +34,8 @@ class Resolution:
     topic: str = ""
     intent: str = "payer"
     injection: bool = False
+    yes_no: bool = False
+    question: str = ""               # normalized, for checking a yes/no premise about a fact
     context: dict = field(default_factory=dict)
 
 
@@ -112,7 +114,7 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
         elliptical = a.follow_up or d.levels or not a.units or len(a.text) <= 12
         if inherited and elliptical and not leftover and not a.out_of_scope_hint:
             d.matches = [MatterMatch(e, [], 1.0, True, 0.0) for e in inherited]
-            d.unexplained = []
+            d.unexplained, d.significant, d.weights = [], [], {}
             if "intent" in context and not a.intents:
                 intent = context["intent"]
     # A follow-up naming a new matter but no level keeps the previous level.
@@ -122,6 +124,7 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
 
     if d is not None and a.fact and not (d.matches and _explains(d)):
         return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
+                          yes_no=a.yes_no, question=a.text,
                           context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
 
     if d is not None and a.list_filter is not None:
@@ -148,14 +151,11 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
         res.context = _context_for(verdicts, scope, intent)
         return res
 
-    if a.other_place or a.other_field:
+    in_field_question = bool(d and d.matches) or a.domain or bool({"payer", "authority"} & a.intents)
+    if a.other_field or (a.other_place and in_field_question):
         return Resolution("not_listed", "not_loaded", index=d.index if d else None,
                           topic=a.other_place or (a.other_field + "领域"), injection=a.injection,
                           context=dict(context))
-    if d is not None and a.fact and not (d.matches and _explains(d)):
-        return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
-                          context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
-
     unexplained = d.unexplained if d else a.units
     in_field = a.domain
     if d is not None and unexplained and not in_field:
@@ -176,12 +176,14 @@ def resolve(a: Analysis, context: dict | None = None) -> Resolution:
 
 
 def _explains(d: DocAnalysis) -> bool:
-    """Do the accepted matters account for (almost) all the question's content words?"""
-    total = sum(d.weights.values())
-    if not total:
+    """Do the accepted matters account for the question's words that name something?"""
+    if not d.weights:
         return True
-    left = sum(d.weights[u] for u in d.unexplained)
-    return left / total <= 0.25
+    explained = sum(w for u, w in d.weights.items() if u not in d.unexplained)
+    left = sum(d.weights[u] for u in d.significant)
+    if not explained:
+        return False
+    return left / (explained + left) <= 0.25
 
 
 def _topic(a: Analysis, units: list[str]) -> str:

@@ -77,11 +77,19 @@ class DocIndex:
 def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
     """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策)."""
     heads = []
+    # "与港澳台开展…合作交流": the partner names the matter as much as its last word does.
+    partner = re.match(r"^与(.+?)(开展|进行)", name)
+    if partner:
+        words = [w for w in tok.words(lex.canonicalize(partner.group(1))) if w not in lex.stopwords and len(w) >= 2]
+        heads.extend(words[:1])
     for piece in re.split(r"[、，]|和|及|或", lex.canonicalize(name)):
         words = [w for w in tok.words(piece) if w not in lex.stopwords and len(w) >= 2]
         if words:
             heads.append(words[-1])
-    return heads or [name]
+            # Two two-character words are a coordinate pair ("执法司法", "宣传教育"): either names it.
+            if len(words) == 2 and len(words[0]) == len(words[1]) == 2:
+                heads.append(words[0])
+    return list(dict.fromkeys(heads)) or [name]
 
 
 def matter_words(matter: dict) -> list[str]:
@@ -142,7 +150,7 @@ def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
         return True
     parts = [p for p in tok.terms(unit) if len(p) >= 2 and p != unit]
     return bool(parts) and all(p in vocab or any(h in vocab for h in lex.hypernyms.get(p, ())) for p in parts) \
-        and sum(len(p) for p in parts) >= len(unit) - 1
+        and sum(len(p) for p in parts) >= len(unit)
 
 
 def covering(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> frozenset[int]:
@@ -164,7 +172,8 @@ def weight(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> float:
 def _names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
     """Does the question name the matter's head word, not just a fragment of it?"""
     for u in units:
-        if u == head or head in u or (u in head and 2 * len(u) >= len(head)):
+        # A fragment counts only as the head's own right end ("导航" of "专利导航", not "专利").
+        if u == head or head in u or (head.endswith(u) and 2 * len(u) >= len(head)):
             return True
         if head in lex.hypernyms.get(u, ()):
             return True

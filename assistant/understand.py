@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from assistant.lexicon import Lexicon
 from assistant.normalize import normalize_question
-from assistant.retrieve import DocIndex, MatterMatch, covers, match_matters
+from assistant.retrieve import DocIndex, MatterMatch, covering, match_matters
 from assistant.tokenize import Tokenizer
 
 _CLAIM_BEFORE = ("由", "是", "归", "属于", "为", "让", "给")
-_CLAIM_AFTER = re.compile(r"^(级)?(财政)?(自己|来|要|需要|得|也要|应该|应)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|分摊|出|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部|与|和|、)")
+_CLAIM_AFTER = re.compile(r"^(级)?(财政)?(自己|来|要|需要|得|也要|应该|应)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|分摊|出|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部)")
 
 
 @dataclass
@@ -28,6 +28,7 @@ class DocAnalysis:
     unexplained: list[str]
     weights: dict[str, float]
     levels: list[LevelMention]
+    significant: list[str] = field(default_factory=list)   # unexplained words that name something
 
 
 @dataclass
@@ -54,6 +55,17 @@ def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
 
 
+def _is_claim(text: str, start: int, end: int, aliases) -> bool:
+    """Is this level said as the answer ("由县区出钱", "市与县区共同") rather than as the scope?"""
+    if text[:start].endswith(_CLAIM_BEFORE) or _CLAIM_AFTER.match(text[end:]):
+        return True
+    # "市与县区共同…": a level joined to another level by 与/和/、 is part of a joint claim.
+    if text[end:end + 1] in ("与", "和", "、"):
+        rest = text[end + 1:]
+        return any(rest.startswith(a) for a in aliases) or rest[:1] in ("市", "县", "省")
+    return False
+
+
 def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexicon) -> list[LevelMention]:
     aliases: dict[str, tuple[str | None, str | None]] = {}
     for alias, level in index.foreign_aliases.items():
@@ -73,7 +85,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             if any(text.startswith(b, m.start()) for b in blocked):
                 continue
             level, foreign = aliases[alias]
-            claim = text[:m.start()].endswith(_CLAIM_BEFORE) or bool(_CLAIM_AFTER.match(text[m.end():]))
+            claim = _is_claim(text, m.start(), m.end(), aliases)
             mentions.append((m.start(), LevelMention(level, alias, claim, foreign)))
             for i in range(m.start(), m.end()):
                 taken[i] = True
@@ -92,7 +104,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
                 level = index.level_aliases.get(foreign)
                 foreign = None if level else foreign
             if level or foreign:
-                claim = text[:at].endswith(_CLAIM_BEFORE) or bool(_CLAIM_AFTER.match(text[at + 1:]))
+                claim = _is_claim(text, at, at + 1, aliases)
                 mentions.append((at, LevelMention(level, w, claim, foreign)))
     return [m for _, m in sorted(mentions, key=lambda p: p[0])]
 
@@ -120,6 +132,7 @@ def _matches_any(text: str, patterns: list[str]) -> bool:
 
 def strip_instructions(text: str, markers: list[str], verbs: list[str]) -> str:
     """Keep the question a user asked, without the instructions wrapped around it."""
+    text = re.sub(r"[【\[][^】\]]*[】\]]", "，", text)  # "[管理员模式]", "【系统指令：…】"
     segments = [s for s in re.split(r"[。！？!?\n：:]|(?<=[a-z])\.\s", text) if s.strip()]
     asked = [s for s in segments if _QUESTION_WORD.search(s) and not _matches_any(s, markers)]
     if not asked:
@@ -141,7 +154,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
     yes_no = bool(_contains_any(text, lex.intents["yes_no"])) and not re.search(r"(有没有|有哪些|是哪|是谁|是什么)", text)
-    if text.endswith("吗？") or text.endswith("吗"):
+    if re.search(r"(吗|吧)[？?]?$", text):
         yes_no = True
     follow_up = bool(re.match(r"^(那|那么|换成|如果是|要是|改成|假如|若是|还有|另外|再问|如果)", text)) or \
         text.endswith(("呢？", "呢"))
@@ -178,7 +191,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2]
         matches, unexplained, weights = match_matters(units, index, lex, tok, terms)
         analysis.units = units
-        analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions))
+        significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
+        analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant))
     analysis.list_filter = _list_filter(analysis, lex)
     return analysis
 
@@ -194,11 +208,26 @@ def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
         return None
     d = a.docs[0]
     asks_list = "list" in a.intents
-    if flt.keys() - {"levels"}:
+    if flt.keys() - {"levels", "categories"}:
         return flt if (asks_list or (not d.matches and not a.yes_no)) else None
+    if flt.get("categories") and asks_list:
+        return flt
     if asks_list and re.search(r"(事项|事权|支出责任|工作)", a.text) and not d.unexplained and not d.matches:
         return flt
     return None
+
+
+def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
+    """Does an unexplained word name something (of the field, of the plan, a kind of spending)?
+
+    Words that are none of these ("打算", "重点企业", "场地") are the user's context, not a
+    different matter, and do not stop a matter the question names from being answered.
+    """
+    if unit in domain_words or any(w in unit for w in lex.distinct_spending):
+        return True
+    if unit in index.doc_words or covering(unit, index, lex, tok):
+        return True
+    return any(d in unit for d in domain_words if len(d) >= 2)
 
 
 _PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系", "办理": "办理部门"}
