@@ -98,13 +98,16 @@ def test_feedback(client):
 
 
 @pytest.mark.parametrize("path", ["/api/admin/stats", "/api/admin/questions.csv"])
-def test_admin_requires_the_token(client, path):
+def test_admin_requires_the_token(client, path, caplog):
+    caplog.set_level("WARNING", logger="assistant.helpdesk")
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
                     {"Authorization": TOKEN}, {"Authorization": "Bearer "}):
         r = client.get(path, headers=headers)
         assert r.status_code == 401, headers
         assert r.headers["www-authenticate"].startswith("Bearer")
         assert r.json()["error"]["code"] == "unauthorized"
+    assert sum("admin request refused" in rec.getMessage() for rec in caplog.records) == 5
+    assert not any("wrong" in rec.getMessage().split("(")[-1] for rec in caplog.records)  # tokens are not logged
     r = client.get(path, headers=AUTH)
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
 
