@@ -262,6 +262,49 @@ def test_failing_listener_does_not_fail_the_answer(client: TestClient, caplog: p
     assert any("listener down" in (rec.exc_text or "") or "broken" in rec.getMessage() for rec in caplog.records)
 
 
+def test_listener_with_many_gets_the_records_in_batches(client: TestClient) -> None:
+    class BatchListener:
+        def __init__(self) -> None:
+            self.batches: list[list[dict]] = []
+
+        def many(self, records: list[dict]) -> None:
+            self.batches.append(list(records))
+
+        def __call__(self, record: dict) -> None:
+            raise AssertionError("many() is preferred when a listener has it")
+    listener = BatchListener()
+    client.app.state.answer_listeners.append(listener)
+    ids = [client.post("/api/ask", json={"question": q}).json()["answer_id"] for q in ("专利导航谁出钱？", "天气")]
+    assert [r["answer_id"] for batch in listener.batches for r in batch] == ids
+
+
+def test_dispatcher_batches_what_queued_up_while_a_listener_was_busy() -> None:
+    import asyncio
+    import threading
+    from assistant.api import ListenerDispatcher
+    gate = threading.Event()
+    calls: list[list[int]] = []
+
+    class Slow:
+        def many(self, records: list[dict]) -> None:
+            calls.append([r["n"] for r in records])
+            gate.wait(5)
+    dispatcher = ListenerDispatcher(lambda: [Slow()])
+
+    async def main() -> None:
+        first = asyncio.ensure_future(dispatcher.deliver({"n": 0}))
+        while not calls:
+            await asyncio.sleep(0.01)                       # the listener is now busy with record 0
+        rest = [asyncio.ensure_future(dispatcher.deliver({"n": i})) for i in range(1, 6)]
+        await asyncio.sleep(0.05)
+        assert not first.done()                             # deliver waits for the listener
+        gate.set()
+        await asyncio.gather(first, *rest)
+    asyncio.run(main())
+    dispatcher.close()
+    assert calls == [[0], [1, 2, 3, 4, 5]]
+
+
 # --------------------------------------------------------------------------- GET /api/sessions/{id}
 
 def test_session_history_for_page_reload(client: TestClient) -> None:

@@ -232,6 +232,12 @@
     var verdict = lines.shift() || "";
     // The 依据 lines are shown as quotes with source chips below, so don't repeat them as prose.
     var rest = citations.length ? lines.filter(function (l) { return !/^依据/.test(l); }) : lines;
+    // Example questions listed in the text are offered as tappable chips below the card instead.
+    var suggested = result.suggestions || [];
+    rest = rest.filter(function (l) {
+      var m = /^[·•\-]\s*(.+)$/.exec(l);
+      return !(m && suggested.indexOf(m[1].trim()) >= 0);
+    });
     var card = el("div", {class: "bubble bubble-bot card status-" + (result.status || "answered")});
     if (STATUS_LABEL[result.status]) card.appendChild(el("span", {class: "status-tag", text: STATUS_LABEL[result.status]}));
     card.appendChild(el("p", {class: "verdict"}, el("strong", {text: verdict})));

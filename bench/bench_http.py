@@ -1,0 +1,188 @@
+"""HTTP benchmark: POST /api/ask beside GET /api/health (the stack's ceiling) in one run.
+
+    .venv/bin/python bench/bench_http.py [--duration 10] [--rounds 2] [--connections 32]
+
+Starts the app as `assistant serve` does (real engine, help desk installed, state in a temp folder)
+in a separate process on 127.0.0.1 and loads it with wrk (Debian: `apt-get install wrk`) from another
+process: 32 keep-alive connections, bounded duration. Scenarios, interleaved round by round:
+
+  health      GET /api/health: trivial endpoint of the same app
+  ask         POST /api/ask, questions from tests/cases/qinzhou.yaml in rotation, each a new conversation
+              (the answer cache is warm after the first pass, as with real traffic's popular questions)
+  ask-nocache the same against a second server with the answer cache off (every request runs the engine)
+
+Targets (issue 3): ask >= 70% of health's requests/s, ask p99 <= 1.5x health's p99.
+Prints a Markdown table and writes artifacts/bench/bench_http.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases" / "qinzhou.yaml"
+OUT = ROOT / "artifacts" / "bench"
+
+LUA_POST = """
+local bodies = {%s}
+local i = 0
+request = function()
+  i = i %% #bodies + 1
+  return wrk.format("POST", "/api/ask", {["Content-Type"] = "application/json"}, bodies[i])
+end
+"""
+
+
+def questions(limit: int = 60) -> list[str]:
+    import yaml
+    cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))
+    return [c["question"] for c in cases if "question" in c][:limit]
+
+
+def lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# --------------------------------------------------------------------------- server process
+
+def serve_main(port: int, cache: int) -> None:
+    """The server side, run in its own process: `assistant serve` with the answer cache size set."""
+    from assistant.api import serve
+    from assistant.config import load_settings
+    serve(host="127.0.0.1", port=port, settings=load_settings(), answer_cache_size=cache)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(cache: int, state: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_CACHE": str(state)}
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--cache", str(cache)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/api/health", timeout=1) as r:
+                if r.status == 200:
+                    return proc, base
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# --------------------------------------------------------------------------- wrk
+
+UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def parse_wrk(text: str) -> dict[str, float]:
+    def latency(pct: str) -> float:
+        m = re.search(rf"^\s*{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        if not m:
+            raise ValueError(f"no {pct}% latency in wrk output:\n{text}")
+        return float(m.group(1)) * UNIT[m.group(2)]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    total = int(re.search(r"(\d+) requests in", text).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in sock.groups()) if sock else 0)
+    return {"rps": rps, "p50_ms": latency("50"), "p99_ms": latency("99"), "requests": total, "errors": errors}
+
+
+def run_wrk(url: str, script: Path | None, duration: int, connections: int) -> dict[str, float]:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=duration + 30, check=True).stdout
+    return parse_wrk(out)
+
+
+# --------------------------------------------------------------------------- main
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
+    ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds (default 2); medians are reported")
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--cache", type=int, default=4096, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve_main(args.serve, args.cache)
+        return 0
+    if not shutil.which("wrk"):
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+
+    work = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    script = work / "ask.lua"
+    bodies = [json.dumps({"question": q}, ensure_ascii=False) for q in questions()]
+    script.write_text(LUA_POST % ", ".join(lua_string(b) for b in bodies), encoding="utf-8")
+    servers = {"cached": start_server(4096, work / "state-cached"), "nocache": start_server(0, work / "state-nocache")}
+    try:
+        scenarios = {
+            "health": (servers["cached"][1] + "/api/health", None),
+            "ask": (servers["cached"][1] + "/api/ask", script),
+            "ask-nocache": (servers["nocache"][1] + "/api/ask", script),
+        }
+        for url, s in scenarios.values():                     # warm-up: engine, caches, JIT-free but lazy imports
+            run_wrk(url, s, 3, args.connections)
+        runs: dict[str, list[dict]] = {name: [] for name in scenarios}
+        for _ in range(args.rounds):
+            for name, (url, s) in scenarios.items():
+                runs[name].append(run_wrk(url, s, args.duration, args.connections))
+    finally:
+        for proc, _ in servers.values():
+            stop_server(proc)
+
+    summary = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
+               | {"errors": sum(r["errors"] for r in rs), "requests": sum(r["requests"] for r in rs)}
+               for name, rs in runs.items()}
+    h, a = summary["health"], summary["ask"]
+    verdict = {"rps_ratio": a["rps"] / h["rps"], "p99_ratio": a["p99_ms"] / h["p99_ms"]}
+    verdict["meets_targets"] = verdict["rps_ratio"] >= 0.70 and verdict["p99_ratio"] <= 1.5
+    print(f"\n{args.connections} keep-alive connections, wrk -t1, {args.duration}s x {args.rounds} rounds "
+          f"(medians), {len(bodies)} distinct questions, {os.cpu_count()} cores\n")
+    print("| scenario | requests/s | p50 (ms) | p99 (ms) | errors |")
+    print("|---|---:|---:|---:|---:|")
+    for name, s in summary.items():
+        print(f"| {name} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['errors']} |")
+    print(f"\nask/health requests/s: {verdict['rps_ratio']:.0%} (target >= 70%); "
+          f"p99 ratio: {verdict['p99_ratio']:.2f}x (target <= 1.5x) -> "
+          f"{'targets met' if verdict['meets_targets'] else 'TARGETS MISSED'}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_http.json").write_text(json.dumps({"summary": summary, "runs": runs, "verdict": verdict,
+                                                     "connections": args.connections, "duration": args.duration},
+                                                    indent=2), encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if verdict["meets_targets"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
