@@ -86,7 +86,8 @@ def sentences(block: Block) -> list[Sentence]:
 
 
 def looks_like_rule(folded: str) -> bool:
-    return "事权" in folded and ("支出责任" in folded or "承担" in folded) and "未列事项" not in folded
+    """A sentence that assigns a 事权 ("确认为…事权") — reported when it cannot be compiled."""
+    return bool(re.search(r"(确认为|明确为|划分为|划为|列为)[^，。；]{0,30}?事权", folded)) and "未列事项" not in folded
 
 
 def is_condition(folded: str) -> bool:
@@ -274,24 +275,35 @@ def _principle(text: str) -> str | None:
     return None
 
 
+def branches_possible(conditions: list[str]) -> bool:
+    """Sentences after a head that assign levels are branches, not a split of one cost."""
+    return any(levels_in(c.split("，")[0]) for c in conditions)
+
+
 def _shares(text: str, levels: list[str]) -> dict | str | None:
+    """How a joint matter's cost is split: numbers where the plan gives them, else its words."""
     m = _SHARE_RATIO.search(text)
     if m and len(levels) >= 2:
         nums = [int(x) for x in m.groups() if x]
         total = sum(nums)
         if total and len(nums) == len(levels[: len(nums)]):
             return {lv: round(n / total, 4) for lv, n in zip(levels, nums)}
-    percents = {}
-    for pm in _SHARE_PERCENT.finditer(text):
-        lv = levels_in(pm.group(1))
-        if lv:
-            percents[lv[0]] = int(pm.group(2)) / 100
+    percents: dict[str, float] = {}
+    for pm in re.finditer(r"(承担|负担|分担)\s*(\d{1,3}(?:\.\d+)?)\s*[%％]", text):
+        before = [lv for _, _, lv in find_levels(text[max(0, pm.start() - 14):pm.start()])]
+        if before and before[-1] not in percents:
+            percents[before[-1]] = float(pm.group(2)) / 100
     if percents:
         rest = [lv for lv in levels if lv not in percents]
         if len(rest) == 1 and sum(percents.values()) < 1:
             percents[rest[0]] = round(1 - sum(percents.values()), 4)
         return percents
     words = [w.group(0) for w in _SHARE_WORDS.finditer(text)]
+    # "项目资本金由市级承担，征地拆迁由县（市、区）按属地原则承担": each level's part, in the plan's words
+    parts = [c for c in re.split(r"[，；。]", text) if "承担" in c and levels_in(c)]
+    if len(parts) >= 2 and len({tuple(levels_in(c)) for c in parts}) >= 2 and not words \
+            and not re.search(r"分别|同级|各自", text):
+        words = parts
     return "；".join(words) if words else None
 
 
@@ -301,18 +313,18 @@ class Compiler:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.text_all = "".join(b.folded for b in doc.paragraphs())
-        self.levels = self._doc_levels()
+        self.levels: list[str] = []
         self.matters: dict[str, dict] = {}
         self.uncompiled: list[dict] = []
         self.rule_sentences = 0
 
     # levels -------------------------------------------------------------
     def _doc_levels(self) -> list[str]:
-        found: list[str] = []
-        for m in _AUTHORITY.finditer(self.text_all):
-            for lv in levels_in(m.group(2)):
-                if lv not in found:
-                    found.append(lv)
+        """The levels the compiled rules use, from the top (not every level the text mentions)."""
+        found = {o["level"] for m in self.matters.values() for o in m["outcomes"] if o["level"]}
+        for m in self.matters.values():
+            for o in m["outcomes"]:
+                found.update(levels_in(o["authority"]))
         order = [lv["name"] for lv in level_vocabulary()["levels"]]
         return sorted(found, key=order.index)
 
@@ -334,21 +346,24 @@ class Compiler:
             if block.kind != "paragraph":
                 continue
             self._compile_block(block)
+        self.levels = self._doc_levels()
         return self.result()
 
     def _compile_block(self, block: Block) -> None:
+        if block.path and block.path[0].startswith("附件") and re.search(r"\t|[|｜]|\s{2,}", block.text) \
+                and self._compile_row(block):
+            return
         sents = sentences(block)
         i = 0
         while i < len(sents):
             head = sents[i]
             if not looks_like_rule(head.folded) or not _AUTHORITY.search(head.folded):
                 if looks_like_rule(head.folded):
-                    self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block),
-                                            "sentence": block.text[head.start:head.end], "reason": "未找到“确认为……事权”"})
+                    self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
                 i += 1
                 continue
             j = i + 1
-            while j < len(sents) and is_condition(sents[j].folded) and not self._items_of(sents[j].folded)[0]:
+            while j < len(sents) and is_condition(sents[j].folded):
                 j += 1
             self.rule_sentences += 1
             self._compile_group(block, head, sents[i + 1:j])
@@ -362,7 +377,8 @@ class Compiler:
             return "", ""
         before = folded[: verb.start()].rstrip("，")
         if not before.lstrip().startswith("将"):
-            return "", before
+            # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter.
+            return (before.strip(), "") if len(before.strip()) >= 4 and "，" not in before else ("", before)
         before = before.lstrip()[1:]
         mid = ""
         last = before.rfind("，")
@@ -380,40 +396,62 @@ class Compiler:
             if title and mid == "":
                 items_text = title
             else:
-                self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block),
-                                        "sentence": block.text[head.start:head.end], "reason": "未找到事项列举"})
+                self._skip(block, block.text[head.start:head.end], "未找到事项列举")
                 return
         auth = _AUTHORITY.search(head.folded)
-        auth_levels = levels_in(auth.group(2))
-        joint = "共同" in auth.group(2)
-        after = head.folded[auth.end():]
-        if not auth_levels:
-            self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block),
-                                    "sentence": block.text[head.start:head.end], "reason": "事权层级无法识别"})
-            return
         span_end = conditions[-1].end if conditions else head.end
-        quote = block.text[head.start:span_end].strip()
-        principle = _principle(mid + after + "".join(c.folded for c in conditions))
+        self._emit(block, items_text, auth.group(2), mid, head.folded[auth.end():],
+                   [c.folded for c in conditions], block.text[head.start:span_end].strip(), category,
+                   block.text[head.start:head.end])
+
+    def _compile_row(self, block: Block) -> bool:
+        """A row of an attachment's table: 序号 | 事项 | 财政事权 | 支出责任."""
+        cells = [c.strip() for c in re.split(r"\t+|\s*[|｜]\s*|\s{2,}", block.folded) if c.strip()]
+        at = next((i for i, c in enumerate(cells) if re.search(r"事权$", c) and levels_in(c)), None)
+        if at is None:
+            return False
+        item = next((c for c in reversed(cells[:at]) if not re.fullmatch(r"\d+[.．、]?", c)), None)
+        if not item:
+            self._skip(block, block.text, "未找到事项")
+            return True
+        self.rule_sentences += 1
+        authority = re.sub(r"(财政)?事权$", "", cells[at])
+        self._emit(block, item, authority, "", "，".join(cells[at + 1:]), [], block.text.strip(),
+                   block.path[0] if block.path else "附件", block.text)
+        return True
+
+    def _skip(self, block: Block, sentence: str, reason: str) -> None:
+        self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block), "sentence": sentence,
+                                "reason": reason})
+
+    def _emit(self, block: Block, items_text: str, auth_phrase: str, mid: str, after: str,
+              conditions: list[str], quote: str, category: str, sentence: str) -> None:
+        auth_levels = levels_in(auth_phrase)
+        joint = "共同" in auth_phrase
+        if not auth_levels:
+            self._skip(block, sentence, "事权层级无法识别")
+            return
+        rest = after + "".join(conditions)
+        principle = _principle(mid + rest)
         payer_levels, mode = _payer_levels(mid + "，" + after)
         if "同级财政" in mid + after:
             mode = "each"
+        shares = _shares(after if branches_possible(conditions) else rest, auth_levels)
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": quote}
         outcomes: list[dict] = []
 
         branches = self._branches(conditions, auth_levels, principle)
         if joint:
-            if mode == "joint" or (payer_levels and len(payer_levels) >= 2 and mode is None):
+            if mode == "joint" or shares or (payer_levels and len(payer_levels) >= 2 and mode is None):
                 outcomes.append({"level": None, "authority": self.authority(auth_levels, True),
-                                 "payer": self.joint_payer(auth_levels), "principle": None,
-                                 "shares": _shares(after + "".join(c.folded for c in conditions), auth_levels)})
+                                 "payer": self.joint_payer(auth_levels), "principle": None, "shares": shares})
             if branches:
-                for br in branches:
-                    outcomes.append(br)
+                outcomes.extend(branches)
             elif mode == "each" or not outcomes:
                 for lv in auth_levels:
                     outcomes.append({"level": lv, "authority": self.authority(auth_levels, True), "payer": lv,
                                      "principle": principle})
-            if any("办理" in c.folded for c in conditions) and all(o["level"] for o in outcomes):
+            if any("办理" in c for c in conditions) and all(o["level"] for o in outcomes):
                 for o in outcomes:
                     o["principle"] = o.get("principle") or "办理部门"
         elif len(auth_levels) >= 2:
@@ -425,7 +463,7 @@ class Compiler:
             lv = auth_levels[0]
             payer = payer_levels[0] if len(payer_levels) == 1 else lv
             outcomes.append({"level": lv, "authority": self.authority([lv], False), "payer": payer,
-                             "principle": principle})
+                             "principle": principle, "shares": shares if isinstance(shares, str) else None})
         headline = self.authority(auth_levels, joint) if (joint or len(auth_levels) == 1) else \
             "、".join(self.label(lv) for lv in auth_levels) + "财政事权"
         for o in outcomes:
@@ -442,10 +480,10 @@ class Compiler:
                 item_outcomes = [o for o in outcomes if o["level"] in named] or outcomes
             self._add(item, category, item_outcomes)
 
-    def _branches(self, conditions: list[Sentence], auth_levels: list[str], principle: str | None) -> list[dict]:
+    def _branches(self, conditions: list[str], auth_levels: list[str], principle: str | None) -> list[dict]:
         out: list[dict] = []
         for sent in conditions:
-            for clause in re.split(r"；", sent.folded):
+            for clause in re.split(r"；", sent):
                 if "承担" not in clause and "事权" not in clause:
                     continue
                 subject = clause.split("，")[0]

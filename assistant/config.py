@@ -28,6 +28,7 @@ class Settings:
     admin_token: str | None = None        # None → admin is off
     contact: str | None = None            # help-desk contact added to unanswered replies
     allowed_origins: list[str] = field(default_factory=list)  # embedding origins (CORS, frame-ancestors)
+    default_doc: str | None = "qinzhou-ip-fiscal-plan-2025"   # where questions naming no document go
     session_max: int = 10_000
     session_ttl_seconds: float = 3600.0
     wechat_token: str | None = None
@@ -61,6 +62,7 @@ def load_settings(env: dict[str, str] | None = None, data_dir: str | Path | None
         admin_token=env.get("ASSISTANT_ADMIN_TOKEN") or None,
         contact=env.get("ASSISTANT_CONTACT") or None,
         allowed_origins=_split(env.get("ASSISTANT_ALLOWED_ORIGINS")),
+        default_doc=env.get("ASSISTANT_DEFAULT_DOC") or "qinzhou-ip-fiscal-plan-2025",
         session_max=int(env.get("ASSISTANT_SESSION_MAX", "10000")),
         session_ttl_seconds=float(env.get("ASSISTANT_SESSION_TTL", "3600")),
         wechat_token=env.get("ASSISTANT_WECHAT_TOKEN") or None,

@@ -289,6 +289,13 @@ def _front_matter_end(lines: list[_Line]) -> int:
     return 0
 
 
+def _is_signature(line: _Line, body: list[_Line]) -> bool:
+    """An issuer's name on its own line right before the date that closes the plan."""
+    i = next((k for k, l in enumerate(body) if l is line), -1)
+    return 0 <= i < len(body) - 1 and body[i + 1].kind == "date" and len(line.folded) <= 30 \
+        and line.folded.endswith(_ISSUER_ENDINGS) and "，" not in line.folded
+
+
 def parse(text: str, doc_id: str) -> Document:
     """Parse a plan's text (as pasted) into a Document with anchored blocks and metadata."""
     lines, hints = _mend(text.splitlines())
@@ -321,6 +328,16 @@ def parse(text: str, doc_id: str) -> Document:
     if body and body[0].kind == "text" and _complete(body[0].folded) and not body[0].folded.endswith("。"):
         blocks.append(Block("title", "title", body[0].text, short="方案标题"))
         body = body[1:]
+        # "（会政办发〔2024〕31号）" or "（2024年12月20日…）" under a title with no notice around it
+        while body and body[0].folded.startswith("（") and body[0].folded.endswith("）") and len(body[0].folded) <= 60:
+            inner = body[0].folded
+            if DOC_NUMBER.search(inner) and not any(b.kind == "doc_number" for b in blocks):
+                blocks.append(Block("doc-number", "doc_number", body[0].text, short="发文字号"))
+            elif parse_date(inner) and not any(b.kind == "date" for b in blocks):
+                blocks.append(Block("notice-date", "date", body[0].text, short="成文日期"))
+            else:
+                break
+            body = body[1:]
 
     stack: list[tuple[str, str, str]] = []     # (kind, number, heading text as written)
     para_count = 0
@@ -356,6 +373,12 @@ def parse(text: str, doc_id: str) -> Document:
                 blocks.append(Block(f"p-{keys}-{para_count}", "paragraph", line.text[offset:],
                                     path=[h for _, _, h in stack], short=f"{_short_prefix(stack)}第{para_count}段",
                                     paragraph=para_count, depth=len(stack) + 1))
+            continue
+        if kind == "date" and not any(b.kind == "date" for b in blocks):
+            blocks.append(Block("sign-date", "date", line.text, short="成文日期"))
+            continue
+        if _is_signature(line, body) and not any(b.kind == "signature" for b in blocks):
+            blocks.append(Block("signature", "signature", line.text, short="落款"))
             continue
         para_count += 1
         keys = "-".join(_anchor_key(k, n) for k, n, _ in stack)
@@ -412,7 +435,9 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
 
     number_block = by_kind.get("doc_number")
     if number_block:
-        meta["doc_number"] = _fact(number_block.text.replace(" ", ""), number_block)
+        found = DOC_NUMBER.search(fold_document(number_block.text))
+        value = number_block.text[found.start():found.end()] if found else number_block.text
+        meta["doc_number"] = _fact(value.replace(" ", ""), number_block)
     elif hints.get("文号"):
         meta["doc_number"] = {"value": hints["文号"], "anchor": None, "quote": None}
 

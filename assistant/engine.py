@@ -24,12 +24,15 @@ from assistant.understand import analyze
 
 
 class Assistant:
-    def __init__(self, indexes: list[DocIndex], lexicon: Lexicon, tokenizer: Tokenizer) -> None:
+    def __init__(self, indexes: list[DocIndex], lexicon: Lexicon, tokenizer: Tokenizer,
+                 default_doc: str | None = None) -> None:
         self.indexes = indexes
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.composer = Composer(lexicon)
         self._by_id = {ix.doc_id: ix for ix in indexes}
+        # Document-level questions that name no document go to the default (the seed plan).
+        self.default_doc = default_doc if default_doc in self._by_id else (indexes[0].doc_id if indexes else None)
 
     @classmethod
     def load(cls, data_dir: Path | str | None = None, settings: Settings | None = None) -> "Assistant":
@@ -44,11 +47,11 @@ class Assistant:
                 words.update(matter_words(m))
         tokenizer = Tokenizer(words, settings.cache_dir / "jieba")
         indexes = [build_index(doc, r, lexicon, tokenizer) for doc, r in zip(docs, rules)]
-        return cls(indexes, lexicon, tokenizer)
+        return cls(indexes, lexicon, tokenizer, settings.default_doc)
 
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
         analysis = analyze(question or "", self.indexes, self.lexicon, self.tokenizer)
-        resolution = resolve(analysis, context)
+        resolution = resolve(analysis, context, self.default_doc)
         result = self.composer.compose(resolution, self.indexes)
         return result, resolution.context
 

@@ -49,8 +49,6 @@ def _intent(a: Analysis) -> str:
 def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelMention]]:
     """(levels that scope the question, levels the user claims as the answer)."""
     named = [m for m in d.levels if m.level or m.foreign]
-    if a.injection:
-        return [m for m in named if not m.claim and m.level], []
     scope = [m for m in named if m.level and (not m.claim or not a.yes_no)]
     claims = [m for m in named if m.claim] if a.yes_no else []
     if a.yes_no and not scope and not a.joint_claim:
@@ -100,62 +98,101 @@ def _context_for(verdicts: list[Verdict], scope: list[LevelMention], intent: str
     }
 
 
-def resolve(a: Analysis, context: dict | None = None) -> Resolution:
+def _route(a: Analysis, context: dict) -> list[DocAnalysis]:
+    """The documents a question is about: those it names, else every loaded one."""
+    for strength in (2, 1):
+        named = [d for d in a.docs if d.named == strength]
+        if named:
+            return named
+    if context.get("doc_id") and (a.follow_up or not any(d.matches for d in a.docs)):
+        same = [d for d in a.docs if d.index.doc_id == context["doc_id"]]
+        if same:
+            return same
+    return list(a.docs)
+
+
+def _primary(docs: list[DocAnalysis], default_doc: str | None) -> DocAnalysis | None:
+    """The one document a document-level question goes to: the only candidate, else the default."""
+    if not docs:
+        return None
+    if len(docs) == 1:
+        return docs[0]
+    return next((d for d in docs if d.index.doc_id == default_doc), docs[0])
+
+
+def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
+    """Give an elliptical follow-up ("那县区的呢？") the previous turn's matters; returns its intent."""
+    if d.matches or not context.get("matters") or context.get("doc_id") != d.index.doc_id \
+            or a.fact or a.list_filter is not None:
+        return None
+    inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
+    leftover = [u for u in d.unexplained if not any(u in e.vocab or any(u in v for v in e.vocab)
+                                                     for e in inherited)]
+    elliptical = a.follow_up or d.levels or not a.units or len(a.text) <= 12
+    if inherited and elliptical and not leftover and not a.out_of_scope_hint:
+        d.matches = [MatterMatch(e, [], 1.0, True, 0.0) for e in inherited]
+        d.unexplained, d.significant, d.weights = [], [], {}
+        return context.get("intent")
+    return None
+
+
+def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = None) -> Resolution:
     context = context or {}
     intent = _intent(a)
-    d = a.docs[0] if a.docs else None
+    docs = _route(a, context)
+    for d in docs:
+        inherited_intent = _inherit(d, a, context)
+        if inherited_intent and not a.intents:
+            intent = inherited_intent
+        # A follow-up naming a new matter but no level keeps the previous level.
+        if d.matches and not d.levels and a.follow_up and context.get("levels") \
+                and context.get("doc_id") == d.index.doc_id:
+            d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
 
-    # Inherit the previous turn's matters for elliptical follow-ups ("那县区的呢？").
-    if d is not None and not d.matches and context.get("matters") and context.get("doc_id") == d.index.doc_id \
-            and not a.fact and not (a.list_filter is not None):
-        inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
-        leftover = [u for u in d.unexplained if not any(u in e.vocab or any(u in v for v in e.vocab)
-                                                         for e in inherited)]
-        elliptical = a.follow_up or d.levels or not a.units or len(a.text) <= 12
-        if inherited and elliptical and not leftover and not a.out_of_scope_hint:
-            d.matches = [MatterMatch(e, [], 1.0, True, 0.0) for e in inherited]
-            d.unexplained, d.significant, d.weights = [], [], {}
-            if "intent" in context and not a.intents:
-                intent = context["intent"]
-    # A follow-up naming a new matter but no level keeps the previous level.
-    if d is not None and d.matches and not d.levels and a.follow_up and context.get("levels") \
-            and context.get("doc_id") == d.index.doc_id:
-        d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
+    explaining = [d for d in docs if d.matches and _explains(d)]
+    d = _primary(docs, default_doc)
+    empty_context = {"doc_id": d.index.doc_id if d else None, "matters": [], "levels": [], "intent": intent}
 
-    if d is not None and a.fact and not (d.matches and _explains(d)):
+    if d is not None and a.fact and not explaining:
         return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
-                          yes_no=a.yes_no, question=a.text,
-                          context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
+                          yes_no=a.yes_no, question=a.text, context=empty_context)
 
-    if d is not None and a.list_filter is not None:
+    if d is not None and a.list_filter is not None and (not explaining or len(docs) == 1):
+        d = next((x for x in docs if x.index is d.index), d)
         res = Resolution("answered", "list", index=d.index, list_filter=a.list_filter, intent=intent,
-                         injection=a.injection)
+                         injection=a.injection, context=empty_context)
         res.verdicts = _list_verdicts(d, a.list_filter)
         if not res.verdicts:
-            res.status = "not_listed"
-            res.kind = "not_listed"
+            res.status = res.kind = "not_listed"
             res.topic = a.text
-        res.context = {"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent}
         return res
 
-    if d is not None and d.matches and _explains(d):
-        scope, claims = _scope(d, a)
+    if explaining:
+        # The default document answers alone when it can and no other document was named.
+        if len(explaining) > 1 and all(x.named == 0 for x in explaining):
+            own = [x for x in explaining if x.index.doc_id == default_doc]
+            explaining = own or explaining
         verdicts = []
-        for match in d.matches:
-            outcomes, only = _select(match.entry.matter, scope)
-            v = Verdict(d.index, match.entry.matter, outcomes, scope, only)
-            if a.yes_no:
-                v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
-            verdicts.append(v)
-        res = Resolution("answered", "verdict", verdicts, index=d.index, intent=intent, injection=a.injection)
+        scope: list[LevelMention] = []
+        for x in explaining:
+            scope, claims = _scope(x, a)
+            for match in x.matches:
+                outcomes, only = _select(match.entry.matter, scope)
+                v = Verdict(x.index, match.entry.matter, outcomes, scope, only)
+                if a.yes_no:
+                    v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
+                verdicts.append(v)
+        res = Resolution("answered", "verdict", verdicts, index=explaining[0].index, intent=intent,
+                         injection=a.injection)
         res.context = _context_for(verdicts, scope, intent)
         return res
 
-    in_field_question = bool(d and d.matches) or a.domain or bool({"payer", "authority"} & a.intents)
+    in_field_question = any(x.matches for x in docs) or a.domain or bool({"payer", "authority"} & a.intents)
     if a.other_field or (a.other_place and in_field_question):
         return Resolution("not_listed", "not_loaded", index=d.index if d else None,
                           topic=a.other_place or (a.other_field + "领域"), injection=a.injection,
                           context=dict(context))
+
     unexplained = d.unexplained if d else a.units
     in_field = a.domain
     if d is not None and unexplained and not in_field:

@@ -29,6 +29,7 @@ class DocAnalysis:
     weights: dict[str, float]
     levels: list[LevelMention]
     significant: list[str] = field(default_factory=list)   # unexplained words that name something
+    named: int = 0              # 2: the question names this document (文号, place); 1: its field or levels
 
 
 @dataclass
@@ -192,7 +193,12 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         matches, unexplained, weights = match_matters(units, index, lex, tok, terms)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
-        analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant))
+        analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
+                                         _named(text, index, mentions, indexes)))
+    # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
+    if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几)", text) \
+            and any(m.claim for d in analysis.docs for m in d.levels):
+        analysis.yes_no = True
     analysis.list_filter = _list_filter(analysis, lex)
     return analysis
 
@@ -217,6 +223,33 @@ def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
     return None
 
 
+def _place_stem(place: str | None) -> str | None:
+    if not place:
+        return None
+    stem = re.sub(r"(壮族自治区|维吾尔自治区|回族自治区|自治区|自治州|省|市|县|区|盟|旗)$", "", place)
+    return stem if len(stem) >= 2 else place
+
+
+def _named(text: str, index: DocIndex, mentions: list[LevelMention], indexes: list[DocIndex]) -> int:
+    """How strongly the question points at this document by itself."""
+    if index.doc.doc_number and index.doc.doc_number in text:
+        return 2
+    stem = _place_stem(index.meta("place"))
+    if stem and stem in text:
+        return 2
+    if any(m.level and m.surface in index.level_places for m in mentions):
+        return 2
+    field = index.meta("field")
+    if field and field in text:
+        return 1
+    # Level words only this document knows ("乡镇", "省级") point at it.
+    others = [o for o in indexes if o is not index]
+    if others and any(m.level and all(m.surface not in o.level_aliases and m.surface not in o.level_places
+                                      for o in others) for m in mentions):
+        return 1
+    return 0
+
+
 def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
     """Does an unexplained word name something (of the field, of the plan, a kind of spending)?
 
@@ -225,7 +258,7 @@ def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domai
     """
     if unit in domain_words or any(w in unit for w in lex.distinct_spending):
         return True
-    if unit in index.doc_words or covering(unit, index, lex, tok):
+    if covering(unit, index, lex, tok):
         return True
     return any(d in unit for d in domain_words if len(d) >= 2)
 
