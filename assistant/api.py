@@ -10,13 +10,14 @@ Errors always have one shape: {"error": {"code", "message" (Chinese), "fields": 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import os
 import logging
 import queue
 import threading
 import re
 import unicodedata
-import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -63,8 +64,17 @@ _SPACES = re.compile(r"\s+")
 
 def normalize_question(text: str) -> str:
     """Collapse whitespace and drop control/zero-width characters; the engine does the linguistic part."""
-    text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
+    if not text.isprintable():      # printable text has none of those and no whitespace but " "
+        text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
     return _SPACES.sub(" ", text).strip()
+
+
+def new_id() -> str:
+    """A uuid4 as 32 hex digits (uuid.uuid4().hex without building a UUID object)."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    return b.hex()
 
 
 class AskRequest(BaseModel):
@@ -377,6 +387,9 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
         if getattr(app.state, "answerer", None) is None:
             from assistant.engine import Assistant
             _set_engine(app, Assistant.load(settings.data_dir), answer_cache_size)
+            # The engine's tables live as long as the process: keep them out of the garbage collector's
+            # full passes, which otherwise show up as latency spikes.
+            gc.freeze()
         yield
         app.state.listener_dispatch.close()
 
@@ -448,8 +461,8 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         store: MemoryStore = state.sessions
         conversation = store.get(body.session_id) if body.session_id else None
         # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen).
-        session_id = body.session_id if conversation is not None else uuid.uuid4().hex
-        answer_id = uuid.uuid4().hex
+        session_id = body.session_id if conversation is not None else new_id()
+        answer_id = new_id()
         # Inline on the event loop: the engine is pure CPU, so a threadpool hop would only add overhead
         # under the GIL (and would call the shared engine from several threads).
         result, context_json, result_json = state.answerer.ask(

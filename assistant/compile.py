@@ -77,7 +77,8 @@ class Sentence:
 def sentences(block: Block) -> list[Sentence]:
     folded = block.folded
     out, start = [], 0
-    for m in re.finditer(r"。", folded):
+    # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…").
+    for m in re.finditer(r"。|；(?=\s*将)", folded):
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
     if start < len(folded) and folded[start:].strip():
@@ -122,7 +123,7 @@ def _split_top(text: str, sep: str) -> list[str]:
 
 def _level_prefix_at(text: str) -> tuple[int, list[str]]:
     """Length of a level prefix at the start of text ('全市性', '市建设的', '市、县区层面', '县区'), and its levels."""
-    m = re.match(r"^全(省|市|区|县|盟|旗)性", text)
+    m = re.match(r"^全(省|市|区|县|盟|旗)性?(?=.{4,})", text)
     if m:
         return m.end(), levels_in(m.group(1))
     found = find_levels(text)
@@ -194,8 +195,10 @@ def _split_list(segment: str) -> list[str]:
     if len(pieces) > 1:
         short = any(len(p) <= 3 for p in pieces)
         modifiers = any(p.endswith(_MODIFIER_END) for p in pieces[:-1])
-        qualified = any("的" in p for p in pieces[1:]) and "的" not in pieces[0]
-        if short or modifiers or qualified:
+        # "X的A、B和C": the 的-phrase spans the list; "A、B等C": examples of one matter
+        qualified = any("的" in p for p in pieces[1:]) or ("的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]))
+        examples = bool(re.search(r"等.{2,}", pieces[-1]))
+        if short or modifiers or qualified or examples:
             pieces = [segment]
     out: list[str] = []
     for piece in pieces:
@@ -298,13 +301,14 @@ def _shares(text: str, levels: list[str]) -> dict | str | None:
         if len(rest) == 1 and sum(percents.values()) < 1:
             percents[rest[0]] = round(1 - sum(percents.values()), 4)
         return percents
-    words = [w.group(0) for w in _SHARE_WORDS.finditer(text)]
+    # The plan's own words for the split: every clause that states one ("市级承担主要支出责任").
+    words = [c.strip() for c in re.split(r"[，；。]", text) if _SHARE_WORDS.search(c)]
     # "项目资本金由市级承担，征地拆迁由县（市、区）按属地原则承担": each level's part, in the plan's words
     parts = [c for c in re.split(r"[，；。]", text) if "承担" in c and levels_in(c)]
     if len(parts) >= 2 and len({tuple(levels_in(c)) for c in parts}) >= 2 and not words \
             and not re.search(r"分别|同级|各自", text):
         words = parts
-    return "；".join(words) if words else None
+    return "，".join(words) if words else None
 
 
 class Compiler:
@@ -381,12 +385,15 @@ class Compiler:
             return (before.strip(), "") if len(before.strip()) >= 4 and "，" not in before else ("", before)
         before = before.lstrip()[1:]
         mid = ""
-        last = before.rfind("，")
-        if last >= 0 and re.search(r"(按|根据|依据|分别)", before[last + 1:]) and not levels_in(before[last + 1:]) \
-                or (last >= 0 and re.fullmatch(r"(按照|根据|依据)[^，]*?(分别)?", before[last + 1:])):
-            mid = before[last + 1:]
-            before = before[:last]
-        return before, mid
+        while True:  # "…，按照公路管理隶属关系，分别确认为…": trailing phrases that say how, not what
+            last = before.rfind("，")
+            tail = before[last + 1:]
+            if last >= 0 and (re.search(r"(按|根据|依据|分别)", tail) and not levels_in(tail)
+                              or re.fullmatch(r"(按照|根据|依据)[^，]*?(分别)?", tail)):
+                mid = tail + "，" + mid
+                before = before[:last]
+                continue
+            return before, mid
 
     def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> None:
         items_text, mid = self._items_of(head.folded)
@@ -399,10 +406,18 @@ class Compiler:
                 self._skip(block, block.text[head.start:head.end], "未找到事项列举")
                 return
         auth = _AUTHORITY.search(head.folded)
-        span_end = conditions[-1].end if conditions else head.end
+        # "高速公路建设涉及的征地拆迁，由县（市、区）按属地原则承担支出责任": a sentence after the head
+        # whose subject names no level is a matter of its own, not a branch of the head.
+        own = [c for c in conditions if not levels_in(c.folded.split("，")[0]) and _PAYER.search(c.folded)]
+        branches = [c for c in conditions if c not in own]
+        span_end = branches[-1].end if branches else head.end
         self._emit(block, items_text, auth.group(2), mid, head.folded[auth.end():],
-                   [c.folded for c in conditions], block.text[head.start:span_end].strip(), category,
+                   [c.folded for c in branches], block.text[head.start:span_end].strip(), category,
                    block.text[head.start:head.end])
+        for c in own:
+            subject, _, rest = c.folded.partition("，")
+            self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
+                       "", "，" + rest, [], block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
 
     def _compile_row(self, block: Block) -> bool:
         """A row of an attachment's table: 序号 | 事项 | 财政事权 | 支出责任."""
@@ -472,6 +487,8 @@ class Compiler:
             o["headline"] = headline
             o.update(base)
 
+        if joint and isinstance(shares, str):
+            self._sub_matters(items_text, shares, auth_levels, category, base, headline)
         for item in split_items(items_text):
             item_outcomes = outcomes
             # A prefix that names one of the rule's levels limits the item to it ("全市性…" in a 市、县区 rule).
@@ -479,6 +496,25 @@ class Compiler:
             if named and len(set(named)) == 1 and len(auth_levels) >= 2 and not joint:
                 item_outcomes = [o for o in outcomes if o["level"] in named] or outcomes
             self._add(item, category, item_outcomes)
+
+    def _sub_matters(self, items_text: str, shares: str, auth_levels: list[str], category: str,
+                     base: dict, headline: str) -> None:
+        """"市级承担主要支出责任，县（市、区）承担征地拆迁等支出责任": the parts a level bears by name."""
+        for clause in re.split(r"[，；。]", shares):
+            found = [lv for lv in levels_in(clause) if lv in auth_levels]
+            if not found or "承担" not in clause:
+                continue
+            m = re.search(r"承担(.+?)等?支出责任", clause) or re.search(r"^(.+?)由", clause)
+            if not m or re.fullmatch(r"(主要|次要|其余|剩余|相应|部分|全部)", m.group(1)):
+                continue
+            for part in _split_top(m.group(1), "、"):
+                part = part.strip()
+                if len(part) < 2 or levels_in(part):
+                    continue
+                item = Item(name=part, written=f"{items_text}，{part}", levels=[], qualifier="")
+                self._add(item, category, [{**base, "level": found[0], "authority": headline, "payer": found[0],
+                                            "principle": _principle(clause), "condition": None, "shares": None,
+                                            "headline": headline}])
 
     def _branches(self, conditions: list[str], auth_levels: list[str], principle: str | None) -> list[dict]:
         out: list[dict] = []

@@ -194,7 +194,8 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
                           context=dict(context))
 
     unexplained = d.unexplained if d else a.units
-    in_field = a.domain
+    # Naming a loaded plan's place and asking who pays is a question of that plan's field.
+    in_field = a.domain or bool(d and d.named == 2 and {"payer", "authority"} & a.intents)
     if d is not None and unexplained and not in_field:
         # Mostly the plan's own words → a matter of its field that it does not list.
         known = sum(d.weights.get(u, 1.0) for u in unexplained if u in d.index.doc_words)

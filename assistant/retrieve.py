@@ -113,7 +113,9 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
                         level_places[n] = level
     entries = []
     for matter in rules.get("matters", []):
-        text = lex.canonicalize("，".join([matter["name"], *matter.get("written", []), *(matter.get("aliases") or [])]))
+        shares = [o["shares"] for o in matter["outcomes"] if isinstance(o.get("shares"), str)]
+        text = lex.canonicalize("，".join([matter["name"], *matter.get("written", []), *(matter.get("aliases") or []),
+                                         *shares]))
         vocab = set(tok.terms(text)) | set(tok.words(text))
         entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex), text))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
@@ -219,6 +221,27 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         if gain or same_as_best:
             accepted.append(cand)
             explained.update(cand.covered)
-    # Of matters explaining the very same words, keep only those as good as the best.
+    accepted = _prefer_named(accepted, units, tok, lex)
     unexplained = [u for u in units if u not in explained]
     return accepted, unexplained, weights
+
+
+def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenizer, lex: Lexicon) -> list["MatterMatch"]:
+    """Of matters that explain the very same words but disagree on who pays, keep the ones the
+    question names in full ("铁路项目资本金" → 项目资本金, not the whole "资本金和征地拆迁")."""
+    if len(accepted) < 2:
+        return accepted
+    first = set(accepted[0].covered)
+    tied = [m for m in accepted if set(m.covered) == first]
+    payers = {frozenset(o["payer"] for o in m.entry.matter["outcomes"]) for m in tied}
+    if len(payers) < 2:
+        return accepted
+
+    def fully_named(m: "MatterMatch") -> bool:
+        words = [w for w in tok.words(lex.canonicalize(m.entry.matter["name"])) if w not in lex.stopwords and len(w) >= 2]
+        return bool(words) and all(any(w == u or w in u or u.endswith(w) for u in units) for w in words)
+
+    named = [m for m in tied if fully_named(m)]
+    if not named:
+        return accepted
+    return [m for m in accepted if m not in tied or m in named]

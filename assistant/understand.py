@@ -180,15 +180,20 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         question=question, text=text, units=[], intents=intents, yes_no=yes_no, fact=fact,
         list_filter=None, joint_claim=bool(re.search(r"共同(财政)?事权|共同承担|共同出|一起出|共担|两级共同", text)),
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
-        injection=injection, out_of_scope_hint=bool(_contains_any(text, lex.out_of_scope_hints)),
+        injection=injection,
+        # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
+        out_of_scope_hint=any(h not in ix.doc_words for h in _contains_any(text, lex.out_of_scope_hints)
+                              for ix in indexes[:1]) and not any(
+            h in ix.doc_words for h in _contains_any(text, lex.out_of_scope_hints) for ix in indexes),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up,
     )
     for index in indexes:
         mentions = find_level_mentions(text, words, index, lex)
         units = _units(words, mentions, all_aliases, lex)
-        # Field words name the document, not a matter ("知识产权领域…").
-        units = [u for u in units if u != index.meta("field")]
+        # The document's own field and place name it, not a matter ("曲靖交通那块…").
+        own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
+        units = [u for u in units if not any(u in w for w in own)]
         terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2]
         matches, unexplained, weights = match_matters(units, index, lex, tok, terms)
         analysis.units = units
