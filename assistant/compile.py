@@ -246,6 +246,9 @@ def split_items(text: str) -> list[Item]:
         built = prefix.endswith("建设的")
         for piece in _split_list(core):
             name = piece.strip("，、 ")
+            # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
+            trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", name)
+            name = trimmed if len(trimmed) >= 4 else name
             verb = _LEADING_VERBS.match(name)
             if verb and not levels and len(name) - verb.end() >= 4:
                 name = name[verb.end():]
@@ -512,7 +515,7 @@ class Compiler:
                 if len(part) < 2 or levels_in(part):
                     continue
                 item = Item(name=part, written=f"{items_text}，{part}", levels=[], qualifier="")
-                self._add(item, category, [{**base, "level": found[0], "authority": headline, "payer": found[0],
+                self._add(item, category, key=f"{items_text}/{part}", outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
                                             "principle": _principle(clause), "condition": None, "shares": None,
                                             "headline": headline}])
 
@@ -547,8 +550,9 @@ class Compiler:
                 unique.append(b)
         return unique
 
-    def _add(self, item: Item, category: str, outcomes: list[dict]) -> None:
-        key = re.sub(r"[，、。；：\s]", "", item.name)
+    def _add(self, item: Item, category: str, outcomes: list[dict], key: str | None = None) -> None:
+        # Matters merge by name across sentences (市 and 县区 lists); a part of one matter keeps its parent.
+        key = re.sub(r"[，、。；：\s]", "", key or item.name)
         matter = self.matters.get(key)
         if matter is None:
             matter = {"id": f"m{len(self.matters) + 1:02d}", "name": item.name, "category": category,

@@ -349,6 +349,13 @@ def parse(text: str, doc_id: str) -> Document:
             para_count = 0
             blocks.append(Block(f"h-att{number or 1}", "heading", line.text, path=[], depth=1))
             continue
+        if stack and stack[0][0] == "attachment" and len(stack) == 1 and kind == "text" and para_count == 0 \
+                and not _TABLE_ROW.search(line.text) and not line.folded.endswith(_TERMINAL) and len(line.folded) <= 60:
+            # the attachment's own title ("…划分清单") heads it; its rows are the paragraphs
+            keys = _anchor_key(*stack[0][:2])
+            blocks.append(Block(f"h-{keys}-title", "heading", line.text, path=[stack[0][2]], depth=2))
+            stack[0] = (stack[0][0], stack[0][1], stack[0][2])
+            continue
         match = heading_match(line.folded) if kind == "heading" else None
         if match and stack and stack[0][0] == "attachment" and _TABLE_ROW.search(line.text):
             match = None  # a table row that starts with its serial number

@@ -98,6 +98,15 @@ def _context_for(verdicts: list[Verdict], scope: list[LevelMention], intent: str
     }
 
 
+def _prefer_context(d: DocAnalysis, context: dict) -> None:
+    """"那征地拆迁呢？" after 高速公路项目资本金: of several matches, keep those beside the last turn's."""
+    before = {o["anchor"] for e in d.index.matters if e.matter["id"] in context["matters"]
+              for o in e.matter["outcomes"]}
+    near = [m for m in d.matches if any(o["anchor"] in before for o in m.entry.matter["outcomes"])]
+    if near and len(near) < len(d.matches):
+        d.matches = near
+
+
 def _route(a: Analysis, context: dict) -> list[DocAnalysis]:
     """The documents a question is about: those it names, else every loaded one."""
     for strength in (2, 1):
@@ -150,6 +159,9 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
             d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
 
     explaining = [d for d in docs if d.matches and _explains(d)]
+    if context.get("matters") and a.follow_up:
+        for x in explaining:
+            _prefer_context(x, context)
     d = _primary(docs, default_doc)
     empty_context = {"doc_id": d.index.doc_id if d else None, "matters": [], "levels": [], "intent": intent}
 
@@ -195,7 +207,8 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
 
     unexplained = d.unexplained if d else a.units
     # Naming a loaded plan's place and asking who pays is a question of that plan's field.
-    in_field = a.domain or bool(d and d.named == 2 and {"payer", "authority"} & a.intents)
+    in_field = a.domain or bool(d and d.named == 2 and {"payer", "authority"} & a.intents
+                                and any(u in d.index.doc_words for u in d.unexplained))
     if d is not None and unexplained and not in_field:
         # Mostly the plan's own words → a matter of its field that it does not list.
         known = sum(d.weights.get(u, 1.0) for u in unexplained if u in d.index.doc_words)
@@ -244,7 +257,7 @@ def _list_verdicts(d: DocAnalysis, flt: dict) -> list[Verdict]:
             continue
         if flt.get("categories") and m.get("category") not in flt["categories"]:
             continue
-        if levels:
+        if levels and not flt.get("joint"):  # in "市与县区共同…" the levels name the joint authority
             outcomes = [o for o in outcomes if o["level"] in levels or o["payer"] in levels]
             if not outcomes:
                 continue

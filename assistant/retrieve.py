@@ -37,9 +37,10 @@ class BM25:
 @dataclass
 class MatterEntry:
     matter: dict
-    vocab: set[str]
+    vocab: set[str]            # words of its name, the enumeration it came from, aliases and shares
     heads: list[str]
     text: str
+    name_vocab: set[str] = field(default_factory=set)   # words of its own name only
 
 
 @dataclass
@@ -83,7 +84,8 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
         words = [w for w in tok.words(lex.canonicalize(partner.group(1))) if w not in lex.stopwords and len(w) >= 2]
         heads.extend(words[:1])
     for piece in re.split(r"[、，]|和|及|或", lex.canonicalize(name)):
-        words = [w for w in tok.words(piece) if w not in lex.stopwords and len(w) >= 2]
+        words = [w.lstrip("的") for w in tok.words(piece)]
+        words = [w for w in words if w not in lex.stopwords and len(w) >= 2]
         if words:
             heads.append(words[-1])
             # Two two-character words are a coordinate pair ("执法司法", "宣传教育"): either names it.
@@ -95,7 +97,7 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
 def matter_words(matter: dict) -> list[str]:
     """Words of a matter worth keeping whole in segmentation."""
     out = [matter["name"]] + list(matter.get("aliases") or [])
-    for piece in re.split(r"[、，]", matter["name"]):
+    for piece in re.split(r"[、，（）()和及]", matter["name"]):
         out.append(piece)
     # Long names stay out: as one token they would hide the words users actually type.
     return [w for w in out if 2 <= len(w) <= 6]
@@ -117,7 +119,9 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         text = lex.canonicalize("，".join([matter["name"], *matter.get("written", []), *(matter.get("aliases") or []),
                                          *shares]))
         vocab = set(tok.terms(text)) | set(tok.words(text))
-        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex), text))
+        name = lex.canonicalize(matter["name"])
+        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex), text,
+                                   set(tok.terms(name)) | set(tok.words(name))))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
     pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
     index = DocIndex(
@@ -165,10 +169,29 @@ def covering(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> frozen
     return found
 
 
+def _name_df(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> int:
+    """How many matters' own names account for a word (their shared enumeration does not count)."""
+    key = "\x00name\x00" + unit
+    found = index.cover_cache.get(key)
+    if found is None:
+        found = frozenset(i for i, e in enumerate(index.matters) if covers(unit, e.name_vocab, lex, tok))
+        index.cover_cache[key] = found
+    return len(found)
+
+
 def weight(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> float:
     n = max(1, len(index.matters))
     df = len(covering(unit, index, lex, tok))
     return math.log(1 + n / (df or 0.5))
+
+
+def _head_core(head: str, lex: Lexicon, tok: Tokenizer) -> str:
+    """A head without the generic words at its end ("通用机场建设" → "通用机场"); never empty-matching."""
+    words = list(tok.words(head))
+    while len(words) > 1 and words[-1] in lex.stopwords:
+        words.pop()
+    core = "".join(words)
+    return core if len(core) >= 2 else "\uffff"
 
 
 def _names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
@@ -179,7 +202,7 @@ def _names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> bo
             return True
         if head in lex.hypernyms.get(u, ()):
             return True
-    parts = [p for p in tok.terms(head) if len(p) >= 2 and p != head]
+    parts = [p for p in tok.terms(head) if len(p) >= 2 and p != head and p not in lex.stopwords]
     return bool(parts) and all(any(p == u or p in u for u in units) for p in parts)
 
 
@@ -193,7 +216,7 @@ class MatterMatch:
 
 
 def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenizer,
-                  terms: list[str]) -> tuple[list[MatterMatch], list[str], dict[str, float]]:
+                  terms: list[str], text: str = "") -> tuple[list[MatterMatch], list[str], dict[str, float]]:
     """(accepted matters, units no accepted matter explains, unit weights)."""
     if not units:
         return [], [], {}
@@ -205,7 +228,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         covered = [u for u in units if i in covering(u, index, lex, tok)]
         if not covered:
             continue
-        head = any(_names_head(h, units, lex, tok) for h in entry.heads)
+        head = any(_names_head(h, units, lex, tok) or _head_core(h, lex, tok) in text for h in entry.heads)
         coverage = sum(weights[u] for u in covered) / total
         candidates.append(MatterMatch(entry, covered, coverage, head, score))
     # Greedy cover: take the matter that explains most, then any that explains what is left.
@@ -223,6 +246,12 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
             explained.update(cand.covered)
     accepted = _prefer_named(accepted, units, tok, lex)
     unexplained = [u for u in units if u not in explained]
+    # Words many matters share ("监管", "保护") name none of them: with other words left over
+    # ("共享单车的监管"), the question is about something else.
+    distinct = max(2, round(0.05 * len(index.matters)))
+    if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= distinct
+                                            for m in accepted for u in m.covered):
+        return [], list(units), weights
     return accepted, unexplained, weights
 
 

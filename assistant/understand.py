@@ -56,6 +56,12 @@ def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
 
 
+_UNKNOWN_COUNTY = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{2,3}(县|区|旗)(?!级|里|域|城|财政|政府)")
+_NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "库区", "自治区", "地区", "社区", "片区", "新区", "保护区",
+               "示范区", "试验区", "功能区", "行政区", "山区", "农区", "牧区", "林区", "灾区", "县区", "区县", "各县",
+               "全县", "本县", "全区", "本区", "我县", "我区", "该县", "该区", "郊区", "小区", "校区", "街区")
+
+
 def _is_claim(text: str, start: int, end: int, aliases) -> bool:
     """Is this level said as the answer ("由县区出钱", "市与县区共同") rather than as the scope?"""
     if text[:start].endswith(_CLAIM_BEFORE) or _CLAIM_AFTER.match(text[end:]):
@@ -88,6 +94,18 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             level, foreign = aliases[alias]
             claim = _is_claim(text, m.start(), m.end(), aliases)
             mentions.append((m.start(), LevelMention(level, alias, claim, foreign)))
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+    # A county or district the vocabulary does not know ("陆良县", "麒麟区") is at the plan's county level.
+    county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
+                   and re.search(r"县|区|旗", lv)), None)
+    if county:
+        for m in _UNKNOWN_COUNTY.finditer(text):
+            name = m.group(0)
+            if any(taken[m.start():m.end()]) or any(name.endswith(w) for w in _NOT_PLACES) \
+                    or re.search(r"[和与及、市省的在是个]", name[:-1]):
+                continue
+            mentions.append((m.start(), LevelMention(county, name, _is_claim(text, m.start(), m.end(), aliases))))
             for i in range(m.start(), m.end()):
                 taken[i] = True
     # Single-character level words only as whole tokens ("市市场监管局" → 市 + 市场监管局).
@@ -195,7 +213,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
         units = [u for u in units if not any(u in w for w in own)]
         terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2]
-        matches, unexplained, weights = match_matters(units, index, lex, tok, terms)
+        matches, unexplained, weights = match_matters(units, index, lex, tok, terms, text)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
@@ -223,7 +241,8 @@ def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
         return flt if (asks_list or (not d.matches and not a.yes_no)) else None
     if flt.get("categories") and asks_list:
         return flt
-    if asks_list and re.search(r"(事项|事权|支出责任|工作)", a.text) and not d.unexplained and not d.matches:
+    if asks_list and re.search(r"(哪些|所有|全部|都有|列出|列举|清单)", a.text) \
+            and re.search(r"(事项|事权|支出责任|工作)", a.text) and not d.unexplained and not d.matches:
         return flt
     return None
 
