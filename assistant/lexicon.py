@@ -75,6 +75,17 @@ class Lexicon:
             if lv["name"] in doc_levels:
                 for alias in lv["user"] + lv["names"]:
                     out.setdefault(alias, lv["name"])
+        # A level the document lacks may be part of one it has (市 and 县 are 市县 in a 省/市县 plan).
+        for lv in self.levels:
+            if lv["name"] not in doc_levels:
+                continue
+            for part in lv.get("covers") or []:
+                if part in doc_levels:
+                    continue
+                for other in self.levels:
+                    if other["name"] == part:
+                        for alias in other["user"] + other["names"]:
+                            out.setdefault(alias, lv["name"])
         # An alias listed under a level the document lacks may still name one it has ("县里" → 县区).
         for lv in self.levels:
             for alias in lv["user"]:

@@ -108,11 +108,10 @@ def _prefer_context(d: DocAnalysis, context: dict) -> None:
 
 
 def _route(a: Analysis, context: dict) -> list[DocAnalysis]:
-    """The documents a question is about: those it names, else every loaded one."""
-    for strength in (2, 1):
-        named = [d for d in a.docs if d.named == strength]
-        if named:
-            return named
+    """The documents a question is about: those it names (文号, place), else every loaded one."""
+    named = [d for d in a.docs if d.named == 2]
+    if named:
+        return named
     if context.get("doc_id") and (a.follow_up or not any(d.matches for d in a.docs)):
         same = [d for d in a.docs if d.index.doc_id == context["doc_id"]]
         if same:
@@ -121,18 +120,22 @@ def _route(a: Analysis, context: dict) -> list[DocAnalysis]:
 
 
 def _primary(docs: list[DocAnalysis], default_doc: str | None) -> DocAnalysis | None:
-    """The one document a document-level question goes to: the only candidate, else the default."""
+    """The one document a document-level question goes to: the only or the weakly named
+    candidate (its field or its own level words), else the default document."""
     if not docs:
         return None
     if len(docs) == 1:
         return docs[0]
+    weak = [d for d in docs if d.named == 1]
+    if len(weak) == 1:
+        return weak[0]
     return next((d for d in docs if d.index.doc_id == default_doc), docs[0])
 
 
 def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
     """Give an elliptical follow-up ("那县区的呢？") the previous turn's matters; returns its intent."""
     if d.matches or not context.get("matters") or context.get("doc_id") != d.index.doc_id \
-            or a.fact or a.list_filter is not None:
+            or a.fact or d.list_filter is not None:
         return None
     inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
     leftover = [u for u in d.unexplained if not any(u in e.vocab or any(u in v for v in e.vocab)
@@ -159,21 +162,34 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
             d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
 
     explaining = [d for d in docs if d.matches and _explains(d)]
+    # A field or level words only one plan has point at it, when that plan can answer.
+    # A plan named by its field or its own level words ("知识产权…", "乡镇") answers alone: when it
+    # cannot, the answer is its "not listed", never another field's look-alike.
+    if any(x.named == 1 for x in docs):
+        explaining = [x for x in explaining if x.named == 1]
     if context.get("matters") and a.follow_up:
         for x in explaining:
             _prefer_context(x, context)
     d = _primary(docs, default_doc)
     empty_context = {"doc_id": d.index.doc_id if d else None, "matters": [], "levels": [], "intent": intent}
 
-    if d is not None and a.fact and not explaining:
+    # A field that no loaded plan covers, or that the named plan is not about: say what is loaded.
+    if a.other_field or (a.fields_named and docs and all(x.named == 2 for x in docs)
+                         and not any(x.index.meta("field") in a.fields_named for x in docs)):
+        return Resolution("not_listed", "not_loaded", index=d.index if d else None,
+                          topic=(a.other_field or a.fields_named[0]) + "领域", injection=a.injection,
+                          context=dict(context))
+
+    primary_explains = d is not None and d in explaining
+    if d is not None and a.fact and not primary_explains and not (explaining and d.list_filter is None
+                                                                  and _strong(explaining)):
         return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
                           yes_no=a.yes_no, question=a.text, context=empty_context)
 
-    if d is not None and a.list_filter is not None and (not explaining or len(docs) == 1):
-        d = next((x for x in docs if x.index is d.index), d)
-        res = Resolution("answered", "list", index=d.index, list_filter=a.list_filter, intent=intent,
+    if d is not None and d.list_filter is not None and (not primary_explains or "list" in a.intents):
+        res = Resolution("answered", "list", index=d.index, list_filter=d.list_filter, intent=intent,
                          injection=a.injection, context=empty_context)
-        res.verdicts = _list_verdicts(d, a.list_filter)
+        res.verdicts = _list_verdicts(d, d.list_filter)
         if not res.verdicts:
             res.status = res.kind = "not_listed"
             res.topic = a.text
@@ -188,27 +204,32 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         scope: list[LevelMention] = []
         for x in explaining:
             scope, claims = _scope(x, a)
+            found = []
             for match in x.matches:
                 outcomes, only = _select(match.entry.matter, scope)
                 v = Verdict(x.index, match.entry.matter, outcomes, scope, only)
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
-                verdicts.append(v)
+                found.append(v)
+            # "省级监测站点": of look-alike matters, the ones the named level has answer.
+            if any(v.only_levels is None for v in found) and scope:
+                found = [v for v in found if v.only_levels is None]
+            verdicts.extend(found)
         res = Resolution("answered", "verdict", verdicts, index=explaining[0].index, intent=intent,
                          injection=a.injection)
         res.context = _context_for(verdicts, scope, intent)
         return res
 
     in_field_question = any(x.matches for x in docs) or a.domain or bool({"payer", "authority"} & a.intents)
-    if a.other_field or (a.other_place and in_field_question):
+    if a.other_place and in_field_question:
         return Resolution("not_listed", "not_loaded", index=d.index if d else None,
-                          topic=a.other_place or (a.other_field + "领域"), injection=a.injection,
-                          context=dict(context))
+                          topic=a.other_place, injection=a.injection, context=dict(context))
 
     unexplained = d.unexplained if d else a.units
     # Naming a loaded plan's place and asking who pays is a question of that plan's field.
     in_field = a.domain or bool(d and d.named == 2 and {"payer", "authority"} & a.intents
-                                and any(u in d.index.doc_words for u in d.unexplained))
+                                and any(u in d.index.doc_words for u in d.unexplained)) \
+        or bool(d and d.index.meta("field") and d.index.meta("field") in a.text)
     if d is not None and unexplained and not in_field:
         # Mostly the plan's own words → a matter of its field that it does not list.
         known = sum(d.weights.get(u, 1.0) for u in unexplained if u in d.index.doc_words)
@@ -224,6 +245,11 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _strong(explaining: list[DocAnalysis]) -> bool:
+    """A match that names a matter the question is plainly about (not a fact about the plan)."""
+    return any(m.coverage >= 0.6 for x in explaining for m in x.matches)
 
 
 def _explains(d: DocAnalysis) -> bool:

@@ -30,6 +30,7 @@ class DocAnalysis:
     levels: list[LevelMention]
     significant: list[str] = field(default_factory=list)   # unexplained words that name something
     named: int = 0              # 2: the question names this document (文号, place); 1: its field or levels
+    list_filter: dict | None = None   # for list questions: which of this document's matters to list
 
 
 @dataclass
@@ -40,7 +41,6 @@ class Analysis:
     intents: set[str]
     yes_no: bool
     fact: str | None
-    list_filter: dict | None
     joint_claim: bool
     principle_claim: str | None
     injection: bool
@@ -49,6 +49,7 @@ class Analysis:
     other_place: str | None
     other_field: str | None
     follow_up: bool
+    fields_named: list[str] = field(default_factory=list)
     docs: list[DocAnalysis] = field(default_factory=list)
 
 
@@ -56,10 +57,11 @@ def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
 
 
-_UNKNOWN_COUNTY = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{2,3}(县|区|旗)(?!级|里|域|城|财政|政府)")
+_UNKNOWN_PLACE = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{2,3}(县|区|旗|市)(?!级|里|域|城|财政|政府|场|民|政|本级|县)")
 _NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "库区", "自治区", "地区", "社区", "片区", "新区", "保护区",
                "示范区", "试验区", "功能区", "行政区", "山区", "农区", "牧区", "林区", "灾区", "县区", "区县", "各县",
-               "全县", "本县", "全区", "本区", "我县", "我区", "该县", "该区", "郊区", "小区", "校区", "街区")
+               "全县", "本县", "全区", "本区", "我县", "我区", "该县", "该区", "郊区", "小区", "校区", "街区", "全市", "本市",
+               "我市", "该市", "城市", "各市", "设区市", "地级市", "县级市")
 
 
 def _is_claim(text: str, start: int, end: int, aliases) -> bool:
@@ -99,13 +101,17 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     # A county or district the vocabulary does not know ("陆良县", "麒麟区") is at the plan's county level.
     county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
                    and re.search(r"县|区|旗", lv)), None)
-    if county:
-        for m in _UNKNOWN_COUNTY.finditer(text):
+    city = next((lv for lv in index.levels[1:] if "市" in lv), None)   # 市县 in a 省/市县 plan
+    if county or city:
+        for m in _UNKNOWN_PLACE.finditer(text):
             name = m.group(0)
+            level = city if name.endswith("市") else county
+            if level is None:
+                continue
             if any(taken[m.start():m.end()]) or any(name.endswith(w) for w in _NOT_PLACES) \
                     or re.search(r"[和与及、市省的在是个]", name[:-1]):
                 continue
-            mentions.append((m.start(), LevelMention(county, name, _is_claim(text, m.start(), m.end(), aliases))))
+            mentions.append((m.start(), LevelMention(level, name, _is_claim(text, m.start(), m.end(), aliases))))
             for i in range(m.start(), m.end()):
                 taken[i] = True
     # Single-character level words only as whole tokens ("市市场监管局" → 市 + 市场监管局).
@@ -187,6 +193,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         for place in spec.get("other_places") or []:
             if place in text and not any(place in (ix.meta("place") or "") for ix in indexes):
                 other_place = other_place or place
+    fields_named = [f for f in lex.fields if f + "领域" in text]
     other_field = None
     for f in lex.fields:
         if re.search(re.escape(f) + r"(领域|方面的财政事权|行业)", text) and \
@@ -196,7 +203,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
 
     analysis = Analysis(
         question=question, text=text, units=[], intents=intents, yes_no=yes_no, fact=fact,
-        list_filter=None, joint_claim=bool(re.search(r"共同(财政)?事权|共同承担|共同出|一起出|共担|两级共同", text)),
+        joint_claim=bool(re.search(r"共同(财政)?事权|共同承担|共同出|一起出|共担|两级共同", text)),
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
         injection=injection,
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
@@ -204,7 +211,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                               for ix in indexes[:1]) and not any(
             h in ix.doc_words for h in _contains_any(text, lex.out_of_scope_hints) for ix in indexes),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
-        follow_up=follow_up,
+        follow_up=follow_up, fields_named=fields_named,
     )
     for index in indexes:
         mentions = find_level_mentions(text, words, index, lex)
@@ -222,20 +229,18 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
         analysis.yes_no = True
-    analysis.list_filter = _list_filter(analysis, lex)
+    for d in analysis.docs:
+        d.list_filter = _list_filter(analysis, d)
     return analysis
 
 
-def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
+def _list_filter(a: Analysis, d: DocAnalysis) -> dict | None:
     """For list questions: which matters to list (by joint authority, principle, category, level).
 
     A list is answered only when something says what to list, or when the question asks for
     the plan's matters as such; "钦州有什么好玩的" is not a list question.
     """
-    flt = _filters(a)
-    if not a.docs:
-        return None
-    d = a.docs[0]
+    flt = _filters(a, d)
     asks_list = "list" in a.intents
     if flt.keys() - {"levels", "categories"}:
         return flt if (asks_list or (not d.matches and not a.yes_no)) else None
@@ -247,6 +252,29 @@ def _list_filter(a: Analysis, lex: Lexicon) -> dict | None:
     return None
 
 
+_PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系"}
+
+
+def _filters(a: Analysis, d: DocAnalysis) -> dict:
+    flt: dict = {}
+    if re.search(r"共同(财政)?事权|共同承担|共担", a.text):
+        flt["joint"] = True
+    for word, principle in _PRINCIPLE_WORDS.items():
+        if word in a.text:
+            flt["principle"] = principle
+    if "list" in a.intents and "办理" in a.text:   # "哪些事项要看是哪级部门办理的"
+        flt["principle"] = "办理部门"
+    levels = [m.level for m in d.levels if m.level]
+    if levels:
+        flt["levels"] = levels
+    categories = []
+    categories_of_matters = {m["category"] for m in d.index.rules["matters"]}
+    for title, words in d.index.category_words.items():
+        if title in categories_of_matters and any(u in words for u in a.units):
+            categories.append(title)
+    if categories:
+        flt["categories"] = categories
+    return flt
 def _place_stem(place: str | None) -> str | None:
     if not place:
         return None
@@ -268,8 +296,9 @@ def _named(text: str, index: DocIndex, mentions: list[LevelMention], indexes: li
         return 1
     # Level words only this document knows ("乡镇", "省级") point at it.
     others = [o for o in indexes if o is not index]
-    if others and any(m.level and all(m.surface not in o.level_aliases and m.surface not in o.level_places
-                                      for o in others) for m in mentions):
+    if others and any(m.level and not m.claim and all(m.surface not in o.level_aliases
+                                                      and m.surface not in o.level_places for o in others)
+                      for m in mentions):
         return 1
     return 0
 
@@ -287,27 +316,3 @@ def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domai
     return any(d in unit for d in domain_words if len(d) >= 2)
 
 
-_PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系", "办理": "办理部门"}
-
-
-def _filters(a: Analysis) -> dict:
-    flt: dict = {}
-    if re.search(r"共同(财政)?事权|共同承担|共担", a.text):
-        flt["joint"] = True
-    for word, principle in _PRINCIPLE_WORDS.items():
-        if word in a.text:
-            flt["principle"] = principle
-    if not a.docs:
-        return flt
-    d = a.docs[0]
-    levels = [m.level for m in d.levels if m.level]
-    if levels:
-        flt["levels"] = levels
-    categories = []
-    categories_of_matters = {m["category"] for m in d.index.rules["matters"]}
-    for title, words in d.index.category_words.items():
-        if title in categories_of_matters and any(u in words for u in a.units):
-            categories.append(title)
-    if categories:
-        flt["categories"] = categories
-    return flt
