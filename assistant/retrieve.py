@@ -249,7 +249,8 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     # Words many matters share ("监管", "保护") name none of them: with other words left over
     # ("共享单车的监管"), the question is about something else.
     if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= 1 for m in accepted for u in m.covered) \
-            and not any(_head_core(h, lex, tok) in text for m in accepted for h in m.entry.heads):
+            and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
+                        for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
 

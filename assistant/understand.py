@@ -141,8 +141,8 @@ def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[st
     for w in words:
         if len(w) < 2 or w in lex.stopwords or w in intent_words or w in surfaces:
             continue
-        if re.fullmatch(r"[\d.%％]+", w):
-            continue
+        if re.fullmatch(r"[\d.%％]+", w) or re.fullmatch(r"[这那此该][一个部些块种项笔类方分面边]{1,3}", w):
+            continue  # numbers and demonstratives ("这部分", "那一块") name no matter
         if w not in out:
             out.append(w)
     return out
@@ -221,6 +221,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         units = [u for u in units if not any(u in w for w in own)]
         terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2]
         matches, unexplained, weights = match_matters(units, index, lex, tok, terms, text)
+        if matches and unexplained and _modifies_other(words, matches, unexplained):
+            matches, unexplained = [], list(units)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
@@ -275,6 +277,16 @@ def _filters(a: Analysis, d: DocAnalysis) -> dict:
     if categories:
         flt["categories"] = categories
     return flt
+def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplained: list[str]) -> bool:
+    """"特种设备安全监察": a matter's word between two words no matter explains is part of a
+    different phrase, and the question is about that phrase, not the matter."""
+    covered = {u for m in matches for u in m.covered}
+    for i, w in enumerate(words):
+        if w in covered and 0 < i < len(words) - 1 and words[i - 1] in unexplained and words[i + 1] in unexplained:
+            return True
+    return False
+
+
 def _place_stem(place: str | None) -> str | None:
     if not place:
         return None
