@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import os
 import logging
+import os
 import queue
-import threading
 import re
+import threading
 import unicodedata
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
@@ -58,14 +58,16 @@ AnswerListener = Callable[[dict[str, Any]], None]
 
 # --------------------------------------------------------------------------- request models
 
-_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}
+_BREAKS = {"Cc", "Zl", "Zp"}        # controls (tab, newline…) and line/paragraph separators: a space
+_FORMAT = "Cf"                      # zero-width and direction marks: nothing (they sit inside words)
 _SPACES = re.compile(r"\s+")
 
 
 def normalize_question(text: str) -> str:
     """Collapse whitespace and drop control/zero-width characters; the engine does the linguistic part."""
     if not text.isprintable():      # printable text has none of those and no whitespace but " "
-        text = "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)
+        text = "".join(" " if (cat := unicodedata.category(ch)) in _BREAKS else "" if cat == _FORMAT else ch
+                       for ch in text)
     return _SPACES.sub(" ", text).strip()
 
 

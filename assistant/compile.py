@@ -64,7 +64,8 @@ _AUTHORITY = re.compile(r"(确认为|明确为|划分为|划为|列为|属于)([
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?承担[^，。；]{0,8}?支出责任")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
 _SHARE_PERCENT = re.compile(r"([^，。；、\d]{1,8}?)(?:财政)?(?:承担|负担|分担)\s*(\d{1,3})\s*[%％]")
-_SHARE_WORDS = re.compile(r"(承担主要支出责任|承担[^，。；]{0,20}?等支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励))")
+_SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
+                          r"|不予(配套|补助)|各承担)")
 
 
 @dataclass
@@ -515,7 +516,7 @@ class Compiler:
                 if len(part) < 2 or levels_in(part):
                     continue
                 item = Item(name=part, written=f"{items_text}，{part}", levels=[], qualifier="")
-                self._add(item, category, key=f"{items_text}/{part}", outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
+                self._add(item, category, key=f"{items_text}/{part}", part_of=items_text, outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
                                             "principle": _principle(clause), "condition": None, "shares": None,
                                             "headline": headline}])
 
@@ -541,7 +542,8 @@ class Compiler:
                     payer = lv if (lv in payer_levels or not payer_levels or len(payer_levels) >= 2) else payer_levels[0]
                     out.append({"level": lv, "authority": authority or self.authority(auth_levels, True),
                                 "payer": payer, "principle": clause_principle,
-                                "condition": re.sub(r"^由", "", subject).strip() or None})
+                                "condition": re.sub(r"^由", "", subject).strip() or None,
+                                "clause": clause.strip("。；，")})
         # one branch per level, first wins
         seen, unique = set(), []
         for b in out:
@@ -550,13 +552,16 @@ class Compiler:
                 unique.append(b)
         return unique
 
-    def _add(self, item: Item, category: str, outcomes: list[dict], key: str | None = None) -> None:
+    def _add(self, item: Item, category: str, outcomes: list[dict], key: str | None = None,
+             part_of: str | None = None) -> None:
         # Matters merge by name across sentences (市 and 县区 lists); a part of one matter keeps its parent.
         key = re.sub(r"[，、。；：\s]", "", key or item.name)
         matter = self.matters.get(key)
         if matter is None:
             matter = {"id": f"m{len(self.matters) + 1:02d}", "name": item.name, "category": category,
                       "written": [], "outcomes": []}
+            if part_of:
+                matter["part_of"] = part_of   # the enumeration of the matter it is a part of
             self.matters[key] = matter
         if item.written not in matter["written"]:
             matter["written"].append(item.written)

@@ -33,6 +33,10 @@ class Lexicon:
     templates: dict[str, str]
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
+    @property
+    def intent_words(self) -> set[str]:
+        return {w for ws in self.intents.values() for w in ws}
+
     # -- synonyms ---------------------------------------------------------------
     def canonicalize(self, text: str) -> str:
         """Replace users' variants by the canonical term, never inside a canonical term already there."""

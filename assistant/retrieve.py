@@ -116,6 +116,7 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
     entries = []
     for matter in rules.get("matters", []):
         shares = [o["shares"] for o in matter["outcomes"] if isinstance(o.get("shares"), str)]
+        shares += [o["clause"] for o in matter["outcomes"] if o.get("clause")]
         text = lex.canonicalize("，".join([matter["name"], *matter.get("written", []), *(matter.get("aliases") or []),
                                          *shares]))
         vocab = set(tok.terms(text)) | set(tok.words(text))
@@ -155,7 +156,8 @@ def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
     if len(unit) >= 2 and any(unit in v for v in vocab if len(v) > len(unit)):
         return True
     parts = [p for p in tok.terms(unit) if len(p) >= 2 and p != unit]
-    return bool(parts) and all(p in vocab or any(h in vocab for h in lex.hypernyms.get(p, ())) for p in parts) \
+    content = [p for p in parts if p not in lex.stopwords and p not in lex.intent_words]
+    return bool(content) and all(p in vocab or any(h in vocab for h in lex.hypernyms.get(p, ())) for p in content) \
         and sum(len(p) for p in parts) >= len(unit)
 
 

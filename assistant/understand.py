@@ -57,11 +57,12 @@ def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
 
 
-_UNKNOWN_PLACE = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{2,3}(县|区|旗|市)(?!级|里|域|城|财政|政府|场|民|政|本级|县)")
+_UNKNOWN_PLACE = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,3}(县|区|旗|市|镇|乡)(?!级|里|域|城|财政|政府|场|民|政|本级|县|村|卫生院|医院)")
 _NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "库区", "自治区", "地区", "社区", "片区", "新区", "保护区",
                "示范区", "试验区", "功能区", "行政区", "山区", "农区", "牧区", "林区", "灾区", "县区", "区县", "各县",
                "全县", "本县", "全区", "本区", "我县", "我区", "该县", "该区", "郊区", "小区", "校区", "街区", "全市", "本市",
-               "我市", "该市", "城市", "各市", "设区市", "地级市", "县级市")
+               "我市", "该市", "城市", "各市", "设区市", "地级市", "县级市", "乡镇", "城镇", "村镇", "集镇", "全镇", "本镇",
+               "全乡", "本乡", "城乡", "下乡", "各乡", "各镇")
 
 
 def _is_claim(text: str, start: int, end: int, aliases) -> bool:
@@ -102,10 +103,11 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
                    and re.search(r"县|区|旗", lv)), None)
     city = next((lv for lv in index.levels[1:] if "市" in lv), None)   # 市县 in a 省/市县 plan
-    if county or city:
+    town = next((lv for lv in index.levels[1:] if re.search(r"乡|镇|街道", lv)), None)
+    if county or city or town:
         for m in _UNKNOWN_PLACE.finditer(text):
             name = m.group(0)
-            level = city if name.endswith("市") else county
+            level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
             if level is None:
                 continue
             if any(taken[m.start():m.end()]) or any(name.endswith(w) for w in _NOT_PLACES) \
