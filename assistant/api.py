@@ -191,8 +191,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400:
-            # Starlette raises 400 when the body can't even be decoded (e.g. invalid UTF-8): still "not JSON".
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's body parsing gave up (e.g. invalid UTF-8): to the client that is still "not JSON".
             return error_response(422, "invalid_request", "请求体不是合法的 JSON。",
                                   [{"field": "body", "message": "请求体不是合法的 JSON。"}])
         messages = {404: ("not_found", "未找到请求的地址。"), 405: ("method_not_allowed", "不支持该请求方法。")}

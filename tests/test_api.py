@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from _web_fakes import DOC_ID, FakeEngine
 from assistant import api
@@ -22,6 +23,11 @@ from assistant.config import Settings
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PORTAL = "https://portal.example.gov.cn"
+
+
+class Note(BaseModel):
+    """Body of a route the tests add, as other modules add theirs."""
+    text: str
 
 
 @pytest.fixture
@@ -116,6 +122,7 @@ def test_question_is_normalized(client: TestClient, fake: FakeEngine) -> None:
     assert r.status_code == 200
     assert fake.calls[-1][0] == "专利导航 谁出钱？"
     assert normalize_question("a\u0000b\r\nc") == "a b c"
+    assert normalize_question("专利\u200b导航\u2028谁出钱") == "专利导航 谁出钱"
 
 
 def test_question_length_limit_counts_after_normalization(client: TestClient) -> None:
@@ -151,6 +158,19 @@ def test_bad_requests_get_422_in_one_shape(client: TestClient, fake: FakeEngine,
     err = assert_error(client.post("/api/ask", **kwargs), 422, field)
     assert err["code"] == "invalid_request"
     assert fake.calls == []
+
+
+def test_other_routes_bodies_get_the_same_422_shape(tmp_path: Path, fake: FakeEngine) -> None:
+    # Routes added by other modules (e.g. the help desk) parse bodies with FastAPI: same shape for them.
+    app = create_app(Settings(cache_dir=tmp_path), engine=fake)
+
+    @app.post("/api/test-note")
+    def note(body: Note) -> dict:
+        return {"ok": True}
+    client = TestClient(app)
+    bad_utf8 = client.post("/api/test-note", content=b'{"text": "\xff"}', headers={"content-type": "application/json"})
+    assert assert_error(bad_utf8, 422, "body")["code"] == "invalid_request"
+    assert_error(client.post("/api/test-note", json={"text": 3}), 422, "text")
 
 
 def test_oversized_body_is_refused_before_parsing(client: TestClient, fake: FakeEngine) -> None:
