@@ -162,8 +162,10 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
             d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
 
     # Another place's plan answers a question that does not name it only on a strong match.
+    # A question that asks nothing about paying or 事权 ("…几点开门？") needs a strong match too.
+    asks = bool({"payer", "authority", "principle"} & a.intents) or a.yes_no
     explaining = [d for d in docs if d.matches and _explains(d)
-                  and (d.named or d.index.doc_id == default_doc or len(a.docs) == 1
+                  and ((asks and (d.named or d.index.doc_id == default_doc or len(a.docs) == 1))
                        or max(m.coverage for m in d.matches) >= 0.5)]
     # A field or level words only one plan has point at it, when that plan can answer.
     # A plan named by its field or its own level words ("知识产权…", "乡镇") answers alone: when it

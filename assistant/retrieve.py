@@ -243,6 +243,11 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         gain = [u for u in cand.covered if u not in explained]
         same_as_best = accepted and set(cand.covered) == set(accepted[0].covered) and \
             abs(cand.coverage - accepted[0].coverage) < 1e-6
+        # A second matter must be named by a word of its own, not a word many matters share ("补助").
+        if accepted and gain and not same_as_best and not any(_name_df(u, index, lex, tok) <= 1 for u in gain) \
+                and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
+                            for h in cand.entry.heads):
+            continue
         if gain or same_as_best:
             accepted.append(cand)
             explained.update(cand.covered)

@@ -29,11 +29,24 @@ class Tokenizer:
 
     def _words(self, text: str) -> tuple[str, ...]:
         """Precise segmentation, no punctuation or spaces."""
-        return tuple(w for w in self._jieba.lcut(text, HMM=False) if _WORD.search(w))
+        return _clean(self._jieba.lcut(text, HMM=False))
 
     def _terms(self, text: str) -> tuple[str, ...]:
         """Search-mode segmentation: long words and the dictionary words inside them."""
-        return tuple(w for w in self._jieba.lcut_for_search(text, HMM=False) if _WORD.search(w))
+        return _clean(self._jieba.lcut_for_search(text, HMM=False))
+
+
+def _clean(tokens: list[str]) -> tuple[str, ...]:
+    """Drop punctuation and spaces; split off the particle 的 that jieba glues to a word ("的征地拆迁")."""
+    out: list[str] = []
+    for w in tokens:
+        if not _WORD.search(w):
+            continue
+        if len(w) > 2 and w[0] == "的":
+            out.extend(("的", w[1:]))
+        else:
+            out.append(w)
+    return tuple(out)
 
 
 def _load_jieba(cache_dir: Path) -> jieba.Tokenizer:

@@ -19,6 +19,7 @@ class LevelMention:
     surface: str            # as the user wrote it ("钦南区", "县里")
     claim: bool             # said as the answer the user expects ("由县区出钱吗")
     foreign: str | None = None   # a level the document lacks (省, 中央…)
+    guessed: bool = False   # a place the vocabulary does not know, placed by its suffix (县, 区, 镇…)
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
 
 
-_UNKNOWN_PLACE = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,3}(县|区|旗|市|镇|乡)(?!级|里|域|城|财政|政府|场|民|政|本级|县|村|卫生院|医院)")
+_UNKNOWN_PLACE = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,3}(县|区|旗|市|镇|乡)(?!级|里|域|财政|政府|场|民|政|本级|县|村|卫生院|医院)")
 _NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "库区", "自治区", "地区", "社区", "片区", "新区", "保护区",
                "示范区", "试验区", "功能区", "行政区", "山区", "农区", "牧区", "林区", "灾区", "县区", "区县", "各县",
                "全县", "本县", "全区", "本区", "我县", "我区", "该县", "该区", "郊区", "小区", "校区", "街区", "全市", "本市",
@@ -113,7 +114,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             if any(taken[m.start():m.end()]) or any(name.endswith(w) for w in _NOT_PLACES) \
                     or re.search(r"[和与及、市省的在是个]", name[:-1]):
                 continue
-            mentions.append((m.start(), LevelMention(level, name, _is_claim(text, m.start(), m.end(), aliases))))
+            mentions.append((m.start(), LevelMention(level, name, _is_claim(text, m.start(), m.end(), aliases),
+                                                     guessed=True)))
             for i in range(m.start(), m.end()):
                 taken[i] = True
     # Single-character level words only as whole tokens ("市市场监管局" → 市 + 市场监管局).
@@ -310,7 +312,7 @@ def _named(text: str, index: DocIndex, mentions: list[LevelMention], indexes: li
         return 1
     # Level words only this document knows ("乡镇", "省级") point at it.
     others = [o for o in indexes if o is not index]
-    if others and any(m.level and not m.claim and all(m.surface not in o.level_aliases
+    if others and any(m.level and not m.claim and not m.guessed and all(m.surface not in o.level_aliases
                                                       and m.surface not in o.level_places for o in others)
                       for m in mentions):
         return 1
