@@ -437,6 +437,10 @@ class Compiler:
         authority = re.sub(r"(财政)?事权$", "", cells[at])
         self._emit(block, item, authority, "", "，".join(cells[at + 1:]), [], block.text.strip(),
                    block.path[0] if block.path else "附件", block.text)
+        if re.fullmatch(r"\d+", cells[0]):   # "清单第9项": the row's number, on the matters it gives
+            for matter in self.matters.values():
+                if any(o["anchor"] == block.anchor for o in matter["outcomes"]):
+                    matter.setdefault("serial", int(cells[0]))
         return True
 
     def _skip(self, block: Block, sentence: str, reason: str) -> None:

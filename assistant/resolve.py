@@ -98,6 +98,21 @@ def _context_for(verdicts: list[Verdict], scope: list[LevelMention], intent: str
     }
 
 
+def _part_for_level(v: Verdict, index: DocIndex) -> Verdict:
+    """A joint matter asked about at one level answers with the parts that level bears, if the plan
+    names them ("乡镇承担业务用房建设、维修和日常运转等支出责任")."""
+    if v.only_levels is None or not v.scope:
+        return v
+    levels = {m.level for m in v.scope}
+    written = set(v.matter.get("written") or [])
+    parts = [e.matter for e in index.matters if e.matter.get("part_of") in written]
+    outcomes = [o for p in parts for o in p["outcomes"] if o["level"] in levels]
+    if not outcomes:
+        return v
+    names = "、".join(p["name"] for p in parts if any(o["level"] in levels for o in p["outcomes"]))
+    return Verdict(index, {**v.matter, "name": f"{v.matter['name']}（{names}）"}, outcomes, v.scope)
+
+
 def _prefer_context(d: DocAnalysis, context: dict) -> None:
     """"那征地拆迁呢？" after 高速公路项目资本金: of several matches, keep those beside the last turn's."""
     before = {o["anchor"] for e in d.index.matters if e.matter["id"] in context["matters"]
@@ -216,6 +231,8 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
                 found.append(v)
+            # "村卫生室标准化建设，县里承担哪部分？": a joint matter's part that the named level bears.
+            found = [_part_for_level(v, x.index) for v in found]
             # "省级监测站点": of look-alike matters, the ones the named level has answer.
             if any(v.only_levels is None for v in found) and scope:
                 found = [v for v in found if v.only_levels is None]

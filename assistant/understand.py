@@ -103,11 +103,14 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     # A county or district the vocabulary does not know ("陆良县", "麒麟区") is at the plan's county level.
     county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
                    and re.search(r"县|区|旗", lv)), None)
-    city = next((lv for lv in index.levels[1:] if "市" in lv), None)   # 市县 in a 省/市县 plan
+    covers = {lv["name"]: lv.get("covers") or [] for lv in lex.levels}
+    city = next((lv for lv in index.levels[1:] if "市" in covers.get(lv, [])), None)   # 市县 in a 省/市县 plan
     town = next((lv for lv in index.levels[1:] if re.search(r"乡|镇|街道", lv)), None)
     if county or city or town:
         for m in _UNKNOWN_PLACE.finditer(text):
             name = m.group(0)
+            if _place_stem(index.meta("place")) and name.startswith(_place_stem(index.meta("place"))):
+                continue  # the plan's own place ("曲靖市") is not one of its levels
             level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
             if level is None:
                 continue
@@ -225,6 +228,13 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         units = [u for u in units if not any(u in w for w in own)]
         terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2]
         matches, unexplained, weights = match_matters(units, index, lex, tok, terms, text)
+        serial = re.search(r"第\s*(\d+)\s*项|序号\s*(\d+)", text)
+        if serial and not matches:   # "清单里第9项是什么事项": the table row with that number
+            n = int(serial.group(1) or serial.group(2))
+            rows = [e for e in index.matters if e.matter.get("serial") == n]
+            if rows:
+                matches, unexplained = [MatterMatch(e, [], 1.0, True, 0.0) for e in rows], []
+                units = [u for u in units if not re.search(r"\d", u)]
         if matches and unexplained and _modifies_other(words, matches, unexplained):
             matches, unexplained = [], list(units)
         analysis.units = units
