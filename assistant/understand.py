@@ -58,7 +58,33 @@ def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
 
 
-_UNKNOWN_PLACE = re.compile(r"(?<![\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,3}(县|区|旗|市|镇|乡)(?!级|里|域|财政|政府|场|民|政|本级|县|村|卫生院|医院)")
+def unknown_places(text: str, own: str | None) -> list[tuple[int, int]]:
+    """Spans of place names the vocabulary does not know ("陆良县", "林城镇", "宣威市"): 2–3 characters
+    and a place suffix, starting where a word can start (the text's start, after punctuation, a
+    particle, or the plan's own place)."""
+    out: list[tuple[int, int]] = []
+    for end_match in re.finditer(r"(县|区|旗|市|镇|乡)", text):
+        end = end_match.end()
+        for length in (3, 4):
+            start = end - length
+            if start < 0 or any(s <= start < e for s, e in out):
+                continue
+            name = text[start:end]
+            before = text[:start]
+            boundary = start == 0 or re.search(r"[，。？！、：；（）\s的在是和与对从到给向]$", before) \
+                or (own and before.endswith((own, own + "市", own + "县", own + "省")))
+            if not boundary or not _UNKNOWN_PLACE.fullmatch(name) or any(name.endswith(w) for w in _NOT_PLACES) \
+                    or re.search(r"[和与及、市省的在是个某各全本我该那这换成如果若假改请问想要让给由归]", name[:-1]) \
+                    or (own and name.startswith(own)):
+                continue
+            if re.match(r"(级|里|域|财政|政府|场|民|政|本级|县|村|卫生院|医院)", text[end:end + 3]):
+                continue
+            out.append((start, end))
+            break
+    return out
+
+
+_UNKNOWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}(县|区|旗|市|镇|乡)")
 _NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "库区", "自治区", "地区", "社区", "片区", "新区", "保护区",
                "示范区", "试验区", "功能区", "行政区", "山区", "农区", "牧区", "林区", "灾区", "县区", "区县", "各县",
                "全县", "本县", "全区", "本区", "我县", "我区", "该县", "该区", "郊区", "小区", "校区", "街区", "全市", "本市",
@@ -106,21 +132,17 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     covers = {lv["name"]: lv.get("covers") or [] for lv in lex.levels}
     city = next((lv for lv in index.levels[1:] if "市" in covers.get(lv, [])), None)   # 市县 in a 省/市县 plan
     town = next((lv for lv in index.levels[1:] if re.search(r"乡|镇|街道", lv)), None)
-    if county or city or town:
-        for m in _UNKNOWN_PLACE.finditer(text):
-            name = m.group(0)
-            if _place_stem(index.meta("place")) and name.startswith(_place_stem(index.meta("place"))):
-                continue  # the plan's own place ("曲靖市") is not one of its levels
-            level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
-            if level is None:
-                continue
-            if any(taken[m.start():m.end()]) or any(name.endswith(w) for w in _NOT_PLACES) \
-                    or re.search(r"[和与及、市省的在是个]", name[:-1]):
-                continue
-            mentions.append((m.start(), LevelMention(level, name, _is_claim(text, m.start(), m.end(), aliases),
-                                                     guessed=True)))
-            for i in range(m.start(), m.end()):
-                taken[i] = True
+    own = _place_stem(index.meta("place"))
+    for start, end in unknown_places(text, own):
+        name = text[start:end]
+        if any(taken[start:end]):
+            continue
+        level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
+        # A place the plan cannot place is still a place: it names no matter (level None, no claim).
+        mentions.append((start, LevelMention(level, name, bool(level) and _is_claim(text, start, end, aliases),
+                                             guessed=True)))
+        for i in range(start, end):
+            taken[i] = True
     # Single-character level words only as whole tokens ("市市场监管局" → 市 + 市场监管局).
     pos = 0
     for w in words:
