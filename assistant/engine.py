@@ -17,10 +17,11 @@ from assistant.compose import Composer
 from assistant.config import Settings, load_settings
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.resolve import resolve
-from assistant.retrieve import DocIndex, build_index, matter_words
+from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
+from assistant.retrieve import DocIndex, build_catalog, build_index, matter_words
 from assistant.rules import load_documents, load_overrides, load_rules
 from assistant.tokenize import Tokenizer
-from assistant.understand import analyze
+from assistant.understand import analyze, question_text
 
 
 class Assistant:
@@ -30,27 +31,42 @@ class Assistant:
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.composer = Composer(lexicon)
+        self.catalog = build_catalog(indexes)
         self._by_id = {ix.doc_id: ix for ix in indexes}
+        self._position = {ix.doc_id: i for i, ix in enumerate(indexes)}
         # Document-level questions that name no document go to the default (the seed plan).
         self.default_doc = default_doc if default_doc in self._by_id else (indexes[0].doc_id if indexes else None)
 
     @classmethod
     def load(cls, data_dir: Path | str | None = None, settings: Settings | None = None) -> "Assistant":
+        """Load every plan of the corpus; a prebuilt index in the cache makes this one file read."""
         settings = settings or load_settings(data_dir=data_dir)
         lexicon = load_lexicon()
-        docs = load_documents(settings.corpus_dir)
-        overrides = load_overrides(settings.rules_dir)
-        rules = [load_rules(settings.rules_dir, doc, overrides) for doc in docs]
-        words = set(lexicon.words())
-        for r in rules:
-            for m in r["matters"]:
-                words.update(matter_words(m))
-        tokenizer = Tokenizer(words, settings.cache_dir / "jieba")
-        indexes = [build_index(doc, r, lexicon, tokenizer) for doc, r in zip(docs, rules)]
+        cache = index_cache_path(settings)
+        built = read_index_cache(cache)
+        if built is None:
+            docs = load_documents(settings.corpus_dir)
+            overrides = load_overrides(settings.rules_dir)
+            rules = [load_rules(settings.rules_dir, doc, overrides) for doc in docs]
+            words = set(lexicon.words())
+            for r in rules:
+                for m in r["matters"]:
+                    words.update(matter_words(m))
+            tokenizer = Tokenizer(words, settings.cache_dir / "jieba")
+            indexes = [build_index(doc, r, lexicon, tokenizer) for doc, r in zip(docs, rules)]
+            write_index_cache(cache, indexes, tokenizer)
+        else:
+            indexes, state = built
+            tokenizer = Tokenizer.from_state(state)
         return cls(indexes, lexicon, tokenizer, settings.default_doc)
 
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
-        analysis = analyze(question or "", self.indexes, self.lexicon, self.tokenizer)
+        text, _ = question_text(question or "", self.lexicon)
+        always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
+        always += [i for i, ix in enumerate(self.indexes) if ix.meta("field") and ix.meta("field") in text]
+        chosen = self.catalog.candidates(self.tokenizer.words(text), text, always)
+        analysis = analyze(question or "", [self.indexes[i] for i in chosen], self.lexicon, self.tokenizer,
+                           self.catalog)
         resolution = resolve(analysis, context, self.default_doc)
         result = self.composer.compose(resolution, self.indexes)
         return result, resolution.context

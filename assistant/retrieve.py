@@ -281,3 +281,60 @@ def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenize
     if not named:
         return accepted
     return [m for m in accepted if m not in tied or m in named]
+
+
+@dataclass
+class Catalog:
+    """What the whole loaded corpus knows, to pick the plans a question is about before reading them."""
+    indexes: list[DocIndex]
+    aliases: set[str]                 # every level word and place name of any plan
+    alias_docs: dict[str, int]        # how many plans know each of them
+    fields: set[str]
+    places: list[str]
+    doc_words: set[str]
+    names: list[tuple[str, int]]      # (文号, place stem or county name, plan) — words that name one plan
+    term_docs: dict[str, list[int]]   # a matter's word → the plans that have it
+
+    def candidates(self, words: tuple[str, ...], text: str, always: list[int], limit: int = 8) -> list[int]:
+        """The plans worth reading for a question: those it names, else the always-read ones
+        (default, previous turn, named field) and the few whose matters share most of its words."""
+        named = sorted({i for name, i in self.names if name in text})
+        if named:
+            return named
+        scores: dict[int, float] = {}
+        for w in set(words):
+            docs = self.term_docs.get(w)
+            if docs:
+                for i in docs:
+                    scores[i] = scores.get(i, 0.0) + 1.0 / math.log(2 + len(docs))
+        best = sorted(scores, key=lambda i: (-scores[i], i))[:limit]
+        return sorted(set(always) | set(best))
+
+
+def place_stem(place: str | None) -> str | None:
+    if not place:
+        return None
+    stem = re.sub(r"(壮族自治区|维吾尔自治区|回族自治区|自治区|自治州|省|市|县|区|盟|旗)$", "", place)
+    return stem if len(stem) >= 2 else place
+
+
+def build_catalog(indexes: list[DocIndex]) -> Catalog:
+    alias_docs: dict[str, int] = {}
+    names: list[tuple[str, int]] = []
+    term_docs: dict[str, list[int]] = {}
+    doc_words: set[str] = set()
+    for i, ix in enumerate(indexes):
+        for alias in set(ix.level_aliases) | set(ix.level_places):
+            alias_docs[alias] = alias_docs.get(alias, 0) + 1
+        if ix.doc.doc_number and ix.doc.doc_number != ix.doc_id:
+            names.append((ix.doc.doc_number, i))
+        stem = place_stem(ix.meta("place"))
+        if stem:
+            names.append((stem, i))
+        names.extend((p, i) for p in ix.level_places)
+        for w in ix.vocab:
+            term_docs.setdefault(w, []).append(i)
+        doc_words |= ix.doc_words
+    aliases = set(alias_docs) | {a for ix in indexes for a in ix.foreign_aliases}
+    return Catalog(indexes, aliases, alias_docs, {ix.meta("field") for ix in indexes if ix.meta("field")},
+                   [ix.meta("place") for ix in indexes if ix.meta("place")], doc_words, names, term_docs)

@@ -15,14 +15,34 @@ _WORD = re.compile(r"[\w\u3400-\u9fff]")
 
 
 class Tokenizer:
-    def __init__(self, words: Iterable[str], cache_dir: Path) -> None:
-        self._jieba = _load_jieba(cache_dir)
-        for word in sorted(set(words)):
-            if 2 <= len(word) <= 20 and not re.search(r"[，、。；：\s]", word):
-                self._jieba.add_word(word, freq=max(2000, 300 * len(word)))
-                # Without the tune, jieba may still prefer splitting a long word.
-                self._jieba.suggest_freq(word, tune=True)
+    def __init__(self, words: Iterable[str], cache_dir: Path | None = None, *,
+                 _jieba: jieba.Tokenizer | None = None) -> None:
+        if _jieba is not None:
+            self._jieba = _jieba
+        else:
+            self._jieba = _load_jieba(cache_dir)
+            for word in sorted(set(words)):
+                if 2 <= len(word) <= 20 and not re.search(r"[，、。；：\s]", word):
+                    self._jieba.add_word(word, freq=max(2000, 300 * len(word)))
+                    # Without the tune, jieba may still prefer splitting a long word.
+                    self._jieba.suggest_freq(word, tune=True)
 
+        self._memoize()
+
+    @property
+    def state(self) -> tuple[dict, int]:
+        """jieba's prefix table with the domain's words in it, to rebuild this tokenizer from a cache."""
+        return self._jieba.FREQ, self._jieba.total
+
+    @classmethod
+    def from_state(cls, state: tuple[dict, int]) -> "Tokenizer":
+        jieba.setLogLevel(logging.WARNING)
+        tk = jieba.Tokenizer()
+        tk.FREQ, tk.total = state
+        tk.initialized = True
+        return cls((), _jieba=tk)
+
+    def _memoize(self) -> None:
         # Segmentation is a pure function of the text: memoize it (bounded).
         self.words = lru_cache(maxsize=50_000)(self._words)
         self.terms = lru_cache(maxsize=50_000)(self._terms)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from assistant.lexicon import Lexicon
 from assistant.normalize import normalize_question
-from assistant.retrieve import DocIndex, MatterMatch, covering, match_matters
+from assistant.retrieve import Catalog, DocIndex, MatterMatch, build_catalog, covering, match_matters, place_stem
 from assistant.tokenize import Tokenizer
 
 _CLAIM_BEFORE = ("由", "是", "归", "属于", "为", "让", "给")
@@ -198,12 +198,20 @@ def strip_instructions(text: str, markers: list[str], verbs: list[str]) -> str:
     return (kept + "？") if kept else text
 
 
-def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer) -> Analysis:
+def question_text(question: str, lex: Lexicon) -> tuple[str, bool]:
+    """The question as analysed: normalized, instructions stripped, synonyms canonical."""
     norm = normalize_question(question)
     injection = _matches_any(norm, lex.injection_markers)
     if injection:
         norm = strip_instructions(norm, lex.injection_markers, lex.instruction_verbs)
-    text = lex.canonicalize(norm)
+    return lex.canonicalize(norm), injection
+
+
+def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer,
+            catalog: Catalog | None = None) -> Analysis:
+    """Analyse a question against the plans in `indexes` (the candidates; the catalog knows them all)."""
+    catalog = catalog or build_catalog(indexes)
+    text, injection = question_text(question, lex)
     words = tok.words(text)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
@@ -213,22 +221,20 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     follow_up = bool(re.match(r"^(那|那么|换成|如果是|要是|改成|假如|若是|还有|另外|再问|如果)", text)) or \
         text.endswith(("呢？", "呢"))
     fact = next((key for key, spec in lex.facts.items() if _matches_any(text, spec["patterns"])), None)
-    all_aliases: set[str] = set()
-    for index in indexes:
-        all_aliases |= set(index.level_aliases) | set(index.foreign_aliases) | set(index.level_places)
+    all_aliases = catalog.aliases
     domain_words = [w for ws in lex.domain.values() for w in ws]
     other_place = None
     for spec in lex.places.values():
         for place in spec.get("other_places") or []:
-            if place in text and not any(place in (ix.meta("place") or "") for ix in indexes):
+            if place in text and not any(place in loaded for loaded in catalog.places):
                 other_place = other_place or place
     fields_named = [f for f in lex.fields if f + "领域" in text]
     other_field = None
     for f in lex.fields:
-        if re.search(re.escape(f) + r"(领域|方面的财政事权|行业)", text) and \
-                not any(f == (ix.meta("field") or "") for ix in indexes):
+        if re.search(re.escape(f) + r"(领域|方面的财政事权|行业)", text) and f not in catalog.fields:
             other_field = f
             break
+    hints = _contains_any(text, lex.out_of_scope_hints)
 
     analysis = Analysis(
         question=question, text=text, units=[], intents=intents, yes_no=yes_no, fact=fact,
@@ -236,9 +242,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
         injection=injection,
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
-        out_of_scope_hint=any(h not in ix.doc_words for h in _contains_any(text, lex.out_of_scope_hints)
-                              for ix in indexes[:1]) and not any(
-            h in ix.doc_words for h in _contains_any(text, lex.out_of_scope_hints) for ix in indexes),
+        out_of_scope_hint=bool(hints) and not any(h in catalog.doc_words for h in hints),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up, fields_named=fields_named,
     )
@@ -262,7 +266,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
-                                         _named(text, index, mentions, indexes)))
+                                         _named(text, index, mentions, catalog)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
@@ -323,14 +327,10 @@ def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplai
     return False
 
 
-def _place_stem(place: str | None) -> str | None:
-    if not place:
-        return None
-    stem = re.sub(r"(壮族自治区|维吾尔自治区|回族自治区|自治区|自治州|省|市|县|区|盟|旗)$", "", place)
-    return stem if len(stem) >= 2 else place
+_place_stem = place_stem
 
 
-def _named(text: str, index: DocIndex, mentions: list[LevelMention], indexes: list[DocIndex]) -> int:
+def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Catalog) -> int:
     """How strongly the question points at this document by itself."""
     if index.doc.doc_number and index.doc.doc_number in text:
         return 2
@@ -343,10 +343,8 @@ def _named(text: str, index: DocIndex, mentions: list[LevelMention], indexes: li
     if field and field in text:
         return 1
     # Level words only this document knows ("乡镇", "省级") point at it.
-    others = [o for o in indexes if o is not index]
-    if others and any(m.level and not m.claim and not m.guessed and all(m.surface not in o.level_aliases
-                                                      and m.surface not in o.level_places for o in others)
-                      for m in mentions):
+    if len(catalog.indexes) > 1 and any(m.level and not m.claim and not m.guessed
+                                        and catalog.alias_docs.get(m.surface, 0) == 1 for m in mentions):
         return 1
     return 0
 
