@@ -96,6 +96,17 @@ def start_server(cache: int, listeners: bool, state: Path) -> tuple[subprocess.P
     raise SystemExit("server did not start")
 
 
+def check_ask(base: str, question: str) -> None:
+    """Refuse to measure a server whose /api/ask fails: error responses would be timed instead."""
+    req = urllib.request.Request(base + "/api/ask", data=json.dumps({"question": question}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            json.loads(r.read())["answer_id"]
+    except Exception as exc:  # noqa: BLE001 - report whatever went wrong
+        raise SystemExit(f"/api/ask does not answer on {base}: {exc}") from None
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGINT)
     try:
@@ -157,6 +168,8 @@ def main() -> int:
                "web": start_server(4096, False, work / "state-web"),
                "nocache": start_server(0, False, work / "state-nocache")}
     try:
+        for _, base in servers.values():
+            check_ask(base, questions()[0])
         scenarios = {
             "health": (servers["app"][1] + "/api/health", None),
             "ask": (servers["app"][1] + "/api/ask", script),
