@@ -63,7 +63,6 @@ class Assistant:
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
         text, _ = question_text(question or "", self.lexicon)
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
-        always += [i for i, ix in enumerate(self.indexes) if ix.meta("field") and ix.meta("field") in text]
         chosen = self.catalog.candidates(self.tokenizer.words(text), text, always)
         analysis = analyze(question or "", [self.indexes[i] for i in chosen], self.lexicon, self.tokenizer,
                            self.catalog)

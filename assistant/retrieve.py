@@ -18,19 +18,35 @@ from assistant.tokenize import Tokenizer
 
 
 class BM25:
-    """BM25Plus (its IDF never reaches 0, unlike Okapi's on small corpora); stable ties."""
+    """BM25Plus over pre-tokenized units, scored through postings; stable ties.
+
+    rank_bm25's BM25Plus (its IDF never reaches 0, unlike Okapi's on small corpora) fits the
+    model; scoring walks only the units that contain a query term. BM25Plus gives every unit the
+    same δ·Σidf for the query's terms; `top` returns the scores without that constant, which
+    leaves the ranking unchanged and makes "no query term here" a score of 0.
+    """
 
     def __init__(self, units: list[list[str]]) -> None:
         self.size = len(units)
-        self._bm25 = BM25Plus(units if units else [[""]])
+        model = BM25Plus([list(u) for u in units] if units else [[""]])
+        self.idf = model.idf
+        k1, b = model.k1, model.b
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for i, freqs in enumerate(model.doc_freqs[: self.size]):
+            norm = k1 * (1 - b + b * model.doc_len[i] / model.avgdl)
+            for term, tf in freqs.items():
+                self.postings.setdefault(term, []).append((i, tf * (k1 + 1) / (norm + tf)))
+
+    def scores(self, query: list[str]) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for term in query:
+            idf = self.idf.get(term)
+            for i, part in self.postings.get(term, ()):
+                out[i] = out.get(i, 0.0) + idf * part
+        return out
 
     def top(self, query: list[str], k: int = 10) -> list[tuple[int, float]]:
-        if not query or not self.size:
-            return []
-        scores = self._bm25.get_scores(query)
-        base = self._bm25.get_scores(["\uffff"])  # BM25Plus's floor for a term found nowhere
-        ranked = sorted(((i, float(s - b)) for i, (s, b) in enumerate(zip(scores, base)) if s - b > 1e-9),
-                        key=lambda p: (-round(p[1], 9), p[0]))
+        ranked = sorted(self.scores(query).items(), key=lambda p: (-round(p[1], 9), p[0]))
         return ranked[:k]
 
 
@@ -295,20 +311,37 @@ class Catalog:
     names: list[tuple[str, int]]      # (文号, place stem or county name, plan) — words that name one plan
     term_docs: dict[str, list[int]]   # a matter's word → the plans that have it
 
-    def candidates(self, words: tuple[str, ...], text: str, always: list[int], limit: int = 8) -> list[int]:
-        """The plans worth reading for a question: those it names, else the always-read ones
-        (default, previous turn, named field) and the few whose matters share most of its words."""
+    def candidates(self, words: tuple[str, ...], text: str, always: list[int], limit: int = 4) -> list[int]:
+        """The plans worth reading for a question: those it names, else the always-read ones (the
+        default plan, the previous turn's) and the few whose matters share most of its words —
+        among the plans of a field the question names, when it names one."""
         named = sorted({i for name, i in self.names if name in text})
         if named:
             return named
+        fields = [f for f in self.field_docs if f in text]
+        pool = set().union(*(self.field_docs[f] for f in fields)) if fields else None
         scores: dict[int, float] = {}
         for w in set(words):
             docs = self.term_docs.get(w)
             if docs:
                 for i in docs:
-                    scores[i] = scores.get(i, 0.0) + 1.0 / math.log(2 + len(docs))
+                    if pool is None or i in pool:
+                        scores[i] = scores.get(i, 0.0) + 1.0 / math.log(2 + len(docs))
         best = sorted(scores, key=lambda i: (-scores[i], i))[:limit]
+        if pool and not best:
+            best = sorted(pool)[:limit]
         return sorted(set(always) | set(best))
+
+    @property
+    def field_docs(self) -> dict[str, set[int]]:
+        cached = self.__dict__.get("_field_docs")
+        if cached is None:
+            cached = {}
+            for i, ix in enumerate(self.indexes):
+                if ix.meta("field"):
+                    cached.setdefault(ix.meta("field"), set()).add(i)
+            self.__dict__["_field_docs"] = cached
+        return cached
 
 
 def place_stem(place: str | None) -> str | None:

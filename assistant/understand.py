@@ -103,29 +103,36 @@ def _is_claim(text: str, start: int, end: int, aliases) -> bool:
     return False
 
 
+def _alias_table(index: DocIndex, lex: Lexicon) -> tuple[dict, re.Pattern]:
+    """A plan's level words and places, and one regex over them, longest first (built once)."""
+    cached = getattr(index, "_alias_table", None)
+    if cached is None:
+        aliases: dict[str, tuple[str | None, str | None]] = {}
+        for alias, level in index.foreign_aliases.items():
+            aliases[alias] = (None, level)
+        for alias, level in index.level_aliases.items():
+            if len(alias) >= 2:
+                aliases[alias] = (level, None)
+        for place, level in index.level_places.items():
+            aliases[place] = (level, None)
+        pattern = re.compile("|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True)) or "(?!)")
+        cached = (aliases, pattern)
+        index._alias_table = cached
+    return cached
+
+
 def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexicon) -> list[LevelMention]:
-    aliases: dict[str, tuple[str | None, str | None]] = {}
-    for alias, level in index.foreign_aliases.items():
-        aliases[alias] = (None, level)
-    for alias, level in index.level_aliases.items():
-        if len(alias) >= 2:
-            aliases[alias] = (level, None)
-    for place, level in index.level_places.items():
-        aliases[place] = (level, None)
-    blocked = sorted(lex.not_a_level, key=len, reverse=True)
+    aliases, pattern = _alias_table(index, lex)
     mentions: list[tuple[int, LevelMention]] = []
     taken = [False] * len(text)
-    for alias in sorted(aliases, key=len, reverse=True):
-        for m in re.finditer(re.escape(alias), text):
-            if any(taken[m.start():m.end()]):
-                continue
-            if any(text.startswith(b, m.start()) for b in blocked):
-                continue
-            level, foreign = aliases[alias]
-            claim = _is_claim(text, m.start(), m.end(), aliases)
-            mentions.append((m.start(), LevelMention(level, alias, claim, foreign)))
-            for i in range(m.start(), m.end()):
-                taken[i] = True
+    for m in pattern.finditer(text):
+        if any(text.startswith(b, m.start()) for b in lex.not_a_level):
+            continue
+        alias = m.group(0)
+        level, foreign = aliases[alias]
+        mentions.append((m.start(), LevelMention(level, alias, _is_claim(text, m.start(), m.end(), aliases), foreign)))
+        for i in range(m.start(), m.end()):
+            taken[i] = True
     # A county or district the vocabulary does not know ("陆良县", "麒麟区") is at the plan's county level.
     county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
                    and re.search(r"县|区|旗", lv)), None)
@@ -218,6 +225,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     yes_no = bool(_contains_any(text, lex.intents["yes_no"])) and not re.search(r"(有没有|有哪些|是哪|是谁|是什么)", text)
     if re.search(r"(吗|吧)[？?]?$", text):
         yes_no = True
+    if "还是" in text and not re.search(r"(吗|吧)[？?]?$", text):
+        yes_no = False   # "由市还是县区承担？" asks which, not whether
     follow_up = bool(re.match(r"^(那|那么|换成|如果是|要是|改成|假如|若是|还有|另外|再问|如果)", text)) or \
         text.endswith(("呢？", "呢"))
     fact = next((key for key, spec in lex.facts.items() if _matches_any(text, spec["patterns"])), None)
@@ -268,7 +277,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
                                          _named(text, index, mentions, catalog)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
-    if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几)", text) \
+    if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
         analysis.yes_no = True
     for d in analysis.docs:
