@@ -2,8 +2,9 @@
 
 `install(app, settings)` is called at the end of `assistant.api.create_app`. It opens the question
 log (SQLite under the data folder, or PostgreSQL from ASSISTANT_DB_URL), adds a listener to
-`app.state.answer_listeners` that stores each answer record (committed before it returns), and adds
-the routes:
+`app.state.answer_listeners` that stores the answer records (group commit: `assistant.api` hands it
+whatever answers queued up meanwhile, stored in one transaction, committed before it returns; each
+/api/ask response is released only after that commit), and adds the routes:
 
     POST /api/feedback                {"answer_id", "rating": "up"|"down", "comment"?}
     GET  /api/admin/stats             Bearer ASSISTANT_ADMIN_TOKEN; ?days=N&top=N
@@ -69,13 +70,22 @@ def install(app: FastAPI, settings: Settings) -> QuestionLog:
 
 
 class LogListener:
-    """Writes each answer record to the log; returns after the commit."""
+    """Writes answer records to the log; returns after the commit.
+
+    `assistant.api`'s dispatcher calls `many` with every record that queued up while the previous group
+    was being written: one transaction, one commit for all of them (group commit), so under load the
+    cost of a commit is shared by the answers waiting on it instead of each answer waiting for its own.
+    """
 
     def __init__(self, store: QuestionLog) -> None:
         self.store = store
 
     def __call__(self, record: dict[str, Any]) -> None:
         self.store.add(record)
+
+    def many(self, records: list[dict[str, Any]]) -> None:
+        for record, exc in self.store.add_many(records):
+            log.error("question log: record %s not stored: %r", record.get("answer_id"), exc)
 
     def __repr__(self) -> str:
         return f"LogListener({self.store.dialect})"
@@ -86,9 +96,9 @@ class ReleaseAfterLog:
 
     `assistant.api` calls the answer listeners in a background task, which Starlette runs after the
     response body is handed to the server. Holding the final chunk until the app (with its background
-    tasks, i.e. the committed log write) has finished means an answer never reaches the user before
-    its record is durable, so a kill -9 cannot lose an acknowledged record. If listeners are already
-    called before the response, this costs nothing.
+    tasks, i.e. the commit of the group its record was written in) has finished means an answer never
+    reaches the user before its record is durable, so a kill -9 cannot lose an acknowledged record. If
+    listeners are already called before the response, this costs nothing.
     """
 
     def __init__(self, app: Any, paths: tuple[str, ...]) -> None:

@@ -117,9 +117,12 @@ def _prefer_context(d: DocAnalysis, context: dict) -> None:
     """"那征地拆迁呢？" after 高速公路项目资本金: of several matches, keep those beside the last turn's."""
     before = {o["anchor"] for e in d.index.matters if e.matter["id"] in context["matters"]
               for o in e.matter["outcomes"]}
-    near = [m for m in d.matches if any(o["anchor"] in before for o in m.entry.matter["outcomes"])]
-    if near and len(near) < len(d.matches):
-        d.matches = near
+    words = {u for m in d.matches for u in m.covered}
+    near = [e for e in d.index.matters if e.matter["id"] not in context["matters"]
+            and any(o["anchor"] in before for o in e.matter["outcomes"])
+            and words and all(u in e.vocab or any(u in v for v in e.vocab) for u in words)]
+    if near:
+        d.matches = [MatterMatch(e, sorted(words), 1.0, True, 0.0) for e in near]
 
 
 def _route(a: Analysis, context: dict) -> list[DocAnalysis]:

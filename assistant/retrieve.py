@@ -99,7 +99,12 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
     if partner:
         words = [w for w in tok.words(lex.canonicalize(partner.group(1))) if w not in lex.stopwords and len(w) >= 2]
         heads.extend(words[:1])
-    for piece in re.split(r"[、，]|和|及|或", lex.canonicalize(name)):
+    # "农村公路（县道、乡道、村道）的建设": the name without its brackets, and what they list
+    canonical = lex.canonicalize(name)
+    plain = re.sub(r"（[^）]*）|\([^)]*\)", "", canonical)
+    inside = "、".join(re.findall(r"（([^）]*)）|\(([^)]*)\)", canonical) and
+                       [a or b for a, b in re.findall(r"（([^）]*)）|\(([^)]*)\)", canonical)])
+    for piece in re.split(r"[、，]|和|及|或", plain + ("、" + inside if inside else "")):
         words = [w.lstrip("的") for w in tok.words(piece)]
         words = [w for w in words if w not in lex.stopwords and len(w) >= 2]
         if words:
@@ -209,6 +214,11 @@ def _head_core(head: str, lex: Lexicon, tok: Tokenizer) -> str:
     while len(words) > 1 and words[-1] in lex.stopwords:
         words.pop()
     core = "".join(words)
+    # A whole name kept as one token still ends in a generic word ("通用机场建设").
+    for tail in ("建设", "工作", "管理", "事项"):
+        if core.endswith(tail) and len(core) - len(tail) >= 2:
+            core = core[: -len(tail)]
+            break
     return core if len(core) >= 2 else "\uffff"
 
 
