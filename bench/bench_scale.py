@@ -34,7 +34,7 @@ CHARS = "东南西北中安平宁和兴"
 
 
 def fake_stems():
-    for a, b, c in itertools.product(CHARS, "山川河湖林原岗泉峰谷", "源溪岭坪湾"):
+    for a, b, c in itertools.product(CHARS, "山川河湖林原岗泉峰谷", "源溪岭坪湾洲港塘庄堡"):
         yield a + b + c
 
 
