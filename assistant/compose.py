@@ -268,6 +268,13 @@ class Composer:
                 out.append(b)
         return out
 
+    def _compose_passage(self, res: Resolution, out: dict, loaded) -> str:
+        block = res.index.doc.block(res.passage)
+        self._cite(out, res.index, block.anchor)
+        out["suggestions"] = EXAMPLES[:3]
+        where = f"“{block.path[0]}”部分" if block.path else "原文"
+        return f"方案{where}的相关规定如下（这段不涉及具体事项由哪一级承担）。"
+
     def _compose_not_listed(self, res: Resolution, out: dict, loaded) -> str:
         ix = res.index
         ca = ix.rules.get("catch_all") if ix else None

@@ -36,6 +36,7 @@ class Resolution:
     injection: bool = False
     yes_no: bool = False
     question: str = ""               # normalized, for checking a yes/no premise about a fact
+    passage: str | None = None       # anchor of a paragraph that answers a question about the text
     context: dict = field(default_factory=dict)
 
 
@@ -261,6 +262,10 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         in_field = known * 2 >= sum(d.weights.get(u, 1.0) for u in unexplained)
     if a.out_of_scope_hint and not a.domain:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+    passage = _passage(d, a) if d is not None and not a.yes_no else None
+    if passage is not None:
+        return Resolution("answered", "passage", index=d.index, passage=passage, intent=intent,
+                          injection=a.injection, context=empty_context)
     if unexplained and in_field:
         kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
@@ -270,6 +275,26 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _passage(d: DocAnalysis, a: Analysis) -> str | None:
+    """A question about the plan's text that no rule or fact answers ("改革要建立怎样的财政关系？"):
+    the one paragraph outside the rules that holds all of its words, found by BM25 over paragraphs.
+    Never a verdict: it quotes what the plan says and names no payer."""
+    units = [u for u in d.unexplained]
+    if len(units) < 2 or d.matches:
+        return None
+    ranked = d.index.paragraph_bm25.top(units, k=3)
+    rule_anchors = {o["anchor"] for e in d.index.matters for o in e.matter["outcomes"]}
+    for i, _ in ranked:
+        block = d.index.paragraphs[i]
+        if block.anchor in rule_anchors or block.kind not in ("paragraph", "notice_paragraph"):
+            continue
+        vocab = d.index.paragraph_vocab[i]
+        if all(u in vocab or any(u in v for v in vocab) for u in units):
+            return block.anchor
+        return None
+    return None
 
 
 def _strong(explaining: list[DocAnalysis]) -> bool:
