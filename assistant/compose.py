@@ -109,7 +109,8 @@ class Composer:
         return prefix + note + head + ("\n" + "\n".join(lines) if lines else "")
 
     # ------------------------------------------------------------ entry
-    def compose(self, res: Resolution, loaded: list[DocIndex]) -> dict:
+    def compose(self, res: Resolution, loaded: list[dict]) -> dict:
+        """`loaded`: every plan's meta (title, 文号), for answers that list what is loaded."""
         out: dict = {"status": res.status, "answer": "", "findings": [], "citations": [], "suggestions": []}
         handler = getattr(self, f"_compose_{res.kind}")
         text = handler(res, out, loaded)
@@ -284,14 +285,14 @@ class Composer:
             return self.t["not_listed"].format(topic=res.topic, catch_all=f"“{ca['quote']}”")
         return self.t["not_listed_no_catch_all"].format(topic=res.topic)
 
-    def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[DocIndex]) -> str:
-        docs = "；".join(f"《{ix.doc.title}》（{ix.doc.doc_number}）" for ix in loaded)
+    def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
+        docs = "；".join(f"《{m['title']}》（{m['doc_number']}）" for m in loaded)
         out["suggestions"] = EXAMPLES[:3]
         return self.t["not_loaded"].format(topic=res.topic, documents=docs)
 
-    def _compose_out_of_scope(self, res: Resolution, out: dict, loaded: list[DocIndex]) -> str:
+    def _compose_out_of_scope(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
         out["suggestions"] = EXAMPLES[:4]
-        title = loaded[0].doc.title if loaded else "财政事权和支出责任划分方案"
+        title = res.index.doc.title if res.index else (loaded[0]["title"] if loaded else "财政事权和支出责任划分方案")
         return self.t["out_of_scope"].format(title=title) + "\n" + "\n".join(f"· {q}" for q in EXAMPLES[:4])
 
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:

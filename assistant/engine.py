@@ -18,47 +18,48 @@ from assistant.config import Settings, load_settings
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.resolve import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
-from assistant.retrieve import DocIndex, build_catalog, build_index, matter_words
+from assistant.retrieve import Catalog, build_catalog, build_index, matter_words
 from assistant.rules import load_documents, load_overrides, load_rules
 from assistant.tokenize import Tokenizer
 from assistant.understand import analyze, question_text
 
 
 class Assistant:
-    def __init__(self, indexes: list[DocIndex], lexicon: Lexicon, tokenizer: Tokenizer,
-                 default_doc: str | None = None) -> None:
-        self.indexes = indexes
+    def __init__(self, indexes, lexicon: Lexicon, tokenizer: Tokenizer, default_doc: str | None = None,
+                 catalog: Catalog | None = None) -> None:
+        self.indexes = indexes            # a list, or LazyIndexes reading each plan when first needed
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.composer = Composer(lexicon)
-        self.catalog = build_catalog(indexes)
-        self._by_id = {ix.doc_id: ix for ix in indexes}
-        self._position = {ix.doc_id: i for i, ix in enumerate(indexes)}
+        self.catalog = catalog or build_catalog(indexes)
+        self._position = {m["doc_id"]: i for i, m in enumerate(self.catalog.metas)}
         # Document-level questions that name no document go to the default (the seed plan).
-        self.default_doc = default_doc if default_doc in self._by_id else (indexes[0].doc_id if indexes else None)
+        self.default_doc = default_doc if default_doc in self._position else \
+            (self.catalog.metas[0]["doc_id"] if self.catalog.metas else None)
 
     @classmethod
     def load(cls, data_dir: Path | str | None = None, settings: Settings | None = None) -> "Assistant":
-        """Load every plan of the corpus; a prebuilt index in the cache makes this one file read."""
+        """Load the corpus; with a prebuilt index in the cache this reads the catalog only, and each
+        plan's index when a question first needs it."""
         settings = settings or load_settings(data_dir=data_dir)
         lexicon = load_lexicon()
         cache = index_cache_path(settings)
         built = read_index_cache(cache)
-        if built is None:
-            docs = load_documents(settings.corpus_dir)
-            overrides = load_overrides(settings.rules_dir)
-            rules = [load_rules(settings.rules_dir, doc, overrides) for doc in docs]
-            words = set(lexicon.words())
-            for r in rules:
-                for m in r["matters"]:
-                    words.update(matter_words(m))
-            tokenizer = Tokenizer(words, settings.cache_dir / "jieba")
-            indexes = [build_index(doc, r, lexicon, tokenizer) for doc, r in zip(docs, rules)]
-            write_index_cache(cache, indexes, tokenizer)
-        else:
-            indexes, state = built
-            tokenizer = Tokenizer.from_state(state)
-        return cls(indexes, lexicon, tokenizer, settings.default_doc)
+        if built is not None:
+            catalog, state, indexes = built
+            return cls(indexes, lexicon, Tokenizer.from_state(state), settings.default_doc, catalog)
+        docs = load_documents(settings.corpus_dir)
+        overrides = load_overrides(settings.rules_dir)
+        rules = [load_rules(settings.rules_dir, doc, overrides) for doc in docs]
+        words = set(lexicon.words())
+        for r in rules:
+            for m in r["matters"]:
+                words.update(matter_words(m))
+        tokenizer = Tokenizer(words, settings.cache_dir / "jieba")
+        indexes = [build_index(doc, r, lexicon, tokenizer) for doc, r in zip(docs, rules)]
+        catalog = build_catalog(indexes)
+        write_index_cache(cache, indexes, catalog, tokenizer)
+        return cls(indexes, lexicon, tokenizer, settings.default_doc, catalog)
 
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
         text, _ = question_text(question or "", self.lexicon)
@@ -67,15 +68,12 @@ class Assistant:
         analysis = analyze(question or "", [self.indexes[i] for i in chosen], self.lexicon, self.tokenizer,
                            self.catalog)
         resolution = resolve(analysis, context, self.default_doc)
-        result = self.composer.compose(resolution, self.indexes)
+        result = self.composer.compose(resolution, self.catalog.metas)
         return result, resolution.context
 
     def documents(self) -> list[dict]:
-        return [{"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.doc.doc_number,
-                 "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
-                 "date_effective": ix.meta("date_effective"), "matters": len(ix.matters)}
-                for ix in self.indexes]
+        return [dict(m) for m in self.catalog.metas]
 
     def document(self, doc_id: str) -> dict | None:
-        ix = self._by_id.get(doc_id)
-        return ix.doc.tree() if ix else None
+        i = self._position.get(doc_id)
+        return self.indexes[i].doc.tree() if i is not None else None

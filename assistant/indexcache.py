@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.config import PACKAGE_DATA, Settings
 
 _CODE = Path(__file__).resolve().parent
-FORMAT = 1
+FORMAT = 2
 
 
 def _fingerprint(settings: Settings) -> str:
@@ -29,26 +31,54 @@ def _fingerprint(settings: Settings) -> str:
 
 
 def index_cache_path(settings: Settings) -> Path:
-    return settings.cache_dir / "index" / f"index-{_fingerprint(settings)}.pkl"
+    """A folder: catalog.pkl (the catalog and jieba's table) and one pickle per plan."""
+    return settings.cache_dir / "index" / f"index-{_fingerprint(settings)}"
 
 
-def read_index_cache(path: Path):
+class LazyIndexes(Sequence):
+    """The plans' indexes, each read from its own pickle the first time a question needs it."""
+
+    def __init__(self, folder: Path | None, count: int, loaded: list | None = None) -> None:
+        self.folder = folder
+        self._items = list(loaded) if loaded is not None else [None] * count
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        item = self._items[i]
+        if item is None:
+            with open(self.folder / f"plan-{i}.pkl", "rb") as fh:
+                item = self._items[i] = pickle.load(fh)
+        return item
+
+
+def read_index_cache(folder: Path):
+    """(catalog, jieba state, lazy indexes), or None when there is no usable cache."""
     try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        with open(folder / "catalog.pkl", "rb") as fh:
+            catalog, state = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
         return None
+    return catalog, state, LazyIndexes(folder, catalog.size)
 
 
-def write_index_cache(path: Path, indexes: list, tokenizer) -> None:
+def write_index_cache(folder: Path, indexes: list, catalog, tokenizer) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("index-*.pkl"):   # one index per cache folder
-            if old != path:
-                old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump((indexes, tokenizer.state), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = folder.with_name(folder.name + f".{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for i, ix in enumerate(indexes):
+            with open(tmp / f"plan-{i}.pkl", "wb") as fh:
+                pickle.dump(ix, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(tmp / "catalog.pkl", "wb") as fh:   # written last: its presence means complete
+            pickle.dump((catalog, tokenizer.state), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for old in folder.parent.glob("index-*"):   # one index per cache folder
+            if old != tmp:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+        os.replace(tmp, folder)
     except OSError:
         pass  # a read-only cache folder only costs start-up time

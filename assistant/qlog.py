@@ -16,10 +16,13 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,11 @@ feedback = sa.Table(
     sa.Column("rating", sa.String(8), nullable=False, index=True),
     sa.Column("comment", sa.Text),
 )
+
+QUESTION_COLUMNS = tuple(c.name for c in questions.columns)
+# Rows per INSERT statement when a group is written to SQLite (12 parameters a row; SQLite >= 3.32
+# allows 32766 parameters per statement, older versions 999).
+SQLITE_ROWS_PER_INSERT = 80 if sqlite3.sqlite_version_info < (3, 32) else 1000
 
 CSV_COLUMNS = ["answer_id", "time", "day", "channel", "session_id", "question", "status",
                "matters", "anchors", "latency_ms", "rating", "comment"]
@@ -124,9 +132,38 @@ def _parse_time(value: Any) -> datetime:
     return when
 
 
+# The API's own record time: datetime.now(timezone.utc).isoformat(timespec="milliseconds").
+_API_TIME_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00")
+_LOCAL_DAY_OF_UTC_HOUR: dict[str, str] = {}
+
+
+def _ts_and_day(value: Any) -> tuple[str, str]:
+    """(UTC time as stored, local day) of a record's time. The API's format takes a short cut (this runs
+    for every answer): the stored form is a prefix of it, and the local day follows from the UTC hour
+    (UTC+8 is a whole number of hours), looked up once per hour."""
+    if isinstance(value, str) and len(value) == 29 and _API_TIME_RE.fullmatch(value):
+        hour = value[:13]
+        day = _LOCAL_DAY_OF_UTC_HOUR.get(hour)
+        if day is None:
+            day = datetime.fromisoformat(hour + ":00:00+00:00").astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+            if len(_LOCAL_DAY_OF_UTC_HOUR) > 1000:
+                _LOCAL_DAY_OF_UTC_HOUR.clear()
+            _LOCAL_DAY_OF_UTC_HOUR[hour] = day
+        return value[:23] + "Z", day
+    when = _parse_time(value)
+    return _format_ts(when), when.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+
+
+@lru_cache(maxsize=4096)
+def _json_tuple(items: tuple[str, ...]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)
+
+
 def _json_list(value: Any) -> str:
-    items = [str(v) for v in (value or []) if v is not None]
-    return json.dumps(items, ensure_ascii=False)
+    if not value:
+        return "[]"
+    # The same matters and citations come back again and again: their JSON is cached.
+    return _json_tuple(tuple(v if type(v) is str else str(v) for v in value if v is not None))
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:
@@ -162,6 +199,8 @@ class QuestionLog:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
         metadata.create_all(self.engine)
         self._lock = threading.Lock()
+        # Hashes of recent identifiers are kept (in memory only): a client asks more than once.
+        self._hash = lru_cache(maxsize=4096)(self._hmac)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -169,36 +208,53 @@ class QuestionLog:
         """Salted hash of a personal identifier (client address, channel user id); None stays None."""
         if value is None or value == "":
             return None
-        return hmac.new(self._salt, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return self._hash(str(value))
 
-    def _question_row(self, record: dict[str, Any]) -> dict[str, Any]:
-        """The ``questions`` row for an answer record (personal identifiers hashed here)."""
+    def _hmac(self, value: str) -> str:
+        return hmac.new(self._salt, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def _question_row(self, record: dict[str, Any]) -> tuple[Any, ...]:
+        """The ``questions`` row (in QUESTION_COLUMNS order) for an answer record; personal identifiers
+        are hashed here. Runs for every answer, on the thread that writes the log: kept cheap."""
         answer_id = str(record.get("answer_id") or "")
         if not answer_id:
             raise ValueError("record without answer_id")
-        when = _parse_time(record.get("time"))
+        ts, day = _ts_and_day(record.get("time"))
         latency = record.get("latency_ms")
-        return {
-            "answer_id": answer_id[:64],
-            "ts": _format_ts(when),
-            "day": when.astimezone(LOCAL_TZ).strftime("%Y-%m-%d"),
-            "channel": str(record.get("channel") or "unknown")[:16],
-            "session_id": (str(record["session_id"])[:128] if record.get("session_id") else None),
-            "user_hash": record.get("user_hash") or self.hash(record.get("user")),
-            "client_hash": self.hash(record.get("client")),
-            "question": str(record.get("question") or "")[:MAX_QUESTION],
-            "status": str(record.get("status") or "unknown")[:16],
-            "matters": _json_list(record.get("matters")),
-            "anchors": _json_list(record.get("anchors")),
-            "latency_ms": float(latency) if latency is not None else None,
-        }
+        session_id = record.get("session_id")
+        return (
+            answer_id[:64],
+            ts,
+            day,
+            str(record.get("channel") or "unknown")[:16],
+            str(session_id)[:128] if session_id else None,
+            record.get("user_hash") or self.hash(record.get("user")),
+            self.hash(record.get("client")),
+            str(record.get("question") or "")[:MAX_QUESTION],
+            str(record.get("status") or "unknown")[:16],
+            _json_list(record.get("matters")),
+            _json_list(record.get("anchors")),
+            float(latency) if latency is not None else None,
+        )
+
+    def _insert(self, conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+        if self.dialect == "sqlite":
+            # One multi-row INSERT rather than executemany: SQLAlchemy's executemany costs tens of
+            # microseconds of Python per row, and the sqlite3 module gives up and retakes the GIL around
+            # every row it steps, each time waiting for the event loop's thread to let go of it.
+            for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
+                chunk = rows[start:start + SQLITE_ROWS_PER_INSERT]
+                conn.exec_driver_sql(_sqlite_insert_sql(len(chunk)), tuple(v for row in chunk for v in row))
+        else:
+            # SQLAlchemy sends a group to PostgreSQL as multi-row INSERTs ("insertmanyvalues").
+            conn.execute(questions.insert(), [dict(zip(QUESTION_COLUMNS, row)) for row in rows])
 
     def add(self, record: dict[str, Any]) -> None:
         """Store one answered question. ``client`` and ``user`` are hashed here, never stored raw.
         Returns only after the transaction is committed (durable)."""
         row = self._question_row(record)
         with self.engine.begin() as conn:
-            conn.execute(questions.insert(), [row])
+            self._insert(conn, [row])
 
     def add_many(self, records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Exception]]:
         """Store several answered questions in one transaction (one commit for the group); returns only
@@ -206,7 +262,7 @@ class QuestionLog:
         log, ...) must not cost the others: if the group's transaction fails, each record is retried in
         its own transaction. Returns the records that could not be stored, with the reason."""
         failed: list[tuple[dict[str, Any], Exception]] = []
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         kept: list[dict[str, Any]] = []
         for record in records:
             try:
@@ -218,7 +274,7 @@ class QuestionLog:
             return failed
         try:
             with self.engine.begin() as conn:
-                conn.execute(questions.insert(), rows)   # executemany: one statement, one commit
+                self._insert(conn, rows)
         except Exception as exc:  # noqa: BLE001 - retried one by one below, so each failure has its own reason
             if len(rows) == 1:
                 return failed + [(kept[0], exc)]
@@ -226,7 +282,7 @@ class QuestionLog:
             for record, row in zip(kept, rows):
                 try:
                     with self.engine.begin() as conn:
-                        conn.execute(questions.insert(), [row])
+                        self._insert(conn, [row])
                 except Exception as exc:  # noqa: BLE001 - reported to the caller
                     failed.append((record, exc))
         return failed
@@ -398,6 +454,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
     finally:
         cur.close()
+
+
+@lru_cache(maxsize=None)
+def _sqlite_insert_sql(rows: int) -> str:
+    values = "(" + ", ".join("?" * len(QUESTION_COLUMNS)) + ")"
+    return f"INSERT INTO questions ({', '.join(QUESTION_COLUMNS)}) VALUES " + ", ".join([values] * rows)
 
 
 def open_log(db_url: str | None, state_dir: Path, salt: str | None = None) -> QuestionLog:

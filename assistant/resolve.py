@@ -180,6 +180,15 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
                 and context.get("doc_id") == d.index.doc_id:
             d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
 
+    # A place no loaded plan covers ("南宁市的专利导航…"): say what is loaded, never another area's verdict.
+    elsewhere = next((m.surface for x in docs for m in x.levels if m.elsewhere), None)
+    in_field_question = bool({"payer", "authority", "principle"} & a.intents) or a.domain or a.yes_no \
+        or any(x.matches for x in docs)
+    if (a.other_place or (elsewhere and all(any(m.elsewhere for m in x.levels) for x in docs))) \
+            and in_field_question and not any(x.named == 2 for x in docs):
+        d0 = _primary(docs, default_doc)
+        return Resolution("not_listed", "not_loaded", index=d0.index if d0 else None,
+                          topic=a.other_place or elsewhere, injection=a.injection, context=dict(context))
     # Another place's plan answers a question that does not name it only on a strong match.
     # A question that asks nothing about paying or 事权 ("…几点开门？") needs a strong match too.
     asks = bool({"payer", "authority", "principle"} & a.intents) or a.yes_no
@@ -246,10 +255,6 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         res.context = _context_for(verdicts, scope, intent)
         return res
 
-    in_field_question = any(x.matches for x in docs) or a.domain or bool({"payer", "authority"} & a.intents)
-    if a.other_place and in_field_question:
-        return Resolution("not_listed", "not_loaded", index=d.index if d else None,
-                          topic=a.other_place, injection=a.injection, context=dict(context))
 
     unexplained = d.unexplained if d else a.units
     # Naming a loaded plan's place and asking who pays is a question of that plan's field.

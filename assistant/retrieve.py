@@ -311,8 +311,9 @@ def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenize
 
 @dataclass
 class Catalog:
-    """What the whole loaded corpus knows, to pick the plans a question is about before reading them."""
-    indexes: list[DocIndex]
+    """What the whole loaded corpus knows, to pick the plans a question is about before reading
+    them. It holds no plan's index, so it loads fast whatever the number of plans."""
+    metas: list[dict]                 # per plan: doc_id, title, doc_number, issuer, dates, field, place
     aliases: set[str]                 # every level word and place name of any plan
     alias_docs: dict[str, int]        # how many plans know each of them
     fields: set[str]
@@ -320,6 +321,11 @@ class Catalog:
     doc_words: set[str]
     names: list[tuple[str, int]]      # (文号, place stem or county name, plan) — words that name one plan
     term_docs: dict[str, list[int]]   # a matter's word → the plans that have it
+    field_docs: dict[str, set[int]]
+
+    @property
+    def size(self) -> int:
+        return len(self.metas)
 
     def candidates(self, words: tuple[str, ...], text: str, always: list[int], limit: int = 4) -> list[int]:
         """The plans worth reading for a question: those it names, else the always-read ones (the
@@ -342,16 +348,12 @@ class Catalog:
             best = sorted(pool)[:limit]
         return sorted(set(always) | set(best))
 
-    @property
-    def field_docs(self) -> dict[str, set[int]]:
-        cached = self.__dict__.get("_field_docs")
-        if cached is None:
-            cached = {}
-            for i, ix in enumerate(self.indexes):
-                if ix.meta("field"):
-                    cached.setdefault(ix.meta("field"), set()).add(i)
-            self.__dict__["_field_docs"] = cached
-        return cached
+
+def plan_meta(ix: DocIndex) -> dict:
+    return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.doc.doc_number,
+            "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
+            "date_effective": ix.meta("date_effective"), "field": ix.meta("field"), "place": ix.meta("place"),
+            "matters": len(ix.matters)}
 
 
 def place_stem(place: str | None) -> str | None:
@@ -361,14 +363,19 @@ def place_stem(place: str | None) -> str | None:
     return stem if len(stem) >= 2 else place
 
 
-def build_catalog(indexes: list[DocIndex]) -> Catalog:
+def build_catalog(indexes) -> Catalog:
     alias_docs: dict[str, int] = {}
     names: list[tuple[str, int]] = []
     term_docs: dict[str, list[int]] = {}
+    field_docs: dict[str, set[int]] = {}
     doc_words: set[str] = set()
+    aliases: set[str] = set()
+    metas = []
     for i, ix in enumerate(indexes):
+        metas.append(plan_meta(ix))
         for alias in set(ix.level_aliases) | set(ix.level_places):
             alias_docs[alias] = alias_docs.get(alias, 0) + 1
+        aliases |= set(ix.foreign_aliases)
         if ix.doc.doc_number and ix.doc.doc_number != ix.doc_id:
             names.append((ix.doc.doc_number, i))
         stem = place_stem(ix.meta("place"))
@@ -377,7 +384,8 @@ def build_catalog(indexes: list[DocIndex]) -> Catalog:
         names.extend((p, i) for p in ix.level_places)
         for w in ix.vocab:
             term_docs.setdefault(w, []).append(i)
+        if ix.meta("field"):
+            field_docs.setdefault(ix.meta("field"), set()).add(i)
         doc_words |= ix.doc_words
-    aliases = set(alias_docs) | {a for ix in indexes for a in ix.foreign_aliases}
-    return Catalog(indexes, aliases, alias_docs, {ix.meta("field") for ix in indexes if ix.meta("field")},
-                   [ix.meta("place") for ix in indexes if ix.meta("place")], doc_words, names, term_docs)
+    return Catalog(metas, aliases | set(alias_docs), alias_docs, set(field_docs),
+                   [m["place"] for m in metas if m["place"]], doc_words, names, term_docs, field_docs)

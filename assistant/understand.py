@@ -20,6 +20,7 @@ class LevelMention:
     claim: bool             # said as the answer the user expects ("由县区出钱吗")
     foreign: str | None = None   # a level the document lacks (省, 中央…)
     guessed: bool = False   # a place the vocabulary does not know, placed by its suffix (县, 区, 镇…)
+    elsewhere: bool = False  # a place outside the plan's area (the plan's own places are all known)
 
 
 @dataclass
@@ -145,9 +146,13 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         if any(taken[start:end]):
             continue
         level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
+        # Where the vocabulary lists the plan's own counties, any other one is outside its area.
+        elsewhere = bool(index.level_places)
+        if elsewhere:
+            level = None
         # A place the plan cannot place is still a place: it names no matter (level None, no claim).
         mentions.append((start, LevelMention(level, name, bool(level) and _is_claim(text, start, end, aliases),
-                                             guessed=True)))
+                                             guessed=True, elsewhere=elsewhere)))
         for i in range(start, end):
             taken[i] = True
     # Single-character level words only as whole tokens ("市市场监管局" → 市 + 市场监管局).
@@ -352,7 +357,7 @@ def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Ca
     if field and field in text:
         return 1
     # Level words only this document knows ("乡镇", "省级") point at it.
-    if len(catalog.indexes) > 1 and any(m.level and not m.claim and not m.guessed
+    if catalog.size > 1 and any(m.level and not m.claim and not m.guessed
                                         and catalog.alias_docs.get(m.surface, 0) == 1 for m in mentions):
         return 1
     return 0
