@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from assistant.config import PACKAGE_DATA
 from assistant.config import yaml_load as _yaml_load
@@ -126,6 +125,3 @@ def load_lexicon() -> Lexicon:
         places=_load("places.yaml"), facts=_load("facts.yaml"), templates=_load("templates.yaml"),
     )
 
-
-def data_path(name: str) -> Path:
-    return PACKAGE_DATA / name

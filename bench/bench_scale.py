@@ -23,10 +23,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from assistant.config import load_settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
+from bench_core import percentile  # noqa: E402
 
 SOURCES = [ROOT / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt", *sorted((ROOT / "tests" / "plans").glob("*.txt"))]
 STEMS = {"qinzhou": "钦州", "huitong": "会同", "jiangxi": "江西", "qujing": "曲靖"}
@@ -67,11 +69,6 @@ def questions() -> list[str]:
     return out
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1,10,100,1000")
@@ -103,7 +100,7 @@ def main() -> None:
                 eng.ask(q)
                 lat.append((time.perf_counter() - t) * 1000)
             print(f"{n:>5} | {statistics.mean(ingest_times) * 1000:.0f} ms | {first:.1f} s | "
-                  f"{statistics.median(starts):.2f} s | {pct(lat, 50):.2f} ms | {pct(lat, 99):.2f} ms", flush=True)
+                  f"{statistics.median(starts):.2f} s | {percentile(lat, 50):.2f} ms | {percentile(lat, 99):.2f} ms", flush=True)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
