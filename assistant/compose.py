@@ -227,6 +227,13 @@ class Composer:
                 goal = f"改革的目标是{m.group(1)}。" if m else ""
                 return f"方案“{heading}”部分规定了改革的总体要求。{goal}"
             return f"方案“{heading}”部分要求：加强组织领导、落实支出责任、合理安排预算、全面实施预算绩效管理等，原文如下。"
+        if key == "parts":
+            parts = [b for b in ix.doc.blocks if b.kind == "heading" and not b.path and not b.anchor.startswith("h-att")]
+            for b in parts:
+                first = next((p for p in ix.doc.blocks if p.kind == "paragraph" and p.path and p.path[0] == b.text), None)
+                if first:
+                    self._cite(out, ix, first.anchor)
+            return f"方案正文分为{len(parts)}个部分：\n" + "\n".join(b.text for b in parts)
         if key == "categories":
             cats = list(dict.fromkeys(m["category"] for m in ix.rules["matters"] if m.get("category")))
             for cat in cats:
@@ -296,6 +303,11 @@ class Composer:
         return self.t["out_of_scope"].format(title=title) + "\n" + "\n".join(f"· {q}" for q in EXAMPLES[:4])
 
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
+        if res.options:   # "地理标志谁出钱？": the plan lists more than one matter of that name
+            asks = [f"{name}由谁承担支出责任？" for name in res.options]
+            out["suggestions"] = asks
+            return (f"方案中与“{res.topic}”有关的事项不止一项，请问您指的是哪一项？\n"
+                    + "\n".join(f"· {q}" for q in asks))
         out["suggestions"] = EXAMPLES[:4]
         return self.t["clarify"] + "\n" + "\n".join(f"· {q}" for q in EXAMPLES[:4])
 

@@ -37,6 +37,7 @@ class Resolution:
     yes_no: bool = False
     question: str = ""               # normalized, for checking a yes/no premise about a fact
     passage: str | None = None       # anchor of a paragraph that answers a question about the text
+    options: list[str] = field(default_factory=list)   # for clarify: the matters the question may mean
     context: dict = field(default_factory=dict)
 
 
@@ -271,6 +272,11 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
     if passage is not None:
         return Resolution("answered", "passage", index=d.index, passage=passage, intent=intent,
                           injection=a.injection, context=empty_context)
+    # Words that several listed matters share, none named whole ("地理标志谁出钱？"): ask which one.
+    options = _options(d) if d is not None and unexplained else []
+    if options:
+        return Resolution("clarify", "clarify", index=d.index, topic="".join(unexplained), options=options,
+                          injection=a.injection, context=dict(context))
     if unexplained and in_field:
         kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
@@ -280,6 +286,17 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _options(d: DocAnalysis) -> list[str]:
+    """The matters (at most six shown) whose own names hold every word the question has left."""
+    words = d.unexplained
+    names = []
+    for e in d.index.matters:
+        if all(u in e.name_vocab or any(u in v for v in e.name_vocab) for u in words):
+            if e.matter["name"] not in names:
+                names.append(e.matter["name"])
+    return names[:6] if len(names) >= 2 else []
 
 
 def _passage(d: DocAnalysis, a: Analysis) -> str | None:

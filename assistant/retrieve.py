@@ -91,6 +91,10 @@ class DocIndex:
         return level
 
 
+_HEAD_NOUNS = {"体系", "机制", "平台", "中心", "制度", "服务", "设施", "能力", "队伍", "网络", "系统", "项目", "基地",
+               "站点", "中心站", "工程", "规划", "标准", "政策"}
+
+
 def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
     """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策)."""
     heads = []
@@ -109,8 +113,9 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
         words = [w for w in words if w not in lex.stopwords and len(w) >= 2]
         if words:
             heads.append(words[-1])
-            # Two two-character words are a coordinate pair ("执法司法", "宣传教育"): either names it.
-            if len(words) == 2 and len(words[0]) == len(words[1]) == 2:
+            # Two two-character words are a coordinate pair ("执法司法", "宣传教育"): either names it —
+            # unless the second is a head noun the first modifies ("保护体系", "运营平台").
+            if len(words) == 2 and len(words[0]) == len(words[1]) == 2 and words[1] not in _HEAD_NOUNS:
                 heads.append(words[0])
     return list(dict.fromkeys(heads)) or [name]
 
