@@ -332,7 +332,7 @@ def _explains(d: DocAnalysis) -> bool:
     left = sum(d.weights[u] for u in d.significant)
     if not explained:
         return False
-    return left / (explained + left) <= 0.25
+    return left / (explained + left) <= 0.45
 
 
 def _topic(a: Analysis, units: list[str]) -> str:
