@@ -95,7 +95,7 @@ _HEAD_NOUNS = {"体系", "机制", "平台", "中心", "制度", "服务", "设�
                "站点", "中心站", "工程", "规划", "标准", "政策"}
 
 
-def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
+def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = ()) -> list[str]:
     """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策)."""
     heads = []
     # "与港澳台开展…合作交流": the partner names the matter as much as its last word does.
@@ -108,6 +108,12 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon) -> list[str]:
     plain = re.sub(r"（[^）]*）|\([^)]*\)", "", canonical)
     inside = "、".join(re.findall(r"（([^）]*)）|\(([^)]*)\)", canonical) and
                        [a or b for a, b in re.findall(r"（([^）]*)）|\(([^)]*)\)", canonical)])
+    # "…，所需宣传动员等工作经费由乡镇承担": what a branch clause says a level pays for names it too
+    for clause in clauses:
+        m = re.search(r"(?:所需|的)?([^，。；所需的]{2,12}?)等?(?:工作)?(?:经费|费用|资金)由", lex.canonicalize(clause))
+        if m:
+            words = [w for w in tok.words(m.group(1)) if w not in lex.stopwords and len(w) >= 2]
+            heads.extend(words[-1:])
     for piece in re.split(r"[、，]|和|及|或", plain + ("、" + inside if inside else "")):
         words = [w.lstrip("的") for w in tok.words(piece)]
         words = [w for w in words if w not in lex.stopwords and len(w) >= 2]
@@ -147,7 +153,8 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
                                          *shares]))
         vocab = set(tok.terms(text)) | set(tok.words(text))
         name = lex.canonicalize(matter["name"])
-        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex), text,
+        clauses = tuple(o["clause"] for o in matter["outcomes"] if o.get("clause"))
+        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex, clauses), text,
                                    set(tok.terms(name)) | set(tok.words(name))))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
     pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
