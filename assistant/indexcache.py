@@ -76,9 +76,14 @@ def write_index_cache(folder: Path, indexes: list, catalog, tokenizer) -> None:
                 pickle.dump(ix, fh, protocol=pickle.HIGHEST_PROTOCOL)
         with open(tmp / "catalog.pkl", "wb") as fh:   # written last: its presence means complete
             pickle.dump((catalog, tokenizer.state), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        for old in folder.parent.glob("index-*"):   # one index per cache folder
-            if old != tmp:
+        try:
+            os.replace(tmp, folder)
+        except OSError:   # another process finished the same index first: keep theirs
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        # One index per cache folder: drop those of other fingerprints (never a process's .tmp).
+        for old in folder.parent.glob("index-*"):
+            if old.name != folder.name and ".tmp" not in old.name:
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
-        os.replace(tmp, folder)
     except OSError:
         pass  # a read-only cache folder only costs start-up time
