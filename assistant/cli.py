@@ -131,4 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_serve)
 
     args = parser.parse_args(argv)
-    return args.func(args, load_settings(data_dir=args.data))
+    try:
+        return args.func(args, load_settings(data_dir=args.data))
+    except BrokenPipeError:   # `assistant ask … | head`: the reader left; nothing to report
+        sys.stderr.close()
+        return 0
