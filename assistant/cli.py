@@ -46,7 +46,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.rules import compile_all, rules_path, validate
+    from assistant.rules import compile_all, dump_meta, meta_path, rules_path, validate
 
     settings.rules_dir.mkdir(parents=True, exist_ok=True)
     stale = []
@@ -56,11 +56,12 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
         if problems:
             print(f"{doc.doc_id}: 规则校验失败：" + "；".join(problems), file=sys.stderr)
             return 1
+        outputs = [(path, text), (meta_path(settings.corpus_dir, doc.doc_id), dump_meta(doc))]
         if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(str(path))
+            stale += [str(p) for p, t in outputs if not p.exists() or p.read_text(encoding="utf-8") != t]
             continue
-        path.write_text(text, encoding="utf-8")
+        for p, t in outputs:
+            p.write_text(t, encoding="utf-8")
         print(f"{doc.doc_id}: {report['rule_sentences']} 条规则句，{report['matters']} 个事项，"
               f"层级 {'/'.join(report['levels'])} → {path}")
     if args.check:

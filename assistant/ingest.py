@@ -7,7 +7,7 @@ from pathlib import Path
 from assistant.compile import compile_document, dump_rules
 from assistant.config import Settings
 from assistant.corpus import parse
-from assistant.rules import rules_path, validate
+from assistant.rules import dump_meta, meta_path, rules_path, validate
 
 
 def read_text(path: Path) -> str:
@@ -40,6 +40,7 @@ def ingest(path: Path, settings: Settings, doc_id: str | None = None) -> dict:
     if not (target.exists() and target.read_text(encoding="utf-8") == text):
         target.write_text(text, encoding="utf-8")
     rules_path(settings.rules_dir, doc_id).write_text(dump_rules(rules, target.name), encoding="utf-8")
+    meta_path(settings.corpus_dir, doc_id).write_text(dump_meta(doc), encoding="utf-8")
     meta = {k: (v or {}).get("value") for k, v in doc.meta.items() if isinstance(v, dict)}
     report.update({"file": str(target), "meta": meta})
     lines = [f"已加入《{doc.title}》（{doc.doc_number}），文档 ID：{doc_id}",

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from assistant.compile import compile_document, dump_rules
 from assistant.config import yaml_load as _yaml_load
 from assistant.corpus import Document, load_document, verbatim_view
@@ -81,6 +83,18 @@ def compile_all(corpus_dir: Path) -> list[tuple[Document, dict, dict, str]]:
         rules, report = compile_document(doc)
         out.append((doc, rules, report, dump_rules(rules, path.name)))
     return out
+
+
+def meta_path(corpus_dir: Path, doc_id: str) -> Path:
+    return corpus_dir / f"{doc_id}.meta.yaml"
+
+
+def dump_meta(doc: Document) -> str:
+    """The document's metadata as read from its text; every value with its anchor and quote."""
+    header = (f"# Read by `assistant compile` from {doc.doc_id}.txt (do not edit: it is derived from the text).\n"
+              f"# Each value carries the paragraph anchor and the verbatim words it comes from.\n")
+    return header + yaml.safe_dump({"doc_id": doc.doc_id, **doc.meta}, allow_unicode=True, sort_keys=False,
+                                   width=1000)
 
 
 def load_rules(rules_dir: Path, doc: Document, overrides: dict | None = None) -> dict:
