@@ -298,7 +298,8 @@ class ListenerDispatcher:
     Listeners may write to a database: on the event loop that would stall every request, and one
     threadpool task per answer has dozens of threads fighting the loop for the GIL. `deliver`
     completes once every listener has seen the record; the request awaits it after its response is
-    sent (so the connection moves on, and test clients see the record stored).
+    sent (so the connection moves on, and test clients see the record stored). A listener with
+    `before_response` is called on the event loop instead, before the response (`before_response`).
     """
 
     def __init__(self, listeners: Callable[[], list[AnswerListener]]) -> None:
@@ -306,6 +307,23 @@ class ListenerDispatcher:
         self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[None]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+
+    def before_response(self, record: dict[str, Any]) -> bool:
+        """Give the record to the listeners that take it on the event loop, before the response is sent:
+        `listener.before_response(record)`, which must be quick and must not wait for I/O (the help
+        desk's question log appends to a local file). True when other listeners remain: `deliver`
+        gives it to those. Failures are logged, never raised."""
+        rest = False
+        for listener in self.listeners():
+            hook = getattr(listener, "before_response", None)
+            if hook is None:
+                rest = True
+                continue
+            try:
+                hook(record)
+            except Exception:  # noqa: BLE001 - a listener is someone else's code
+                log.exception("answer listener %r failed", listener)
+        return rest
 
     async def deliver(self, record: dict[str, Any]) -> None:
         """Queue the record; return once every listener has been called with it."""
@@ -362,8 +380,11 @@ def _record(request: Request, payload: dict[str, Any], question: str, latency_ms
 
 def notify_listeners(listeners: list[AnswerListener], records: list[dict[str, Any]]) -> None:
     """Give every listener the records: `listener.many(records)` if it has that method (one batch, e.g.
-    one database transaction), else `listener(record)` for each. Failures are logged, never raised."""
+    one database transaction), else `listener(record)` for each; listeners with `before_response` had
+    them already (`ListenerDispatcher.before_response`). Failures are logged, never raised."""
     for listener in list(listeners):
+        if hasattr(listener, "before_response"):
+            continue
         many = getattr(listener, "many", None)
         calls = [(many, records)] if callable(many) else [(listener, r) for r in records]
         for call, arg in calls:
@@ -484,8 +505,9 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         latency_ms = (perf_counter() - started) * 1000
         background = None
         if state.answer_listeners:
-            background = BackgroundTask(state.listener_dispatch.deliver,
-                                        _record(request, payload, body.question, latency_ms))
+            record = _record(request, payload, body.question, latency_ms)
+            if state.listener_dispatch.before_response(record):
+                background = BackgroundTask(state.listener_dispatch.deliver, record)
         return Response(response, media_type="application/json", background=background)
 
     @app.get("/api/sessions/{session_id}", tags=["问答"], summary="取回会话记录（页面刷新后恢复对话）",

@@ -2,9 +2,9 @@
 
 `install(app, settings)` is called at the end of `assistant.api.create_app`. It opens the question
 log (SQLite under the data folder, or PostgreSQL from ASSISTANT_DB_URL), adds a listener to
-`app.state.answer_listeners` that stores the answer records (group commit: `assistant.api` hands it
-whatever answers queued up meanwhile, stored in one transaction, committed before it returns; each
-/api/ask response is released only after that commit), and adds the routes:
+`app.state.answer_listeners` that stores the answer records (the web API's on the event loop, before
+the response: an append to the log's journal, written to the database in groups by a background
+thread; the channels' committed before the reply), and adds the routes:
 
     POST /api/feedback                {"answer_id", "rating": "up"|"down", "comment"?}
     GET  /api/admin/stats             Bearer ASSISTANT_ADMIN_TOKEN; ?days=N&top=N
@@ -56,7 +56,6 @@ def install(app: FastAPI, settings: Settings) -> QuestionLog:
     if listeners is None:
         listeners = app.state.answer_listeners = []
     listeners.append(LogListener(store))
-    app.add_middleware(ReleaseAfterLog, paths=("/api/ask",))
 
     app.include_router(feedback_router(store))
     if settings.admin_token:
@@ -70,58 +69,29 @@ def install(app: FastAPI, settings: Settings) -> QuestionLog:
 
 
 class LogListener:
-    """Writes answer records to the log; returns after the commit.
+    """Writes answer records to the question log.
 
-    `assistant.api`'s dispatcher calls `many` with every record that queued up while the previous group
-    was being written: one transaction, one commit for all of them (group commit), so under load the
-    cost of a commit is shared by the answers waiting on it instead of each answer waiting for its own.
+    `before_response` is what `assistant.api` calls for /api/ask, on the event loop, before the
+    response is sent: `QuestionLog.log` appends the record to the log's journal (one write to a local
+    file) and returns; a background thread puts the journal's records in the database in groups, one
+    transaction every `qlog.JOURNAL_LINGER` seconds. Once the write has returned, a kill -9 cannot lose
+    the record (the journals of a killed process are written to the database at the next start), so
+    the answer can go out without waiting for a database commit.
+
+    `__call__` (the channels, from a worker thread) commits before it returns.
     """
 
     def __init__(self, store: QuestionLog) -> None:
         self.store = store
 
+    def before_response(self, record: dict[str, Any]) -> None:
+        self.store.log(record)
+
     def __call__(self, record: dict[str, Any]) -> None:
         self.store.add(record)
 
-    def many(self, records: list[dict[str, Any]]) -> None:
-        for record, exc in self.store.add_many(records):
-            log.error("question log: record %s not stored: %r", record.get("answer_id"), exc)
-
     def __repr__(self) -> str:
         return f"LogListener({self.store.dialect})"
-
-
-class ReleaseAfterLog:
-    """Pure ASGI: hold the last body chunk of the given POST responses until the app has returned.
-
-    `assistant.api` calls the answer listeners in a background task, which Starlette runs after the
-    response body is handed to the server. Holding the final chunk until the app (with its background
-    tasks, i.e. the commit of the group its record was written in) has finished means an answer never
-    reaches the user before its record is durable, so a kill -9 cannot lose an acknowledged record. If
-    listeners are already called before the response, this costs nothing.
-    """
-
-    def __init__(self, app: Any, paths: tuple[str, ...]) -> None:
-        self.app = app
-        self.paths = frozenset(paths)
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
-            await self.app(scope, receive, send)
-            return
-        held: list[dict] = []
-
-        async def hold_last(message: dict) -> None:
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
-                held.append(message)
-                return
-            await send(message)
-
-        try:
-            await self.app(scope, receive, hold_last)
-        finally:
-            for message in held:
-                await send(message)
 
 
 # --------------------------------------------------------------------------- feedback

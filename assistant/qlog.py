@@ -1,18 +1,28 @@
 """Question log: every question and answer, and the feedback on answers.
 
-SQLite by default (``<state_dir>/assistant.db``, WAL journal, ``synchronous=NORMAL``), PostgreSQL when
-the URL says so (SQLAlchemy Core over psycopg 3). ``add`` and ``add_many`` commit before they return, so
-a record the user has been answered with survives a kill -9 of the server. ``add_many`` stores a group
-of records in one transaction (group commit: the help desk's listener gets whatever answers queued up
-while the previous group was being written).
+SQLite by default (``<state_dir>/assistant.db``, WAL journal, ``synchronous=FULL``), PostgreSQL when
+the URL says so (SQLAlchemy Core over psycopg 3).
+
+Two ways in. ``add`` commits before it returns (the channels use it, off the event loop). ``log`` is
+for the web API's answers, on the event loop, before the response: it appends the row to this
+process's journal (``<state_dir>/question-log-journal/``, one JSON line per answer) and returns; a
+background thread writes what gathered in the journal to the database every ``JOURNAL_LINGER``
+seconds, all of it in one transaction (group commit), and then drops the journal lines. Either way a
+record the user has been answered with survives a kill -9 of the server: once ``os.write`` has
+returned, the line is the operating system's, not the process's, and the next ``open_log`` writes the
+journals of processes that are gone into the database. Reads (``get``, ``stats``, ...) and feedback
+first wait for the journal to be written, so they see every answer logged before them.
 
 Personal data is kept minimal: the question text is stored; client addresses and channel user ids
-only as salted HMAC-SHA256 hashes (salt from ``ASSISTANT_HASH_SALT`` or a file in the data folder).
+only as salted HMAC-SHA256 hashes (salt from ``ASSISTANT_HASH_SALT`` or a file in the data folder),
+hashed before they reach the journal too.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import os
@@ -20,7 +30,9 @@ import re
 import secrets
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -72,6 +84,12 @@ QUESTION_COLUMNS = tuple(c.name for c in questions.columns)
 # Rows per INSERT statement when a group is written to SQLite (12 parameters a row; SQLite >= 3.32
 # allows 32766 parameters per statement, older versions 999).
 SQLITE_ROWS_PER_INSERT = 80 if sqlite3.sqlite_version_info < (3, 32) else 1000
+
+JOURNAL_DIR = "question-log-journal"     # under the state folder
+JOURNAL_LINGER = 0.05                    # seconds the journal's answers gather before they are written
+JOURNAL_FILE_BYTES = 1 << 20             # a journal file past this size is replaced by a fresh one
+JOURNAL_RETRY_SECONDS = 2.0              # the database was unavailable: try again after this long
+_encode_row = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 CSV_COLUMNS = ["answer_id", "time", "day", "channel", "session_id", "question", "status",
                "matters", "anchors", "latency_ms", "rating", "comment"]
@@ -186,9 +204,9 @@ def since_day(days: int, today: str | None = None) -> str:
 
 
 class QuestionLog:
-    """The log store. Thread-safe (SQLAlchemy's pool); every write call is one committed transaction."""
+    """The log store. Thread-safe (SQLAlchemy's pool, a lock around the journal)."""
 
-    def __init__(self, url: str, salt: bytes) -> None:
+    def __init__(self, url: str, salt: bytes, journal_dir: Path | None = None) -> None:
         self.url = url
         self._salt = salt
         self.dialect = url.split(":", 1)[0].split("+", 1)[0]
@@ -198,9 +216,24 @@ class QuestionLog:
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
         metadata.create_all(self.engine)
-        self._lock = threading.Lock()
         # Hashes of recent identifiers are kept (in memory only): a client asks more than once.
         self._hash = lru_cache(maxsize=4096)(self._hmac)
+        # The journal (see the module's docstring); None: `log` is `add`.
+        self.journal_dir = journal_dir
+        self._jlock = threading.Lock()          # journal file, pending rows and counters change together
+        self._file: _JournalFile | None = None  # where `log` appends
+        self._retired: list[_JournalFile] = []  # full files, removed once their rows are in the database
+        self._pending: list[tuple[Any, ...]] = []
+        self._logged = 0                        # rows given to `log`
+        self._written = 0                       # of those, rows the writer is done with
+        self._written_cond = threading.Condition()
+        self._wake = threading.Event()          # rows are pending
+        self._hurry = threading.Event()         # someone waits for them: no lingering
+        self._writer: threading.Thread | None = None
+        self._closing = False                   # `log` is `add` from now on
+        self._stopped = False                   # the writer thread ends
+        if journal_dir is not None:
+            self.recover()
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -215,7 +248,7 @@ class QuestionLog:
 
     def _question_row(self, record: dict[str, Any]) -> tuple[Any, ...]:
         """The ``questions`` row (in QUESTION_COLUMNS order) for an answer record; personal identifiers
-        are hashed here. Runs for every answer, on the thread that writes the log: kept cheap."""
+        are hashed here. Runs for every answer, on the event loop (`log`): kept cheap."""
         answer_id = str(record.get("answer_id") or "")
         if not answer_id:
             raise ValueError("record without answer_id")
@@ -237,17 +270,20 @@ class QuestionLog:
             float(latency) if latency is not None else None,
         )
 
-    def _insert(self, conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, conn: sa.Connection, rows: list[tuple[Any, ...]], *, ignore_known: bool = False) -> None:
+        """INSERT the rows; with ``ignore_known`` a row whose answer id is already stored is skipped
+        (journal lines are written at least once)."""
         if self.dialect == "sqlite":
             # One multi-row INSERT rather than executemany: SQLAlchemy's executemany costs tens of
-            # microseconds of Python per row, and the sqlite3 module gives up and retakes the GIL around
-            # every row it steps, each time waiting for the event loop's thread to let go of it.
+            # microseconds of Python per row (under the GIL the event loop needs too).
             for start in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
                 chunk = rows[start:start + SQLITE_ROWS_PER_INSERT]
-                conn.exec_driver_sql(_sqlite_insert_sql(len(chunk)), tuple(v for row in chunk for v in row))
+                conn.exec_driver_sql(_sqlite_insert_sql(len(chunk), ignore_known),
+                                     tuple(itertools.chain.from_iterable(chunk)))
         else:
             # SQLAlchemy sends a group to PostgreSQL as multi-row INSERTs ("insertmanyvalues").
-            conn.execute(questions.insert(), [dict(zip(QUESTION_COLUMNS, row)) for row in rows])
+            stmt = pg_insert(questions).on_conflict_do_nothing() if ignore_known else questions.insert()
+            conn.execute(stmt, [dict(zip(QUESTION_COLUMNS, row)) for row in rows])
 
     def add(self, record: dict[str, Any]) -> None:
         """Store one answered question. ``client`` and ``user`` are hashed here, never stored raw.
@@ -256,36 +292,125 @@ class QuestionLog:
         with self.engine.begin() as conn:
             self._insert(conn, [row])
 
-    def add_many(self, records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Exception]]:
-        """Store several answered questions in one transaction (one commit for the group); returns only
-        after it is committed. A record that cannot be stored (no answer id, an answer id already in the
-        log, ...) must not cost the others: if the group's transaction fails, each record is retried in
-        its own transaction. Returns the records that could not be stored, with the reason."""
-        failed: list[tuple[dict[str, Any], Exception]] = []
-        rows: list[tuple[Any, ...]] = []
-        kept: list[dict[str, Any]] = []
-        for record in records:
-            try:
-                rows.append(self._question_row(record))
-                kept.append(record)
-            except Exception as exc:  # noqa: BLE001 - reported to the caller
-                failed.append((record, exc))
-        if not rows:
-            return failed
+    # -- the journal (answers on the event loop) ------------------------------------------------
+
+    def log(self, record: dict[str, Any]) -> None:
+        """Store one answered question without waiting for the database: the row (personal identifiers
+        hashed) is appended to this process's journal, and the writer thread puts it in the database
+        with the others of the next ``JOURNAL_LINGER`` seconds, in one transaction. Returns once the
+        line is written to the journal file (``os.write``: the operating system has it, a kill -9 of
+        the process cannot take it back). Meant for the event loop: no lock is held for long, nothing
+        waits for the disk. Without a journal folder, or once the log is closing, this is ``add``."""
+        if self.journal_dir is None or self._closing:
+            self.add(record)
+            return
+        row = self._question_row(record)
+        line = _encode_row(row).encode("utf-8") + b"\n"
+        with self._jlock:
+            closing = self._closing
+            if not closing:
+                if self._file is None:
+                    self._file = _JournalFile.create(self.journal_dir)
+                self._file.append(line)
+                self._pending.append(row)
+                self._logged += 1
+                if self._writer is None:
+                    self._writer = threading.Thread(target=_journal_writer, name="qlog-writer", daemon=True,
+                                                    args=(weakref.ref(self), self._wake, self._hurry))
+                    self._writer.start()
+        if closing:                     # closed meanwhile
+            self.add(record)
+        elif not self._wake.is_set():
+            self._wake.set()
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every row given to ``log`` so far is in the database (or refused by it). Reads
+        call this, so they see every answer logged before them. False if that took over ``timeout``."""
+        target = self._logged
+        if self._written >= target:
+            return True
+        self._hurry.set()
+        self._wake.set()
+        with self._written_cond:
+            return self._written_cond.wait_for(lambda: self._written >= target, timeout)
+
+    def _write_journal(self) -> None:
+        """The writer thread's turn: everything pending, in one transaction; then the journal files
+        whose rows are all in the database are removed."""
+        fresh = None
+        current = self._file
+        if current is not None and current.size >= JOURNAL_FILE_BYTES:
+            fresh = _JournalFile.create(self.journal_dir)     # made outside the lock `log` takes
+        with self._jlock:
+            self._wake.clear()
+            self._hurry.clear()
+            rows, self._pending = self._pending, []
+            upto = self._logged
+            if fresh is not None and self._file is current and not self._stopped:
+                self._retired.append(current)
+                self._file, fresh = fresh, None
+            retired = list(self._retired)
+        if fresh is not None:           # closed meanwhile: not needed
+            fresh.remove()
+        left = self._store_rows(rows) if rows else []
+        if left:                        # the database is unavailable: the rows wait, in order, and so do their files
+            with self._jlock:
+                self._pending[:0] = left
+            self._hurry.wait(JOURNAL_RETRY_SECONDS)
+            self._wake.set()
+            return
+        for file in retired:
+            file.remove()
+        with self._jlock:
+            self._retired = [f for f in self._retired if f not in retired]
+        with self._written_cond:
+            self._written = upto
+            self._written_cond.notify_all()
+
+    def _store_rows(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Write rows in one transaction. Returns the rows still to be written: the database was
+        unavailable (try again later). A row the database refuses is logged and dropped."""
         try:
             with self.engine.begin() as conn:
-                self._insert(conn, rows)
-        except Exception as exc:  # noqa: BLE001 - retried one by one below, so each failure has its own reason
+                self._insert(conn, rows, ignore_known=True)
+            return []
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            log.warning("question log: %d answers wait for the database (%s)", len(rows), exc)
+            return rows
+        except Exception:  # noqa: BLE001 - find the row it is, keep the others
             if len(rows) == 1:
-                return failed + [(kept[0], exc)]
-            log.warning("group insert of %d records failed (%s); storing them one by one", len(rows), exc)
-            for record, row in zip(kept, rows):
-                try:
-                    with self.engine.begin() as conn:
-                        self._insert(conn, [row])
-                except Exception as exc:  # noqa: BLE001 - reported to the caller
-                    failed.append((record, exc))
-        return failed
+                log.exception("question log: answer %s not stored", rows[0][0])
+                return []
+        for i, row in enumerate(rows):
+            if self._store_rows([row]):
+                return rows[i:]
+        return []
+
+    def recover(self) -> int:
+        """Write the journals of processes that are gone (a kill -9 between an answer and the writer's
+        turn) into the database, then remove them; a journal a running process holds is left alone.
+        Returns the number of rows read (some may have been in the database already)."""
+        if self.journal_dir is None or not self.journal_dir.is_dir():
+            return 0
+        total = 0
+        for path in sorted(self.journal_dir.iterdir()):
+            if not (path.suffix == ".jsonl" or path.name.endswith(".tmp")):
+                continue
+            with _JournalFile.claim(path) as claimed:
+                if claimed is None:                   # a live process's journal
+                    continue
+                rows = claimed.rows()
+                if rows:
+                    try:
+                        with self.engine.begin() as conn:
+                            self._insert(conn, rows, ignore_known=True)
+                    except Exception:  # noqa: BLE001 - the file stays for the next start
+                        log.exception("question log: journal %s could not be written", path.name)
+                        continue
+                    log.info("question log: %d answers from journal %s written", len(rows), path.name)
+                total += len(rows)
+                claimed.remove()
+        return total
 
     def add_feedback(self, answer_id: str, rating: str, comment: str | None = None,
                      when: datetime | None = None) -> bool:
@@ -298,6 +423,7 @@ class QuestionLog:
         row = {"answer_id": answer_id, "comment": comment, **values}
         insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
         stmt = insert(feedback).values(**row)
+        self.flush()                    # the answer may be in the journal still
         stmt = stmt.on_conflict_do_update(
             index_elements=[feedback.c.answer_id],
             set_={"ts": stmt.excluded.ts, "rating": stmt.excluded.rating,
@@ -313,11 +439,13 @@ class QuestionLog:
     # -- reading -------------------------------------------------------------------------------
 
     def get(self, answer_id: str) -> dict[str, Any] | None:
+        self.flush()
         with self.engine.connect() as conn:
             row = conn.execute(self._joined().where(questions.c.answer_id == answer_id)).mappings().first()
         return self._row(row) if row else None
 
     def count(self) -> int:
+        self.flush()
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(questions)).scalar_one())
 
@@ -337,6 +465,7 @@ class QuestionLog:
 
     def rows(self, since_day: str | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """All records in time order (for the CSV export), fetched in batches."""
+        self.flush()
         query = self._joined().order_by(questions.c.ts, questions.c.answer_id)
         if since_day:
             query = query.where(questions.c.day >= since_day)
@@ -357,6 +486,7 @@ class QuestionLog:
     def stats(self, days: int | None = None, top: int = 20, today: str | None = None) -> dict[str, Any]:
         """Totals, per day/status/channel, latency percentiles, top unanswered questions, disliked answers.
         ``days`` limits to the last N local days (including today); None → all time."""
+        self.flush()
         since = since_day(days, today) if days else None
         q = questions.c
         cond = q.day >= since if since else sa.true()
@@ -436,20 +566,136 @@ class QuestionLog:
         }
 
     def close(self) -> None:
+        """Write what the journal holds, remove its files, stop the writer, close the connections."""
+        if self.journal_dir is not None:
+            with self._jlock:
+                self._closing = True            # answers from now on are committed by `add`
+            done = self.flush()
+            with self._jlock:
+                self._stopped = True
+                files = [f for f in (*self._retired, self._file) if f is not None]
+                self._file, self._retired = None, []
+                writer, self._writer = self._writer, None
+            for file in files:
+                if done:
+                    file.remove()
+                else:                   # left for the next start (recover)
+                    file.close()
+            self._hurry.set()
+            self._wake.set()
+            if writer is not None:
+                writer.join(timeout=10)
         self.engine.dispose()
 
 
+def _journal_writer(ref: weakref.ref[QuestionLog], wake: threading.Event, hurry: threading.Event) -> None:
+    """The writer thread: waits for rows, lets more gather for JOURNAL_LINGER, writes them."""
+    while True:
+        if not wake.wait(1.0):
+            if ref() is None:
+                return
+            continue
+        hurry.wait(JOURNAL_LINGER)
+        store = ref()
+        if store is None or store._stopped:
+            return
+        try:
+            store._write_journal()
+        except Exception:  # noqa: BLE001 - the rows stay pending; try again
+            log.exception("question log: writing the journal failed")
+            hurry.wait(JOURNAL_RETRY_SECONDS)
+        del store
+
+
+class _JournalFile:
+    """One journal file, held with an exclusive flock for as long as its process may need it: other
+    processes' `recover` skip it. Created under a dot name and renamed once locked, so no one can
+    claim it in between."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self.fd: int | None = fd
+        self.path = path
+        self.size = 0
+
+    @classmethod
+    def create(cls, folder: Path) -> _JournalFile:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        name = f"{os.getpid()}-{secrets.token_hex(6)}"
+        tmp = folder / f".{name}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        path = folder / f"{name}.jsonl"
+        os.rename(tmp, path)
+        return cls(fd, path)
+
+    @classmethod
+    @contextmanager
+    def claim(cls, path: Path) -> Iterator[_JournalFile | None]:
+        """The file, locked, if no running process holds it; None otherwise."""
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND)
+        except FileNotFoundError:
+            yield None
+            return
+        file = cls(fd, path)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield None
+                return
+            yield file
+        finally:
+            file.close()
+
+    def append(self, line: bytes) -> None:
+        assert self.fd is not None
+        done = os.write(self.fd, line)
+        while done < len(line):         # a short write (rare for a regular file): the rest
+            done += os.write(self.fd, line[done:])
+        self.size += done
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        assert self.fd is not None
+        with open(self.fd, "rb", closefd=False) as f:
+            f.seek(0)
+            data = f.read()
+        rows = []
+        for n, line in enumerate(data.split(b"\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, list) or len(row) != len(QUESTION_COLUMNS):
+                    raise ValueError("not a row")
+            except ValueError:          # e.g. a line cut short by an operating system crash
+                log.warning("question log: journal %s line %d is unreadable; skipped", self.path.name, n)
+                continue
+            rows.append(tuple(row))
+        return rows
+
+    def remove(self) -> None:
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:          # its rows are in the database: a leftover is only read again
+            log.warning("question log: journal %s not removed: %s", self.path.name, exc)
+        self.close()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)           # releases the lock
+            self.fd = None
+
+    __del__ = close
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # WAL with synchronous=NORMAL keeps the promise "an acknowledged record survives a kill -9": a commit
-    # returns only after its pages have been appended to the -wal file with write(), i.e. handed to the
-    # operating system's page cache, which a killed process cannot take back. The next open replays the
-    # WAL. NORMAL only skips the fsync() at each commit (the WAL is fsynced at checkpoints), so what an
-    # OS crash or power cut may lose is the last commits (never the database's consistency); that is not
-    # the requirement here, and an fsync per commit (FULL) costs milliseconds that every answer would wait.
     cur = dbapi_conn.cursor()
     try:
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
     finally:
@@ -457,12 +703,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 @lru_cache(maxsize=None)
-def _sqlite_insert_sql(rows: int) -> str:
+def _sqlite_insert_sql(rows: int, ignore_known: bool = False) -> str:
     values = "(" + ", ".join("?" * len(QUESTION_COLUMNS)) + ")"
-    return f"INSERT INTO questions ({', '.join(QUESTION_COLUMNS)}) VALUES " + ", ".join([values] * rows)
+    verb = "INSERT OR IGNORE" if ignore_known else "INSERT"
+    return f"{verb} INTO questions ({', '.join(QUESTION_COLUMNS)}) VALUES " + ", ".join([values] * rows)
 
 
 def open_log(db_url: str | None, state_dir: Path, salt: str | None = None) -> QuestionLog:
     """Open (and create if needed) the question log configured by ``ASSISTANT_DB_URL``."""
     url = resolve_url(db_url, state_dir)
-    return QuestionLog(url, resolve_salt(state_dir, salt))
+    return QuestionLog(url, resolve_salt(state_dir, salt), journal_dir=state_dir / JOURNAL_DIR)

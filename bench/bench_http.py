@@ -14,7 +14,7 @@ process: 32 keep-alive connections, bounded duration. Scenarios, interleaved rou
   ask-no-log-no-cache  and with the answer cache off: every request runs the engine
 
 Targets (issue 3): ask >= 70% of health's requests/s, ask p99 <= 1.5x health's p99.
-Prints a Markdown table and writes artifacts/bench/bench_http.json.
+Prints a Markdown table and writes artifacts/bench/bench_http.json. `--only ask` measures health and ask.
 """
 from __future__ import annotations
 
@@ -58,6 +58,16 @@ def lua_string(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- server process
+
+# server name -> (answer cache size, answer listeners on); scenario -> (server, path)
+SERVERS = {"app": (4096, True), "web": (4096, False), "nocache": (0, False)}
+SCENARIOS = {
+    "health": ("app", "/api/health"),
+    "ask": ("app", "/api/ask"),
+    "ask-no-log": ("web", "/api/ask"),
+    "ask-no-log-no-cache": ("nocache", "/api/ask"),
+}
+
 
 def serve_main(port: int, cache: int, listeners: bool) -> None:
     """The server side, in its own process: what `assistant serve` runs, with the knobs set."""
@@ -149,6 +159,7 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds (default 2); medians are reported")
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--only", help="comma-separated scenarios to measure (health is always measured)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--cache", type=int, default=4096, help=argparse.SUPPRESS)
     ap.add_argument("--no-listeners", action="store_true", help=argparse.SUPPRESS)
@@ -164,18 +175,19 @@ def main() -> int:
     script = work / "ask.lua"
     bodies = [json.dumps({"question": q}, ensure_ascii=False) for q in questions()]
     script.write_text(LUA_POST % ", ".join(lua_string(b) for b in bodies), encoding="utf-8")
-    servers = {"app": start_server(4096, True, work / "state-app"),
-               "web": start_server(4096, False, work / "state-web"),
-               "nocache": start_server(0, False, work / "state-nocache")}
+    wanted = {"health", *(args.only.split(",") if args.only else SCENARIOS)}
+    unknown = wanted - set(SCENARIOS)
+    if unknown:
+        ap.error(f"unknown scenarios: {', '.join(sorted(unknown))} (known: {', '.join(SCENARIOS)})")
+    servers = {}
     try:
+        for server in dict.fromkeys(SCENARIOS[name][0] for name in SCENARIOS if name in wanted):
+            cache, listeners = SERVERS[server]
+            servers[server] = start_server(cache, listeners, work / f"state-{server}")
         for _, base in servers.values():
             check_ask(base, questions()[0])
-        scenarios = {
-            "health": (servers["app"][1] + "/api/health", None),
-            "ask": (servers["app"][1] + "/api/ask", script),
-            "ask-no-log": (servers["web"][1] + "/api/ask", script),
-            "ask-no-log-no-cache": (servers["nocache"][1] + "/api/ask", script),
-        }
+        scenarios = {name: (servers[server][1] + path, script if path == "/api/ask" else None)
+                     for name, (server, path) in SCENARIOS.items() if name in wanted}
         for url, s in scenarios.values():                     # warm-up: engine, caches, JIT-free but lazy imports
             run_wrk(url, s, 3, args.connections)
         runs: dict[str, list[dict]] = {name: [] for name in scenarios}
@@ -192,6 +204,8 @@ def main() -> int:
     h = summary["health"]
     verdicts = {}
     for name in ("ask", "ask-no-log"):
+        if name not in summary:
+            continue
         a = summary[name]
         v = {"rps_ratio": a["rps"] / h["rps"], "p99_ratio": a["p99_ms"] / h["p99_ms"]}
         v["meets_targets"] = v["rps_ratio"] >= 0.70 and v["p99_ratio"] <= 1.5
@@ -211,7 +225,8 @@ def main() -> int:
                                                      "connections": args.connections, "duration": args.duration},
                                                     indent=2), encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
-    return 0 if verdicts["ask"]["meets_targets"] else 1
+    deciding = [verdicts["ask"]] if "ask" in verdicts else list(verdicts.values())
+    return 0 if all(v["meets_targets"] for v in deciding) else 1
 
 
 if __name__ == "__main__":

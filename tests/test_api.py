@@ -298,6 +298,32 @@ def test_listener_with_many_gets_the_records_in_batches(client: TestClient) -> N
     assert [r["answer_id"] for batch in listener.batches for r in batch] == ids
 
 
+def test_listener_with_before_response_is_called_before_the_response(client: TestClient) -> None:
+    """`before_response` runs on the event loop before the answer is sent (the help desk's journal), and
+    that listener is not called again on the background thread; the others still are."""
+    events: list[str] = []
+
+    class Early:
+        def before_response(self, record: dict) -> None:
+            events.append("early:" + record["answer_id"])
+
+        def __call__(self, record: dict) -> None:
+            raise AssertionError("a listener with before_response is not called on the background thread")
+
+    class Broken:
+        def before_response(self, record: dict) -> None:
+            raise ValueError("journal down")
+    late: list[dict] = []
+    client.app.state.answer_listeners[:] = [Broken(), Early(), late.append]
+    answer = client.post("/api/ask", json={"question": "专利导航谁出钱？"})
+    assert answer.status_code == 200                       # a failing listener does not fail the answer
+    assert events == ["early:" + answer.json()["answer_id"]]
+    assert [r["answer_id"] for r in late] == [answer.json()["answer_id"]]
+    client.app.state.answer_listeners[:] = [Early()]        # only early listeners: no background task
+    again = client.post("/api/ask", json={"question": "专利导航谁出钱？"})
+    assert events[-1] == "early:" + again.json()["answer_id"] and len(late) == 1
+
+
 def test_dispatcher_batches_what_queued_up_while_a_listener_was_busy() -> None:
     import asyncio
     import threading

@@ -169,30 +169,50 @@ def test_admin_csv_opens_in_excel(client):
     assert client.get("/api/admin/questions.csv?days=x", headers=AUTH).status_code == 422
 
 
-def test_answer_is_released_only_after_the_log_write():
-    """ReleaseAfterLog: the final body chunk reaches the server only after the app's background work."""
+def test_answers_go_out_before_the_database_write_and_are_grouped(settings):
+    """/api/ask answers once the record is in the question log's journal, not after a database commit;
+    the answers that gather meanwhile are written in one transaction; none is lost."""
     import asyncio
+    import threading
 
-    from assistant.helpdesk import ReleaseAfterLog
+    import httpx
 
-    events: list[str] = []
+    app = create_app(settings, engine=FakeEngine())
+    store = app.state.qlog
+    groups: list[int] = []
+    gate = threading.Event()
+    insert = store._insert
 
-    async def app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"part", "more_body": True})
-        await send({"type": "http.response.body", "body": b"end"})
-        await asyncio.sleep(0.01)           # the background task (the listeners)
-        events.append("logged")
+    def held_insert(conn, rows, **kw):
+        groups.append(len(rows))
+        gate.wait(10)                       # the database write is held up
+        return insert(conn, rows, **kw)
+    store._insert = held_insert
+    questions = [f"第{i}个问题：知识产权质押融资谁出钱？" for i in range(40)]
 
-    async def send(message):
-        events.append(message["type"] + ":" + message.get("body", b"").decode())
+    async def main() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.23", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            first = await c.post("/api/ask", json={"question": questions[0]})
+            while not groups:
+                await asyncio.sleep(0.01)
+            rest = await asyncio.gather(*(c.post("/api/ask", json={"question": q}) for q in questions[1:]))
+            return [first, *rest]
 
-    async def receive():
-        return {"type": "http.request", "body": b""}
-
-    wrapped = ReleaseAfterLog(app, paths=("/api/ask",))
-    asyncio.run(wrapped({"type": "http", "method": "POST", "path": "/api/ask"}, receive, send))
-    assert events == ["http.response.start:", "http.response.body:part", "logged", "http.response.body:end"]
-    events.clear()
-    asyncio.run(wrapped({"type": "http", "method": "GET", "path": "/api/health"}, receive, send))
-    assert events == ["http.response.start:", "http.response.body:part", "http.response.body:end", "logged"]
+    try:
+        responses = asyncio.run(main())     # all answered while the first write is still held
+        assert [r.status_code for r in responses] == [200] * 40
+        journal = "".join(f.read_text(encoding="utf-8") for f in store.journal_dir.glob("*.jsonl"))
+        assert all(r.json()["answer_id"] in journal for r in responses)
+        assert "198.51.100.23" not in journal
+    finally:
+        gate.set()
+    assert store.flush()
+    assert groups == [1, 39]
+    assert store.count() == 40
+    for r, q in zip(responses, questions):
+        row = store.get(r.json()["answer_id"])
+        assert row["question"] == q and row["channel"] == "api"
+        assert row["client_hash"] == store.hash("198.51.100.23")
+    store.close()
+    assert list(store.journal_dir.iterdir()) == []

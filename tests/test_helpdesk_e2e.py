@@ -165,3 +165,58 @@ def test_page_api_and_wechat_survive_kill_9(tmp_path, kind):
             assert "伪造的消息" not in export.content.decode("utf-8-sig")
     finally:
         server.stop()
+
+
+def test_answers_acknowledged_under_load_survive_kill_9(tmp_path):
+    """Under load: 32 keep-alive connections ask as fast as they can, the server is killed with SIGKILL
+    in the middle (answers in its journal not yet in the database); every answer a client received is
+    in the log after the restart."""
+    import threading
+
+    server = Server(tmp_path, "fake")
+    server.start()
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def client(k: int) -> None:
+        with httpx.Client(base_url=server.base, timeout=10) as c:
+            i = 0
+            while not stop.is_set():
+                i += 1
+                try:
+                    r = c.post("/api/ask", json={"question": f"用户{k}的第{i}个问题：知识产权质押融资谁出钱？"})
+                    answer_id = r.json()["answer_id"] if r.status_code == 200 else None
+                except (httpx.HTTPError, ValueError):
+                    return                            # the server is gone: this answer never arrived
+                if answer_id:
+                    acknowledged.append(answer_id)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(32)]
+    try:
+        for t in threads:
+            t.start()
+        deadline = time.time() + 30
+        while len(acknowledged) < 300 and time.time() < deadline:
+            time.sleep(0.01)
+        server.kill9()                                # requests are in flight on every connection
+        stop.set()
+        for t in threads:
+            t.join(timeout=15)
+    finally:
+        stop.set()
+        server.stop()
+    assert len(acknowledged) >= 300, server.read_log()
+    journal = tmp_path / "question-log-journal"
+    assert list(journal.glob("*.jsonl"))            # the killed server's journal is left behind
+
+    server = Server(tmp_path, "fake")
+    server.start()
+    try:
+        with httpx.Client(base_url=server.base, timeout=30) as c:
+            export = c.get("/api/admin/questions.csv", headers={"Authorization": f"Bearer {ADMIN}"})
+            logged = {r["answer_id"] for r in csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")))}
+        assert list(journal.iterdir()) == []        # and written to the database at the restart
+    finally:
+        server.stop()
+    missing = set(acknowledged) - logged
+    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged answers are not in the log"

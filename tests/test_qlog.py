@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from _pgserver import shared_server
+from assistant import qlog
 from assistant.qlog import QuestionLog, open_log, percentile, resolve_salt, resolve_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +170,134 @@ def test_concurrent_writers(store):
     assert store.count() == 120
 
 
+def _commits(store) -> list[int]:
+    """Counts the transactions committed on the store's engine from now on."""
+    commits: list[int] = []
+    sa.event.listen(store.engine, "commit", lambda conn: commits.append(1))
+    return commits
+
+
+def _journal_lines(store) -> list[str]:
+    return [line for f in sorted(store.journal_dir.glob("*.jsonl"))
+            for line in f.read_text(encoding="utf-8").splitlines()]
+
+
+def test_log_writes_what_gathered_in_one_transaction(store):
+    """Group commit: the rows logged while the writer is busy go to the database together, in one
+    transaction; each is in the journal as soon as log() returns; none is lost."""
+    groups: list[int] = []
+    gate = threading.Event()
+    insert = store._insert
+
+    def held_insert(conn, rows, **kw):
+        groups.append(len(rows))
+        gate.wait(10)                       # the first group is held: the next rows gather behind it
+        return insert(conn, rows, **kw)
+    store._insert = held_insert
+    commits = _commits(store)
+    store.log(rec(0, user="openid0"))
+    for _ in range(500):
+        if groups:
+            break
+        threading.Event().wait(0.01)
+    for n in range(1, 50):
+        store.log(rec(n, user=f"openid{n}"))
+    # Every row is in the journal before the database has any: that is what the answer waited for.
+    assert len(_journal_lines(store)) == 50 and commits == []
+    gate.set()
+    assert store.flush()
+    assert groups == [1, 49] and len(commits) == 2
+    assert store.count() == 50
+    for n in (0, 1, 25, 49):
+        got = store.get(f"{n:032x}")
+        assert got["question"] == f"问题{n}" and got["user_hash"] == store.hash(f"openid{n}")
+        assert got["client_hash"] == store.hash("203.0.113.7") and got["time"].endswith("Z")
+    assert "203.0.113.7" not in "".join(_journal_lines(store))        # hashed before the journal too
+
+
+def test_logged_answers_are_read_back_at_once(store):
+    for n in range(1, 8):
+        store.log(rec(n, time=f"2025-03-01T02:00:{n:02d}.000+00:00"))
+    assert store.count() == 7                                        # reads wait for the writer
+    assert [r["answer_id"] for r in store.rows()] == [f"{n:032x}" for n in range(1, 8)]
+    assert store.stats()["totals"]["questions"] == 7
+    store.log(rec(8))
+    assert store.add_feedback(f"{8:032x}", "down", "不对") is True    # feedback right after the answer
+    assert store.get(f"{3:032x}")["time"] == "2025-03-01T02:00:03.000Z"
+    assert store.get(f"{3:032x}")["day"] == "2025-03-01"
+    with pytest.raises(ValueError):
+        store.log(rec(9, answer_id=""))
+
+
+def test_log_rows_wait_while_the_database_is_unavailable(store, monkeypatch):
+    monkeypatch.setattr(qlog, "JOURNAL_RETRY_SECONDS", 0.05)
+    failures = [sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))] * 2
+    insert = store._insert
+
+    def flaky_insert(conn, rows, **kw):
+        if failures:
+            raise failures.pop()
+        return insert(conn, rows, **kw)
+    store._insert = flaky_insert
+    for n in range(1, 6):
+        store.log(rec(n))
+    assert store.flush(timeout=10)
+    assert failures == [] and store.count() == 5
+    assert _journal_lines(store)             # the current journal file stays until close
+
+
+def test_full_journal_files_are_replaced_and_removed_once_written(store, monkeypatch):
+    monkeypatch.setattr(qlog, "JOURNAL_FILE_BYTES", 300)             # about one line a file
+    seen: set[str] = set()
+    for n in range(1, 7):
+        store.log(rec(n))
+        assert store.flush()
+        seen.update(f.name for f in store.journal_dir.glob("*.jsonl"))
+    assert store.count() == 6
+    assert len(seen) >= 3                                            # files were replaced...
+    assert len(list(store.journal_dir.glob("*.jsonl"))) <= 2         # ...and the written ones removed
+    store.close()
+    assert list(store.journal_dir.iterdir()) == []
+
+
+def test_close_writes_the_journal_and_removes_it(db_url, tmp_path):
+    first = open_log(db_url, tmp_path / "state", salt="s")
+    for n in range(1, 4):
+        first.log(rec(n))
+    first.close()
+    assert list(first.journal_dir.iterdir()) == []
+    second = open_log(db_url, tmp_path / "state", salt="s")
+    assert second.count() == 3
+    second.close()
+
+
+def test_a_running_process_journal_is_left_alone(db_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(qlog, "JOURNAL_LINGER", 3600)     # the writer would wait an hour before writing
+    live = open_log(db_url, tmp_path / "state", salt="s")
+    live.log(rec(1))
+    other = open_log(db_url, tmp_path / "state", salt="s")  # e.g. an admin command beside the server
+    assert other.count() == 0 and len(_journal_lines(live)) == 1
+    live.close()                                            # close writes it, without the linger
+    assert other.count() == 1
+    other.close()
+
+
+def test_unreadable_journal_lines_are_skipped(db_url, tmp_path, caplog):
+    store = open_log(db_url, tmp_path / "state", salt="s")
+    good = store._question_row(rec(1))
+    store.close()
+    journal = tmp_path / "state" / qlog.JOURNAL_DIR
+    journal.mkdir(parents=True, exist_ok=True)
+    (journal / "4242-dead.jsonl").write_bytes(
+        (qlog._encode_row(good) + "\n" + '["cut short by a crash", "2025').encode("utf-8"))
+    with caplog.at_level("WARNING", logger="assistant.qlog"):
+        again = open_log(db_url, tmp_path / "state", salt="s")
+    assert again.count() == 1 and again.get(f"{1:032x}")["question"] == "问题1"
+    assert list(journal.iterdir()) == []
+    assert any("unreadable" in r.getMessage() for r in caplog.records)
+    again.close()
+
+
 def test_reopen_keeps_records(db_url, tmp_path):
     first = open_log(db_url, tmp_path / "state", salt="s")
     first.add(rec(1))
@@ -178,16 +307,25 @@ def test_reopen_keeps_records(db_url, tmp_path):
     second.close()
 
 
-def test_acknowledged_record_survives_kill_9(db_url, tmp_path):
-    """A child process adds a record, says so, and is killed with SIGKILL before it can close anything."""
+@pytest.mark.parametrize("write", ["add", "log"])
+def test_acknowledged_record_survives_kill_9(db_url, tmp_path, write):
+    """A child process stores records, says so, and is killed with SIGKILL before it can close anything.
+    `log` is stopped from reaching the database at all (an hour's linger): the records survive in the
+    journal, and the next open writes them."""
     child = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from assistant.qlog import open_log\n"
-         "log = open_log(sys.argv[1] or None, Path(sys.argv[2]), salt='s')\n"
-         "log.add({'answer_id': 'k' * 32, 'question': '被杀之前', 'status': 'answered', 'channel': 'api'})\n"
+         "import sys, time; from pathlib import Path; from assistant import qlog\n"
+         "qlog.JOURNAL_LINGER = 3600\n"
+         "log = qlog.open_log(sys.argv[1] or None, Path(sys.argv[2]), salt='s')\n"
+         "recs = [{'answer_id': f'k{n:031d}', 'question': f'被杀之前{n}', 'status': 'answered', 'channel': 'api'}\n"
+         "        for n in range(40)]\n"
+         "if sys.argv[3] == 'add':\n"
+         "    log.add(recs[0])\n"
+         "else:\n"
+         "    for r in recs: log.log(r)\n"
          "print('stored', flush=True)\n"
          "time.sleep(60)\n",
-         db_url or "", str(tmp_path / "state")],
+         db_url or "", str(tmp_path / "state"), write],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "stored"
@@ -197,7 +335,10 @@ def test_acknowledged_record_survives_kill_9(db_url, tmp_path):
         if child.poll() is None:
             child.kill()
     log = open_log(db_url, tmp_path / "state", salt="s")
-    assert log.get("k" * 32)["question"] == "被杀之前"
+    assert log.get("k" + "0" * 31)["question"] == "被杀之前0"
+    if write == "log":
+        assert log.count() == 40 and log.get(f"k{39:031d}")["question"] == "被杀之前39"
+        assert list(log.journal_dir.iterdir()) == []
     log.close()
 
 
