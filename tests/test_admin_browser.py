@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -15,26 +13,14 @@ import pytest
 import uvicorn
 
 from _helpdesk_fakes import FakeEngine
+from _browser import ARGS, CHROMIUM, free_port, playwright
 from assistant.api import create_app
 from assistant.config import PROJECT_ROOT, Settings
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 TOKEN = "admin-browser-token-7f3a"
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not os.path.exists(CHROMIUM):  # pragma: no cover - .ci/run installs it
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true but /usr/bin/chromium is missing")
-    pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sync_api = playwright(module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +28,7 @@ def server(tmp_path_factory):
     state = tmp_path_factory.mktemp("admin-browser")
     settings = Settings(cache_dir=state, admin_token=TOKEN, contact="市财政局 0777-1234567", wechat_token="wx")
     app = create_app(settings, engine=FakeEngine())
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

@@ -8,7 +8,6 @@ import hashlib
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,26 +17,15 @@ import httpx
 import pytest
 import xmltodict
 
+from _browser import ARGS, CHROMIUM, free_port, playwright
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 ADMIN = "e2e-admin-token-91c2"
 WX = "e2e-wechat-token"
 CONTACT = "市财政局 0777-2800000"
 SHOTS = ROOT / "artifacts" / "screenshots"
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not os.path.exists(CHROMIUM):  # pragma: no cover - .ci/run installs it
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true but /usr/bin/chromium is missing")
-    pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sync_api = playwright(module_level=True)
 
 
 class Server:
@@ -47,7 +35,7 @@ class Server:
     def __init__(self, state: Path, kind: str) -> None:
         self.state = state
         self.kind = kind
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 

@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
 from _web_fakes import DOC_ID, FakeEngine
+from _browser import ARGS, CHROMIUM, playwright
 from assistant.api import create_app
 from assistant.config import PROJECT_ROOT, Settings
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 VIEWPORTS = {"phone": {"width": 375, "height": 667}, "desktop": {"width": 1280, "height": 800}}
 CONTACT = "市市场监管局知识产权科 0777-2800000"
@@ -35,19 +31,7 @@ EMBED_TITLE = "钦州政策问答"
 
 
 def _playwright() -> Any:
-    """Playwright's sync API, or fail (CI) / skip (elsewhere) with the reason."""
-    reason = None
-    try:
-        from playwright import sync_api
-    except ImportError:
-        reason = "the playwright package is not installed (pip install -e '.[test]')"
-    if reason is None and not Path(CHROMIUM).exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-    return sync_api
+    return playwright()
 
 
 # --------------------------------------------------------------------------- servers
