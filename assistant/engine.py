@@ -62,11 +62,12 @@ class Assistant:
         return cls(indexes, lexicon, tokenizer, settings.default_doc, catalog)
 
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
-        text, _ = question_text(question or "", self.lexicon)
+        prepared = question_text(question or "", self.lexicon)
+        text = prepared[0]
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
         chosen = self.catalog.candidates(self.tokenizer.words(text), text, always)
         analysis = analyze(question or "", [self.indexes[i] for i in chosen], self.lexicon, self.tokenizer,
-                           self.catalog)
+                           self.catalog, prepared)
         resolution = resolve(analysis, context, self.default_doc)
         result = self.composer.compose(resolution, self.catalog.metas)
         return result, resolution.context

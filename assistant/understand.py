@@ -220,10 +220,11 @@ def question_text(question: str, lex: Lexicon) -> tuple[str, bool]:
 
 
 def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer,
-            catalog: Catalog | None = None) -> Analysis:
-    """Analyse a question against the plans in `indexes` (the candidates; the catalog knows them all)."""
+            catalog: Catalog | None = None, prepared: tuple[str, bool] | None = None) -> Analysis:
+    """Analyse a question against the plans in `indexes` (the candidates; the catalog knows them all).
+    `prepared`: `question_text(question, lex)` when the caller has it already."""
     catalog = catalog or build_catalog(indexes)
-    text, injection = question_text(question, lex)
+    text, injection = prepared or question_text(question, lex)
     words = tok.words(text)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
