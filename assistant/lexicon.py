@@ -65,7 +65,6 @@ class Lexicon:
         for place in self.places.values():
             for names in (place.get("level_places") or {}).values():
                 out.update(names)
-            out.update(place.get("other_places") or [])
         out.update(self.out_of_scope_hints)
         out.update(self.distinct_spending)
         out.update(w for w in self.stopwords if len(w) >= 3)
@@ -122,6 +121,6 @@ def load_lexicon() -> Lexicon:
         out_of_scope_hints=vocab["out_of_scope_hints"], injection_markers=vocab["injection_markers"],
         instruction_verbs=vocab["instruction_verbs"], distinct_spending=vocab["distinct_spending"],
         levels=levels["levels"], not_a_level=levels["not_a_level"],
-        places=_load("places.yaml"), facts=_load("facts.yaml"), templates=_load("templates.yaml"),
+        places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict)}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
     )
 

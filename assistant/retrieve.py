@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rank_bm25 import BM25Plus
 
 from assistant.corpus import Block, Document
+from assistant.gazetteer import area_places, load_gazetteer
 from assistant.lexicon import Lexicon
 from assistant.tokenize import Tokenizer
 
@@ -76,6 +77,7 @@ class DocIndex:
     doc_words: set[str] = field(default_factory=set)
     category_words: dict[str, set[str]] = field(default_factory=dict)   # heading → its content words
     cover_cache: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    area: tuple[str, ...] = ()   # division codes of the plan's place (data/divisions.tsv)
 
     @property
     def doc_id(self) -> str:
@@ -145,6 +147,11 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
                 for n in names:
                     if level in levels:
                         level_places[n] = level
+    # The plan's counties (or cities) by the national list; places.yaml above takes precedence.
+    gaz = load_gazetteer()
+    area = tuple(gaz.locate(place, (doc.meta.get("issuer") or {}).get("value") or doc.title or ""))
+    for alias, level in area_places(gaz, list(area), levels).items():
+        level_places.setdefault(alias, level)
     entries = []
     for matter in rules.get("matters", []):
         shares = [o["shares"] for o in matter["outcomes"] if isinstance(o.get("shares"), str)]
@@ -165,6 +172,7 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         matter_bm25=BM25([sorted(e.vocab) for e in entries]),
         paragraphs=paragraphs, paragraph_vocab=pvocab,
         paragraph_bm25=BM25([tok.terms(lex.canonicalize(b.folded)) for b in paragraphs]),
+        area=area,
     )
     index.vocab = set().union(*(e.vocab for e in entries)) if entries else set()
     index.doc_words = set().union(*pvocab) if pvocab else set()
@@ -293,7 +301,10 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     unexplained = [u for u in units if u not in explained]
     # Words many matters share ("监管", "保护") name none of them: with other words left over
     # ("共享单车的监管"), the question is about something else.
-    if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= 1 for m in accepted for u in m.covered) \
+    # A word that only one matter has, in its name or in what its sentence says it pays for
+    # ("宣传动员…经费由乡镇承担"), does name it.
+    if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= 1 or len(covering(u, index, lex, tok)) == 1
+                                            for m in accepted for u in m.covered) \
             and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
@@ -335,15 +346,39 @@ class Catalog:
     term_docs: dict[str, list[int]]   # a matter's word → the plans that have it
     field_docs: dict[str, set[int]]
 
+    name_docs: dict[str, set[int]] = field(default_factory=dict)   # the same names, for lookup
+    areas: set[str] = field(default_factory=set)                  # division codes of the plans' places
+    above_areas: set[str] = field(default_factory=set)            # and the divisions above them
+    longest_name: int = 0
+
     @property
     def size(self) -> int:
         return len(self.metas)
+
+    def named_in(self, text: str) -> set[int]:
+        """The plans a question names, by looking its substrings up (not scanning every name:
+        with a thousand plans there are a hundred thousand names)."""
+        if not self.name_docs and self.names:
+            for name, i in self.names:
+                self.name_docs.setdefault(name, set()).add(i)
+            self.longest_name = max(map(len, self.name_docs))
+        out: set[int] = set()
+        for start in range(len(text)):
+            for end in range(start + 2, min(len(text), start + self.longest_name) + 1):
+                out |= self.name_docs.get(text[start:end], set())
+        return out
+
+    def related_place(self, codes: tuple[str, ...]) -> bool:
+        """Is a named place one of the loaded plans' places, inside one, or above one?"""
+        gaz = load_gazetteer()
+        return any(c in self.areas or c in self.above_areas or any(a in self.areas for a in gaz.ancestors(c))
+                   for c in codes)
 
     def candidates(self, words: tuple[str, ...], text: str, always: list[int], limit: int = 4) -> list[int]:
         """The plans worth reading for a question: those it names, else the always-read ones (the
         default plan, the previous turn's) and the few whose matters share most of its words —
         among the plans of a field the question names, when it names one."""
-        named = sorted({i for name, i in self.names if name in text})
+        named = sorted(self.named_in(text))
         if named:
             return named
         fields = [f for f in self.field_docs if f in text]
@@ -365,7 +400,7 @@ def plan_meta(ix: DocIndex) -> dict:
     return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.doc.doc_number,
             "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
             "date_effective": ix.meta("date_effective"), "field": ix.meta("field"), "place": ix.meta("place"),
-            "matters": len(ix.matters)}
+            "matters": len(ix.matters), "area": list(getattr(ix, "area", ()))}
 
 
 def place_stem(place: str | None) -> str | None:
@@ -400,4 +435,6 @@ def build_catalog(indexes) -> Catalog:
             field_docs.setdefault(ix.meta("field"), set()).add(i)
         doc_words |= ix.doc_words
     return Catalog(metas, aliases | set(alias_docs), alias_docs, set(field_docs),
-                   [m["place"] for m in metas if m["place"]], doc_words, names, term_docs, field_docs)
+                   [m["place"] for m in metas if m["place"]], doc_words, names, term_docs, field_docs,
+                   areas={c for m in metas for c in m["area"]},
+                   above_areas={a for m in metas for c in m["area"] for a in load_gazetteer().ancestors(c)})

@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.gazetteer import load_gazetteer, names_feature
 from assistant.lexicon import Lexicon
 from assistant.normalize import normalize_question
-from assistant.retrieve import Catalog, DocIndex, MatterMatch, build_catalog, covering, match_matters, place_stem
+from assistant.retrieve import (Catalog, DocIndex, MatterMatch, _names_head, build_catalog, covering, match_matters,
+                                place_stem)
 from assistant.tokenize import Tokenizer
 
 _CLAIM_BEFORE = ("由", "是", "归", "属于", "为", "让", "给")
@@ -127,7 +129,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     mentions: list[tuple[int, LevelMention]] = []
     taken = [False] * len(text)
     for m in pattern.finditer(text):
-        if any(text.startswith(b, m.start()) for b in lex.not_a_level):
+        if any(text.startswith(b, m.start()) for b in lex.not_a_level) \
+                or (m.group(0) in index.level_places and names_feature(text, m.start(), m.end())):
             continue
         alias = m.group(0)
         level, foreign = aliases[alias]
@@ -140,14 +143,27 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     covers = {lv["name"]: lv.get("covers") or [] for lv in lex.levels}
     city = next((lv for lv in index.levels[1:] if "市" in covers.get(lv, [])), None)   # 市县 in a 省/市县 plan
     town = next((lv for lv in index.levels[1:] if re.search(r"乡|镇|街道", lv)), None)
+    # A place of the national list outside the plan's area ("南宁市" for 钦州's plan) is elsewhere;
+    # the plan's own place and the places above it ("广西") are no level mention.
+    gaz = load_gazetteer()
+    area = getattr(index, "area", ())
+    if area:
+        for start, end, codes in gaz.scan(text):
+            if any(taken[start:end]):
+                continue
+            if not any(gaz.related(c, a) for c in codes for a in area):
+                mentions.append((start, LevelMention(None, text[start:end], False, guessed=True, elsewhere=True)))
+            for i in range(start, end):
+                taken[i] = True
     own = _place_stem(index.meta("place"))
     for start, end in unknown_places(text, own):
         name = text[start:end]
         if any(taken[start:end]):
             continue
         level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
-        # Where the vocabulary lists the plan's own counties, any other one is outside its area.
-        elsewhere = bool(index.level_places)
+        # Where the plan's own counties are all known, another county is outside its area; a town
+        # is inside one of them.
+        elsewhere = bool(index.level_places) and not name.endswith(("乡", "镇"))
         if elsewhere:
             level = None
         # A place the plan cannot place is still a place: it names no matter (level None, no claim).
@@ -238,11 +254,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     fact = next((key for key, spec in lex.facts.items() if _matches_any(text, spec["patterns"])), None)
     all_aliases = catalog.aliases
     domain_words = [w for ws in lex.domain.values() for w in ws]
-    other_place = None
-    for spec in lex.places.values():
-        for place in spec.get("other_places") or []:
-            if place in text and not any(place in loaded for loaded in catalog.places):
-                other_place = other_place or place
+    # A place of the national list that no loaded plan's area is, contains or lies in.
+    other_place = next((text[s:e] for s, e, codes in load_gazetteer().scan(text)
+                        if catalog.areas and not catalog.related_place(codes)), None)
     fields_named = [f for f in lex.fields if f + "领域" in text]
     other_field = None
     for f in lex.fields:
@@ -276,7 +290,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             if rows:
                 matches, unexplained = [MatterMatch(e, [], 1.0, True, 0.0) for e in rows], []
                 units = [u for u in units if not re.search(r"\d", u)]
-        if matches and unexplained and _modifies_other(words, matches, unexplained):
+        if matches and unexplained and _modifies_other(words, matches, unexplained, lex, tok):
             matches, unexplained = [], list(units)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
@@ -332,14 +346,18 @@ def _filters(a: Analysis, d: DocAnalysis) -> dict:
     if categories:
         flt["categories"] = categories
     return flt
-def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplained: list[str]) -> bool:
+def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplained: list[str],
+                    lex: Lexicon, tok: Tokenizer) -> bool:
     """"特种设备安全监察": a matter's word between two words no matter explains is part of a
     different phrase, and the question is about that phrase, not the matter."""
     covered = {u for m in matches for u in m.covered}
-    for i, w in enumerate(words):
-        if w in covered and 0 < i < len(words) - 1 and words[i - 1] in unexplained and words[i + 1] in unexplained:
-            return True
-    return False
+    inside = {w for i, w in enumerate(words) if w in covered and 0 < i < len(words) - 1
+              and words[i - 1] in unexplained and words[i + 1] in unexplained}
+    if not inside:
+        return False
+    # "参加健康体检的宣传动员经费": the matter is still named by its head outside that phrase.
+    return not all(any(_names_head(h, [u for u in m.covered if u not in inside], lex, tok) for h in m.entry.heads)
+                   for m in matches)
 
 
 _place_stem = place_stem
