@@ -502,16 +502,47 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
 
     title = (meta.get("title") or {}).get("value") or ""
     if title:
-        m = _PLACE.match(title)
-        place = m.group(1) if m else None
+        place, rest = _leading_place(title)
         meta["place"] = _fact(place, title_block or notice, None)
-        m = _FIELD.search(title[len(place or ""):])
+        issuer_text = (meta.get("issuer") or {}).get("value") or ""
+        if place is None and issuer_text:
+            # "生态环境领域市级与县级…方案" names no place: the issuing government's is the plan's.
+            place, _ = _leading_place(issuer_text)
+            if place:
+                meta["place"] = {"value": place, **{k: v for k, v in meta["issuer"].items() if k != "value"}}
+        m = _FIELD.search(rest)
         meta["field"] = _fact(m.group(1) if m else None, title_block or notice, None)
         m = _SCOPE.search(title)
         meta["scope"] = _fact(m.group(0) if m else None, title_block or notice, None)
         for key in ("field", "place", "scope"):
             meta[key]["quote"] = meta[key]["quote"] if meta[key]["value"] else None
     return meta
+
+
+def _leading_place(title: str) -> tuple[str | None, str]:
+    """The place a title starts with ("湖南省郴州市生态环境领域…" → 郴州市) and the rest. Known
+    divisions first; else a name with a place suffix, as long as it is no field or level word."""
+    from assistant.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    place, pos = None, 0
+    while True:
+        found = next(((s, e) for s, e, codes in gaz.scan(title[pos:pos + 20]) if s == 0), None)
+        if not found:
+            break
+        name = title[pos:pos + found[1]]
+        if name not in gaz.names.values():   # a short name with what follows it ("广西壮族自治区", "黔东南州")
+            m = _PLACE.match(title[pos:])
+            if m and m.group(1).startswith(name) and len(m.group(1)) <= len(name) + 5:
+                name = m.group(1)
+            elif title[pos + len(name):pos + len(name) + 1] in tuple("州市县区盟旗省"):
+                name = title[pos:pos + len(name) + 1]
+        place, pos = name, pos + len(name)
+    if place is None:
+        m = _PLACE.match(title)
+        if m and not re.search(r"领域|财政|事权|级|以下|关于|印发", m.group(1)):
+            place, pos = m.group(1), m.end(1)
+    return place, title[pos:]
 
 
 def load_document(path: Path, doc_id: str | None = None) -> Document:

@@ -76,7 +76,8 @@ class Gazetteer:
         higher places its title or issuer names."""
         if not place:
             return []
-        codes = [c for c in self.lookup.get(place, ()) if self.names[c] == place] or list(self.lookup.get(place, ()))
+        found = self.lookup.get(place) or self.lookup.get(short_name(place)) or self.lookup.get(place[:-1]) or ()
+        codes = [c for c in found if self.names[c] == place] or list(found)
         if len(codes) > 1 and context:
             narrowed = [c for c in codes if any(short_name(self.names[a]) in context for a in self.ancestors(c))]
             codes = narrowed or codes

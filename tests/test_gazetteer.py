@@ -51,3 +51,26 @@ def test_a_plans_counties_get_its_county_level(gaz):
     province = area_places(gaz, gaz.locate("江西省"), ["省", "市县"])
     assert province["南昌市"] == province["鄱阳县"] == province["南昌县"] == "市县"
     assert area_places(gaz, gaz.locate("会同县"), ["县", "乡镇"]) == {}
+
+
+@pytest.mark.parametrize("title, place", [
+    ("钦州市知识产权领域市以下财政事权和支出责任划分改革实施方案", "钦州市"),
+    ("湖南省郴州市生态环境领域市以下财政事权和支出责任划分改革实施方案", "郴州市"),
+    ("广西壮族自治区知识产权领域自治区以下财政事权和支出责任划分改革实施方案", "广西壮族自治区"),
+    ("黔东南州医疗卫生领域财政事权和支出责任划分改革实施方案", "黔东南州"),
+    ("生态环境领域市级与县级财政事权和支出责任划分改革实施方案", None),   # the issuer's place is used then
+])
+def test_the_place_a_title_starts_with(title, place):
+    from assistant.corpus import _leading_place
+    assert _leading_place(title)[0] == place
+
+
+def test_a_title_without_a_place_takes_the_issuers():
+    from assistant.corpus import parse
+    text = ("汉中市人民政府办公室关于印发生态环境领域市级与县级财政事权和支出责任划分改革实施方案的通知\n"
+            "各县区人民政府：\n现将方案印发给你们，请认真贯彻执行。\n汉中市人民政府办公室\n2021年11月6日\n"
+            "生态环境领域市级与县级财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+            "将市级生态环境规划编制，确认为市级财政事权，由市级承担支出责任。\n")
+    doc = parse(text, "hanzhong")
+    assert doc.meta["place"]["value"] == "汉中市"
+    assert doc.meta["field"]["value"] == "生态环境"
