@@ -8,8 +8,29 @@ from assistant.lexicon import Lexicon
 from assistant.resolve import Resolution, Verdict
 from assistant.retrieve import DocIndex
 
-EXAMPLES = ["专利导航由谁承担支出责任？", "钦南区建设的知识产权保护中心谁出钱？", "哪些事项属于市与县区共同财政事权？",
-            "作品登记的支出责任怎么划分？", "这个方案什么时候开始施行？"]
+def plan_examples(ix: DocIndex | None, t: dict) -> list[str]:
+    """Questions this plan answers, made from its own matters, places and levels (shown where a
+    question could not be answered, so that they always fit the plan at hand)."""
+    if ix is None or not ix.matters:
+        return [t["examples"]["document"]]
+    matters = sorted((e.matter for e in ix.matters), key=lambda m: (len(m["name"]), m["id"]))
+    top = ix.levels[0] if ix.levels else None
+
+    # Names that read as a matter by themselves: not a part of another ("资本金"), not a long list.
+    short = [m for m in matters if 4 <= len(m["name"]) <= 10 and not m.get("part_of")] or matters
+    out = []
+    first = short[0]
+    out.append(t["examples"]["payer"].format(matter=first["name"]))
+    lower = next((m for m in short[1:] if any(o["level"] != top for o in m["outcomes"])), None)
+    place = next((p for p, lv in ix.level_places.items() if lv != top and re.search(r"[县区市旗]$", p)), None)
+    if lower and place:
+        out.append(t["examples"]["place"].format(place=place, matter=lower["name"]))
+    joint = next((m for m in short if "共同" in (m["outcomes"][0].get("authority") or "")), None)
+    if joint:
+        out.append(t["examples"]["joint_list"].format(authority=joint["outcomes"][0]["authority"]))
+        out.append(t["examples"]["how"].format(matter=joint["name"]))
+    out.append(t["examples"]["document"])
+    return out
 
 
 def date_cn(iso: str | None) -> str:
@@ -279,14 +300,14 @@ class Composer:
     def _compose_passage(self, res: Resolution, out: dict, loaded) -> str:
         block = res.index.doc.block(res.passage)
         self._cite(out, res.index, block.anchor)
-        out["suggestions"] = EXAMPLES[:3]
+        out["suggestions"] = plan_examples(res.index, self.t)[:3]
         where = f"“{block.path[0]}”部分" if block.path else "原文"
         return f"方案{where}的相关规定如下（这段不涉及具体事项由哪一级承担）。"
 
     def _compose_not_listed(self, res: Resolution, out: dict, loaded) -> str:
         ix = res.index
         ca = ix.rules.get("catch_all") if ix else None
-        out["suggestions"] = EXAMPLES[:3]
+        out["suggestions"] = plan_examples(ix, self.t)[:3]
         if ca:
             self._cite(out, ix, ca["anchor"], ca["quote"])
             return self.t["not_listed"].format(topic=res.topic, catch_all=f"“{ca['quote']}”")
@@ -294,13 +315,15 @@ class Composer:
 
     def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
         docs = "；".join(f"《{m['title']}》（{m['doc_number']}）" for m in loaded)
-        out["suggestions"] = EXAMPLES[:3]
+        out["suggestions"] = plan_examples(res.index, self.t)[:3]
         return self.t["not_loaded"].format(topic=res.topic, documents=docs)
 
     def _compose_out_of_scope(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
-        out["suggestions"] = EXAMPLES[:4]
-        title = res.index.doc.title if res.index else (loaded[0]["title"] if loaded else "财政事权和支出责任划分方案")
-        return self.t["out_of_scope"].format(title=title) + "\n" + "\n".join(f"· {q}" for q in EXAMPLES[:4])
+        examples = plan_examples(res.index, self.t)[:4]
+        out["suggestions"] = examples
+        titles = "、".join(f"《{m['title']}》" for m in loaded) if len(loaded) > 1 else \
+            f"《{res.index.doc.title if res.index else (loaded[0]['title'] if loaded else '财政事权和支出责任划分方案')}》"
+        return self.t["out_of_scope"].format(title=titles) + "\n" + "\n".join(f"· {q}" for q in examples)
 
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
         if res.options:   # "地理标志谁出钱？": the plan lists more than one matter of that name
@@ -308,8 +331,9 @@ class Composer:
             out["suggestions"] = asks
             return (f"方案中与“{res.topic}”有关的事项不止一项，请问您指的是哪一项？\n"
                     + "\n".join(f"· {q}" for q in asks))
-        out["suggestions"] = EXAMPLES[:4]
-        return self.t["clarify"] + "\n" + "\n".join(f"· {q}" for q in EXAMPLES[:4])
+        examples = plan_examples(res.index, self.t)[:4]
+        out["suggestions"] = examples
+        return self.t["clarify"] + "\n" + "\n".join(f"· {q}" for q in examples)
 
     def _suggest(self, res: Resolution) -> list[str]:
         out = []

@@ -117,3 +117,16 @@ def test_cli_ingest_then_ask_with_assistant_data(tmp_path):
     result = json.loads(out.stdout)
     assert result["status"] == "answered" and result["citations"][0]["doc_id"] == "qujing-city-transport"
     assert {f["payer"] for f in result["findings"]} == {"县（市、区）"}
+
+
+def test_suggestions_come_from_the_plan_that_answers(engine_all):
+    """A question about the transport plan that it cannot answer suggests that plan's own matters."""
+    result, _ = engine_all.ask("曲靖市城市公共停车场建设谁出钱？")
+    assert result["status"] == "not_listed" and result["suggestions"]
+    transport = next(ix for ix in engine_all.indexes if ix.doc_id == "qujing-city-transport")
+    names = [m["name"] for m in transport.rules["matters"]]
+    asked = [s for s in result["suggestions"] if "方案" not in s and "哪些事项" not in s]
+    assert asked and all(any(n in s for n in names) for s in asked)
+    result, _ = engine_all.ask("今天天气怎么样？")
+    assert result["status"] == "out_of_scope"
+    assert all(f"《{m['title']}》" in result["answer"] for m in engine_all.documents())
