@@ -226,7 +226,7 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         res.verdicts = _list_verdicts(d, d.list_filter)
         if not res.verdicts:
             res.status = res.kind = "not_listed"
-            res.topic = a.text
+            res.topic = a.plain or a.text
         return res
 
     if explaining:
@@ -337,7 +337,7 @@ def _explains(d: DocAnalysis) -> bool:
 
 def _topic(a: Analysis, units: list[str]) -> str:
     """The user's own words for the unlisted matter, trimmed of question words."""
-    text = re.sub(r"[？?！!。，,]+$", "", a.text)
+    text = re.sub(r"[？?！!。，,]+$", "", a.plain or a.text)
     text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗)", text)[0]
     text = text.strip("，的 ")
     return text if 2 <= len(text) <= 30 else "".join(units[:4])

@@ -55,6 +55,7 @@ class Analysis:
     follow_up: bool
     fields_named: list[str] = field(default_factory=list)
     docs: list[DocAnalysis] = field(default_factory=list)
+    plain: str = ""                 # normalized, in the user's own words
 
 
 def _contains_any(text: str, words) -> list[str]:
@@ -226,21 +227,22 @@ def strip_instructions(text: str, markers: list[str], verbs: list[str]) -> str:
     return (kept + "？") if kept else text
 
 
-def question_text(question: str, lex: Lexicon) -> tuple[str, bool]:
-    """The question as analysed: normalized, instructions stripped, synonyms canonical."""
+def question_text(question: str, lex: Lexicon) -> tuple[str, bool, str]:
+    """The question as analysed: normalized, instructions stripped, synonyms canonical; whether
+    instructions were stripped; and the same text in the user's own words (for echoing it)."""
     norm = normalize_question(question)
     injection = _matches_any(norm, lex.injection_markers)
     if injection:
         norm = strip_instructions(norm, lex.injection_markers, lex.instruction_verbs)
-    return lex.canonicalize(norm), injection
+    return lex.canonicalize(norm), injection, norm
 
 
 def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer,
-            catalog: Catalog | None = None, prepared: tuple[str, bool] | None = None) -> Analysis:
+            catalog: Catalog | None = None, prepared: tuple[str, bool, str] | None = None) -> Analysis:
     """Analyse a question against the plans in `indexes` (the candidates; the catalog knows them all).
     `prepared`: `question_text(question, lex)` when the caller has it already."""
     catalog = catalog or build_catalog(indexes)
-    text, injection = prepared or question_text(question, lex)
+    text, injection, plain = prepared or question_text(question, lex)
     words = tok.words(text)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
@@ -273,7 +275,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
         out_of_scope_hint=bool(hints) and not any(h in catalog.doc_words for h in hints),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
-        follow_up=follow_up, fields_named=fields_named,
+        follow_up=follow_up, fields_named=fields_named, plain=plain,
     )
     for index in indexes:
         mentions = find_level_mentions(text, words, index, lex)
