@@ -67,6 +67,10 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
                           r"|不予(配套|补助)|各承担)")
 
 
+# "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
+_ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
+
+
 @dataclass
 class Sentence:
     start: int      # offsets in the block's text
@@ -583,8 +587,29 @@ class Compiler:
                 return {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text}
         return None
 
+    def zones(self) -> list[dict]:
+        """Areas the plan puts at one of its levels ("曲靖经济技术开发区参照县（市、区）执行本方案")."""
+        out = []
+        for block in self.doc.paragraphs():
+            if block.kind != "paragraph":
+                continue
+            for s in sentences(block):
+                m = _ZONE.search(s.folded)
+                if not m:
+                    continue
+                levels = [lv for _, _, lv in find_levels(m.group(2)) if lv in self.levels]
+                if len(set(levels)) != 1 or levels[0] == self.levels[0]:
+                    continue
+                quote = block.text[s.start:s.end].strip()
+                for name in re.split(r"[、和及]", m.group(1)):
+                    name = re.sub(r"^(各|全市|全省|全县|本市)", "", name.strip())
+                    if 2 <= len(name) <= 20:
+                        out.append({"name": name, "level": levels[0], "anchor": block.anchor,
+                                    "label": self.doc.label(block), "quote": quote})
+        return out
+
     def result(self) -> dict:
-        return {
+        out = {
             "doc_id": self.doc.doc_id,
             "doc_number": self.doc.doc_number,
             "title": self.doc.title,
@@ -592,6 +617,10 @@ class Compiler:
             "catch_all": self.catch_all(),
             "matters": list(self.matters.values()),
         }
+        zones = self.zones()
+        if zones:
+            out["zones"] = zones
+        return out
 
     def report(self) -> dict:
         parts = [b for b in self.doc.blocks if b.kind == "heading" and b.depth == 1]

@@ -142,7 +142,7 @@ class Composer:
         return out
 
     def _compose_verdict(self, res: Resolution, out: dict, loaded) -> str:
-        parts = []
+        parts, notes = [], []
         for v in res.verdicts:
             for o in v.outcomes:
                 ci = self._cite(out, v.index, o["anchor"], o["quote"])
@@ -154,6 +154,14 @@ class Composer:
                     finding["condition"] = o["condition"]
                 out["findings"].append(finding)
             parts.append(self._verdict_text(v))
+            # "曲靖经开区…": the paragraph that places the area at its level is part of the basis.
+            for m in v.scope:
+                zone = v.index.zones.get(m.surface)
+                note = zone and self.t["zone_note"].format(name=zone["name"], level=v.index.label_of(zone["level"]))
+                if zone and note not in notes:
+                    self._cite(out, v.index, zone["anchor"], zone["quote"])
+                    notes.append(note)
+        parts += notes
         if len(res.verdicts) > 1:
             parts.insert(0, f"您的问题涉及方案中的{len(res.verdicts)}个事项：")
         out["suggestions"] = self._suggest(res)

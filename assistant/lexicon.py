@@ -30,6 +30,7 @@ class Lexicon:
     places: dict[str, dict]
     facts: dict[str, dict]
     templates: dict[str, str]
+    zone_abbreviations: dict[str, str] = field(default_factory=dict)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @property
@@ -121,6 +122,7 @@ def load_lexicon() -> Lexicon:
         out_of_scope_hints=vocab["out_of_scope_hints"], injection_markers=vocab["injection_markers"],
         instruction_verbs=vocab["instruction_verbs"], distinct_spending=vocab["distinct_spending"],
         levels=levels["levels"], not_a_level=levels["not_a_level"],
-        places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict)}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
+        places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict) and k != "zone_abbreviations"},
+        zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
     )
 

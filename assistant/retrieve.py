@@ -78,6 +78,7 @@ class DocIndex:
     category_words: dict[str, set[str]] = field(default_factory=dict)   # heading → its content words
     cover_cache: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
     area: tuple[str, ...] = ()   # division codes of the plan's place (data/divisions.tsv)
+    zones: dict[str, dict] = field(default_factory=dict)   # what users call an area placed at a level → its rule
 
     @property
     def doc_id(self) -> str:
@@ -137,6 +138,18 @@ def matter_words(matter: dict) -> list[str]:
     return [w for w in out if 2 <= len(w) <= 6]
 
 
+def zone_aliases(name: str, place: str | None, lex: Lexicon) -> list[str]:
+    """"曲靖经济技术开发区" → also 经济技术开发区, 曲靖经开区, 经开区 (abbreviations in places.yaml)."""
+    names = [name]
+    stem = place_stem(place)
+    for prefix in (place, stem):
+        if prefix and name.startswith(prefix) and len(name) - len(prefix) >= 3:
+            names.append(name[len(prefix):])
+    for full, short in (lex.zone_abbreviations or {}).items():
+        names += [n.replace(full, short) for n in names if full in n]
+    return list(dict.fromkeys(names))
+
+
 def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> DocIndex:
     levels = [lv["name"] for lv in rules.get("levels", [])]
     place = (doc.meta.get("place") or {}).get("value")
@@ -152,6 +165,11 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
     area = tuple(gaz.locate(place, (doc.meta.get("issuer") or {}).get("value") or doc.title or ""))
     for alias, level in area_places(gaz, list(area), levels).items():
         level_places.setdefault(alias, level)
+    zones: dict[str, dict] = {}
+    for zone in rules.get("zones") or []:
+        for alias in zone_aliases(zone["name"], place, lex):
+            zones.setdefault(alias, zone)
+            level_places.setdefault(alias, zone["level"])
     entries = []
     for matter in rules.get("matters", []):
         shares = [o["shares"] for o in matter["outcomes"] if isinstance(o.get("shares"), str)]
@@ -172,7 +190,7 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         matter_bm25=BM25([sorted(e.vocab) for e in entries]),
         paragraphs=paragraphs, paragraph_vocab=pvocab,
         paragraph_bm25=BM25([tok.terms(lex.canonicalize(b.folded)) for b in paragraphs]),
-        area=area,
+        area=area, zones=zones,
     )
     index.vocab = set().union(*(e.vocab for e in entries)) if entries else set()
     index.doc_words = set().union(*pvocab) if pvocab else set()

@@ -68,6 +68,10 @@ def validate(rules: dict, doc: Document) -> list[str]:
     catch_all = rules.get("catch_all")
     if catch_all and catch_all["quote"] not in view:
         problems.append("兜底条款引文不是原文")
+    for zone in rules.get("zones") or []:
+        block = anchors.get(zone["anchor"])
+        if block is None or zone["quote"] not in block.text:
+            problems.append(f"{zone['name']}: 参照执行的引文与段落 {zone['anchor']} 不符")
     return problems
 
 
