@@ -17,6 +17,7 @@ from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
 from assistant.corpus import Block, Document
+from assistant.normalize import fold_document
 
 # ---------------------------------------------------------------- level vocabulary
 
@@ -59,8 +60,12 @@ def levels_in(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- sentences
 
-_RULE_VERB = re.compile(r"(确认为|明确为|划分为|划为|列为|属于)")
-_AUTHORITY = re.compile(r"(确认为|明确为|划分为|划为|列为|属于)([^，。；]{0,30}?)(财政事权|事权)")
+# "…，确认为市级财政事权", and the shorter forms plans also use: "…等事项，为州级财政事权",
+# "义务教育总体为市县共同财政事权" (为 only right after a comma or a 总体/均-type word).
+_VERBS = r"(确认为|明确为|划分为|划为|列为|属于|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=[^，。；《》]{1,14}?事权)" \
+         r"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{1,14}?事权))"
+_RULE_VERB = re.compile(_VERBS)
+_AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?)(财政事权|事权)")
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?承担[^，。；]{0,8}?支出责任")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
 _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
@@ -91,8 +96,14 @@ def sentences(block: Block) -> list[Sentence]:
 
 
 def looks_like_rule(folded: str) -> bool:
-    """A sentence that assigns a 事权 ("确认为…事权") — reported when it cannot be compiled."""
-    return bool(re.search(r"(确认为|明确为|划分为|划为|列为)[^，。；]{0,30}?事权", folded)) and "未列事项" not in folded
+    """A sentence that assigns a 事权 ("确认为…事权", "为市级财政事权") or says which level bears a
+    支出责任 ("市级财政承担…的支出责任") — reported when it cannot be compiled."""
+    if re.search(r"未列事项|其他未列|未列明", folded):   # the catch-all clause
+        return False
+    if _AUTHORITY.search(folded) and levels_in(_AUTHORITY.search(folded).group(0)):
+        return True
+    return bool(re.search(r"承担[^，。；]{0,30}?支出责任|支出责任由", folded)) and bool(levels_in(folded)) \
+        and not re.search(r"要|应当|须|切实|确保|加大|落实|履行|各级|谁|可通过|原则", folded)
 
 
 def is_condition(folded: str) -> bool:
@@ -328,6 +339,7 @@ class Compiler:
         self.matters: dict[str, dict] = {}
         self.uncompiled: list[dict] = []
         self.rule_sentences = 0
+        self.section_authority: dict[tuple[str, ...], str] = {}   # heading path → the 事权 its head rule states
 
     # levels -------------------------------------------------------------
     def _doc_levels(self) -> list[str]:
@@ -336,6 +348,11 @@ class Compiler:
         for m in self.matters.values():
             for o in m["outcomes"]:
                 found.update(levels_in(o["authority"]))
+        # The title's "市与县（区）" names the plan's levels even where a level's sentences are missing
+        # (a page cut short): a question about that level is then a level the plan has, not ignored.
+        scope = re.search(r"领域(.{1,24}?)(?:财政)?事权", fold_document(self.doc.title or ""))
+        if scope and not re.search(r"以下", scope.group(1)):
+            found.update(levels_in(scope.group(1)))
         order = [lv["name"] for lv in level_vocabulary()["levels"]]
         return sorted(found, key=order.index)
 
@@ -368,8 +385,13 @@ class Compiler:
         i = 0
         while i < len(sents):
             head = sents[i]
-            if not looks_like_rule(head.folded) or not _AUTHORITY.search(head.folded):
-                if looks_like_rule(head.folded):
+            auth = _AUTHORITY.search(head.folded)
+            if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
+                if _PAYER.search(head.folded) and not auth:
+                    # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
+                    if not self._compile_payer_sentence(block, head) and looks_like_rule(head.folded):
+                        self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
+                elif looks_like_rule(head.folded):
                     self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
                 i += 1
                 continue
@@ -388,8 +410,17 @@ class Compiler:
             return "", ""
         before = folded[: verb.start()].rstrip("，")
         if not before.lstrip().startswith("将"):
-            # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter.
-            return (before.strip(), "") if len(before.strip()) >= 4 and "，" not in before else ("", before)
+            # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter; so is
+            # "研究制定全市…规范，全市…规划编制，…等，为市级财政事权" once the clauses that say
+            # how or why ("根据…", "按照…") are set aside.
+            clauses = [c.strip() for c in before.split("，") if c.strip()]
+            mid = ""
+            while clauses and re.match(r"(根据|按照|依据|依照|为了|对于|其中)", clauses[0]):
+                clauses.pop(0)
+            while clauses and re.match(r"(按照|根据|依据|分别|原则上)", clauses[-1]) and not levels_in(clauses[-1]):
+                mid = clauses.pop() + "，" + mid
+            subject = "，".join(clauses)
+            return (subject, mid) if len(subject) >= 4 else ("", before)
         before = before.lstrip()[1:]
         mid = ""
         while True:  # "…，按照公路管理隶属关系，分别确认为…": trailing phrases that say how, not what
@@ -413,6 +444,7 @@ class Compiler:
                 self._skip(block, block.text[head.start:head.end], "未找到事项列举")
                 return
         auth = _AUTHORITY.search(head.folded)
+        self.section_authority.setdefault(tuple(block.path), auth.group(2))
         # "高速公路建设涉及的征地拆迁，由县（市、区）按属地原则承担支出责任": a sentence after the head
         # whose subject names no level is a matter of its own, not a branch of the head.
         own = [c for c in conditions if not levels_in(c.folded.split("，")[0]) and _PAYER.search(c.folded)]
@@ -425,6 +457,46 @@ class Compiler:
             subject, _, rest = c.folded.partition("，")
             self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
                        "", "，" + rest, [], block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
+
+    def _compile_payer_sentence(self, block: Block, sent: Sentence) -> bool:
+        """A sentence that says who pays for something but not whose 事权 it is, under a section
+        whose head rule states the 事权 ("（一）科技研发…确认为市与区、县（市）共同财政事权…" then
+        "1.基础研究…市财政…自主设立的科技计划，由市财政承担支出责任"). Without such a head the
+        sentence is reported, never given a 事权 the plan does not state."""
+        path = tuple(block.path)
+        auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
+                            if path[:k] in self.section_authority), None)
+        folded = sent.folded
+        at = folded.find("由")
+        subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", folded[:at].strip().rstrip("，"))
+        subject = re.sub(r"，(按照|根据|依据)[^，]*$", "", subject)
+        auth_levels = levels_in(auth_phrase or "")
+        if not auth_levels or len(subject) < 4 or "，" in subject:
+            return False
+        rest = folded[at:]
+        payer_levels, mode = _payer_levels(rest)
+        joint = "共同" in auth_phrase
+        authority = self.authority(auth_levels, joint)
+        base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
+                "headline": authority, "condition": None, "shares": None}
+        principle = _principle(folded) or ("设立主体级次" if "设立主体" in folded else None)
+        if mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
+            outcomes = [{"level": lv, "payer": lv} for lv in auth_levels]
+        elif len(payer_levels) >= 2:
+            outcomes = [{"level": None, "payer": self.joint_payer(payer_levels)}] if mode != "each" else \
+                [{"level": lv, "payer": lv} for lv in payer_levels]
+        elif len(payer_levels) == 1:
+            outcomes = [{"level": payer_levels[0], "payer": payer_levels[0]}]
+        else:
+            return False
+        outcomes = [{**o, "authority": authority, "principle": principle, **base} for o in outcomes]
+        self.rule_sentences += 1
+        category = block.path[-1] if block.path else ""
+        for item in split_items(subject):
+            named = [lv for lv in item.levels if lv in auth_levels]
+            item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
+            self._add(item, category, item_outcomes)
+        return True
 
     def _compile_row(self, block: Block) -> bool:
         """A row of an attachment's table: 序号 | 事项 | 财政事权 | 支出责任."""
@@ -516,7 +588,9 @@ class Compiler:
             if not found or "承担" not in clause:
                 continue
             m = re.search(r"承担(.+?)等?支出责任", clause) or re.search(r"^(.+?)由", clause)
-            if not m or re.fullmatch(r"(主要|次要|其余|剩余|相应|部分|全部)", m.group(1)):
+            # "承担相应的支出责任", "承担主要支出责任": how much, not a part by name.
+            if not m or re.fullmatch(r"(主要|次要|其余|剩余|相应|相关|部分|全部|一定|应有|各自|共同|兜底)(的)?(部分)?",
+                                     m.group(1).strip()) or "不同情况" in clause:
                 continue
             for part in _split_top(m.group(1), "、"):
                 part = part.strip()
@@ -562,6 +636,8 @@ class Compiler:
     def _add(self, item: Item, category: str, outcomes: list[dict], key: str | None = None,
              part_of: str | None = None) -> None:
         # Matters merge by name across sentences (市 and 县区 lists); a part of one matter keeps its parent.
+        # "…，以及由市级部门直接组织的应急预案演练": the conjunction joins the list, it names nothing.
+        item = Item(re.sub(r"^(以及|及|并|和|或)(?=.{4,})", "", item.name), item.written, item.levels, item.qualifier)
         key = re.sub(r"[，、。；：\s]", "", key or item.name)
         matter = self.matters.get(key)
         if matter is None:
@@ -572,10 +648,16 @@ class Compiler:
             self.matters[key] = matter
         if item.written not in matter["written"]:
             matter["written"].append(item.written)
+        # "市级应急救援规划编制", "由市级部门直接组织的应急预案演练": the item is that level's version
+        # of the work; the plan says nothing here about another level's version of it.
+        named = list(dict.fromkeys(item.levels or levels_in(item.written)))
+        scope = named[0] if len(named) == 1 else None
         for o in outcomes:
             o = dict(o)
             if item.qualifier and not o.get("condition"):
                 o["condition"] = item.qualifier.rstrip("的")
+            if scope and o["level"] == scope:
+                o["scope"] = scope
             if not any(x["level"] == o["level"] and x["anchor"] == o["anchor"] for x in matter["outcomes"]):
                 matter["outcomes"].append(o)
 

@@ -67,6 +67,10 @@ def _select(matter: dict, scope: list[LevelMention]) -> tuple[list[dict], list[s
     chosen = [o for o in outcomes if o["level"] in wanted]
     if chosen:
         return chosen, None
+    # The plan lists only another level's own version ("市级…规划编制" asked for a county): not listed.
+    # (Not for a level the user only claims as the payer: "…县里会给配套吗？" is answered 不是.)
+    if all(o.get("scope") for o in outcomes) and not any(m.claim for m in scope):
+        return [], wanted
     # The user's level is not one this matter has at all: show what the plan does say.
     return outcomes, sorted({o["level"] for o in outcomes if o["level"]})
 
@@ -241,6 +245,8 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
             found = []
             for match in x.matches:
                 outcomes, only = _select(match.entry.matter, scope)
+                if not outcomes:
+                    continue
                 v = Verdict(x.index, match.entry.matter, outcomes, scope, only)
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
@@ -251,6 +257,9 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
             if any(v.only_levels is None for v in found) and scope:
                 found = [v for v in found if v.only_levels is None]
             verdicts.extend(found)
+        if not verdicts:   # only other levels' versions of the matter are listed
+            return Resolution("not_listed", "not_listed", index=explaining[0].index, topic=_topic(a, a.units),
+                              intent=intent, injection=a.injection, context=empty_context)
         res = Resolution("answered", "verdict", verdicts, index=explaining[0].index, intent=intent,
                          injection=a.injection)
         res.context = _context_for(verdicts, scope, intent)
@@ -338,7 +347,7 @@ def _explains(d: DocAnalysis) -> bool:
 def _topic(a: Analysis, units: list[str]) -> str:
     """The user's own words for the unlisted matter, trimmed of question words."""
     text = re.sub(r"[？?！!。，,]+$", "", a.plain or a.text)
-    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗)", text)[0]
+    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗)", text)[0]
     text = text.strip("，的 ")
     return text if 2 <= len(text) <= 30 else "".join(units[:4])
 

@@ -12,7 +12,7 @@ from assistant.retrieve import (Catalog, DocIndex, MatterMatch, _names_head, bui
 from assistant.tokenize import Tokenizer
 
 _CLAIM_BEFORE = ("由", "是", "归", "属于", "为", "让", "给")
-_CLAIM_AFTER = re.compile(r"^(级)?(财政)?(自己|来|要|需要|得|也要|应该|应)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|分摊|出|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部)")
+_CLAIM_AFTER = re.compile(r"^(级)?(财政)?(自己|来|要|需要|得|也要|应该|应|会|会给)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|分摊|出(?![台现于发具租让售口版行入席面])|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部)")
 
 
 @dataclass

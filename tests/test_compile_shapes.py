@@ -1,0 +1,77 @@
+"""Rule sentences in the shapes real plans use, each compiled from a short text of our own."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.compile import compile_document
+from assistant.corpus import parse
+
+WRAPPER = "某某市{field}领域市与区、县(市)财政事权和支出责任划分改革方案\n一、主要内容\n"
+
+
+def compiled(body: str, field: str = "科技", title: str | None = None) -> tuple[dict, dict]:
+    text = (title + "\n一、主要内容\n" if title else WRAPPER.format(field=field)) + body
+    return compile_document(parse(text, "shape"))
+
+
+def outcomes(rules: dict) -> dict[str, list[tuple]]:
+    return {m["name"]: [(o["level"], o["payer"]) for o in m["outcomes"]] for m in rules["matters"]}
+
+
+def test_sentences_that_only_say_who_pays_take_their_sections_joint_authority():
+    rules, report = compiled(
+        "(一)科技研发。利用财政资金设立的科技计划,确认为市与区、县(市)共同财政事权,由市与区、县(市)财政区分不同情况承担相应的支出责任。\n"
+        "1.基础研究。市财政自主设立的基础研究计划,由市财政承担支出责任。各区、县(市)自主设立的基础研究计划,由区、县(市)财政承担支出责任。\n")
+    found = outcomes(rules)
+    assert "相应的" not in found                                     # how much, not a matter
+    assert [lv["name"] for lv in rules["levels"]] == ["市", "县（市、区）"]   # 区、县(市) is one level
+    by_payer = {o[1]: name for name, os in found.items() for o in os if len(os) == 1}
+    assert "市" in by_payer and "县（市、区）" in by_payer
+    for m in rules["matters"]:
+        assert all(o["authority"] == "市与县（市、区）共同财政事权" for o in m["outcomes"])
+    assert report["uncompiled"] == []
+
+
+def test_a_payer_sentence_without_any_stated_authority_is_reported_not_guessed():
+    rules, report = compiled("市财政自主设立的基础研究计划,由市财政承担支出责任。\n")
+    assert rules["matters"] == []
+    assert [u["reason"] for u in report["uncompiled"]] == ["未找到“确认为……事权”"]
+
+
+@pytest.mark.parametrize("sentence, level", [
+    ("全州性应急救援规划编制、全州总体应急预案编制等事项,为州级财政事权,由州级承担支出责任。", "州"),
+    ("研究制定全市应急救援地方标准,全市应急救援规划编制等,為市級財政事權,由市級承擔支出責任。", "市"),
+])
+def test_short_forms_without_jiang_and_queren(sentence, level):
+    title = "某某自治州应急救援领域州与县(市)财政事权和支出责任划分改革方案" if level == "州" else None
+    rules, _ = compiled(sentence, field="应急救援", title=title)
+    assert rules["matters"] and all(o["payer"] == level for m in rules["matters"] for o in m["outcomes"])
+
+
+def test_the_titles_levels_count_when_a_levels_sentences_are_missing():
+    rules, _ = compiled("将市级应急救援规划编制,确认为市级财政事权,由市级承担支出责任。\n", field="应急救援",
+                        title="某某市应急救援领域市与县(区)财政事权和支出责任划分改革实施方案")
+    assert [lv["name"] for lv in rules["levels"]] == ["市", "县区"]
+    (matter,) = rules["matters"]
+    assert matter["outcomes"][0]["scope"] == "市"      # the 市 version of the work only
+
+
+def test_another_levels_version_of_a_matter_is_not_listed(tmp_path):
+    """The plan lists only 市级 planning (its county sentence was cut off the page): a county's
+    planning is not listed — never answered with the city's verdict."""
+    from assistant.config import load_settings
+    from assistant.engine import Assistant
+    from assistant.ingest import ingest
+
+    plan = tmp_path / "guangyuan-emergency.txt"
+    plan.write_text("广元市应急救援领域市与县(区)财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+                    "将市级应急救援规划编制,市级部门应急预案编制,确认为市级财政事权,由市级承担支出责任。\n"
+                    "应急救援领域其他未列事项,按照本方案确定的原则研究确定。\n", encoding="utf-8")
+    settings = load_settings(env={"ASSISTANT_DATA": str(tmp_path / "data"), "ASSISTANT_CACHE": str(tmp_path / "cache")})
+    ingest(plan, settings)
+    engine = Assistant.load(settings=settings)
+    for question in ("苍溪县的应急救援规划编制谁出钱？", "县级应急救援规划编制谁出钱？", "县区部门应急预案编制谁出钱？"):
+        result, _ = engine.ask(question)
+        assert result["status"] == "not_listed" and not result["findings"], question
+    result, _ = engine.ask("市级应急救援规划编制谁出钱？")
+    assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"市"}
