@@ -55,9 +55,14 @@ class Settings:
 def load_settings(env: dict[str, str] | None = None, data_dir: str | Path | None = None) -> Settings:
     env = dict(os.environ) if env is None else env
     data = data_dir or env.get("ASSISTANT_DATA") or None
+    data = Path(data).resolve() if data else None
+    # The cache goes with the data it was built from: $ASSISTANT_CACHE, else DATA/.cache, else the
+    # project's .cache/ (a data folder elsewhere never writes into the project).
+    cache = Path(env["ASSISTANT_CACHE"]).resolve() if env.get("ASSISTANT_CACHE") else \
+        (data / ".cache" if data else PROJECT_ROOT / ".cache")
     return Settings(
-        data_dir=Path(data).resolve() if data else None,
-        cache_dir=Path(env["ASSISTANT_CACHE"]).resolve() if env.get("ASSISTANT_CACHE") else PROJECT_ROOT / ".cache",
+        data_dir=data,
+        cache_dir=cache,
         db_url=env.get("ASSISTANT_DB_URL") or None,
         admin_token=env.get("ASSISTANT_ADMIN_TOKEN") or None,
         contact=env.get("ASSISTANT_CONTACT") or None,
