@@ -31,7 +31,18 @@ class Lexicon:
     facts: dict[str, dict]
     templates: dict[str, str]
     zone_abbreviations: dict[str, str] = field(default_factory=dict)
+    field_aliases: dict[str, str] = field(default_factory=dict)
+    off_topic: list[str] = field(default_factory=list)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
+
+    def domain_words(self, fields) -> list[str]:
+        """The words of the loaded plans' fields ("公路" is a transport plan's word, out of an IP plan's scope)."""
+        keys = set()
+        for f in fields:
+            f = self.field_aliases.get(f, f)
+            keys.update(k for k in self.domain if k in f or f in k
+                        or any(a in f and v == k for a, v in self.field_aliases.items()))
+        return [w for k in sorted(keys) for w in self.domain[k]]
 
     @property
     def intent_words(self) -> set[str]:
@@ -119,6 +130,7 @@ def load_lexicon() -> Lexicon:
     return Lexicon(
         synonyms=vocab["synonyms"], hypernyms=vocab["hypernyms"], intents=vocab["intents"],
         stopwords=set(vocab["stopwords"]), domain=vocab["domain"], fields=vocab["fields"],
+        field_aliases=vocab.get("field_aliases") or {}, off_topic=vocab.get("off_topic") or [],
         out_of_scope_hints=vocab["out_of_scope_hints"], injection_markers=vocab["injection_markers"],
         instruction_verbs=vocab["instruction_verbs"], distinct_spending=vocab["distinct_spending"],
         levels=levels["levels"], not_a_level=levels["not_a_level"],

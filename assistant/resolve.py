@@ -275,7 +275,7 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         # Mostly the plan's own words → a matter of its field that it does not list.
         known = sum(d.weights.get(u, 1.0) for u in unexplained if u in d.index.doc_words)
         in_field = known * 2 >= sum(d.weights.get(u, 1.0) for u in unexplained)
-    if a.out_of_scope_hint and not a.domain:
+    if (a.out_of_scope_hint and not a.domain) or a.off_topic:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     passage = _passage(d, a) if d is not None and not a.yes_no else None
     if passage is not None:

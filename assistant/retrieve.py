@@ -373,6 +373,14 @@ class Catalog:
     def size(self) -> int:
         return len(self.metas)
 
+    def domain_words(self, lex: Lexicon) -> list[str]:
+        """The field words of the plans loaded (computed once per catalog)."""
+        cached = self.__dict__.get("_domain_words")
+        if cached is None:
+            cached = self.__dict__["_domain_words"] = lex.domain_words(
+                {m["field"] for m in self.metas if m.get("field")} or {"知识产权"})
+        return cached
+
     def named_in(self, text: str) -> set[int]:
         """The plans a question names, by looking its substrings up (not scanning every name:
         with a thousand plans there are a hundred thousand names)."""

@@ -56,6 +56,7 @@ class Analysis:
     fields_named: list[str] = field(default_factory=list)
     docs: list[DocAnalysis] = field(default_factory=list)
     plain: str = ""                 # normalized, in the user's own words
+    off_topic: bool = False         # about a service, not its funding ("几点开门")
 
 
 def _contains_any(text: str, words) -> list[str]:
@@ -255,7 +256,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         text.endswith(("呢？", "呢"))
     fact = next((key for key, spec in lex.facts.items() if _matches_any(text, spec["patterns"])), None)
     all_aliases = catalog.aliases
-    domain_words = [w for ws in lex.domain.values() for w in ws]
+    domain_words = catalog.domain_words(lex)
     # A place of the national list that no loaded plan's area is, contains or lies in.
     other_place = next((text[s:e] for s, e, codes in load_gazetteer().scan(text)
                         if catalog.areas and not catalog.related_place(codes)), None)
@@ -273,7 +274,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
         injection=injection,
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
-        out_of_scope_hint=bool(hints) and not any(h in catalog.doc_words for h in hints),
+        out_of_scope_hint=bool(hints) and not any(h in catalog.doc_words or h in domain_words for h in hints),
+        off_topic=_matches_any(text, lex.off_topic),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
     )
