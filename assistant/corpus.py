@@ -29,6 +29,8 @@ _HEADING_PATTERNS = [
 ]
 _ATTACHMENT = re.compile(r"^附件\s*(\d*)\s*[：:]?\s*$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[（(]\s*\d{4}\s*[〕\]）)]\s*\d{1,4}\s*号")
+# "一、二级公路" and "一、二类" count things; they are no heading "一、" titled "二级…".
+_COUNTING = re.compile(rf"^{_NUM}(?:级|类|等|档|批|期|星|产业)")
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 _CN_DATE = re.compile(rf"^[（(]?([{CN_DIGITS}]{{4}})年([{CN_DIGITS}十]{{1,3}})月([{CN_DIGITS}十]{{1,3}})日[）)]?$")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$")
@@ -143,6 +145,8 @@ def heading_match(folded: str) -> tuple[str, str, str] | None:
     for kind, pattern in _HEADING_PATTERNS:
         m = pattern.match(folded)
         if m:
+            if kind == "part" and _COUNTING.match(m.group(2)):
+                return None
             return kind, m.group(1), m.group(2)
     return None
 
@@ -237,17 +241,42 @@ def _is_pure_heading(folded: str) -> bool:
     return bool(m) and _split_heading(m[2])[1] == "" and len(m[2]) <= 30
 
 
+# A short line after a heading number is a title, unless it reads as a sentence.
+_SENTENCE_WORDS = re.compile(r"本(实施)?(方案|办法|意见|细则|规定)|自.{1,20}起|由|负责|施行|应当|必须|确认为|承担")
+
+
+def _heading_spans(rest: str) -> tuple[int, int]:
+    """A heading line's rest → (end of its title, start of its inline paragraph); the title is
+    rest[:end] (empty when end is 0) and there is no paragraph when start is len(rest)."""
+    n = len(rest)
+    if not rest.strip():
+        return 0, n
+    stop = rest.find("。")
+    gap = re.search(r"\s+", rest)
+    if gap and 0 < gap.start() <= 30 and (stop < 0 or gap.start() < stop) \
+            and not re.search(r"[，。；：]", rest[:gap.start()]):
+        after = rest[gap.end():]
+        if re.search(r"[，。]", after) or len(after) > 30:                   # "标题 正文……" (a flattened page)
+            return gap.start(), gap.end()
+    if 0 < stop <= 30 and "，" not in rest[:stop] and stop < n - 1:     # "标题。正文……"
+        return stop, stop + 1 + (len(rest[stop + 1:]) - len(rest[stop + 1:].lstrip()))
+    if 0 < stop == n - 1 and stop <= 30 and not re.search(r"[，；：]", rest[:stop]) \
+            and not _SENTENCE_WORDS.search(rest[:stop]):                     # "自然资源确权登记。"
+        return stop, n
+    colon = rest.find("：")
+    if 0 < colon <= 25 and colon < n - 1 and not re.search(r"[，。；]", rest[:colon]) \
+            and not _SENTENCE_WORDS.search(rest[:colon]):                    # "国道：市级财政承担……"
+        return colon, colon + 1 + (len(rest[colon + 1:]) - len(rest[colon + 1:].lstrip()))
+    if "。" not in rest and "；" not in rest and n <= 30:
+        return n, n
+    return 0, 0
+
+
 def _split_heading(rest: str) -> tuple[str, str]:
     """A heading line's rest → (title, inline paragraph text)."""
     rest = rest.strip()
-    if not rest:
-        return "", ""
-    stop = rest.find("。")
-    if 0 < stop <= 30 and "，" not in rest[:stop] and stop < len(rest) - 1:
-        return rest[:stop], rest[stop + 1:].strip()
-    if "。" not in rest and "；" not in rest and len(rest) <= 30:
-        return rest, ""
-    return "", rest
+    end, start = _heading_spans(rest)
+    return rest[:end], rest[start:].strip()
 
 
 # ---------------------------------------------------------------- tree
@@ -361,14 +390,13 @@ def parse(text: str, doc_id: str) -> Document:
             match = None  # a table row that starts with its serial number
         if match:
             hkind, number, rest = match
-            title, inline = _split_heading(rest)
+            base = len(line.folded) - len(rest)
+            end, start = _heading_spans(rest)
             while stack and HEADING_RANK[stack[-1][0]] >= HEADING_RANK[hkind]:
                 stack.pop()
-            heading_text = line.text[: len(line.text) - len(rest)] + title if inline or not title else line.text
-            if inline and title:
-                # keep the heading as written up to the end of its title
-                cut = line.folded.find(title) + len(title)
-                heading_text = line.text[:cut]
+            # the heading as written up to the end of its title; what follows is its first paragraph
+            heading_text = line.text[: base + end]
+            inline = line.text[base + start:].strip() if start < len(rest) else ""
             stack.append((hkind, number, heading_text.strip()))
             para_count = 0
             keys = "-".join(_anchor_key(k, n) for k, n, _ in stack)
@@ -376,8 +404,7 @@ def parse(text: str, doc_id: str) -> Document:
                                 path=[h for _, _, h in stack[:-1]], depth=len(stack)))
             if inline:
                 para_count += 1
-                offset = line.folded.rfind(inline)
-                blocks.append(Block(f"p-{keys}-{para_count}", "paragraph", line.text[offset:],
+                blocks.append(Block(f"p-{keys}-{para_count}", "paragraph", inline,
                                     path=[h for _, _, h in stack], short=f"{_short_prefix(stack)}第{para_count}段",
                                     paragraph=para_count, depth=len(stack) + 1))
             continue
