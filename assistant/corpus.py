@@ -28,15 +28,21 @@ _HEADING_PATTERNS = [
     ("item_dot", re.compile(r"^(\d{1,2})\s*[\.．、](?!\d)\s*(.*)$")),
 ]
 _ATTACHMENT = re.compile(r"^附件\s*(\d*)\s*[：:]?\s*$")
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[（(]\s*\d{4}\s*[〕\]）)]\s*\d{1,4}\s*号")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[（(【]\s*\d{4}\s*[〕\]）)】]\s*\d{1,4}\s*号")
 # "一、二级公路" and "一、二类" count things; they are no heading "一、" titled "二级…".
 _COUNTING = re.compile(rf"^{_NUM}(?:级|类|等|档|批|期|星|产业)")
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 _CN_DATE = re.compile(rf"^[（(]?([{CN_DIGITS}]{{4}})年([{CN_DIGITS}十]{{1,3}})月([{CN_DIGITS}十]{{1,3}})日[）)]?$")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$")
 _RESIDUE_KEYS = ("索引号", "发布机构", "发文机关", "成文日期", "发布日期", "发文日期", "主题分类", "文号", "生效日期",
-                 "有效性", "标题", "主题词", "信息来源", "公开方式")
-_NOISE = re.compile(r"^(打印本页|关闭窗口|【?\s*字体[：:].*|分享到[：:]?.*|扫一扫.*|来源[：:].*|浏览次数.*|【打印】.*|【关闭】.*)$")
+                 "有效性", "标题", "主题词", "信息来源", "公开方式", "生成日期", "所属机构", "关键字", "关键词",
+                 "发布时间", "更新时间", "失效日期", "组配分类", "体裁分类", "服务对象")
+_NOISE = re.compile(r"^(打印本页|关闭窗口|[【\[]?\s*字体[：:].*|分享到[：:]?.*|扫一扫.*|来源[：:].*|浏览次数.*|【打印】.*|【关闭】.*"
+                    r"|字号[：:].*|.*视力保护色[：:]?\s*|\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*"
+                    r"(\d{1,2}[：:]\d{2}([：:]\d{2})?)?\s*(来源|浏览|点击)[：:].*)$")
+_KEY_ALIASES = {"发文字号": "文号", "文件编号": "文号"}   # page-table keys read as another key
+# Web-page navigation: "当前位置：首页 > 政务公开 > 政府文件", "首页 -> 政务公开 -> 政策文件".
+_BREADCRUMB = re.compile(r"^(当前位置|您现在的位置|您的位置|现在位置|所在位置)\s*[：:]|^(网站)?首页\s*(>|->|＞|»|›|/|→)")
 _TERMINAL = tuple("。！？；：…”’」』")
 _TITLE_ENDINGS = ("方案", "办法", "意见", "通知", "规定", "细则", "决定", "清单", "规划", "函", "（试行）", "（暂行）")
 _ISSUER_ENDINGS = ("办公室", "办公厅", "人民政府", "委员会", "财政局", "财政厅", "管委会", "局", "厅")
@@ -100,6 +106,8 @@ class Document:
 
     @property
     def doc_number(self) -> str:
+        """What labels name the plan by: its 文号, or its doc id when the text states none. The doc id
+        is no 文号: a fact about the plan reads meta["doc_number"], which is absent then."""
         return (self.meta.get("doc_number") or {}).get("value") or self.doc_id
 
     @property
@@ -134,6 +142,8 @@ class Document:
 class _Line:
     text: str        # original, stripped
     folded: str
+    gap: str = ""    # the whitespace between this piece and the previous piece of the same source line
+    sealed: bool = False   # source text between this and the previous kept line was dropped: never join them
 
     @property
     def kind(self) -> str:
@@ -151,15 +161,33 @@ def heading_match(folded: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _compact(text: str) -> str:
+    """Spaces a web layout put between CJK characters removed ("文 号" → "文号")."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text)
+
+
+def _residue_key(cell: str) -> str | None:
+    """The page-table key a cell or line starts with ("文 号：…", "索引号"), if any."""
+    m = re.match(r"^[:：]?\s*([\u4e00-\u9fff][\u4e00-\u9fff\s]{0,8}?)\s*(?:[：:]|$)", cell)
+    key = _compact(m.group(1)) if m else None
+    return key if key in _RESIDUE_KEYS or key in _KEY_ALIASES else None
+
+
 def classify(folded: str) -> str:
     s = folded.strip()
     if not s:
         return "blank"
-    if _PAGE_NUMBER.match(s) or _NOISE.match(s):
+    if _PAGE_NUMBER.match(s) or _NOISE.match(s) or _BREADCRUMB.match(s):
         return "noise"
-    if s.startswith("|") or (s.count("|") >= 2 and any(k in s for k in _RESIDUE_KEYS)):
-        return "residue"
-    if sum(1 for k in _RESIDUE_KEYS if re.search(k + r"\s*[：:]", s)) >= 2:
+    compact = _compact(s)
+    # a page-table row, unless a page run together carries the plan's sentences on the same line
+    if "。" not in _TABLE_SPAN.sub("", s):
+        if s.startswith("|") or (s.count("|") >= 2 and any(k in compact for k in _RESIDUE_KEYS)):
+            return "residue"
+        if sum(1 for k in _RESIDUE_KEYS if re.search(k + r"\s*[：:]", compact)) >= 2:
+            return "residue"
+    if len(s) <= 80 and (_residue_key(s) or (s[0] in "：:" and re.search(r"[：:]\S", s[:2]))):
+        # "信息来源：市政府办公室"; a page table pasted as "标题" / "：…通知索引号" / "：009…主题分类" lines
         return "residue"
     if parse_date(s):
         return "date"
@@ -187,28 +215,116 @@ def _complete(folded: str) -> bool:
     return False
 
 
+_TABLE_SPAN = re.compile(r"[|｜](?:[^|｜。\n]*[|｜])+")
+
+
+def _cut_tables(text: str) -> tuple[list[tuple[bool, str]], bool, dict[str, str]]:
+    """Page-table cells on a kept line ("白银市…的通知 | |", "| 索引号: | … | 为贯彻落实……。") cut off:
+    ([(cut before it, text)], cut at the end, the cells' key/value hints)."""
+    parts: list[tuple[bool, str]] = []
+    hints: dict[str, str] = {}
+    pos, cut = 0, False
+    for m in _TABLE_SPAN.finditer(text):
+        cells = re.sub(r"[|｜\s]", "", m.group())
+        if cells and not any(k in _compact(fold_document(m.group())) for k in (*_RESIDUE_KEYS, *_KEY_ALIASES)):
+            continue   # a table with text of its own (an attachment's list) stays
+        hints.update({k: v for k, v in _residue_hints(m.group()).items() if k not in hints})
+        if text[pos:m.start()].strip():
+            parts.append((cut, text[pos:m.start()].strip()))
+        pos, cut = m.end(), True
+    if text[pos:].strip():
+        parts.append((cut, text[pos:].strip()))
+        cut = False
+    return parts, cut, hints
+
+
+def _hint_key(key: str) -> str:
+    return _KEY_ALIASES.get(key, key)
+
+
 def _residue_hints(line: str) -> dict[str, str]:
+    """Key/value cells of a page-table row: "| 文 号: | 市政办发[2024]59号 |", "索引号 | … | 文号 | …"."""
     cells = [c.strip() for c in re.split(r"[|｜\t]", line) if c.strip()]
     hints: dict[str, str] = {}
     i = 0
     while i < len(cells):
         cell = fold_document(cells[i])
-        m = re.match(r"^(\S+?)\s*[：:]\s*(.*)$", cell)
-        if m and m.group(1) in _RESIDUE_KEYS:
-            value = m.group(2).strip()
-            if not value and i + 1 < len(cells) and not re.match(r"^\S+?\s*[：:]", fold_document(cells[i + 1])):
+        key = _residue_key(cell)
+        if key:
+            colon = re.search(r"[：:]", cell)
+            value = cells[i][colon.end():].strip() if colon else ""
+            if not value and i + 1 < len(cells) and not _residue_key(fold_document(cells[i + 1])):
                 value = cells[i + 1]
                 i += 1
             if value:
-                hints[m.group(1)] = value
+                hints.setdefault(_hint_key(key), value)
         i += 1
     return hints
 
 
+def _colon_row_hint(text: str, pending: str | None) -> tuple[dict[str, str], str | None]:
+    """A page table pasted one cell per line, each value line carrying the next key:
+    "标题" / "：…的通知索引号" / "：009…主题分类" … → ({previous key: value}, next key)."""
+    folded = fold_document(text)
+    if not folded.startswith(("：", ":")):
+        key = _residue_key(folded)
+        return {}, (key if key and _compact(folded).rstrip("：:") == key else pending)
+    body = text[1:].strip()
+    compact_tail = _compact(fold_document(body))
+    following = max((k for k in (*_RESIDUE_KEYS, *_KEY_ALIASES) if compact_tail.endswith(k)), key=len, default=None)
+    value = body
+    if following:
+        # cut the key off the end of the original text (it may carry layout spaces)
+        n, cut = len(following), len(body)
+        while n and cut:
+            cut -= 1
+            if not body[cut].isspace():
+                n -= 1
+        value = body[:cut].strip()
+    hints = {_hint_key(pending): value} if pending and value else {}
+    return hints, following
+
+
+# ---------------------------------------------------------------- pieces of a line
+
+def _meta_piece(folded: str) -> bool:
+    """A piece of a "庆阳市人民政府办公室 2020年3月5日 庆政办发〔2020〕14号" line."""
+    return bool(parse_date(folded) or DOC_NUMBER.fullmatch(folded)
+                or (len(folded) <= 30 and re.fullmatch(r"[\u4e00-\u9fff（）]+", folded) and folded.endswith(_ISSUER_ENDINGS))
+                or (folded.startswith("（") and folded.endswith("）") and "此件" in folded))
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """A source line → (gap, piece) pairs: the line itself, or the items of a
+    "庆阳市人民政府办公室 2020年3月5日 庆政办发〔2020〕14号" line."""
+    folded = fold_document(text)
+    cuts: list[int] = []
+    words = [m for m in re.finditer(r"\S+", folded)]
+    if len(words) >= 2 and all(_meta_piece(w.group()) for w in words) \
+            and any(parse_date(w.group()) or DOC_NUMBER.fullmatch(w.group()) for w in words):
+        cuts = [w.start() for w in words[1:]]
+    out: list[tuple[str, str]] = []
+    bounds = [0, *cuts, len(text)]
+    trailing = ""
+    for a, b in zip(bounds, bounds[1:]):
+        chunk = text[a:b]
+        piece = chunk.strip()
+        if not piece:
+            trailing += chunk
+            continue
+        lead = chunk[: len(chunk) - len(chunk.lstrip())]
+        out.append((trailing + lead if out else "", piece))
+        trailing = chunk[len(chunk.rstrip()):]
+    return out
+
+
 def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
-    """Drop noise and residue, then join lines that a page or line break split."""
+    """Drop noise and residue, split lines that carry several front-matter items, then join lines
+    that a page or line break split (a joined paragraph is still a substring of `verbatim_view`)."""
     hints: dict[str, str] = {}
     kept: list[_Line] = []
+    pending_key: str | None = None
+    dirty = False      # text was dropped since the last kept piece, inside a line the verbatim view keeps
     for raw in raw_lines:
         text = raw.strip()
         folded = fold_document(text)
@@ -216,9 +332,29 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
         if kind in ("blank", "noise"):
             continue
         if kind == "residue":
-            hints.update(_residue_hints(text))
+            row, pending_key = _colon_row_hint(text, pending_key)
+            for key, value in {**_residue_hints(text), **row}.items():
+                hints.setdefault(key, value)
             continue
-        kept.append(_Line(text, folded))
+        pending_key = None
+        # what is cut off stays in the verbatim view, so text on either side of a cut is never joined
+        parts, cut_at_end, row = _cut_tables(text)
+        for key, value in row.items():
+            hints.setdefault(key, value)
+        for cut_before, part in parts:
+            dirty = dirty or cut_before
+            for gap, piece in _pieces(part):
+                piece_folded = fold_document(piece)
+                piece_kind = classify(piece_folded)
+                if piece_kind in ("noise", "residue"):
+                    if piece_kind == "residue":
+                        for key, value in _residue_hints(piece).items():
+                            hints.setdefault(key, value)
+                    dirty = True
+                    continue
+                kept.append(_Line(piece, piece_folded, gap=gap, sealed=dirty))
+                dirty = False
+        dirty = dirty or cut_at_end
 
     merged: list[_Line] = []
     in_table = False
@@ -227,13 +363,33 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
         if kind == "attachment":
             in_table = True
         prev = merged[-1] if merged else None
-        if (prev is not None and kind == "text" and prev.kind in ("text", "heading")
+        joinable = prev is not None and not line.sealed
+        if (joinable and kind == "text" and prev.kind in ("text", "heading")
                 and not _complete(prev.folded) and not (in_table and _TABLE_ROW.search(line.text))
+                and not _titled_line(prev.folded, line.folded)
                 and not (prev.kind == "heading" and _is_pure_heading(prev.folded))):
-            merged[-1] = _Line(prev.text + line.text, prev.folded + line.folded)
+            merged[-1] = _Line(prev.text + line.gap + line.text, prev.folded + fold_document(line.gap) + line.folded,
+                               prev.gap, prev.sealed)
+        elif (joinable and kind == "text" and prev.kind == "text" and line.folded.startswith("关于")
+              and _is_issuer_name(prev.folded)):
+            # "广元市人民政府办公室" / "关于印发…的通知": a notice title broken after its issuer
+            merged[-1] = _Line(prev.text + line.gap + line.text, prev.folded + fold_document(line.gap) + line.folded,
+                               prev.gap, prev.sealed)
         else:
             merged.append(line)
     return merged, hints
+
+
+def _titled_line(folded: str, following: str) -> bool:
+    """A plan title in title marks on a line of its own ("《黄山市…实施方案》"), unless the next
+    line goes on with the notice's sentence ("已经市政府同意，现印发给你们…")."""
+    compact = _compact(folded).strip()
+    return compact.startswith("《") and compact.endswith("》") and _is_plan_title(compact) \
+        and not following.startswith(("已", "经", "现", "印发", "的", "，", "。", "、", "和", "及"))
+
+
+def _is_issuer_name(folded: str) -> bool:
+    return len(folded) <= 30 and folded.endswith(_ISSUER_ENDINGS) and not re.search(r"[，。；：、]", folded)
 
 
 def _is_pure_heading(folded: str) -> bool:
@@ -301,12 +457,40 @@ def _short_prefix(stack: list[tuple[str, str, str]]) -> str:
     return "".join(_number_label(kind, number) for kind, number, _ in stack)
 
 
+_PLAN_TITLE_ENDINGS = ("方案", "办法", "意见", "细则", "规定", "规划", "清单", "（试行）", "（暂行）", "（征求意见稿）")
+
+
+def _is_notice_title(folded: str) -> bool:
+    return "关于" in folded and (folded.endswith("通知") or "印发" in folded) and "。" not in folded
+
+
+def _is_addressee(folded: str) -> bool:
+    """"各设区市人民政府，省人民政府各工作部门、各直属机构：" — who a notice is sent to."""
+    return folded.endswith("：") and len(folded) <= 150 and "。" not in folded and \
+        (folded.startswith("各") or bool(re.search(r"人民政府|各部门|各单位|管委会|直属机构|有关部门|有关单位", folded)))
+
+
+def _is_plan_title(folded: str) -> bool:
+    """The plan's own title line ("…改革实施方案", possibly in 《》), as opposed to its notice."""
+    compact = _compact(folded).strip()
+    if compact.startswith("《") and compact.endswith("》"):
+        compact = compact[1:-1]
+    return 6 <= len(compact) <= 80 and compact.endswith(_PLAN_TITLE_ENDINGS) and "关于印发" not in compact \
+        and not re.search(r"[。，；：《》]", compact)
+
+
 def _front_matter_end(lines: list[_Line]) -> int:
     """Index of the plan's title line, or 0 when the text starts with it."""
     head = lines[:12]
-    has_notice = any(("关于" in l.folded and ("通知" in l.folded or "印发" in l.folded)) for l in head[:3])
+    has_notice = any(_is_notice_title(l.folded) for l in head[:3]) or any(_is_addressee(l.folded) for l in head[:4]) \
+        or any(l.kind == "doc_number" for l in head[:2])
     if not has_notice:
         return 0
+    for i, line in enumerate(lines):
+        if line.kind in ("heading", "attachment"):
+            break
+        if i > 0 and line.kind == "text" and _is_plan_title(line.folded):
+            return i
     for i, line in enumerate(lines):
         if line.kind in ("heading", "attachment"):
             break
@@ -333,19 +517,24 @@ def parse(text: str, doc_id: str) -> Document:
 
     # Front matter: notice title, 文号, addressees, notice body, signature, date.
     notice_count = 0
+    notice_title = None
     for i, line in enumerate(lines[:start]):
         kind = line.kind
-        if i == 0:
+        if notice_title is None and kind == "text" and not _is_addressee(line.folded) \
+                and (i == 0 or _is_notice_title(line.folded)):
+            notice_title = _compact(line.folded)
             blocks.append(Block("notice-title", "notice_title", line.text, short="通知标题"))
-        elif kind == "doc_number":
+        elif notice_title is not None and _compact(line.folded) == notice_title:
+            continue   # the page's header repeats the notice title above the document
+        elif kind == "doc_number" and not any(b.kind == "doc_number" for b in blocks):
             blocks.append(Block("doc-number", "doc_number", line.text, short="发文字号"))
-        elif kind == "date":
+        elif kind == "date" and not any(b.kind == "date" for b in blocks):
             blocks.append(Block("notice-date", "date", line.text, short="成文日期"))
-        elif line.folded.endswith("：") and len(line.folded) <= 120 and notice_count == 0 \
+        elif line.folded.endswith("：") and len(line.folded) <= 120 and (notice_count == 0 or _is_addressee(line.folded)) \
                 and not any(b.kind == "addressee" for b in blocks):
             blocks.append(Block("addressees", "addressee", line.text, short="主送机关"))
         elif _complete(line.folded) and not line.folded.endswith(_TERMINAL) and len(line.folded) <= 30 \
-                and line.folded.endswith(_ISSUER_ENDINGS):
+                and line.folded.endswith(_ISSUER_ENDINGS) and not any(b.kind == "signature" for b in blocks):
             blocks.append(Block("signature", "signature", line.text, short="落款"))
         else:
             notice_count += 1
@@ -354,11 +543,13 @@ def parse(text: str, doc_id: str) -> Document:
 
     # The plan's title: first line after the front matter that is not a heading.
     body = lines[start:]
-    if body and body[0].kind == "text" and _complete(body[0].folded) and not body[0].folded.endswith("。"):
+    if body and body[0].kind == "text" and (_complete(body[0].folded) or _is_plan_title(body[0].folded)) \
+            and not body[0].folded.endswith("。"):
         blocks.append(Block("title", "title", body[0].text, short="方案标题"))
         body = body[1:]
         # "（会政办发〔2024〕31号）" or "（2024年12月20日…）" under a title with no notice around it
-        while body and body[0].folded.startswith("（") and body[0].folded.endswith("）") and len(body[0].folded) <= 60:
+        while body and ((body[0].folded.startswith("（") and body[0].folded.endswith("）") and len(body[0].folded) <= 60)
+                        or body[0].kind in ("doc_number", "date")):
             inner = body[0].folded
             if DOC_NUMBER.search(inner) and not any(b.kind == "doc_number" for b in blocks):
                 blocks.append(Block("doc-number", "doc_number", body[0].text, short="发文字号"))
@@ -459,7 +650,10 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
     notice = by_kind.get("notice_title")
     title_block = by_kind.get("title")
     if title_block:
-        meta["title"] = _fact(strip_spaces_in_cjk(title_block.text), title_block)
+        title = strip_spaces_in_cjk(title_block.text)
+        if title.startswith("《") and title.endswith("》"):
+            title = title[1:-1]
+        meta["title"] = _fact(title, title_block)
     elif notice and "《" in notice.text:
         meta["title"] = _fact(re.search(r"《(.+)》", notice.text).group(1), notice)
     elif notice:

@@ -1,4 +1,5 @@
-"""The parser on plans as web pages paste them: "(一)标题。" headings.
+"""The parser on plans as web pages paste them: breadcrumbs, page tables, a 文号 beside the date,
+"(一)标题。" headings.
 
 Every text here is synthetic (our own wording, invented places and numbers); each copies the
 layout and residue of a kind of published page, not its words.
@@ -27,6 +28,112 @@ def _doc(text: str):
 
 def _value(doc, key):
     return (doc.meta.get(key) or {}).get("value")
+
+
+# ---------------------------------------------------------------- 文号
+
+DOC_NUMBER_PAGES = {
+    "table row, spaced key, half-width brackets": (
+        "索 引 号: | 00000000000000000X/2024-000001 | 生成日期: | 2024-05-20 |\n"
+        "文 号: | 示政办发[2024]12号 | 关键字: | 水利,县区,支出 |\n"
+        "所属机构: | 市政府办公室 | 发布机构: | 示例市人民政府 |\n"
+        f"{NOTICE} | |\n信息来源:示例市人民政府办公室\n发布时间:2024-05-20 10:30\n浏览次数:\n|\n|\n"
+        f"{ADDRESSEES}\n《{TITLE}》已经市政府同意,现印发给你们,请认真贯彻落实。\n示例市人民政府办公室\n2024年5月18日\n"
+        f"{TITLE}\n{BODY}",
+        "示政办发[2024]12号"),
+    "table row, keys without colons": (
+        "索引号 | 00000000000000000X/2024-000002 | 文号 | 示政发〔2023〕7号 |\n"
+        f"{TITLE}\n{BODY}",
+        "示政发〔2023〕7号"),
+    "number and date on one line under the notice title": (
+        f"{NOTICE}\n示政办发〔2020〕3号 2020年1月15日\n{ADDRESSEES}\n"
+        f"《{TITLE}》已经市政府同意,现印发给你们,请认真贯彻落实。\n{TITLE}\n{BODY}",
+        "示政办发〔2020〕3号"),
+    "issuer, date and number on one line": (
+        f"{NOTICE}\n{ADDRESSEES}\n《{TITLE}》已经市政府同意,现印发给你们,请认真贯彻落实。\n"
+        f"示例市人民政府办公室 2020年3月5日 示政办发〔2020〕14号\n{TITLE}\n{BODY}",
+        "示政办发〔2020〕14号"),
+    "number first, in lenticular brackets": (
+        f"示政辦發【2022】9號\n{NOTICE}\n{ADDRESSEES}\n《{TITLE}》已经市政府同意,现印发给你们。\n"
+        f"示例市人民政府办公室\n2022年1月24日\n{TITLE}\n{BODY}",
+        "示政辦發【2022】9號"),
+    "a page table pasted one cell per line": (
+        f"标题\n:{NOTICE}索引号\n:000000000/2025-000001主题分类\n:城乡建设发文机关\n:示例市人民政府办公室成文日期\n"
+        f":2025-04-01发文字号\n:示办发〔2025〕2号发布日期\n:2025-04-03有效性\n:有效\n{TITLE}\n{BODY}",
+        "示办发〔2025〕2号"),
+    "no number anywhere": (f"当前位置:\n{TITLE}\n\n发布时间:2025-01-10 09:00 字号:[ ] 视力保护色:\n\n{BODY}", None),
+}
+
+
+@pytest.mark.parametrize("text,number", DOC_NUMBER_PAGES.values(), ids=DOC_NUMBER_PAGES.keys())
+def test_doc_number_where_pages_put_it(text, number):
+    doc = _doc(text)
+    assert _value(doc, "doc_number") == number
+    assert _value(doc, "title") == TITLE
+    if number is None:
+        assert "doc_number" not in doc.meta     # missing stays missing: never the document id
+
+
+def test_doc_number_on_a_line_with_the_date_is_quoted_from_its_own_block():
+    doc = _doc(DOC_NUMBER_PAGES["number and date on one line under the notice title"][0])
+    assert doc.meta["doc_number"]["anchor"] == "doc-number" and doc.block("doc-number").text == "示政办发〔2020〕3号"
+    assert _value(doc, "date_issued") == "2020-01-15"
+    assert _value(doc, "addressees") == ADDRESSEES.rstrip(":")
+
+
+# ---------------------------------------------------------------- breadcrumbs and page lines
+
+PAGES = {
+    "breadcrumb alone above the title": (
+        f"当前位置:\n{TITLE}\n\n\n发布时间:2025-09-01 17:29 字号:[ ] 视力保护色:\n\n\n{BODY}", TITLE, None),
+    "breadcrumb with spaces, source line, font switch": (
+        f"当前位置 :首页 > 政务公开 > 市政府办公厅文件\n{NOTICE}\n示政办发〔2021〕8号\n2021年03月02日来源:市政府办公室\n"
+        f"[字体: ] 打印\n\n{ADDRESSEES}\n\n  经市政府同意,现将《{TITLE}》印发给你们,请认真贯彻执行。\n\n"
+        f"  示例市人民政府办公室\n\n  2021年2月26日\n\n  (此件公开发布)\n\n{TITLE}\n\n{BODY}",
+        TITLE, "示例市人民政府办公室"),
+    "arrow breadcrumb": (
+        f"首页 -> 政务公开 -> 政策文件 -> 政府文件\n{NOTICE}\n示政办发〔2022〕10号\n{ADDRESSEES}\n"
+        f"经市政府同意,现将《{TITLE}》印发给你们。\n示例市人民政府办公室\n2022年6月1日\n{TITLE}\n{BODY}",
+        TITLE, "示例市人民政府办公室"),
+    "addressees first, title over two lines": (
+        "各设区市人民政府,省人民政府各工作部门、各直属机构:\n"
+        "《样板省林业领域省级与市县财政事权和支出责任划分改革实施方案》已经省政府同意,现印发给你们,请认真贯彻执行。\n"
+        "样板省人民政府办公厅\n2022年3月4日\n样板省林业领域省级与市县财政事权\n和支出责任划分改革实施方案\n"
+        "根据上级有关精神,结合我省实际,制定本实施方案。\n一、林业资源管理\n"
+        "将省级森林资源调查,确认为省级财政事权,由省级承担支出责任。\n",
+        "样板省林业领域省级与市县财政事权和支出责任划分改革实施方案", "样板省人民政府办公厅"),
+    "page header repeats the notice title": (
+        f"标题\n:{NOTICE}索引号\n:000000000/2025-000001主题分类\n:城乡建设发文机关\n:示例市人民政府办公室成文日期\n"
+        f":2025-04-01发文字号\n:示办发〔2025〕2号有效性\n:有效\n{NOTICE}\n示例市人民政府办公室\n"
+        f"关于印发示例市水利领域市与县区财政事权和支出责任划分改革方案的通知\n示办发〔2025〕2号\n{ADDRESSEES}\n"
+        f"《{TITLE}》已经市政府同意,现印发给你们。\n示例市人民政府办公室\n2025年4月1日\n{TITLE}\n{BODY}",
+        TITLE, "示例市人民政府办公室"),
+    "plan title in title marks over two lines": (
+        f"{NOTICE}\n{ADDRESSEES}\n《{TITLE}》已经市政府同意,现印发给你们。\n示例市人民政府办公室\n2021年12月28日\n"
+        "《示例市水利领域市与县区财政事权和支出\n责任划分改革方案》\n" + BODY,
+        TITLE, "示例市人民政府办公室"),
+}
+
+
+@pytest.mark.parametrize("text,title,issuer", PAGES.values(), ids=PAGES.keys())
+def test_page_navigation_is_never_title_or_issuer(text, title, issuer):
+    doc = _doc(text)
+    assert _value(doc, "title") == title
+    assert _value(doc, "issuer") == issuer
+    for b in doc.blocks:
+        assert not any(noise in b.text for noise in ("当前位置", "首页", "字体", "视力保护色", "发布时间", "标题:"))
+    assert doc.block("title").text.replace("\n", "") and not doc.block("title").text.endswith(":")
+    if _value(doc, "notice_title"):
+        assert _value(doc, "notice_title") == NOTICE
+    if _value(doc, "addressees"):
+        assert _value(doc, "addressees").startswith("各")
+
+
+def test_addressee_line_is_never_the_title():
+    doc = _doc(PAGES["addressees first, title over two lines"][0])
+    assert doc.block("addressees").text.startswith("各设区市人民政府")
+    assert _value(doc, "place") == "样板省" and _value(doc, "field") == "林业"
+    assert [b.short for b in doc.paragraphs()][:4] == ["主送机关", "通知正文第1段", "落款", "成文日期"]
 
 
 # ---------------------------------------------------------------- "(一)标题。" on its own line
