@@ -66,7 +66,8 @@ _VERBS = r"(确认为|明确为|划分为|划为|列为|属于|(?:(?<=[，\s])|^
          r"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{1,14}?事权))"
 _RULE_VERB = re.compile(_VERBS)
 _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?)(财政事权|事权)")
-_PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?承担[^，。；]{0,8}?支出责任")
+_PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
+                    r"(?:承担[^，。；]{0,8}?支出责任|分担)")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
 _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
                           r"|不予(配套|补助)|各承担)")
@@ -87,7 +88,7 @@ def sentences(block: Block) -> list[Sentence]:
     folded = block.folded
     out, start = [], 0
     # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…").
-    for m in re.finditer(r"。|；(?=\s*将)", folded):
+    for m in re.finditer(r"。|；(?=\s*将)|；(?=[^。；]*(?:确认为|，为[^，。；]{1,14}?事权))", folded):
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
     if start < len(folded) and folded[start:].strip():
@@ -396,7 +397,12 @@ class Compiler:
                 i += 1
                 continue
             j = i + 1
-            while j < len(sents) and is_condition(sents[j].folded):
+            # After a one-level head, a sentence with a 事权 of its own is a rule of its own
+            # ("州级…储备库…，确认为州级财政事权…；县（市）…储备库…，确认为县（市）财政事权…"); after a
+            # joint head it is a branch ("市职能部门…承担的事项，确认为市财政事权…").
+            joint_head = "共同" in auth.group(0) or len(levels_in(auth.group(0))) >= 2
+            while j < len(sents) and is_condition(sents[j].folded) and \
+                    (joint_head or not _AUTHORITY.search(sents[j].folded)):
                 j += 1
             self.rule_sentences += 1
             self._compile_group(block, head, sents[i + 1:j])

@@ -174,6 +174,10 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
 
 def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = None) -> Resolution:
     context = context or {}
+    # "科技馆周一开门吗？": about the service, not who funds it — even when it names a matter.
+    if a.off_topic and not {"payer", "authority", "principle"} & a.intents:
+        d0 = a.docs[0] if a.docs else None
+        return Resolution("out_of_scope", "out_of_scope", index=d0.index if d0 else None, injection=a.injection)
     intent = _intent(a)
     docs = _route(a, context)
     for d in docs:

@@ -75,3 +75,18 @@ def test_another_levels_version_of_a_matter_is_not_listed(tmp_path):
         assert result["status"] == "not_listed" and not result["findings"], question
     result, _ = engine.ask("市级应急救援规划编制谁出钱？")
     assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"市"}
+
+
+def test_a_clause_after_a_semicolon_that_states_its_own_rule_is_compiled():
+    rules, _ = compiled("州级应急物资储备库的建设和运行,确认为州级财政事权,由州级承担支出责任;"
+                        "县(市)应急物资储备库的建设和运行,确认为县(市)财政事权,由县(市)承担支出责任。\n",
+                        field="应急救援", title="某某自治州应急救援领域州与县(市)财政事权和支出责任划分改革方案")
+    payers = sorted(o["payer"] for m in rules["matters"] for o in m["outcomes"])
+    assert payers == ["县（市、区）", "州"]
+
+
+def test_a_split_by_ratio_without_the_words_zhichu_zeren():
+    rules, _ = compiled("(一)科技研发。科技计划,确认为市与区、县(市)共同财政事权,由市与区、县(市)财政区分不同情况承担相应的支出责任。\n"
+                        "3.企业研发投入补助。对企业研究开发费用的财政后补助,由市与区、县(市)财政按3:7比例分担。\n")
+    (m,) = [m for m in rules["matters"] if "后补助" in m["name"]]
+    assert [o["payer"] for o in m["outcomes"]] == ["市与县（市、区）共同"]
