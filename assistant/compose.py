@@ -310,7 +310,11 @@ class Composer:
         self._cite(out, res.index, block.anchor)
         out["suggestions"] = plan_examples(res.index, self.t)[:3]
         where = f"“{block.path[0]}”部分" if block.path else "原文"
-        return f"方案{where}的相关规定如下（这段不涉及具体事项由哪一级承担）。"
+        if res.status == "not_listed":
+            return self.t["passage_not_listed"].format(topic=res.topic, where=where)
+        if re.search(r"承担|支出责任|事权|分担|负担", block.folded):
+            return self.t["passage"].format(where=where)
+        return self.t["passage_no_payer"].format(where=where)
 
     def _compose_not_listed(self, res: Resolution, out: dict, loaded) -> str:
         ix = res.index

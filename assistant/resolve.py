@@ -283,6 +283,12 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     passage = _passage(d, a) if d is not None and not a.yes_no else None
     if passage is not None:
+        block = d.index.doc.block(passage)
+        # A paragraph that talks of paying but compiled into no rule (a page cut short, a shape the
+        # compiler does not read) answers no "who pays" question: not listed, with the text to read.
+        if {"payer", "authority"} & a.intents and re.search(_PAYING, block.folded):
+            return Resolution("not_listed", "passage", index=d.index, passage=passage, intent=intent,
+                              topic=_topic(a, unexplained), injection=a.injection, context=empty_context)
         return Resolution("answered", "passage", index=d.index, passage=passage, intent=intent,
                           injection=a.injection, context=empty_context)
     # Words that several listed matters share, none named whole ("地理标志谁出钱？"): ask which one.
@@ -310,6 +316,9 @@ def _options(d: DocAnalysis) -> list[str]:
             if e.matter["name"] not in names:
                 names.append(e.matter["name"])
     return names[:6] if len(names) >= 2 else []
+
+
+_PAYING = r"承担|支出责任|事权|分担|负担|补助"
 
 
 def _passage(d: DocAnalysis, a: Analysis) -> str | None:

@@ -56,20 +56,25 @@ def test_the_titles_levels_count_when_a_levels_sentences_are_missing():
     assert matter["outcomes"][0]["scope"] == "市"      # the 市 version of the work only
 
 
-def test_another_levels_version_of_a_matter_is_not_listed(tmp_path):
-    """The plan lists only 市级 planning (its county sentence was cut off the page): a county's
-    planning is not listed — never answered with the city's verdict."""
+def engine_for(tmp_path, name: str, text: str):
     from assistant.config import load_settings
     from assistant.engine import Assistant
     from assistant.ingest import ingest
 
-    plan = tmp_path / "guangyuan-emergency.txt"
-    plan.write_text("广元市应急救援领域市与县(区)财政事权和支出责任划分改革实施方案\n一、主要内容\n"
-                    "将市级应急救援规划编制,市级部门应急预案编制,确认为市级财政事权,由市级承担支出责任。\n"
-                    "应急救援领域其他未列事项,按照本方案确定的原则研究确定。\n", encoding="utf-8")
+    plan = tmp_path / f"{name}.txt"
+    plan.write_text(text, encoding="utf-8")
     settings = load_settings(env={"ASSISTANT_DATA": str(tmp_path / "data"), "ASSISTANT_CACHE": str(tmp_path / "cache")})
     ingest(plan, settings)
-    engine = Assistant.load(settings=settings)
+    return Assistant.load(settings=settings)
+
+
+def test_another_levels_version_of_a_matter_is_not_listed(tmp_path):
+    """The plan lists only 市级 planning (its county sentence was cut off the page): a county's
+    planning is not listed — never answered with the city's verdict."""
+    engine = engine_for(tmp_path, "guangyuan-emergency",
+                        "广元市应急救援领域市与县(区)财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+                        "将市级应急救援规划编制,市级部门应急预案编制,确认为市级财政事权,由市级承担支出责任。\n"
+                        "应急救援领域其他未列事项,按照本方案确定的原则研究确定。\n")
     for question in ("苍溪县的应急救援规划编制谁出钱？", "县级应急救援规划编制谁出钱？", "县区部门应急预案编制谁出钱？"):
         result, _ = engine.ask(question)
         assert result["status"] == "not_listed" and not result["findings"], question
@@ -90,3 +95,13 @@ def test_a_split_by_ratio_without_the_words_zhichu_zeren():
                         "3.企业研发投入补助。对企业研究开发费用的财政后补助,由市与区、县(市)财政按3:7比例分担。\n")
     (m,) = [m for m in rules["matters"] if "后补助" in m["name"]]
     assert [o["payer"] for o in m["outcomes"]] == ["市与县（市、区）共同"]
+
+
+def test_a_paragraph_about_paying_that_compiled_into_no_rule_answers_no_payer_question(tmp_path):
+    engine = engine_for(tmp_path, "some-transport",
+                        "某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案\n一、公路\n"
+                        "（一）国家高速公路。市级财政承担国家高速公路建设外部环境保障组织协调的财政支出责任。\n"
+                        "二、水路\n将内河航道养护,确认为县区财政事权,由县区承担支出责任。\n")
+    result, _ = engine.ask("国家高速公路建设外部环境保障组织协调谁出钱？")
+    assert result["status"] == "not_listed" and not result["findings"]
+    assert "外部环境保障" in result["citations"][0]["quote"] and "不涉及" not in result["answer"]
