@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.normalize import fold_document, strip_spaces_in_cjk
@@ -173,6 +174,7 @@ def _residue_key(cell: str) -> str | None:
     return key if key in _RESIDUE_KEYS or key in _KEY_ALIASES else None
 
 
+@lru_cache(maxsize=8192)
 def classify(folded: str) -> str:
     s = folded.strip()
     if not s:
@@ -285,7 +287,12 @@ def _colon_row_hint(text: str, pending: str | None) -> tuple[dict[str, str], str
     return hints, following
 
 
-# ---------------------------------------------------------------- pieces of a line
+# ---------------------------------------------------------------- run-together lines
+
+_MARKER = re.compile(rf"第{_NUM}{{1,4}}[条章]|{_NUM}{{1,3}}\s*、|（{_NUM}{{1,3}}）|（\d{{1,2}}）|\d{{1,2}}\s*[\.．](?!\d)")
+_TERMINAL_GAP = re.compile(r"(?<=[。；：！？])\s+(?=\S)")
+_DATE_START = re.compile(r"\d{4}\s*年")
+
 
 def _meta_piece(folded: str) -> bool:
     """A piece of a "庆阳市人民政府办公室 2020年3月5日 庆政办发〔2020〕14号" line."""
@@ -294,15 +301,80 @@ def _meta_piece(folded: str) -> bool:
                 or (folded.startswith("（") and folded.endswith("）") and "此件" in folded))
 
 
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """A source line → (gap, piece) pairs: the line itself, or the items of a
-    "庆阳市人民政府办公室 2020年3月5日 庆政办发〔2020〕14号" line."""
+def _gap_splits(folded: str) -> list[int]:
+    """Where a line flattened from a web page had its line breaks: every gap between words, except
+    inside a date, between Latin letters or digits, and right after a bare heading number ("一、 主要内容")."""
+    cuts = []
+    for m in re.finditer(r"\s+", folded):
+        a, b = m.start(), m.end()
+        if a == 0 or b == len(folded):
+            continue
+        before, after = folded[a - 1], folded[b]
+        piece = folded[cuts[-1] if cuts else 0:a].strip()
+        if _MARKER.fullmatch(piece):
+            continue
+        if (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum()):
+            if not (_MARKER.match(folded, b) or _DATE_START.match(folded, b) or DOC_NUMBER.match(folded, b)):
+                continue
+        if (before.isdigit() and after in "年月日号") or (before in "年月" and after.isdigit()):
+            continue
+        cuts.append(b)
+    return cuts
+
+
+def _inline_heading_splits(folded: str, last: dict[str, int]) -> list[int]:
+    """Heading numbers run into the text after a sentence end: "…制定本方案。一、公路（一）国道：…".
+
+    A split needs a title that can be told from the text after it (ended by "。", "：", a space or a
+    deeper heading number), and the number must start or continue the count of its kind, so that
+    "按1.5:1", "一、二级" and a quoted "第一条" stay inside their sentence.
+    """
+    cuts: list[int] = []
+    for m in _MARKER.finditer(folded):
+        p = m.start()
+        if p > 0 and folded[p - 1] not in "。；":
+            continue
+        found = heading_match(folded[p:])
+        if not found:
+            continue
+        kind, number, rest = found
+        chain = re.match(rf"([^，。；：（）\s]{{1,20}}?)(?=（{_NUM}{{1,3}}）|（\d{{1,2}}）)", rest)
+        if p > 0:
+            if folded[p - 1] == "；" and kind in ("item_dot", "item_paren"):
+                continue   # "；2.…" lists inside a paragraph
+            n = cn_to_int(number)
+            if (n != 1 and n != last.get(kind, 0) + 1) or not (chain or _split_heading(rest)[0]):
+                continue
+            last[kind] = n
+            cuts.append(p)
+        if chain:   # "一、公路（一）国道…": the sub-heading starts where the short title ends
+            q = p + len(folded[p:]) - len(rest) + chain.end()
+            inner = heading_match(folded[q:])
+            if inner and cn_to_int(inner[1]) == 1 and HEADING_RANK[inner[0]] > HEADING_RANK[kind]:
+                last[inner[0]] = 1
+                cuts.append(q)
+    return cuts
+
+
+def _pieces(text: str, last: dict[str, int]) -> list[tuple[str, str]]:
+    """A source line → (gap, piece) pairs: the line itself, or the lines a web page ran together."""
     folded = fold_document(text)
     cuts: list[int] = []
     words = [m for m in re.finditer(r"\S+", folded)]
     if len(words) >= 2 and all(_meta_piece(w.group()) for w in words) \
             and any(parse_date(w.group()) or DOC_NUMBER.fullmatch(w.group()) for w in words):
         cuts = [w.start() for w in words[1:]]
+    else:
+        gaps = list(_TERMINAL_GAP.finditer(folded))
+        if len(gaps) >= 2 or any(_MARKER.match(folded, g.end()) for g in gaps):
+            cuts = _gap_splits(folded)
+        segments = [0, *cuts, len(folded)]
+        for a, b in zip(segments, segments[1:]):
+            head = heading_match(folded[a:b].strip())
+            if head:
+                last[head[0]] = cn_to_int(head[1])
+            cuts.extend(a + c for c in _inline_heading_splits(folded[a:b], last))
+        cuts = sorted(set(cuts))
     out: list[tuple[str, str]] = []
     bounds = [0, *cuts, len(text)]
     trailing = ""
@@ -319,10 +391,11 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 
 
 def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
-    """Drop noise and residue, split lines that carry several front-matter items, then join lines
-    that a page or line break split (a joined paragraph is still a substring of `verbatim_view`)."""
+    """Drop noise and residue, split lines a web page ran together, then join lines that a page
+    or line break split (a joined paragraph is still a substring of `verbatim_view`)."""
     hints: dict[str, str] = {}
     kept: list[_Line] = []
+    last: dict[str, int] = {}
     pending_key: str | None = None
     dirty = False      # text was dropped since the last kept piece, inside a line the verbatim view keeps
     for raw in raw_lines:
@@ -343,7 +416,7 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
             hints.setdefault(key, value)
         for cut_before, part in parts:
             dirty = dirty or cut_before
-            for gap, piece in _pieces(part):
+            for gap, piece in _pieces(part, last):
                 piece_folded = fold_document(piece)
                 piece_kind = classify(piece_folded)
                 if piece_kind in ("noise", "residue"):

@@ -1,15 +1,20 @@
 """The parser on plans as web pages paste them: breadcrumbs, page tables, a 文号 beside the date,
-"(一)标题。" headings.
+whole bodies run into one line, "(一)标题。" headings.
 
 Every text here is synthetic (our own wording, invented places and numbers); each copies the
 layout and residue of a kind of published page, not its words.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from assistant.corpus import parse, verbatim_view
+from assistant.compile import compile_document
+from assistant.corpus import load_document, parse, verbatim_view
 
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt"
 
 NOTICE = "示例市人民政府办公室关于印发示例市水利领域市与县区财政事权和支出责任划分改革方案的通知"
 TITLE = "示例市水利领域市与县区财政事权和支出责任划分改革方案"
@@ -136,6 +141,72 @@ def test_addressee_line_is_never_the_title():
     assert [b.short for b in doc.paragraphs()][:4] == ["主送机关", "通知正文第1段", "落款", "成文日期"]
 
 
+# ---------------------------------------------------------------- headings run into the text
+
+RUN_TOGETHER = {
+    "flattened page, spaces between paragraphs": (
+        f"{TITLE} 为推进改革,结合我市实际,制定本方案。 一、水利规划 将市级水利规划编制,确认为市级财政事权,由市级承担支出责任。"
+        " 将县区水利规划编制,确认为县区财政事权,由县区承担支出责任。 二、水利工程 将县区小型水库维护,确认为县区财政事权,"
+        "由县区承担支出责任。",
+        [("heading", None, "一、水利规划"),
+         ("paragraph", "第一部分第1段", "将市级水利规划编制,确认为市级财政事权,由市级承担支出责任。"),
+         ("paragraph", "第一部分第2段", "将县区水利规划编制,确认为县区财政事权,由县区承担支出责任。"),
+         ("heading", None, "二、水利工程"),
+         ("paragraph", "第二部分第1段", "将县区小型水库维护,确认为县区财政事权,由县区承担支出责任。")]),
+    "no spaces, run-in sub-heading after a colon title": (
+        f"{TITLE}\n为推进改革，结合我市实际，制定本方案。一、公路（一）国道：将国道养护，确认为市级财政事权，由市级承担支出责任。"
+        "（二）农村公路。将农村公路养护，确认为县区财政事权，由县区承担支出责任。",
+        [("heading", None, "一、公路"), ("heading", None, "（一）国道"),
+         ("paragraph", "一（一）第1段", "将国道养护，确认为市级财政事权，由市级承担支出责任。"),
+         ("heading", None, "（二）农村公路"),
+         ("paragraph", "一（二）第1段", "将农村公路养护，确认为县区财政事权，由县区承担支出责任。")]),
+    "a part heading and its first sub-heading on one line": (
+        f"{TITLE}\n一、公路(一)国道:将国道养护,确认为市级财政事权,由市级承担支出责任。(二)农村公路:将农村公路养护,"
+        "确认为县区财政事权,由县区承担支出责任。\n",
+        [("heading", None, "一、公路"), ("heading", None, "(一)国道"),
+         ("paragraph", "一（一）第1段", "将国道养护,确认为市级财政事权,由市级承担支出责任。"),
+         ("heading", None, "(二)农村公路"),
+         ("paragraph", "一（二）第1段", "将农村公路养护,确认为县区财政事权,由县区承担支出责任。")]),
+    "half-width sub-heading with its body on the same line": (
+        f"{TITLE}\n一、主要内容\n(一)水文监测。将市级水文站网运行,确认为市级财政事权,由市级承担支出责任。\n",
+        [("heading", None, "一、主要内容"), ("heading", None, "(一)水文监测"),
+         ("paragraph", "一（一）第1段", "将市级水文站网运行,确认为市级财政事权,由市级承担支出责任。")]),
+}
+
+
+@pytest.mark.parametrize("text,expected", RUN_TOGETHER.values(), ids=RUN_TOGETHER.keys())
+def test_inline_headings_become_their_own_blocks(text, expected):
+    doc = _doc(text)
+    body = [(b.kind, b.short if b.kind == "paragraph" else None, b.text) for b in doc.blocks
+            if b.kind in ("heading", "paragraph") and not (b.short or "").startswith("序言")]
+    assert body == expected
+    assert _value(doc, "title") == TITLE
+
+
+def test_rule_after_an_inline_heading_compiles():
+    doc = _doc(RUN_TOGETHER["flattened page, spaces between paragraphs"][0])
+    rules, report = compile_document(doc)
+    assert report["uncompiled"] == []
+    payers = {(o["payer"], o["anchor"]) for m in rules["matters"] for o in m["outcomes"]}
+    assert ("市", "p-1-1") in payers and ("县区", "p-1-2") in payers and ("县区", "p-2-1") in payers
+
+
+NOT_HEADINGS = {
+    "counting road classes": "将一、二级公路养护,确认为市级财政事权,由市级承担支出责任。一、二级航道由县区养护。",
+    "a ratio": "由市与县区按1.5:1比例分担支出责任。1.5倍以上部分由县区承担。",
+    "a quoted article": "依照《示例条例》第一条规定执行。第三条规定的事项由县区承担。",
+    "a date after a full stop": "本方案自印发之日起施行。2024年3月1日前已安排的项目按原规定执行。",
+    "a list inside a sentence": "主要包括：1.河道清淤；2.堤防维修；3.泵站运行。",
+    "a later number with nothing before it": "按原规定执行。三、其他事项由县区负责。",
+}
+
+
+@pytest.mark.parametrize("sentence", NOT_HEADINGS.values(), ids=NOT_HEADINGS.keys())
+def test_numbers_inside_sentences_are_not_split(sentence):
+    doc = _doc(f"{TITLE}\n一、水利规划\n{sentence}\n")
+    assert [(b.short, b.text) for b in doc.paragraphs() if b.kind == "paragraph"] == [("第一部分第1段", sentence)]
+
+
 # ---------------------------------------------------------------- "(一)标题。" on its own line
 
 @pytest.mark.parametrize("heading,title", [
@@ -169,3 +240,16 @@ def test_a_line_counting_classes_is_no_heading():
     doc = _doc(f"{TITLE}\n一、水利工程\n将县区水库维护,确认为县区财政事权,由县区承担支出责任。\n一、二级堤防由市级维护。\n")
     assert [b.text for b in doc.blocks if b.kind == "heading"] == ["一、水利工程"]
     assert [b.short for b in doc.paragraphs() if b.kind == "paragraph"] == ["第一部分第1段", "第一部分第2段"]
+
+
+# ---------------------------------------------------------------- the seed, flattened
+
+def test_seed_run_into_one_line_parses_like_the_seed():
+    """A page that lost every line break: same paragraphs, labels and metadata as the clean text."""
+    clean = load_document(SEED)
+    source = SEED.read_text(encoding="utf-8")
+    flat = _doc(" ".join(line.strip() for line in source.splitlines() if line.strip()))
+    assert [(b.short, b.text.replace(" ", "")) for b in flat.blocks] == \
+        [(b.short, b.text.replace(" ", "")) for b in clean.blocks]
+    assert {k: v["value"] for k, v in flat.meta.items() if isinstance(v, dict)} == \
+        {k: v["value"] for k, v in clean.meta.items() if isinstance(v, dict)}
