@@ -78,11 +78,15 @@ def unknown_places(text: str, own: str | None) -> list[tuple[int, int]]:
             before = text[:start]
             boundary = start == 0 or re.search(r"[，。？！、：；（）\s的在是和与对从到给向]$", before) \
                 or (own and before.endswith((own, own + "市", own + "县", own + "省")))
-            if not boundary or not _UNKNOWN_PLACE.fullmatch(name) or any(name.endswith(w) for w in _NOT_PLACES) \
+            # "林城镇" is a town; "城镇", "小城镇" are not.
+            town = len(name) >= 3 and name.endswith(("城镇", "集镇")) and not re.match(r"[小大新老]", name)
+            if not boundary or not _UNKNOWN_PLACE.fullmatch(name) \
+                    or (not town and any(name.endswith(w) for w in _NOT_PLACES)) \
                     or re.search(r"[和与及、市省的在是个某各全本我该那这换成如果若假改请问想要让给由归]", name[:-1]) \
                     or (own and name.startswith(own)):
                 continue
-            if re.match(r"(级|里|域|财政|政府|场|民|政|本级|县|村|卫生院|医院)", text[end:end + 3]):
+            if re.match(r"(级|里|域|财政|政府|场|民|政|本级|县|村)", text[end:end + 3]) \
+                    or (not town and re.match(r"(卫生院|医院)", text[end:end + 3])):
                 continue
             out.append((start, end))
             break
@@ -198,7 +202,8 @@ def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[st
     surfaces = {m.surface for m in mentions} | index_aliases
     out = []
     for w in words:
-        if len(w) < 2 or w in lex.stopwords or w in intent_words or w in surfaces:
+        if len(w) < 2 or w in lex.stopwords or w in intent_words or w in surfaces \
+                or any(w in m.surface for m in mentions if len(m.surface) > len(w)):   # "城镇" of "林城镇"
             continue
         if re.fullmatch(r"[\d.%％]+", w) or re.fullmatch(r"[这那此该][一个部些块种项笔类方分面边]{1,3}", w):
             continue  # numbers and demonstratives ("这部分", "那一块") name no matter
