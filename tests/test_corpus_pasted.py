@@ -66,7 +66,7 @@ DOC_NUMBER_PAGES = {
         f"标题\n:{NOTICE}索引号\n:000000000/2025-000001主题分类\n:城乡建设发文机关\n:示例市人民政府办公室成文日期\n"
         f":2025-04-01发文字号\n:示办发〔2025〕2号发布日期\n:2025-04-03有效性\n:有效\n{TITLE}\n{BODY}",
         "示办发〔2025〕2号"),
-    "no number anywhere": (f"当前位置:\n{TITLE}\n\n发布时间:2025-01-10 09:00 字号:[ ] 视力保护色:\n\n{BODY}", None),
+    "no number anywhere": (f"当前位置:\n{TITLE}\n\n发布时间:2025-01-10 09:00 字号:[ ] 护眼模式:\n\n{BODY}", None),
 }
 
 
@@ -90,18 +90,18 @@ def test_doc_number_on_a_line_with_the_date_is_quoted_from_its_own_block():
 
 PAGES = {
     "breadcrumb alone above the title": (
-        f"当前位置:\n{TITLE}\n\n\n发布时间:2025-09-01 17:29 字号:[ ] 视力保护色:\n\n\n{BODY}", TITLE, None),
+        f"当前位置:\n{TITLE}\n\n\n发布时间:2025-09-01 17:29 字号:[ ] 护眼模式:\n\n\n{BODY}", TITLE, None),
     "breadcrumb with spaces, source line, font switch": (
-        f"当前位置 :首页 > 政务公开 > 市政府办公厅文件\n{NOTICE}\n示政办发〔2021〕8号\n2021年03月02日来源:市政府办公室\n"
+        f"当前位置 :首页 > 信息公开 > 市政府办文件\n{NOTICE}\n示政办发〔2021〕8号\n2021年03月02日来源:市政府办公室\n"
         f"[字体: ] 打印\n\n{ADDRESSEES}\n\n  经市政府同意,现将《{TITLE}》印发给你们,请认真贯彻执行。\n\n"
         f"  示例市人民政府办公室\n\n  2021年2月26日\n\n  (此件公开发布)\n\n{TITLE}\n\n{BODY}",
         TITLE, "示例市人民政府办公室"),
     "arrow breadcrumb": (
-        f"首页 -> 政务公开 -> 政策文件 -> 政府文件\n{NOTICE}\n示政办发〔2022〕10号\n{ADDRESSEES}\n"
+        f"首页 -> 信息公开 -> 规范性文件\n{NOTICE}\n示政办发〔2022〕10号\n{ADDRESSEES}\n"
         f"经市政府同意,现将《{TITLE}》印发给你们。\n示例市人民政府办公室\n2022年6月1日\n{TITLE}\n{BODY}",
         TITLE, "示例市人民政府办公室"),
     "addressees first, title over two lines": (
-        "各设区市人民政府,省人民政府各工作部门、各直属机构:\n"
+        "各设区市人民政府,省直各单位、各派出机构:\n"
         "《样板省林业领域省级与市县财政事权和支出责任划分改革实施方案》已经省政府同意,现印发给你们,请认真贯彻执行。\n"
         "样板省人民政府办公厅\n2022年3月4日\n样板省林业领域省级与市县财政事权\n和支出责任划分改革实施方案\n"
         "根据上级有关精神,结合我省实际,制定本实施方案。\n一、林业资源管理\n"
@@ -126,7 +126,7 @@ def test_page_navigation_is_never_title_or_issuer(text, title, issuer):
     assert _value(doc, "title") == title
     assert _value(doc, "issuer") == issuer
     for b in doc.blocks:
-        assert not any(noise in b.text for noise in ("当前位置", "首页", "字体", "视力保护色", "发布时间", "标题:"))
+        assert not any(noise in b.text for noise in ("当前位置", "首页", "字体", "护眼模式", "发布时间", "标题:"))
     assert doc.block("title").text.replace("\n", "") and not doc.block("title").text.endswith(":")
     if _value(doc, "notice_title"):
         assert _value(doc, "notice_title") == NOTICE
