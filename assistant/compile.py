@@ -73,6 +73,7 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
                           r"|不予(配套|补助)|各承担)")
 
 
+_RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|未明确(划分)?的事项"
 # "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
 _ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
 
@@ -525,6 +526,8 @@ class Compiler:
         return True
 
     def _skip(self, block: Block, sentence: str, reason: str) -> None:
+        if re.search(_RESIDUAL, fold_document(sentence)):
+            return   # the principle for unlisted matters: kept as the rules' `residual`, not a rule
         self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block), "sentence": sentence,
                                 "reason": reason})
 
@@ -675,6 +678,19 @@ class Compiler:
                 return {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text}
         return None
 
+    def residual(self) -> dict | None:
+        """The principle for what the plan does not list ("除本方案明确的以外，按照“谁实施、谁负责”
+        的原则，由实施主体所在层级承担支出责任"), quoted beside the catch-all clause."""
+        for block in self.doc.paragraphs():
+            if block.kind != "paragraph":
+                continue
+            for s in sentences(block):
+                if re.search(_RESIDUAL, s.folded) \
+                        and re.search(r"承担[^，。；]{0,10}支出责任|原则", s.folded):
+                    return {"anchor": block.anchor, "label": self.doc.label(block),
+                            "quote": block.text[s.start:s.end].strip()}
+        return None
+
     def zones(self) -> list[dict]:
         """Areas the plan puts at one of its levels ("曲靖经济技术开发区参照县（市、区）执行本方案")."""
         out = []
@@ -708,6 +724,9 @@ class Compiler:
         zones = self.zones()
         if zones:
             out["zones"] = zones
+        residual = self.residual()
+        if residual:
+            out["residual"] = residual
         return out
 
     def report(self) -> dict:

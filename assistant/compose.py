@@ -290,9 +290,13 @@ class Composer:
             cite("title")
             return f"方案全称为《{title}》（{ix.doc.doc_number}）。"
         if key == "catch_all":
-            ca = ix.rules.get("catch_all")
+            ca, residual = ix.rules.get("catch_all"), ix.rules.get("residual")
+            for clause in (residual, ca):
+                if clause:
+                    self._cite(out, ix, clause["anchor"], clause["quote"])
+            if residual:
+                return self.t["residual"].format(quote=residual["quote"])
             if ca:
-                self._cite(out, ix, ca["anchor"], ca["quote"])
                 return "方案未列明的事项，按兜底条款处理，原文如下。"
             return "方案没有关于未列事项的兜底规定。"
         return ""
@@ -320,9 +324,14 @@ class Composer:
         ix = res.index
         ca = ix.rules.get("catch_all") if ix else None
         out["suggestions"] = plan_examples(ix, self.t)[:3]
+        residual = ix.rules.get("residual") if ix else None
         if ca:
             self._cite(out, ix, ca["anchor"], ca["quote"])
-            return self.t["not_listed"].format(topic=res.topic, catch_all=f"“{ca['quote']}”")
+            text = self.t["not_listed"].format(topic=res.topic, catch_all=f"“{ca['quote']}”")
+            if residual:
+                self._cite(out, ix, residual["anchor"], residual["quote"])
+                text += self.t["residual_also"].format(quote=residual["quote"])
+            return text
         return self.t["not_listed_no_catch_all"].format(topic=res.topic)
 
     def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[dict]) -> str:

@@ -68,6 +68,9 @@ def validate(rules: dict, doc: Document) -> list[str]:
     catch_all = rules.get("catch_all")
     if catch_all and catch_all["quote"] not in view:
         problems.append("兜底条款引文不是原文")
+    residual = rules.get("residual")
+    if residual and residual["quote"] not in (anchors.get(residual["anchor"]).text if anchors.get(residual["anchor"]) else ""):
+        problems.append(f"未列事项原则的引文与段落 {residual['anchor']} 不符")
     for zone in rules.get("zones") or []:
         block = anchors.get(zone["anchor"])
         if block is None or zone["quote"] not in block.text:
