@@ -33,6 +33,11 @@ def plan_examples(ix: DocIndex | None, t: dict) -> list[str]:
     return out
 
 
+def numbered(title: str, number: str | None) -> str:
+    """《标题》（文号）, or 《标题》 alone for a plan that states no 文号 (never its id in its place)."""
+    return f"《{title}》（{number}）" if number else f"《{title}》"
+
+
 def date_cn(iso: str | None) -> str:
     m = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", iso or "")
     return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日" if m else (iso or "")
@@ -50,7 +55,7 @@ class Composer:
             if c["doc_id"] == index.doc_id and c["anchor"] == anchor and c["quote"] == quote:
                 return i
         out["citations"].append({
-            "doc_id": index.doc_id, "doc_number": index.doc.doc_number, "title": index.doc.title,
+            "doc_id": index.doc_id, "doc_number": index.meta("doc_number"), "title": index.doc.title,
             "path": list(block.path) if block else [], "paragraph": block.paragraph if block else None,
             "label": index.doc.label(block) if block else index.doc.doc_number,
             "anchor": anchor, "quote": quote,
@@ -60,9 +65,10 @@ class Composer:
     def _basis(self, out: dict) -> str:
         lines = []
         for c in out["citations"]:
-            short = c["label"].replace(c["doc_number"], "").strip()
-            lines.append(self.t["basis"].format(title=c["title"], doc_number=c["doc_number"], short=short,
-                                                quote=c["quote"]))
+            # A label names its plan by 文号, or by its id where the plan states none.
+            short = c["label"].replace(c["doc_number"] or c["doc_id"], "").strip()
+            template = self.t["basis"] if c["doc_number"] else self.t["basis_no_number"]
+            lines.append(template.format(title=c["title"], doc_number=c["doc_number"], short=short, quote=c["quote"]))
         return "\n".join(lines)
 
     # ------------------------------------------------------------ verdicts
@@ -214,7 +220,8 @@ class Composer:
         out["suggestions"] = ["这个方案是谁印发的？", "什么时候开始施行？", "哪些事项属于市与县区共同财政事权？"]
         if key == "doc_number":
             cite("doc_number")
-            return f"《{title}》的文号是{ix.doc.doc_number}。"
+            number = ix.meta("doc_number")
+            return f"《{title}》的文号是{number}。" if number else f"《{title}》原文未载明文号。"
         if key == "issuer":
             cite("issuer")
             date = date_cn(ix.meta("date_issued"))
@@ -285,10 +292,10 @@ class Composer:
             return f"该方案的主送单位是：{ix.meta('addressees')}。" if ix.meta("addressees") else "方案原文未列主送单位。"
         if key == "notice_title" and meta.get("notice_title"):
             cite("notice_title")
-            return f"印发通知的标题是《{ix.meta('notice_title')}》（{ix.doc.doc_number}）。"
+            return f"印发通知的标题是{numbered(ix.meta('notice_title'), ix.meta('doc_number'))}。"
         if key in ("title", "notice_title"):
             cite("title")
-            return f"方案全称为《{title}》（{ix.doc.doc_number}）。"
+            return f"方案全称为{numbered(title, ix.meta('doc_number'))}。"
         if key == "catch_all":
             ca, residual = ix.rules.get("catch_all"), ix.rules.get("residual")
             for clause in (residual, ca):
@@ -335,7 +342,7 @@ class Composer:
         return self.t["not_listed_no_catch_all"].format(topic=res.topic)
 
     def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
-        docs = "；".join(f"《{m['title']}》（{m['doc_number']}）" for m in loaded)
+        docs = "；".join(numbered(m["title"], m["doc_number"]) for m in loaded)
         out["suggestions"] = plan_examples(res.index, self.t)[:3]
         return self.t["not_loaded"].format(topic=res.topic, documents=docs)
 
@@ -388,7 +395,8 @@ def _fact_premise(res: Resolution) -> str | None:
     value = ix.meta({"notice_title": "title"}.get(key, key)) if key != "date_effective" else None
     if key == "doc_number":
         stated = [m.group(0).replace(" ", "") for m in DOC_NUMBER.finditer(q)]
-        return ("yes" if ix.doc.doc_number in stated else "no") if stated else None
+        number = ix.meta("doc_number")
+        return ("yes" if number in stated else "no") if stated and number else None
     if key in ("date_issued", "date_effective"):
         stated = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE_IN_TEXT.findall(q)]
         if stated:

@@ -19,7 +19,7 @@ def load_cases(path: Path) -> list[dict]:
 
 
 def short_anchor(citation: dict) -> str:
-    return citation["label"].replace(citation["doc_number"], "", 1).strip()
+    return citation["label"].replace(citation["doc_number"] or citation["doc_id"], "", 1).strip()
 
 
 def check(result: dict, expect: dict) -> list[str]:

@@ -43,7 +43,7 @@ def ingest(path: Path, settings: Settings, doc_id: str | None = None) -> dict:
     meta_path(settings.corpus_dir, doc_id).write_text(dump_meta(doc), encoding="utf-8")
     meta = {k: (v or {}).get("value") for k, v in doc.meta.items() if isinstance(v, dict)}
     report.update({"file": str(target), "meta": meta})
-    lines = [f"已加入《{doc.title}》（{doc.doc_number}），文档 ID：{doc_id}",
+    lines = [f"已加入《{doc.title}》（{(doc.meta.get('doc_number') or {}).get('value') or '原文未载明文号'}），文档 ID：{doc_id}",
              f"发文机关：{meta.get('issuer') or '未识别'}；成文日期：{meta.get('date_issued') or '未识别'}；"
              f"施行：{meta.get('date_effective') or '未识别'}",
              f"结构：{report['parts']} 个部分，{report['paragraphs']} 段；规则句 {report['rule_sentences']} 条，"

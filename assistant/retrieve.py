@@ -423,7 +423,7 @@ class Catalog:
 
 
 def plan_meta(ix: DocIndex) -> dict:
-    return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.doc.doc_number,
+    return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.meta("doc_number"),
             "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
             "date_effective": ix.meta("date_effective"), "field": ix.meta("field"), "place": ix.meta("place"),
             "matters": len(ix.matters), "area": list(getattr(ix, "area", ()))}

@@ -105,3 +105,13 @@ def test_a_paragraph_about_paying_that_compiled_into_no_rule_answers_no_payer_qu
     result, _ = engine.ask("国家高速公路建设外部环境保障组织协调谁出钱？")
     assert result["status"] == "not_listed" and not result["findings"]
     assert "外部环境保障" in result["citations"][0]["quote"] and "不涉及" not in result["answer"]
+
+
+def test_a_plan_that_states_no_wenhao_is_never_given_one(tmp_path):
+    engine = engine_for(tmp_path, "no-number",
+                        "某某市应急救援领域市与县区财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+                        "将市级应急救援规划编制,确认为市级财政事权,由市级承担支出责任。\n")
+    result, _ = engine.ask("这个方案的文号是什么？")
+    assert "未载明文号" in result["answer"] and "no-number" not in result["answer"]
+    result, _ = engine.ask("市级应急救援规划编制谁出钱？")
+    assert result["citations"][0]["doc_number"] is None and "no-number" not in result["answer"]
