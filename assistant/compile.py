@@ -354,7 +354,11 @@ class Compiler:
         # (a page cut short): a question about that level is then a level the plan has, not ignored.
         scope = re.search(r"领域(.{1,24}?)(?:财政)?事权", fold_document(self.doc.title or ""))
         if scope and not re.search(r"以下", scope.group(1)):
-            found.update(levels_in(scope.group(1)))
+            covers = {lv["name"]: set(lv.get("covers") or []) for lv in level_vocabulary()["levels"]}
+            for lv in levels_in(scope.group(1)):
+                # "市与县" in the title of a plan whose rules say 县区: the same level, not another.
+                if not any(lv in covers.get(f, ()) or lv == f for f in found):
+                    found.add(lv)
         order = [lv["name"] for lv in level_vocabulary()["levels"]]
         return sorted(found, key=order.index)
 
