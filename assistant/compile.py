@@ -89,7 +89,8 @@ def sentences(block: Block) -> list[Sentence]:
     folded = block.folded
     out, start = [], 0
     # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…").
-    for m in re.finditer(r"。|；(?=\s*将)|；(?=[^。；]*(?:确认为|，为[^，。；]{1,14}?事权))", folded):
+    for m in re.finditer(r"。|；(?=\s*将)|；(?=[^。；]*(?:确认为|，为[^，。；]{1,14}?事权))"
+                         r"|；(?=[^。；由]{4,}，由[^。；]*(?:承担[^。；]{0,8}支出责任|分担))", folded):
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
     if start < len(folded) and folded[start:].strip():
@@ -447,8 +448,13 @@ class Compiler:
     def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> None:
         items_text, mid = self._items_of(head.folded)
         category = block.path[-1] if block.path else ""
+        title = re.sub(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]?", "", category).strip().rstrip("。：")
+        # "（一）科技研发。主要包括基础研究、…等事项，确认为…": the heading names the matter, the list
+        # says what it includes (kept as its written form, so its words still find it).
+        includes = None
+        if title and re.match(r"(主要)?(包括|涵盖|含)", items_text):
+            includes, items_text = items_text, title
         if not items_text:
-            title = re.sub(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]?", "", category).strip()
             if title and mid == "":
                 items_text = title
             else:
@@ -464,6 +470,10 @@ class Compiler:
         self._emit(block, items_text, auth.group(2), mid, head.folded[auth.end():],
                    [c.folded for c in branches], block.text[head.start:span_end].strip(), category,
                    block.text[head.start:head.end])
+        if includes:
+            matter = self.matters.get(re.sub(r"[，、。；：\s]", "", items_text))
+            if matter is not None and includes not in matter["written"]:
+                matter["written"].append(includes)
         for c in own:
             subject, _, rest = c.folded.partition("，")
             self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
@@ -494,13 +504,14 @@ class Compiler:
         if mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
             outcomes = [{"level": lv, "payer": lv} for lv in auth_levels]
         elif len(payer_levels) >= 2:
-            outcomes = [{"level": None, "payer": self.joint_payer(payer_levels)}] if mode != "each" else \
-                [{"level": lv, "payer": lv} for lv in payer_levels]
+            shares = _shares(rest, payer_levels)
+            outcomes = [{"level": None, "payer": self.joint_payer(payer_levels), "shares": shares}] \
+                if mode != "each" else [{"level": lv, "payer": lv} for lv in payer_levels]
         elif len(payer_levels) == 1:
             outcomes = [{"level": payer_levels[0], "payer": payer_levels[0]}]
         else:
             return False
-        outcomes = [{**o, "authority": authority, "principle": principle, **base} for o in outcomes]
+        outcomes = [{**base, **o, "authority": authority, "principle": principle} for o in outcomes]
         self.rule_sentences += 1
         category = block.path[-1] if block.path else ""
         for item in split_items(subject):
