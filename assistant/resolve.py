@@ -75,6 +75,28 @@ def _select(matter: dict, scope: list[LevelMention]) -> tuple[list[dict], list[s
     return outcomes, sorted({o["level"] for o in outcomes if o["level"]})
 
 
+def _written_version(found: list[Verdict], text: str) -> list[Verdict]:
+    """"绍兴市科技馆…" of "市科技馆的运行维护" (市) and "区、县（市）科技馆…" (县): where the plan lists
+    levels' versions of one work as separate matters, the version whose written words, level
+    prefix included, the question repeats is the one asked about."""
+    if len(found) < 2 or not all(o.get("scope") for v in found for o in v.outcomes):
+        return found
+
+    def repeated(v: Verdict) -> int:
+        best = 0
+        for w in v.matter.get("written") or []:
+            n = 3
+            while n <= len(w) and w[:n] in text:
+                n += 1
+            best = max(best, n - 1 if n > 3 else 0)
+        return best
+
+    scores = [repeated(v) for v in found]
+    if max(scores) == 0 or scores.count(max(scores)) == len(scores):
+        return found
+    return [v for v, n in zip(found, scores) if n == max(scores)]
+
+
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
             scoped: bool) -> str | None:
     if a.joint_claim:
@@ -255,6 +277,8 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
                 found.append(v)
+            if not scope:
+                found = _written_version(found, a.text)
             # "村卫生室标准化建设，县里承担哪部分？": a joint matter's part that the named level bears.
             found = [_part_for_level(v, x.index) for v in found]
             # "省级监测站点": of look-alike matters, the ones the named level has answer.
