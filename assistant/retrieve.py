@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rank_bm25 import BM25Plus
 
 from assistant.corpus import Block, Document
-from assistant.gazetteer import area_places, load_gazetteer
+from assistant.gazetteer import area_places, load_gazetteer, short_name
 from assistant.lexicon import Lexicon
 from assistant.tokenize import Tokenizer
 
@@ -98,6 +98,10 @@ _HEAD_NOUNS = {"体系", "机制", "平台", "中心", "制度", "服务", "设�
                "站点", "中心站", "工程", "规划", "标准", "政策"}
 
 
+_ACTIONS = {"建设", "运行", "维护", "运行维护", "管理", "运营", "养护", "改造", "维修", "修缮", "更新", "购置", "与", "和",
+            "及", "建设与运行维护", "建设和运行"}
+
+
 def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = ()) -> list[str]:
     """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策)."""
     heads = []
@@ -118,6 +122,11 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (
             words = [w for w in tok.words(m.group(1)) if w not in lex.stopwords and len(w) >= 2]
             heads.extend(words[-1:])
     for piece in re.split(r"[、，]|和|及|或", plain + ("、" + inside if inside else "")):
+        # "…监测站点的建设与运行维护": what is built and run names the matter, not the verbs.
+        obj, _, after = piece.rpartition("的")
+        if obj and after and all(w in _ACTIONS for w in tok.words(after)):
+            words = [w for w in tok.words(obj) if w not in lex.stopwords and len(w) >= 2]
+            heads.extend(words[-1:])
         words = [w.lstrip("的") for w in tok.words(piece)]
         words = [w for w in words if w not in lex.stopwords and len(w) >= 2]
         if words:
@@ -432,7 +441,7 @@ def plan_meta(ix: DocIndex) -> dict:
 def place_stem(place: str | None) -> str | None:
     if not place:
         return None
-    stem = re.sub(r"(壮族自治区|维吾尔自治区|回族自治区|自治区|自治州|省|市|县|区|盟|旗)$", "", place)
+    stem = short_name(place)   # "黔东南苗族侗族自治州" → 黔东南, "黔东南州" → 黔东南
     return stem if len(stem) >= 2 else place
 
 
