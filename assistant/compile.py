@@ -67,7 +67,7 @@ _VERBS = r"(确认为|明确为|划分为|划为|列为|属于|(?:(?<=[，\s])|^
 _RULE_VERB = re.compile(_VERBS)
 _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?)(财政事权|事权)")
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
-                    r"(?:承担[^，。；]{0,8}?支出责任|分担)")
+                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$))")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
 _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
                           r"|不予(配套|补助)|各承担)")
@@ -278,6 +278,18 @@ def split_items(text: str) -> list[Item]:
 
 
 # ---------------------------------------------------------------- rule groups
+
+
+def fit_levels(levels: list[str], plan_levels: list[str]) -> list[str]:
+    """"由县级财政统筹安排" in a plan whose level is 县（市、区）: the plan's level that covers it."""
+    covers = {lv["name"]: set(lv.get("covers") or []) for lv in level_vocabulary()["levels"]}
+    out = []
+    for lv in levels:
+        if lv not in plan_levels:
+            lv = next((p for p in plan_levels if lv in covers.get(p, ())), lv)
+        if lv not in out:
+            out.append(lv)
+    return out
 
 
 def _payer_levels(text: str) -> tuple[list[str], str | None]:
@@ -496,6 +508,7 @@ class Compiler:
             return False
         rest = folded[at:]
         payer_levels, mode = _payer_levels(rest)
+        payer_levels = fit_levels(payer_levels, auth_levels)
         joint = "共同" in auth_phrase
         authority = self.authority(auth_levels, joint)
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
@@ -556,6 +569,7 @@ class Compiler:
         rest = after + "".join(conditions)
         principle = _principle(mid + rest)
         payer_levels, mode = _payer_levels(mid + "，" + after)
+        payer_levels = fit_levels(payer_levels, auth_levels)
         if "同级财政" in mid + after:
             mode = "each"
         shares = _shares(after if branches_possible(conditions) else rest, auth_levels)
@@ -637,6 +651,7 @@ class Compiler:
                 auth = _AUTHORITY.search(clause)
                 clause_auth_levels = levels_in(auth.group(2)) if auth else []
                 payer_levels, _ = _payer_levels(clause)
+                payer_levels = fit_levels(payer_levels, auth_levels)
                 clause_principle = _principle(clause) or principle
                 if "办理" in subject:
                     clause_principle = "办理部门"

@@ -741,6 +741,15 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
         meta["doc_number"] = _fact(value.replace(" ", ""), number_block)
     elif hints.get("文号"):
         meta["doc_number"] = {"value": hints["文号"], "anchor": None, "quote": None}
+    else:
+        # "2024年12月10日　　绍政办发〔2024〕46号": a 文号 on the signature or date line at the end.
+        for b in doc.blocks:
+            folded = fold_document(b.text)
+            found = DOC_NUMBER.search(folded) if b.kind in ("date", "signature") else \
+                DOC_NUMBER.fullmatch(folded.strip()) if b.kind == "paragraph" else None
+            if found:
+                meta["doc_number"] = _fact(b.text[found.start():found.end()].replace(" ", ""), b, b.text)
+                break
 
     issuer = None
     if notice:

@@ -31,7 +31,7 @@ class Lexicon:
     facts: dict[str, dict]
     templates: dict[str, str]
     zone_abbreviations: dict[str, str] = field(default_factory=dict)
-    field_aliases: dict[str, str] = field(default_factory=dict)
+    field_aliases: dict[str, list[str]] = field(default_factory=dict)
     off_topic: list[str] = field(default_factory=list)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
@@ -39,9 +39,10 @@ class Lexicon:
         """The words of the loaded plans' fields ("公路" is a transport plan's word, out of an IP plan's scope)."""
         keys = set()
         for f in fields:
-            f = self.field_aliases.get(f, f)
-            keys.update(k for k in self.domain if k in f or f in k
-                        or any(a in f and v == k for a, v in self.field_aliases.items()))
+            keys.update(k for k in self.domain if k in f or f in k)
+            for alias, domains in self.field_aliases.items():
+                if alias in f:
+                    keys.update(domains)
         return [w for k in sorted(keys) for w in self.domain[k]]
 
     @property

@@ -308,9 +308,9 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
     passage = _passage(d, a) if d is not None and not a.yes_no else None
     if passage is not None:
         block = d.index.doc.block(passage)
-        # A paragraph that talks of paying but compiled into no rule (a page cut short, a shape the
-        # compiler does not read) answers no "who pays" question: not listed, with the text to read.
-        if {"payer", "authority"} & a.intents and re.search(_PAYING, block.folded):
+        # A paragraph that compiled into no rule (a page cut short, a shape the compiler does not
+        # read) answers no "who pays" question: not listed, with the text to read.
+        if {"payer", "authority"} & a.intents:
             return Resolution("not_listed", "passage", index=d.index, passage=passage, intent=intent,
                               topic=_topic(a, unexplained), injection=a.injection, context=empty_context)
         return Resolution("answered", "passage", index=d.index, passage=passage, intent=intent,
@@ -341,8 +341,6 @@ def _options(d: DocAnalysis) -> list[str]:
                 names.append(e.matter["name"])
     return names[:6] if len(names) >= 2 else []
 
-
-_PAYING = r"承担|支出责任|事权|分担|负担|补助"
 
 
 def _passage(d: DocAnalysis, a: Analysis) -> str | None:

@@ -44,8 +44,8 @@ def engine_all(data) -> Assistant:
 def test_ingest_reports_what_it_found_and_is_idempotent(plan, tmp_path):
     settings = load_settings(env={"ASSISTANT_DATA": str(tmp_path), "ASSISTANT_CACHE": str(tmp_path / "c")})
     report = ingest(plan, settings)
-    assert report["parts"] >= 3 and report["paragraphs"] >= 20
-    assert report["rule_sentences"] >= 10 and report["matters"] >= 20
+    assert report["parts"] >= 2 and report["paragraphs"] >= 15
+    assert report["rule_sentences"] >= 10 and report["matters"] >= 15
     assert len(report["levels"]) == 2
     assert report["meta"]["doc_number"] and report["meta"]["issuer"] and report["meta"]["date_issued"]
     first = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "c" not in p.parts}
