@@ -90,7 +90,8 @@ def sentences(block: Block) -> list[Sentence]:
     out, start = [], 0
     # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…").
     for m in re.finditer(r"。|；(?=\s*将)|；(?=[^。；]*(?:确认为|，为[^，。；]{1,14}?事权))"
-                         r"|；(?=[^。；由]{4,}，由[^。；]*(?:承担[^。；]{0,8}支出责任|分担))", folded):
+                         r"|；(?=[^。；由]{4,}，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排))",
+                         folded):
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
     if start < len(folded) and folded[start:].strip():
@@ -503,6 +504,8 @@ class Compiler:
         at = folded.find("由")
         subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", folded[:at].strip().rstrip("，"))
         subject = re.sub(r"，(按照|根据|依据)[^，]*$", "", subject)
+        subject = re.sub(r"[，的]?(所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
+        subject = re.sub(r"^(涉及|关于)", "", subject)
         auth_levels = levels_in(auth_phrase or "")
         if not auth_levels or len(subject) < 4 or "，" in subject:
             return False
