@@ -10,18 +10,34 @@ each citation also carries "anchor", the paragraph's id in the source viewer.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
+from assistant.compile import compile_document
 from assistant.compose import Composer
 from assistant.config import Settings, load_settings
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.resolve import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
 from assistant.retrieve import Catalog, build_catalog, build_index, matter_words
-from assistant.rules import load_documents, load_overrides, load_rules
+from assistant.rules import RuleError, apply_overrides, load_documents, load_overrides, load_rules
 from assistant.tokenize import Tokenizer
 from assistant.understand import analyze, question_text
+
+
+def _rules_for(settings: Settings, doc, overrides: dict) -> dict:
+    """A plan's rules; where a data folder's rules were compiled by an older version and no longer
+    match the text as this version reads it, compile them again from the text (never hand-written:
+    the rules are the compiler's output) and say so."""
+    try:
+        return load_rules(settings.rules_dir, doc, overrides)
+    except RuleError as err:
+        if not settings.data_dir:
+            raise   # the project's own rules: `assistant compile --check` keeps them in step
+        print(f"提示：{err}；已按当前版本从原文重新编译（可运行 assistant compile 写回）。", file=sys.stderr)
+        compiled, _ = compile_document(doc)
+        return apply_overrides(compiled, overrides)
 
 
 class Assistant:
@@ -50,7 +66,7 @@ class Assistant:
             return cls(indexes, lexicon, Tokenizer.from_state(state), settings.default_doc, catalog)
         docs = load_documents(settings.corpus_dir)
         overrides = load_overrides(settings.rules_dir)
-        rules = [load_rules(settings.rules_dir, doc, overrides) for doc in docs]
+        rules = [_rules_for(settings, doc, overrides) for doc in docs]
         words = set(lexicon.words())
         for r in rules:
             for m in r["matters"]:

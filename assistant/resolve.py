@@ -97,6 +97,20 @@ def _written_version(found: list[Verdict], text: str) -> list[Verdict]:
     return [v for v, n in zip(found, scores) if n == max(scores)]
 
 
+def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]) -> MatterMatch | None:
+    """Another matter of the plan with every word the match covered and an outcome at a level
+    the question names."""
+    wanted = {m.level for m in scope}
+    words = match.covered or []
+    for entry in d.index.matters:
+        if entry is match.entry or not words:
+            continue
+        if all(w in entry.name_vocab or any(w in v for v in entry.name_vocab) for w in words) \
+                and any(o["level"] in wanted for o in entry.matter["outcomes"]):
+            return MatterMatch(entry, list(words), match.coverage, match.head, match.score)
+    return None
+
+
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
             scoped: bool) -> str | None:
     if a.joint_claim:
@@ -272,7 +286,12 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
             for match in x.matches:
                 outcomes, only = _select(match.entry.matter, scope)
                 if not outcomes:
-                    continue
+                    # Only another level's version matched best ("应急预案演练" of 县区); the named
+                    # level's version may be listed under a longer name ("市级组织的全市应急预案演练").
+                    match = _level_version(x, match, scope)
+                    if match is None:
+                        continue
+                    outcomes, only = _select(match.entry.matter, scope)
                 v = Verdict(x.index, match.entry.matter, outcomes, scope, only)
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))

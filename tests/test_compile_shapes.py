@@ -115,3 +115,20 @@ def test_a_plan_that_states_no_wenhao_is_never_given_one(tmp_path):
     assert "未载明文号" in result["answer"] and "no-number" not in result["answer"]
     result, _ = engine.ask("市级应急救援规划编制谁出钱？")
     assert result["citations"][0]["doc_number"] is None and "no-number" not in result["answer"]
+
+
+def test_rules_compiled_by_an_older_version_are_compiled_again_from_the_text(tmp_path, capsys):
+    """After an upgrade that reads the text differently, a data folder's stale rules never stop the
+    assistant or cite a paragraph that no longer says what they quote."""
+    from assistant.config import load_settings
+    from assistant.engine import Assistant
+
+    text = ("某某市应急救援领域市与县区财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+            "将市级应急救援规划编制,确认为市级财政事权,由市级承担支出责任。\n")
+    engine_for(tmp_path, "stale", text)
+    rules = tmp_path / "data" / "rules" / "stale.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("anchor: p-1-1", "anchor: p-9-9"), encoding="utf-8")
+    settings = load_settings(env={"ASSISTANT_DATA": str(tmp_path / "data"), "ASSISTANT_CACHE": str(tmp_path / "c2")})
+    result, _ = Assistant.load(settings=settings).ask("市级应急救援规划编制谁出钱？")
+    assert result["status"] == "answered" and result["citations"][0]["anchor"] == "p-1-1"
+    assert "重新编译" in capsys.readouterr().err
