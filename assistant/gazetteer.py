@@ -29,8 +29,12 @@ _FEATURE = re.compile(r"[湖江河山海岛湾峡泉溪水路街桥港塘洲岭�
 
 
 def names_feature(text: str, start: int, end: int) -> bool:
-    """Is text[start:end], a short place name, part of a lake's, river's or street's name?"""
-    return not _SUFFIX.search(text[start:end]) and bool(_FEATURE.match(text[end:end + 1]))
+    """Is text[start:end], a short place name, part of a lake's, river's or street's name — or a
+    two-character county name that is really a word and a level ("市和县区" is not 和县)?"""
+    name = text[start:end]
+    if len(name) == 2 and name.endswith("县"):
+        return name[0] in "和与及或各本该全我某每到在向从给对由等省市州" or text[end:end + 1] in tuple("区级里财城域乡镇直属")
+    return not _SUFFIX.search(name) and bool(_FEATURE.match(text[end:end + 1]))
 
 
 @dataclass
@@ -113,8 +117,9 @@ def load_gazetteer() -> Gazetteer:
     lookup: dict[str, list[str]] = {}
     for code, name in names.items():
         county = not code.endswith("00")
-        # Two-character county names ("城区", "郊区", "矿区") are ordinary words first.
-        if not (county and len(name) <= 2) and name not in not_stems:
+        # Two-character district names ("城区", "郊区", "矿区") are ordinary words first; 县 ones
+        # ("临县", "歙县") are not.
+        if not (county and len(name) <= 2 and not name.endswith("县")) and name not in not_stems:
             lookup.setdefault(name, []).append(code)
         stem = short_name(name)
         # Short names of provinces and cities are how people say them ("广东", "南宁"); a county's
@@ -143,6 +148,6 @@ def area_places(gaz: Gazetteer, area_codes: list[str], levels: list[str]) -> dic
             stem = short_name(name)
             for alias in (name, stem):
                 if len(alias) >= 2 and alias not in out and alias not in gaz.blocked \
-                        and not (alias == stem and len(name) <= 2):
+                        and not (len(name) <= 2 and (alias == stem or not name.endswith("县"))):
                     out[alias] = level
     return out

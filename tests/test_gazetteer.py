@@ -38,7 +38,9 @@ def test_an_ambiguous_place_is_narrowed_by_the_issuer(gaz):
     ("广东的农村公路谁出钱", ["广东"]),
     ("鄱阳湖水生态环境保护谁出钱", []),          # a lake, not 鄱阳县; county short names are not read at all
     ("朝阳产业的专利导航", []),                  # an ordinary word first (places.yaml)
-    ("城区的专利导航", []),                      # a two-character county name is an ordinary word first
+    ("城区的专利导航", []),                      # a two-character district name is an ordinary word first
+    ("临县的生态环境规划谁出钱", ["临县"]),        # a two-character 县 is a county
+    ("市和县区的保护事项", []),                   # …unless it is a word and a level (和 + 县区)
 ])
 def test_scan_finds_places_not_words(gaz, text, found):
     assert [text[s:e] for s, e, _ in gaz.scan(text)] == found
