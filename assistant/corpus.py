@@ -819,6 +819,16 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
         meta["scope"] = _fact(m.group(0) if m else None, title_block or notice, None)
         for key in ("field", "place", "scope"):
             meta[key]["quote"] = meta[key]["quote"] if meta[key]["value"] else None
+    if not (meta.get("field") or {}).get("value"):
+        # A page without its title: "现就生态环境领域市县财政事权…制定如下方案" in the preamble says it.
+        for b in doc.blocks:
+            if b.kind == "paragraph" and b.short and b.short.startswith("序言"):
+                outside = re.sub(r"《[^》]*》", lambda m: "　" * len(m.group(0)), b.text)
+                m = re.search(r"([\u4e00-\u9fff]{2,6})领域(?:市|县|省|财政|中央)", outside)
+                field = re.sub(r"^(现就|现对|就|对|在|关于|推进|做好|我市|我省|我县|全市|全省)", "", m.group(1)) if m else ""
+                if len(field) >= 2:
+                    meta["field"] = {"value": field, "anchor": b.anchor, "quote": b.text}
+                    break
     return meta
 
 

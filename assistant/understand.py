@@ -143,24 +143,31 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         mentions.append((m.start(), LevelMention(level, alias, _is_claim(text, m.start(), m.end(), aliases), foreign)))
         for i in range(m.start(), m.end()):
             taken[i] = True
-    # A county or district the vocabulary does not know ("陆良县", "麒麟区") is at the plan's county level.
-    county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
-                   and re.search(r"县|区|旗", lv)), None)
+
     covers = {lv["name"]: lv.get("covers") or [] for lv in lex.levels}
     city = next((lv for lv in index.levels[1:] if "市" in covers.get(lv, [])), None)   # 市县 in a 省/市县 plan
     town = next((lv for lv in index.levels[1:] if re.search(r"乡|镇|街道", lv)), None)
+    # A county or district the vocabulary does not know ("陆良县", "麒麟区") is at the plan's county level.
+    county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
+                   and re.search(r"县|区|旗", lv)), None)
     # A place of the national list outside the plan's area ("南宁市" for 钦州's plan) is elsewhere;
     # the plan's own place and the places above it ("广西") are no level mention.
     gaz = load_gazetteer()
     area = getattr(index, "area", ())
-    if area:
-        for start, end, codes in gaz.scan(text):
-            if any(taken[start:end]):
-                continue
-            if not any(gaz.related(c, a) for c in codes for a in area):
-                mentions.append((start, LevelMention(None, text[start:end], False, guessed=True, elsewhere=True)))
-            for i in range(start, end):
-                taken[i] = True
+    for start, end, codes in gaz.scan(text):
+        if any(taken[start:end]):
+            continue
+        if area and not any(gaz.related(c, a) for c in codes for a in area):
+            mentions.append((start, LevelMention(None, text[start:end], False, guessed=True, elsewhere=True)))
+        elif not area and len(text[start:end]) == 2 and all(not c.endswith("00") for c in codes) and county:
+            # A plan whose place is unknown (a page without its title): "临县" is at its county level
+            # (longer names are placed by their suffix below).
+            mentions.append((start, LevelMention(county, text[start:end], _is_claim(text, start, end, aliases),
+                                                 guessed=True)))
+        elif not area:
+            continue
+        for i in range(start, end):
+            taken[i] = True
     own = _place_stem(index.meta("place"))
     for start, end in unknown_places(text, own):
         name = text[start:end]
