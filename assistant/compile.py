@@ -281,13 +281,14 @@ def split_items(text: str) -> list[Item]:
 # ---------------------------------------------------------------- rule groups
 
 
-def fit_levels(levels: list[str], plan_levels: list[str]) -> list[str]:
-    """"由县级财政统筹安排" in a plan whose level is 县（市、区）: the plan's level that covers it."""
+def fit_levels(levels: list[str], plan_levels: list[str], province: bool = True) -> list[str]:
+    """"由县级财政统筹安排" in a plan whose level is 县（市、区）: the plan's level that covers it.
+    (Not 县 → 市县 in a city's plan, where 市县 means the city and its counties together.)"""
     covers = {lv["name"]: set(lv.get("covers") or []) for lv in level_vocabulary()["levels"]}
     out = []
     for lv in levels:
         if lv not in plan_levels:
-            lv = next((p for p in plan_levels if lv in covers.get(p, ())), lv)
+            lv = next((p for p in plan_levels if lv in covers.get(p, ()) and (province or p != "市县")), lv)
         if lv not in out:
             out.append(lv)
     return out
@@ -356,6 +357,9 @@ class Compiler:
         self.uncompiled: list[dict] = []
         self.rule_sentences = 0
         self.section_authority: dict[tuple[str, ...], str] = {}   # heading path → the 事权 its head rule states
+        from assistant.gazetteer import load_gazetteer
+        codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
+        self.province_plan = not codes or any(c.endswith("0000") for c in codes)
 
     # levels -------------------------------------------------------------
     def _doc_levels(self) -> list[str]:
@@ -511,7 +515,7 @@ class Compiler:
             return False
         rest = folded[at:]
         payer_levels, mode = _payer_levels(rest)
-        payer_levels = fit_levels(payer_levels, auth_levels)
+        payer_levels = fit_levels(payer_levels, auth_levels, self.province_plan)
         joint = "共同" in auth_phrase
         authority = self.authority(auth_levels, joint)
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
@@ -572,7 +576,7 @@ class Compiler:
         rest = after + "".join(conditions)
         principle = _principle(mid + rest)
         payer_levels, mode = _payer_levels(mid + "，" + after)
-        payer_levels = fit_levels(payer_levels, auth_levels)
+        payer_levels = fit_levels(payer_levels, auth_levels, self.province_plan)
         if "同级财政" in mid + after:
             mode = "each"
         shares = _shares(after if branches_possible(conditions) else rest, auth_levels)
@@ -654,7 +658,7 @@ class Compiler:
                 auth = _AUTHORITY.search(clause)
                 clause_auth_levels = levels_in(auth.group(2)) if auth else []
                 payer_levels, _ = _payer_levels(clause)
-                payer_levels = fit_levels(payer_levels, auth_levels)
+                payer_levels = fit_levels(payer_levels, auth_levels, self.province_plan)
                 clause_principle = _principle(clause) or principle
                 if "办理" in subject:
                     clause_principle = "办理部门"
