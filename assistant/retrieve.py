@@ -319,12 +319,14 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         # A second matter must be named by a word of its own, not a word many matters share ("补助").
         if accepted and gain and not same_as_best and not any(_name_df(u, index, lex, tok) <= 1 for u in gain) \
                 and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
-                            for h in cand.entry.heads):
+                            for h in cand.entry.heads) \
+                and not _quotes_name(cand.entry, text, lex):
             continue
         if gain or same_as_best:
             accepted.append(cand)
             explained.update(cand.covered)
     accepted = _prefer_named(accepted, units, tok, lex)
+    accepted += _level_versions(accepted, candidates, text, lex)
     unexplained = [u for u in units if u not in explained]
     # Words many matters share ("监管", "保护") name none of them: with other words left over
     # ("共享单车的监管"), the question is about something else.
@@ -336,6 +338,39 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
+
+
+def _level_versions(accepted: list["MatterMatch"], candidates: list["MatterMatch"], text: str,
+                    lex: Lexicon) -> list["MatterMatch"]:
+    """"突发公共卫生事件的应急处置" names the county's 应急处置 and the towns' 先期处置 of the same
+    event: another level's matter whose name shares the long phrase the question repeats."""
+    out = []
+    for acc in accepted:
+        phrase = _quoted_piece(acc.entry, text, lex)
+        levels = {o["level"] for o in acc.entry.matter["outcomes"]}
+        for cand in candidates:
+            if cand in accepted or cand in out or not phrase or not cand.head:
+                continue
+            other = {o["level"] for o in cand.entry.matter["outcomes"]}
+            # one level's version beside another's (not a joint matter beside a part of it)
+            if phrase in lex.canonicalize(cand.entry.matter["name"]) and other and not other & levels \
+                    and None not in other and None not in levels:
+                out.append(cand)
+    return out
+
+
+def _quoted_piece(entry: "MatterEntry", text: str, lex: Lexicon, least: int = 6) -> str | None:
+    name = lex.canonicalize(entry.matter["name"])
+    for size in range(len(name), least - 1, -1):
+        for i in range(len(name) - size + 1):
+            if name[i:i + size] in text:
+                return name[i:i + size]
+    return None
+
+
+def _quotes_name(entry: "MatterEntry", text: str, lex: Lexicon, least: int = 6) -> bool:
+    """Does the question repeat a long piece of the matter's name word for word ("基本公共卫生服务")?"""
+    return _quoted_piece(entry, text, lex, least) is not None
 
 
 def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenizer, lex: Lexicon) -> list["MatterMatch"]:

@@ -31,7 +31,7 @@ from assistant.ingest import ingest  # noqa: E402
 from bench_core import percentile  # noqa: E402
 
 SOURCES = [ROOT / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt", *sorted((ROOT / "tests" / "plans").glob("*.txt"))]
-STEMS = {"qinzhou": "钦州", "huitong": "会同", "jiangxi": "江西", "qujing": "曲靖"}
+STEMS = {"qinzhou": "钦州", "huitong": "会同", "jiangxi": "江西", "qujing": "曲靖", "qiandongnan": "黔东南", "shaoxing": "绍兴"}
 CHARS = "东南西北中安平宁和兴"
 
 
