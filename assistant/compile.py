@@ -74,6 +74,9 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
 
 
 _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|未明确(划分)?的事项"
+# "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
+_PAYER_FIRST = re.compile(r"(?:^|[，；])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
+                          r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
 # "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
 _ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
 
@@ -415,6 +418,10 @@ class Compiler:
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
                     if not self._compile_payer_sentence(block, head) and looks_like_rule(head.folded):
                         self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
+                elif not auth and _PAYER_FIRST.search(head.folded):
+                    # "市级财政承担…的财政支出责任", "…的财政支出责任由市与县区共同承担"
+                    if not self._compile_payer_first(block, head) and looks_like_rule(head.folded):
+                        self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
                 elif looks_like_rule(head.folded):
                     self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
                 i += 1
@@ -511,13 +518,20 @@ class Compiler:
         subject = re.sub(r"[，的]?(所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
         subject = re.sub(r"^(涉及|关于)", "", subject)
         auth_levels = levels_in(auth_phrase or "")
-        if not auth_levels or len(subject) < 4 or "，" in subject:
+        if len(subject) < 4 or "，" in subject:
             return False
         rest = folded[at:]
         payer_levels, mode = _payer_levels(rest)
+        if not auth_levels:
+            # No head states this section's 事权: the rule keeps who pays and says the 事权 is
+            # not stated (authority ""), never one made up from the payer.
+            payer_levels = [lv for lv in payer_levels]
+            if not payer_levels:
+                return False
+            auth_levels, auth_phrase = payer_levels, ""
         payer_levels = fit_levels(payer_levels, auth_levels, self.province_plan)
         joint = "共同" in auth_phrase
-        authority = self.authority(auth_levels, joint)
+        authority = self.authority(auth_levels, joint) if auth_phrase else ""
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
                 "headline": authority, "condition": None, "shares": None}
         principle = _principle(folded) or ("设立主体级次" if "设立主体" in folded else None)
@@ -539,6 +553,37 @@ class Compiler:
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
             self._add(item, category, item_outcomes)
         return True
+
+    def _compile_payer_first(self, block: Block, sent: Sentence) -> bool:
+        """Clauses that name the payer first or after the cost ("市级财政承担征地拆迁等外部环境保障
+        组织协调的财政支出责任，县区财政承担具体事项执行实施的财政支出责任"): who pays for what; the
+        事权 is the section head's, or stated as not written."""
+        path = tuple(block.path)
+        auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
+                            if path[:k] in self.section_authority), "")
+        auth_levels = levels_in(auth_phrase)
+        found = False
+        for m in _PAYER_FIRST.finditer(sent.folded):
+            who, what = (m.group("who1"), m.group("what1")) if m.group("who1") else (m.group("who2"), m.group("what2"))
+            what = re.sub(r"^.*?[：:]", "", what.strip("，、 "))           # "普通国道：…" → the cost itself
+            what = re.sub(r"^(对|除[^，]*以外的)", "", what)
+            payers = levels_in(who)
+            if not payers or len(what) < 4:
+                continue
+            levels = fit_levels(payers, auth_levels, self.province_plan) if auth_levels else payers
+            joint = len(levels) >= 2
+            authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
+            outcome = {"level": None if joint else levels[0], "payer": self.joint_payer(levels) if joint else levels[0],
+                       "authority": authority, "principle": _principle(sent.folded), "condition": None,
+                       "shares": None, "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                       "quote": block.text[sent.start:sent.end].strip()}
+            category = block.path[-1] if block.path else ""
+            for item in split_items(what):
+                self._add(item, category, [outcome])
+            found = True
+        if found:
+            self.rule_sentences += 1
+        return found
 
     def _compile_row(self, block: Block) -> bool:
         """A row of an attachment's table: 序号 | 事项 | 财政事权 | 支出责任."""

@@ -87,7 +87,8 @@ class Composer:
         cond = o.get("condition")
         label = v.index.label_of(level) if level else ""
         who = cond if cond else f"{label}层面的{v.matter['name']}" if level else v.matter["name"]
-        text = f"{who}，属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任"
+        text = f"{who}，属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任" if o["authority"] \
+            else f"{who}，由{self._payer_text(o['payer'], v)}承担支出责任"
         if o.get("principle"):
             text += f"（{self._principle(o['principle'])}）"
         if o.get("shares"):
@@ -112,9 +113,12 @@ class Composer:
             if o.get("condition") and o["level"]:
                 body = f"{subject}：{self._branch(o, v)}。"
             else:
-                body = f"{subject}属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任"
+                body = f"{subject}属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任" \
+                    if o["authority"] else f"{subject}由{self._payer_text(o['payer'], v)}承担支出责任"
                 body += (f"（{self._principle(o['principle'])}）" if o.get("principle") else "") + \
                     ("，" + _shares_text(o["shares"]) if o.get("shares") else "") + "。"
+                if not o["authority"]:
+                    body += self.t["authority_unstated"]
             if joint and joint is not o and "共同" not in o["authority"]:
                 body += f"（该事项整体确认为{joint['authority']}。）"
             return prefix + note + body
@@ -133,6 +137,8 @@ class Composer:
         lines = [f"{i}. {self._branch(o, v)}；" for i, o in enumerate((o for o in outcomes if o["level"]), 1)]
         if lines:
             lines[-1] = lines[-1].rstrip("；") + "。"
+        if any(not o["authority"] for o in outcomes):
+            lines.append(self.t["authority_unstated"])
         return prefix + note + head + ("\n" + "\n".join(lines) if lines else "")
 
     # ------------------------------------------------------------ entry
@@ -191,7 +197,7 @@ class Composer:
                 ci = self._cite(out, v.index, o["anchor"], o["quote"])
                 out["findings"].append({"matter": v.matter["name"], "level": o["level"], "authority": o["authority"],
                                         "payer": o["payer"], "principle": o["principle"], "citation": ci})
-                parts.append(f"{o['authority']}，由{o['payer']}承担" if not o["level"] or len(v.outcomes) == 1
+                parts.append(f"{o['authority'] or '事权未写明'}，由{o['payer']}承担" if not o["level"] or len(v.outcomes) == 1
                              else f"{res.index.label_of(o['level'])}：由{o['payer']}承担")
             lines.append(f"{i}. {v.matter['name']}（{'；'.join(dict.fromkeys(parts))}）")
         head = f"方案中{''.join(desc) or '列明的'}事项共{len(res.verdicts)}项："

@@ -32,10 +32,11 @@ def test_sentences_that_only_say_who_pays_take_their_sections_joint_authority():
     assert report["uncompiled"] == []
 
 
-def test_a_payer_sentence_without_any_stated_authority_is_reported_not_guessed():
+def test_a_payer_sentence_without_any_stated_authority_keeps_the_authority_unstated():
     rules, report = compiled("市财政自主设立的基础研究计划,由市财政承担支出责任。\n")
-    assert rules["matters"] == []
-    assert [u["reason"] for u in report["uncompiled"]] == ["未找到“确认为……事权”"]
+    (matter,) = rules["matters"]
+    assert [(o["payer"], o["authority"]) for o in matter["outcomes"]] == [("市", "")]   # never a made-up 事权
+    assert report["uncompiled"] == []
 
 
 @pytest.mark.parametrize("sentence, level", [
@@ -100,11 +101,26 @@ def test_a_split_by_ratio_without_the_words_zhichu_zeren():
 def test_a_paragraph_about_paying_that_compiled_into_no_rule_answers_no_payer_question(tmp_path):
     engine = engine_for(tmp_path, "some-transport",
                         "某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案\n一、公路\n"
-                        "（一）国家高速公路。市级财政承担国家高速公路建设外部环境保障组织协调的财政支出责任。\n"
+                        "（一）国家高速公路。国家高速公路沿线服务设施的规划布局，按照有关规定统筹研究。\n"
                         "二、水路\n将内河航道养护,确认为县区财政事权,由县区承担支出责任。\n")
-    result, _ = engine.ask("国家高速公路建设外部环境保障组织协调谁出钱？")
+    result, _ = engine.ask("国家高速公路沿线服务设施规划布局谁出钱？")
     assert result["status"] == "not_listed" and not result["findings"]
-    assert "外部环境保障" in result["citations"][0]["quote"] and "不涉及" not in result["answer"]
+    assert "服务设施" in result["citations"][0]["quote"] and "不涉及" not in result["answer"]
+
+
+def test_who_pays_without_a_stated_authority_is_answered_as_such(tmp_path):
+    """"市级财政承担…的财政支出责任": the plan says who pays and not whose 事权 it is; the answer
+    says exactly that, and no 事权 is made up."""
+    engine = engine_for(tmp_path, "payer-first",
+                        "某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案\n一、公路\n"
+                        "（一）国家高速公路。市级财政承担国家高速公路建设外部环境保障组织协调的财政支出责任，"
+                        "县区财政承担具体事项执行实施的财政支出责任。\n"
+                        "（二）普通国道。辖区内普通国道的建设、养护、管理等职责的财政支出责任由市与县区共同承担。\n")
+    result, _ = engine.ask("国家高速公路建设外部环境保障组织协调谁出钱？")
+    assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"市"}
+    assert all(f["authority"] == "" for f in result["findings"]) and "未写明该事项的财政事权" in result["answer"]
+    result, _ = engine.ask("普通国道养护谁出钱？")
+    assert {f["payer"] for f in result["findings"]} == {"市与县区共同"}
 
 
 def test_a_plan_that_states_no_wenhao_is_never_given_one(tmp_path):
