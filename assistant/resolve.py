@@ -114,6 +114,8 @@ def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
             scoped: bool) -> str | None:
     if a.joint_claim:
+        if all(not o["authority"] for o in all_outcomes):
+            return None   # the plan states who pays, not whose 事权 it is: no 是/不是 on the 事权
         return "yes" if any("共同" in (o.get("headline") or o["authority"]) for o in all_outcomes) else "no"
     if a.principle_claim:
         principles = {o["principle"] for o in all_outcomes if o["principle"]}
