@@ -93,7 +93,7 @@ def sentences(block: Block) -> list[Sentence]:
     out, start = [], 0
     # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…").
     for m in re.finditer(r"。|；(?=\s*将)|；(?=[^。；]*(?:确认为|，为[^，。；]{1,14}?事权))"
-                         r"|；(?=[^。；由]{4,}，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排))",
+                         r"|；(?=[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排))",
                          folded):
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
@@ -512,7 +512,9 @@ class Compiler:
         auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
                             if path[:k] in self.section_authority), None)
         folded = sent.folded
-        at = folded.find("由")
+        # "…落户我市需由地方承担的配套资金，由市与所在区、县（市）财政按5:5比例分担": the payer's 由
+        # is the one the payer match starts at, not an earlier one inside the subject.
+        at = _PAYER.search(folded).start() if _PAYER.search(folded) else folded.find("由")
         subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", folded[:at].strip().rstrip("，"))
         subject = re.sub(r"，(按照|根据|依据)[^，]*$", "", subject)
         subject = re.sub(r"[，的]?(所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"

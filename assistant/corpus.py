@@ -678,6 +678,11 @@ def parse(text: str, doc_id: str) -> Document:
         if _is_signature(line, body) and not any(b.kind == "signature" for b in blocks):
             blocks.append(Block("signature", "signature", line.text, short="落款"))
             continue
+        # "2024年12月10日　　绍政办发〔2024〕46号" split from its date: the 文号, not a paragraph.
+        if DOC_NUMBER.fullmatch(fold_document(line.text).replace(" ", "").strip()) \
+                and any(b.kind == "date" for b in blocks) and not any(b.kind == "doc_number" for b in blocks):
+            blocks.append(Block("doc-number", "doc_number", line.text, short="发文字号"))
+            continue
         para_count += 1
         keys = "-".join(_anchor_key(k, n) for k, n, _ in stack)
         anchor = f"p-{keys}-{para_count}" if stack else f"pre-{para_count}"
