@@ -342,6 +342,11 @@ def _list_filter(a: Analysis, d: DocAnalysis) -> dict | None:
 _PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系"}
 
 
+def _LEX_LEVELS() -> list[dict]:
+    from assistant.lexicon import load_lexicon
+    return load_lexicon().levels
+
+
 def _filters(a: Analysis, d: DocAnalysis) -> dict:
     flt: dict = {}
     if re.search(r"共同(财政)?事权|共同承担|共担", a.text):
@@ -352,6 +357,13 @@ def _filters(a: Analysis, d: DocAnalysis) -> dict:
     if "list" in a.intents and "办理" in a.text:   # "哪些事项要看是哪级部门办理的"
         flt["principle"] = "办理部门"
     levels = [m.level for m in d.levels if m.level]
+    # "县区承担哪些" of a plan whose levels are 县/乡镇: the plan's level that the word covers; a
+    # level the plan has nothing like lists nothing (never every level's matters).
+    covers = {lv["name"]: set(lv.get("covers") or []) for lv in _LEX_LEVELS()}
+    for m in d.levels:
+        if m.foreign and not m.level:
+            fitting = [lv for lv in d.index.levels if lv in covers.get(m.foreign, ()) or m.foreign in covers.get(lv, ())]
+            levels.extend(fitting[:1] if len(fitting) == 1 else ["（方案没有的层级）"])
     if levels:
         flt["levels"] = levels
     categories = []
