@@ -74,6 +74,8 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
 
 
 _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|未明确(划分)?的事项"
+# "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
+_BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^。；]{4,60}?)，按照?其?隶属关系(?:执行|承担|确定)")
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
@@ -418,6 +420,9 @@ class Compiler:
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
                     if not self._compile_payer_sentence(block, head) and looks_like_rule(head.folded):
                         self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
+                elif not auth and _BY_OWNER.search(head.folded):
+                    # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
+                    self._compile_by_owner(block, head)
                 elif not auth and _PAYER_FIRST.search(head.folded):
                     # "市级财政承担…的财政支出责任", "…的财政支出责任由市与县区共同承担"
                     if not self._compile_payer_first(block, head) and looks_like_rule(head.folded):
@@ -554,6 +559,27 @@ class Compiler:
             named = [lv for lv in item.levels if lv in auth_levels]
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
             self._add(item, category, item_outcomes)
+        return True
+
+    def _compile_by_owner(self, block: Block, sent: Sentence) -> bool:
+        """Units of one level placed elsewhere ("县直…机构在乡镇设立的分院、分站等分支机构，按照其
+        隶属关系执行本方案，不因所在地域改变支出责任"): the level they belong to pays, 按隶属关系."""
+        m = _BY_OWNER.search(sent.folded)
+        subject = m.group("subject").strip("，")
+        owner = {"省": "省", "市": "市", "州": "州", "县": "县", "区": "县区"}[m.group("owner")]
+        path = tuple(block.path)
+        auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
+                            if path[:k] in self.section_authority), "")
+        auth_levels = levels_in(auth_phrase)
+        known = sorted({o["level"] for mt in self.matters.values() for o in mt["outcomes"] if o["level"]}
+                       | set(auth_levels))
+        (level,) = fit_levels([owner], known, self.province_plan) or [owner]
+        authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
+        outcome = {"level": level, "payer": level, "authority": authority, "principle": "隶属关系", "condition": None,
+                   "shares": None, "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                   "quote": block.text[sent.start:sent.end].strip()}
+        self.rule_sentences += 1
+        self._add(Item(subject, subject, [], ""), block.path[-1] if block.path else "", [outcome])
         return True
 
     def _compile_payer_first(self, block: Block, sent: Sentence) -> bool:

@@ -129,6 +129,10 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (
             heads.extend(words[-1:])
         words = [w.lstrip("的") for w in tok.words(piece)]
         words = [w for w in words if w not in lex.stopwords and len(w) >= 2]
+        # "分站等分支机构": what comes before 等 is listed by name too
+        before = piece.split("等")[0] if "等" in piece[1:] else ""
+        listed = [w for w in tok.words(before) if w not in lex.stopwords and len(w) >= 2] if before else []
+        heads.extend(listed[-1:])
         if words:
             heads.append(words[-1])
             # Two two-character words are a coordinate pair ("执法司法", "宣传教育"): either names it —

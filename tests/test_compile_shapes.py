@@ -148,3 +148,11 @@ def test_rules_compiled_by_an_older_version_are_compiled_again_from_the_text(tmp
     result, _ = Assistant.load(settings=settings).ask("市级应急救援规划编制谁出钱？")
     assert result["status"] == "answered" and result["citations"][0]["anchor"] == "p-1-1"
     assert "重新编译" in capsys.readouterr().err
+
+
+def test_units_of_one_level_placed_elsewhere_are_paid_by_that_level():
+    rules, _ = compiled("县直医疗卫生机构在乡镇设立的分院、分站等分支机构,按照其隶属关系执行本方案,不因所在地域改变支出责任。\n",
+                        field="医疗卫生", title="某某县医疗卫生领域县与乡镇财政事权和支出责任划分改革实施方案")
+    (matter,) = rules["matters"]
+    (o,) = matter["outcomes"]
+    assert (o["payer"], o["principle"], o["authority"]) == ("县", "隶属关系", "")
