@@ -353,7 +353,8 @@ def _level_versions(accepted: list["MatterMatch"], candidates: list["MatterMatch
         phrase = _quoted_piece(acc.entry, text, lex)
         levels = {o["level"] for o in acc.entry.matter["outcomes"]}
         for cand in candidates:
-            if cand in accepted or cand in out or not phrase or not cand.head:
+            if cand in accepted or cand in out or not phrase \
+                    or not (cand.head or set(acc.covered) <= set(cand.covered)):
                 continue
             other = {o["level"] for o in cand.entry.matter["outcomes"]}
             # one level's version beside another's (not a joint matter beside a part of it)
