@@ -17,6 +17,7 @@ from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
 from assistant.corpus import Block, Document
+from assistant.gazetteer import load_gazetteer
 from assistant.normalize import fold_document
 
 # ---------------------------------------------------------------- level vocabulary
@@ -362,7 +363,6 @@ class Compiler:
         self.uncompiled: list[dict] = []
         self.rule_sentences = 0
         self.section_authority: dict[tuple[str, ...], str] = {}   # heading path → the 事权 its head rule states
-        from assistant.gazetteer import load_gazetteer
         codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
         self.province_plan = not codes or any(c.endswith("0000") for c in codes)
 
@@ -512,7 +512,7 @@ class Compiler:
         """A sentence that says who pays for something but not whose 事权 it is, under a section
         whose head rule states the 事权 ("（一）科技研发…确认为市与区、县（市）共同财政事权…" then
         "1.基础研究…市财政…自主设立的科技计划，由市财政承担支出责任"). Without such a head the
-        sentence is reported, never given a 事权 the plan does not state."""
+        事权 stays unstated (authority ""), never one the plan does not state."""
         path = tuple(block.path)
         auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
                             if path[:k] in self.section_authority), None)
@@ -532,7 +532,6 @@ class Compiler:
         if not auth_levels:
             # No head states this section's 事权: the rule keeps who pays and says the 事权 is
             # not stated (authority ""), never one made up from the payer.
-            payer_levels = [lv for lv in payer_levels]
             if not payer_levels:
                 return False
             auth_levels, auth_phrase = payer_levels, ""

@@ -273,7 +273,7 @@ def _head_core(head: str, lex: Lexicon, tok: Tokenizer) -> str:
     return core if len(core) >= 2 else "\uffff"
 
 
-def _names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
+def names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
     """Does the question name the matter's head word, not just a fragment of it?"""
     for u in units:
         # A fragment counts only as the head's own right end ("导航" of "专利导航", not "专利").
@@ -307,7 +307,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         covered = [u for u in units if i in covering(u, index, lex, tok)]
         if not covered:
             continue
-        head = any(_names_head(h, units, lex, tok) or _head_core(h, lex, tok) in text for h in entry.heads)
+        head = any(names_head(h, units, lex, tok) or _head_core(h, lex, tok) in text for h in entry.heads)
         coverage = sum(weights[u] for u in covered) / total
         candidates.append(MatterMatch(entry, covered, coverage, head, score))
     # Greedy cover: take the matter that explains most, then any that explains what is left.

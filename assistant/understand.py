@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.gazetteer import load_gazetteer, names_feature
-from assistant.lexicon import Lexicon
+from assistant.lexicon import Lexicon, load_lexicon
 from assistant.normalize import normalize_question
-from assistant.retrieve import (Catalog, DocIndex, MatterMatch, _names_head, build_catalog, covering, match_matters,
+from assistant.retrieve import (Catalog, DocIndex, MatterMatch, names_head, build_catalog, covering, match_matters,
                                 place_stem)
 from assistant.tokenize import Tokenizer
 
@@ -342,8 +342,7 @@ def _list_filter(a: Analysis, d: DocAnalysis) -> dict | None:
 _PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系"}
 
 
-def _LEX_LEVELS() -> list[dict]:
-    from assistant.lexicon import load_lexicon
+def _level_vocabulary() -> list[dict]:
     return load_lexicon().levels
 
 
@@ -359,7 +358,7 @@ def _filters(a: Analysis, d: DocAnalysis) -> dict:
     levels = [m.level for m in d.levels if m.level]
     # "县区承担哪些" of a plan whose levels are 县/乡镇: the plan's level that the word covers; a
     # level the plan has nothing like lists nothing (never every level's matters).
-    covers = {lv["name"]: set(lv.get("covers") or []) for lv in _LEX_LEVELS()}
+    covers = {lv["name"]: set(lv.get("covers") or []) for lv in _level_vocabulary()}
     for m in d.levels:
         if m.foreign and not m.level:
             fitting = [lv for lv in d.index.levels if lv in covers.get(m.foreign, ()) or m.foreign in covers.get(lv, ())]
@@ -384,7 +383,7 @@ def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplai
     if not inside:
         return False
     # "参加健康体检的宣传动员经费": the matter is still named by its head outside that phrase.
-    return not all(any(_names_head(h, [u for u in m.covered if u not in inside], lex, tok) for h in m.entry.heads)
+    return not all(any(names_head(h, [u for u in m.covered if u not in inside], lex, tok) for h in m.entry.heads)
                    for m in matches)
 
 
