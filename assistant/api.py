@@ -521,7 +521,8 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/api/documents", tags=["文件"], summary="文件列表")
     async def documents(request: Request) -> Response:
-        return JSONResponse({"documents": request.app.state.engine.documents()})
+        engine = request.app.state.engine
+        return JSONResponse({"documents": engine.documents(), "examples": engine.examples()})
 
     @app.get("/api/documents/{doc_id}", tags=["文件"], summary="文件全文（带锚点的段落树，供原文查看）",
              responses={404: {"model": ErrorResponse}})

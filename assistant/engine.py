@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.compile import compile_document
-from assistant.compose import Composer
+from assistant.compose import Composer, plan_examples
 from assistant.config import Settings, load_settings
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.resolve import resolve
@@ -90,6 +90,12 @@ class Assistant:
 
     def documents(self) -> list[dict]:
         return [dict(m) for m in self.catalog.metas]
+
+    def examples(self) -> list[str]:
+        """Questions the default plan answers, made from its own matters and places (welcome page)."""
+        i = self._position.get(self.default_doc) if self.default_doc else None
+        index = self.indexes[i] if i is not None else (self.indexes[0] if len(self.indexes) else None)
+        return plan_examples(index, self.lexicon.templates)
 
     def document(self, doc_id: str) -> dict | None:
         i = self._position.get(doc_id)

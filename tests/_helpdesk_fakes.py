@@ -42,5 +42,8 @@ class FakeEngine:
     def documents(self) -> list[dict]:
         return []
 
+    def examples(self) -> list[str]:
+        return []
+
     def document(self, doc_id: str) -> dict | None:
         return None

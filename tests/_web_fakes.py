@@ -98,5 +98,8 @@ class FakeEngine:
     def documents(self) -> list[dict[str, Any]]:
         return [{k: self.tree[k] for k in ("doc_id", "title", "doc_number", "issuer", "date_issued")}]
 
+    def examples(self) -> list[str]:
+        return ["专利导航谁出钱？", "作品登记谁出钱？", "这个方案什么时候开始施行？", "钦南区的呢？"]
+
     def document(self, doc_id: str) -> dict[str, Any] | None:
         return self.tree if doc_id == DOC_ID else None

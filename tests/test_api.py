@@ -556,3 +556,10 @@ def test_real_engine_follow_up_in_the_same_session(real_client: TestClient) -> N
     assert {f["payer"] for f in second["findings"]} == {"县区"}
     assert "钦南区" in second["answer"]
     assert any("专利导航" in c["quote"] for c in second["citations"])
+
+
+def test_welcome_examples_come_from_the_default_plan_and_are_answered(real_client: TestClient) -> None:
+    examples = real_client.get("/api/documents").json()["examples"]
+    assert 3 <= len(examples) <= 6
+    for question in examples:
+        assert real_client.post("/api/ask", json={"question": question}).json()["status"] == "answered", question

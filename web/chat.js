@@ -6,6 +6,7 @@
 
   var MODE = document.body.getAttribute("data-mode") === "embed" ? "embed" : "full";
   var STORE_KEY = "policy-assistant.session." + MODE;   // separate conversations for page and widget
+  // Shown only if the server's own examples (from the default plan, /api/documents) cannot be read.
   var EXAMPLES = [
     "钦南区开展专利导航，谁出钱？",
     "知识产权质押融资属于哪级财政事权？",
@@ -83,21 +84,25 @@
   }
 
   function addWelcome() {
-    var list = MODE === "embed" ? EXAMPLES.slice(0, 4) : EXAMPLES;
     var docs = el("p", {class: "welcome-docs"});
+    var tryLine = el("p", {class: "welcome-try", text: "您可以试着问："});
     var bubble = el("div", {class: "bubble bubble-bot welcome"},
       el("p", {class: "welcome-hi", text: "您好！我是政策问答助手。"}),
       el("p", {text: "我可以根据已收录的政策文件，告诉您某项工作属于哪级财政事权、由谁承担支出责任，并附上原文依据。"}),
-      docs,
-      el("p", {class: "welcome-try", text: "您可以试着问："}),
-      chips(list, "examples"));
+      docs, tryLine);
     row("bot", bubble);
+    // The examples fit the plans this server answers for; they appear once, when known.
+    function showExamples(list) {
+      list = MODE === "embed" ? list.slice(0, 4) : list;
+      bubble.appendChild(chips(list, "examples"));
+    }
     fetch("api/documents").then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      showExamples(data && data.examples && data.examples.length ? data.examples : EXAMPLES);
       if (!data || !data.documents || !data.documents.length) return;
       docs.textContent = "已收录：" + data.documents.map(function (d) {
         return "《" + (d.title || d.doc_id) + "》" + (d.doc_number ? "（" + d.doc_number + "）" : "");
       }).join("、");
-    }).catch(function () { /* the welcome works without the list */ });
+    }).catch(function () { showExamples(EXAMPLES); });
   }
 
   function addNotice(text, retryQuestion) {
