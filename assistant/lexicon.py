@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.config import PACKAGE_DATA
 from assistant.config import yaml_load as _yaml_load
@@ -34,6 +34,11 @@ class Lexicon:
     field_aliases: dict[str, list[str]] = field(default_factory=dict)
     off_topic: list[str] = field(default_factory=list)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
+
+    @cached_property
+    def level_covers(self) -> dict[str, set[str]]:
+        """Level → the levels it takes in (市县 → 市, 县; 县（市、区） → 县, 市)."""
+        return {lv["name"]: set(lv.get("covers") or []) for lv in self.levels}
 
     def domain_words(self, fields) -> list[str]:
         """The words of the loaded plans' fields ("公路" is a transport plan's word, out of an IP plan's scope)."""

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.gazetteer import load_gazetteer, names_feature
-from assistant.lexicon import Lexicon, load_lexicon
+from assistant.lexicon import Lexicon
 from assistant.normalize import normalize_question
 from assistant.retrieve import (Catalog, DocIndex, MatterMatch, names_head, build_catalog, covering, match_matters,
                                 place_stem)
@@ -130,7 +130,9 @@ def _alias_table(index: DocIndex, lex: Lexicon) -> tuple[dict, re.Pattern]:
     return cached
 
 
-def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexicon) -> list[LevelMention]:
+def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexicon,
+                        places: list[tuple[int, int, tuple[str, ...]]] | None = None) -> list[LevelMention]:
+    """`places`: `load_gazetteer().scan(text)`, when the caller has scanned the question already."""
     aliases, pattern = _alias_table(index, lex)
     mentions: list[tuple[int, LevelMention]] = []
     taken = [False] * len(text)
@@ -144,8 +146,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         for i in range(m.start(), m.end()):
             taken[i] = True
 
-    covers = {lv["name"]: lv.get("covers") or [] for lv in lex.levels}
-    city = next((lv for lv in index.levels[1:] if "市" in covers.get(lv, [])), None)   # 市县 in a 省/市县 plan
+    city = next((lv for lv in index.levels[1:] if "市" in lex.level_covers.get(lv, ())), None)   # 市县 in a 省/市县 plan
     town = next((lv for lv in index.levels[1:] if re.search(r"乡|镇|街道", lv)), None)
     # A county or district the vocabulary does not know ("陆良县", "麒麟区") is at the plan's county level.
     county = next((lv for lv in index.levels if lv != (index.levels[0] if index.levels else None)
@@ -153,8 +154,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     # A place of the national list outside the plan's area ("南宁市" for 钦州's plan) is elsewhere;
     # the plan's own place and the places above it ("广西") are no level mention.
     gaz = load_gazetteer()
-    area = getattr(index, "area", ())
-    for start, end, codes in gaz.scan(text):
+    area = index.area
+    for start, end, codes in (places if places is not None else gaz.scan(text)):
         if any(taken[start:end]):
             continue
         if area and not any(gaz.related(c, a) for c in codes for a in area):
@@ -270,8 +271,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     all_aliases = catalog.aliases
     domain_words = catalog.domain_words(lex)
     # A place of the national list that no loaded plan's area is, contains or lies in.
-    other_place = next((text[s:e] for s, e, codes in load_gazetteer().scan(text)
-                        if catalog.areas and not catalog.related_place(codes)), None)
+    places = load_gazetteer().scan(text)
+    other_place = next((text[s:e] for s, e, codes in places if catalog.areas and not catalog.related_place(codes)),
+                       None)
     fields_named = [f for f in lex.fields if f + "领域" in text]
     other_field = None
     for f in lex.fields:
@@ -292,7 +294,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         follow_up=follow_up, fields_named=fields_named, plain=plain,
     )
     for index in indexes:
-        mentions = find_level_mentions(text, words, index, lex)
+        mentions = find_level_mentions(text, words, index, lex, places)
         units = _units(words, mentions, all_aliases, lex)
         # The document's own field and place name it, not a matter ("曲靖交通那块…").
         own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
@@ -317,17 +319,17 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             and any(m.claim for d in analysis.docs for m in d.levels):
         analysis.yes_no = True
     for d in analysis.docs:
-        d.list_filter = _list_filter(analysis, d)
+        d.list_filter = _list_filter(analysis, d, lex)
     return analysis
 
 
-def _list_filter(a: Analysis, d: DocAnalysis) -> dict | None:
+def _list_filter(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict | None:
     """For list questions: which matters to list (by joint authority, principle, category, level).
 
     A list is answered only when something says what to list, or when the question asks for
     the plan's matters as such; "钦州有什么好玩的" is not a list question.
     """
-    flt = _filters(a, d)
+    flt = _filters(a, d, lex)
     asks_list = "list" in a.intents
     if flt.keys() - {"levels", "categories"}:
         return flt if (asks_list or (not d.matches and not a.yes_no)) else None
@@ -342,11 +344,7 @@ def _list_filter(a: Analysis, d: DocAnalysis) -> dict | None:
 _PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系"}
 
 
-def _level_vocabulary() -> list[dict]:
-    return load_lexicon().levels
-
-
-def _filters(a: Analysis, d: DocAnalysis) -> dict:
+def _filters(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict:
     flt: dict = {}
     if re.search(r"共同(财政)?事权|共同承担|共担", a.text):
         flt["joint"] = True
@@ -358,7 +356,7 @@ def _filters(a: Analysis, d: DocAnalysis) -> dict:
     levels = [m.level for m in d.levels if m.level]
     # "县区承担哪些" of a plan whose levels are 县/乡镇: the plan's level that the word covers; a
     # level the plan has nothing like lists nothing (never every level's matters).
-    covers = {lv["name"]: set(lv.get("covers") or []) for lv in _level_vocabulary()}
+    covers = lex.level_covers
     for m in d.levels:
         if m.foreign and not m.level:
             fitting = [lv for lv in d.index.levels if lv in covers.get(m.foreign, ()) or m.foreign in covers.get(lv, ())]
