@@ -324,7 +324,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         if accepted and gain and not same_as_best and not any(_name_df(u, index, lex, tok) <= 1 for u in gain) \
                 and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
                             for h in cand.entry.heads) \
-                and not _quotes_name(cand.entry, text, lex):
+                and _quoted_piece(cand.entry, text, lex) is None:
             continue
         if gain or same_as_best:
             accepted.append(cand)
@@ -365,17 +365,13 @@ def _level_versions(accepted: list["MatterMatch"], candidates: list["MatterMatch
 
 
 def _quoted_piece(entry: "MatterEntry", text: str, lex: Lexicon, least: int = 6) -> str | None:
+    """The longest piece of the matter's name the question repeats word for word ("基本公共卫生服务")."""
     name = lex.canonicalize(entry.matter["name"])
     for size in range(len(name), least - 1, -1):
         for i in range(len(name) - size + 1):
             if name[i:i + size] in text:
                 return name[i:i + size]
     return None
-
-
-def _quotes_name(entry: "MatterEntry", text: str, lex: Lexicon, least: int = 6) -> bool:
-    """Does the question repeat a long piece of the matter's name word for word ("基本公共卫生服务")?"""
-    return _quoted_piece(entry, text, lex, least) is not None
 
 
 def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenizer, lex: Lexicon) -> list["MatterMatch"]:
@@ -433,10 +429,6 @@ class Catalog:
     def named_in(self, text: str) -> set[int]:
         """The plans a question names, by looking its substrings up (not scanning every name:
         with a thousand plans there are a hundred thousand names)."""
-        if not self.name_docs and self.names:
-            for name, i in self.names:
-                self.name_docs.setdefault(name, set()).add(i)
-            self.longest_name = max(map(len, self.name_docs))
         out: set[int] = set()
         for start in range(len(text)):
             for end in range(start + 2, min(len(text), start + self.longest_name) + 1):
@@ -475,7 +467,7 @@ def plan_meta(ix: DocIndex) -> dict:
     return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.meta("doc_number"),
             "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
             "date_effective": ix.meta("date_effective"), "field": ix.meta("field"), "place": ix.meta("place"),
-            "matters": len(ix.matters), "area": list(getattr(ix, "area", ()))}
+            "matters": len(ix.matters), "area": list(ix.area)}
 
 
 def place_stem(place: str | None) -> str | None:
@@ -509,7 +501,11 @@ def build_catalog(indexes) -> Catalog:
         if ix.meta("field"):
             field_docs.setdefault(ix.meta("field"), set()).add(i)
         doc_words |= ix.doc_words
+    name_docs: dict[str, set[int]] = {}
+    for name, i in names:
+        name_docs.setdefault(name, set()).add(i)
     return Catalog(metas, aliases | set(alias_docs), alias_docs, set(field_docs),
-                   [m["place"] for m in metas if m["place"]], doc_words, names, term_docs, field_docs,
+                   [m["place"] for m in metas if m["place"]], doc_words, names, term_docs, field_docs, name_docs,
+                   longest_name=max(map(len, name_docs), default=0),
                    areas={c for m in metas for c in m["area"]},
                    above_areas={a for m in metas for c in m["area"] for a in load_gazetteer().ancestors(c)})
