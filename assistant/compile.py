@@ -29,6 +29,12 @@ def level_vocabulary() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _level_covers() -> dict[str, set[str]]:
+    """Level → the levels it takes in (县（市、区） → 县, 市)."""
+    return {lv["name"]: set(lv.get("covers") or []) for lv in level_vocabulary()["levels"]}
+
+
+@lru_cache(maxsize=1)
 def _level_names() -> list[tuple[str, str]]:
     """(written form, canonical level), longest written form first."""
     pairs = [(n, lv["name"]) for lv in level_vocabulary()["levels"] for n in lv["names"]]
@@ -290,7 +296,7 @@ def split_items(text: str) -> list[Item]:
 def fit_levels(levels: list[str], plan_levels: list[str], province: bool = True) -> list[str]:
     """"由县级财政统筹安排" in a plan whose level is 县（市、区）: the plan's level that covers it.
     (Not 县 → 市县 in a city's plan, where 市县 means the city and its counties together.)"""
-    covers = {lv["name"]: set(lv.get("covers") or []) for lv in level_vocabulary()["levels"]}
+    covers = _level_covers()
     out = []
     for lv in levels:
         if lv not in plan_levels:
@@ -377,7 +383,7 @@ class Compiler:
         # (a page cut short): a question about that level is then a level the plan has, not ignored.
         scope = re.search(r"领域(.{1,24}?)(?:财政)?事权", fold_document(self.doc.title or ""))
         if scope and not re.search(r"以下", scope.group(1)):
-            covers = {lv["name"]: set(lv.get("covers") or []) for lv in level_vocabulary()["levels"]}
+            covers = _level_covers()
             for lv in levels_in(scope.group(1)):
                 # "市与县" in the title of a plan whose rules say 县区: the same level, not another.
                 if not any(lv in covers.get(f, ()) or lv == f for f in found):
@@ -508,14 +514,18 @@ class Compiler:
             self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
                        "", "，" + rest, [], block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
 
+    def _section_authority(self, block: Block) -> str:
+        """The 事权 phrase the head rule of the block's section (or a section above it) states, or ""."""
+        path = tuple(block.path)
+        return next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
+                     if path[:k] in self.section_authority), "")
+
     def _compile_payer_sentence(self, block: Block, sent: Sentence) -> bool:
         """A sentence that says who pays for something but not whose 事权 it is, under a section
         whose head rule states the 事权 ("（一）科技研发…确认为市与区、县（市）共同财政事权…" then
         "1.基础研究…市财政…自主设立的科技计划，由市财政承担支出责任"). Without such a head the
         事权 stays unstated (authority ""), never one the plan does not state."""
-        path = tuple(block.path)
-        auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
-                            if path[:k] in self.section_authority), None)
+        auth_phrase = self._section_authority(block)
         folded = sent.folded
         # "…落户我市需由地方承担的配套资金，由市与所在区、县（市）财政按5:5比例分担": the payer's 由
         # is the one the payer match starts at, not an earlier one inside the subject.
@@ -524,7 +534,7 @@ class Compiler:
         subject = re.sub(r"，(按照|根据|依据)[^，]*$", "", subject)
         subject = re.sub(r"[，的]?(所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
         subject = re.sub(r"^(涉及|关于)", "", subject)
-        auth_levels = levels_in(auth_phrase or "")
+        auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject:
             return False
         rest = folded[at:]
@@ -566,9 +576,7 @@ class Compiler:
         m = _BY_OWNER.search(sent.folded)
         subject = m.group("subject").strip("，")
         owner = {"省": "省", "市": "市", "州": "州", "县": "县", "区": "县区"}[m.group("owner")]
-        path = tuple(block.path)
-        auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
-                            if path[:k] in self.section_authority), "")
+        auth_phrase = self._section_authority(block)
         auth_levels = levels_in(auth_phrase)
         known = sorted({o["level"] for mt in self.matters.values() for o in mt["outcomes"] if o["level"]}
                        | set(auth_levels))
@@ -585,10 +593,10 @@ class Compiler:
         """Clauses that name the payer first or after the cost ("市级财政承担征地拆迁等外部环境保障
         组织协调的财政支出责任，县区财政承担具体事项执行实施的财政支出责任"): who pays for what; the
         事权 is the section head's, or stated as not written."""
-        path = tuple(block.path)
-        auth_phrase = next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
-                            if path[:k] in self.section_authority), "")
+        auth_phrase = self._section_authority(block)
         auth_levels = levels_in(auth_phrase)
+        authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
+        category = block.path[-1] if block.path else ""
         found = False
         for m in _PAYER_FIRST.finditer(sent.folded):
             who, what = (m.group("who1"), m.group("what1")) if m.group("who1") else (m.group("who2"), m.group("what2"))
@@ -599,12 +607,10 @@ class Compiler:
                 continue
             levels = fit_levels(payers, auth_levels, self.province_plan) if auth_levels else payers
             joint = len(levels) >= 2
-            authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
             outcome = {"level": None if joint else levels[0], "payer": self.joint_payer(levels) if joint else levels[0],
                        "authority": authority, "principle": _principle(sent.folded), "condition": None,
                        "shares": None, "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
                        "quote": block.text[sent.start:sent.end].strip()}
-            category = block.path[-1] if block.path else ""
             for item in split_items(what):
                 self._add(item, category, [outcome])
             found = True

@@ -82,13 +82,17 @@ class Composer:
     def _principle(self, principle: str | None) -> str:
         return self.t["principle_phrase"].get(principle, "") if principle else ""
 
+    def _assignment(self, o: dict, v: Verdict) -> str:
+        """"属于市级财政事权，由市承担支出责任", or only who pays where the plan states no 事权."""
+        paying = f"由{self._payer_text(o['payer'], v)}承担支出责任"
+        return f"属于{o['authority']}，{paying}" if o["authority"] else paying
+
     def _branch(self, o: dict, v: Verdict) -> str:
         level = o["level"]
         cond = o.get("condition")
         label = v.index.label_of(level) if level else ""
         who = cond if cond else f"{label}层面的{v.matter['name']}" if level else v.matter["name"]
-        text = f"{who}，属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任" if o["authority"] \
-            else f"{who}，由{self._payer_text(o['payer'], v)}承担支出责任"
+        text = f"{who}，{self._assignment(o, v)}"
         if o.get("principle"):
             text += f"（{self._principle(o['principle'])}）"
         if o.get("shares"):
@@ -113,8 +117,7 @@ class Composer:
             if o.get("condition") and o["level"]:
                 body = f"{subject}：{self._branch(o, v)}。"
             else:
-                body = f"{subject}属于{o['authority']}，由{self._payer_text(o['payer'], v)}承担支出责任" \
-                    if o["authority"] else f"{subject}由{self._payer_text(o['payer'], v)}承担支出责任"
+                body = subject + self._assignment(o, v)
                 body += (f"（{self._principle(o['principle'])}）" if o.get("principle") else "") + \
                     ("，" + _shares_text(o["shares"]) if o.get("shares") else "") + "。"
                 if not o["authority"]:

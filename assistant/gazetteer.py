@@ -69,9 +69,6 @@ class Gazetteer:
     def related(self, code: str, area: str) -> bool:
         return code == area or self.within(code, area) or self.within(area, code)
 
-    def children(self, area: str) -> list[str]:
-        return [c for c in self.names if self.parent(c) == area]
-
     def descendants(self, area: str) -> list[str]:
         return [c for c in self.names if self.within(c, area)]
 
