@@ -204,7 +204,7 @@ class Composer:
                              else f"{res.index.label_of(o['level'])}：由{o['payer']}承担")
             lines.append(f"{i}. {v.matter['name']}（{'；'.join(dict.fromkeys(parts))}）")
         head = f"方案中{''.join(desc) or '列明的'}事项共{len(res.verdicts)}项："
-        out["suggestions"] = ["哪些事项属于市与县区共同财政事权？", "哪些事项按属地原则承担支出责任？"][:2]
+        out["suggestions"] = self._plan_suggestions(res.index)[:2]
         return head + "\n" + "\n".join(lines)
 
     def _compose_fact(self, res: Resolution, out: dict, loaded) -> str:
@@ -226,7 +226,8 @@ class Composer:
                 self._cite(out, ix, fact["anchor"], fact.get("quote"))
 
         key = res.fact
-        out["suggestions"] = ["这个方案是谁印发的？", "什么时候开始施行？", "哪些事项属于市与县区共同财政事权？"]
+        out["suggestions"] = [self.t["examples"]["issuer"], self.t["examples"]["document"],
+                              *self._plan_suggestions(ix)[:1]]
         if key == "doc_number":
             cite("doc_number")
             number = ix.meta("doc_number")
@@ -271,7 +272,7 @@ class Composer:
                 m = re.search(r"(建立[^，。]*?财政关系)", blocks[0].folded)
                 goal = f"改革的目标是{m.group(1)}。" if m else ""
                 return f"方案“{heading}”部分规定了改革的总体要求。{goal}"
-            return f"方案“{heading}”部分要求：加强组织领导、落实支出责任、合理安排预算、全面实施预算绩效管理等，原文如下。"
+            return self.t["measures"].format(heading=heading)
         if key == "parts":
             parts = [b for b in ix.doc.blocks if b.kind == "heading" and not b.path and not b.anchor.startswith("h-att")]
             for b in parts:
@@ -384,12 +385,25 @@ class Composer:
                 out.append(f"那{others[0]}的呢？")
         else:
             out.append(f"{levels[-1] if levels else ''}开展的{name}由谁承担？")
-        if any("共同" in o["authority"] for o in v.matter["outcomes"]):
-            out.append("哪些事项属于市与县区共同财政事权？" if levels == ["市", "县区"] else "哪些事项属于共同财政事权？")
-        else:
-            out.append("哪些事项按属地原则承担支出责任？")
-        out.append("方案未列明的事项怎么处理？")
+        joint = next((o["authority"] for o in v.matter["outcomes"] if "共同" in (o["authority"] or "")), None)
+        out.append(self.t["examples"]["joint_list"].format(authority=joint) if joint
+                   else self._plan_suggestions(v.index)[-1])
+        out.append(self.t["examples"]["catch_all"])
         return out
+
+    def _plan_suggestions(self, ix: DocIndex | None) -> list[str]:
+        """List questions this plan answers: its own joint authority (as the plan writes it) and a
+        principle it uses — never another plan's wording."""
+        outcomes = [o for e in (ix.matters if ix else []) for o in e.matter["outcomes"]]
+        joint = next((o["authority"] for o in outcomes if "共同" in (o["authority"] or "")), None)
+        principle = next((o["principle"] for o in outcomes if o.get("principle")), None)
+        out = []
+        if joint:
+            out.append(self.t["examples"]["joint_list"].format(authority=joint))
+        if principle:
+            out.append(self.t["examples"]["principle_list"].format(
+                principle=self.t["principle_phrase"].get(principle, principle)))
+        return out or [self.t["examples"]["catch_all"]]
 
 
 _DATE_IN_TEXT = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -22,18 +23,60 @@ def short_anchor(citation: dict) -> str:
     return citation["label"].replace(citation["doc_number"] or citation["doc_id"], "", 1).strip()
 
 
+@lru_cache(maxsize=1)
+def _leads() -> dict[str, str]:
+    """The answer's opening words for each yes/no verdict (templates.yaml): 是。/ 不是。/ 分情况…"""
+    from assistant.lexicon import load_lexicon
+
+    t = load_lexicon().templates
+    return {t["answer_no"]: "不是", t["answer_yes"]: "是", t["answer_depends"]: "分情况"}
+
+
+def lead_word(answer: str) -> str | None:
+    """The yes/no verdict an answer opens with (after a note on stripped instructions), or None.
+    The whole opening is compared, so "不是。" is never read as "是"."""
+    from assistant.lexicon import load_lexicon
+
+    note = load_lexicon().templates["injection_note"]
+    text = answer[len(note):].lstrip("\n") if answer.startswith(note) else answer
+    for opening, word in sorted(_leads().items(), key=lambda p: -len(p[0])):
+        if text.startswith(opening):
+            return word
+    return None
+
+
+@lru_cache(maxsize=4096)
+def payer_key(payer: str) -> frozenset[str]:
+    """A payer as the set of tiers it names (levels.yaml `tier`), so that the plan's own spelling
+    of one level (县（市、区）, 区、县(市), 县区) compares equal; "市与县区共同" → {市, 县, 共同}."""
+    from assistant.compile import find_levels, level_vocabulary
+
+    tiers = {lv["name"]: lv.get("tier", lv["name"]) for lv in level_vocabulary()["levels"]}
+    folded = payer.replace("(", "（").replace(")", "）")
+    key = {tiers.get(level, level) for _, _, level in find_levels(folded)} or {payer}
+    if "共同" in payer or len(key) > 1:
+        key.add("共同")
+    return frozenset(key)
+
+
+def _payer_keys(payers) -> set[frozenset[str]]:
+    return {payer_key(p) for p in payers}
+
+
 def check(result: dict, expect: dict) -> list[str]:
     """What is wrong with one answer, in words; empty when it is right."""
     problems = []
     if result["status"] != expect["status"]:
         problems.append(f"status {result['status']} ≠ {expect['status']}")
+    if expect.get("lead") and lead_word(result["answer"]) != expect["lead"]:
+        problems.append(f"首句结论 {lead_word(result['answer'])} ≠ {expect['lead']}")
     anchors = {short_anchor(c) for c in result["citations"]}
     for anchor in expect.get("anchors") or []:
         if anchor not in anchors:
             problems.append(f"缺少引用 {anchor}（实际 {sorted(anchors)}）")
     if "payers" in expect and expect["payers"] is not None:
         payers = {f["payer"] for f in result["findings"]}
-        if payers != set(expect["payers"]):
+        if _payer_keys(payers) != _payer_keys(expect["payers"]):
             problems.append(f"payers {sorted(payers)} ≠ {sorted(expect['payers'])}")
     for word in expect.get("contains") or []:
         if word not in result["answer"]:
@@ -56,14 +99,18 @@ def check(result: dict, expect: dict) -> list[str]:
 
 
 def wrong_verdict(result: dict, expect: dict) -> bool:
-    """The worst failure: a verdict naming a payer the plan does not give for this question."""
+    """The worst failure: a verdict naming a payer the plan does not give for this question, or a
+    yes/no answer that opens with the opposite of the plan's answer."""
+    lead = lead_word(result["answer"])
+    if expect.get("lead") and lead in ("是", "不是") and lead != expect["lead"]:
+        return True
     if result["status"] != "answered" or not result["findings"]:
         return False
     if expect["status"] != "answered":
         return True
     if expect.get("payers") is None:
         return False
-    return bool({f["payer"] for f in result["findings"]} - set(expect["payers"]))
+    return bool(_payer_keys(f["payer"] for f in result["findings"]) - _payer_keys(expect["payers"]))
 
 
 def _turns(case: dict) -> list[dict]:

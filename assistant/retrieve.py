@@ -102,13 +102,16 @@ _ACTIONS = {"建设", "运行", "维护", "运行维护", "管理", "运营", "�
             "及", "建设与运行维护", "建设和运行"}
 
 
-def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = ()) -> list[str]:
-    """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策)."""
+def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (),
+           own: frozenset[str] = frozenset()) -> list[str]:
+    """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策).
+    `own`: the plan's field and place words, which name every matter of the plan and so none."""
     heads = []
+    stop = lex.stopwords | own
     # "与港澳台开展…合作交流": the partner names the matter as much as its last word does.
     partner = re.match(r"^与(.+?)(开展|进行)", name)
     if partner:
-        words = [w for w in tok.words(lex.canonicalize(partner.group(1))) if w not in lex.stopwords and len(w) >= 2]
+        words = [w for w in tok.words(lex.canonicalize(partner.group(1))) if w not in stop and len(w) >= 2]
         heads.extend(words[:1])
     # "农村公路（县道、乡道、村道）的建设": the name without its brackets, and what they list
     canonical = lex.canonicalize(name)
@@ -119,19 +122,19 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (
     for clause in clauses:
         m = re.search(r"(?:所需|的)?([^，。；所需的]{2,12}?)等?(?:工作)?(?:经费|费用|资金)由", lex.canonicalize(clause))
         if m:
-            words = [w for w in tok.words(m.group(1)) if w not in lex.stopwords and len(w) >= 2]
+            words = [w for w in tok.words(m.group(1)) if w not in stop and len(w) >= 2]
             heads.extend(words[-1:])
     for piece in re.split(r"[、，]|和|及|或", plain + ("、" + inside if inside else "")):
         # "…监测站点的建设与运行维护": what is built and run names the matter, not the verbs.
         obj, _, after = piece.rpartition("的")
         if obj and after and all(w in _ACTIONS for w in tok.words(after)):
-            words = [w for w in tok.words(obj) if w not in lex.stopwords and len(w) >= 2]
+            words = [w for w in tok.words(obj) if w not in stop and len(w) >= 2]
             heads.extend(words[-1:])
         words = [w.lstrip("的") for w in tok.words(piece)]
-        words = [w for w in words if w not in lex.stopwords and len(w) >= 2]
+        words = [w for w in words if w not in stop and len(w) >= 2]
         # "分站等分支机构": what comes before 等 is listed by name too
         before = piece.split("等")[0] if "等" in piece[1:] else ""
-        listed = [w for w in tok.words(before) if w not in lex.stopwords and len(w) >= 2] if before else []
+        listed = [w for w in tok.words(before) if w not in stop and len(w) >= 2] if before else []
         heads.extend(listed[-1:])
         if words:
             heads.append(words[-1])
@@ -183,6 +186,8 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         for alias in zone_aliases(zone["name"], place, lex):
             zones.setdefault(alias, zone)
             level_places.setdefault(alias, zone["level"])
+    field_word = (doc.meta.get("field") or {}).get("value")
+    own = frozenset(w for w in (field_word, place, place_stem(place)) if w)
     entries = []
     for matter in rules.get("matters", []):
         shares = [o["shares"] for o in matter["outcomes"] if isinstance(o.get("shares"), str)]
@@ -192,7 +197,7 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         vocab = set(tok.terms(text)) | set(tok.words(text))
         name = lex.canonicalize(matter["name"])
         clauses = tuple(o["clause"] for o in matter["outcomes"] if o.get("clause"))
-        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex, clauses), text,
+        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex, clauses, own), text,
                                    set(tok.terms(name)) | set(tok.words(name))))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
     pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
@@ -207,12 +212,11 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
     )
     index.vocab = set().union(*(e.vocab for e in entries)) if entries else set()
     index.doc_words = set().union(*pvocab) if pvocab else set()
-    field_word = (doc.meta.get("field") or {}).get("value")
     for block in doc.blocks:
         if block.kind == "heading":
             title = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", block.text)
             index.category_words[block.text] = {w for w in tok.terms(title)
-                                                if w not in lex.stopwords and w != field_word and len(w) >= 2}
+                                                if w not in lex.stopwords and w not in own and len(w) >= 2}
     return index
 
 
@@ -423,7 +427,7 @@ class Catalog:
         cached = self.__dict__.get("_domain_words")
         if cached is None:
             cached = self.__dict__["_domain_words"] = lex.domain_words(
-                {m["field"] for m in self.metas if m.get("field")} or {"知识产权"})
+                {m["field"] for m in self.metas if m.get("field")})
         return cached
 
     def named_in(self, text: str) -> set[int]:

@@ -299,7 +299,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         # The document's own field and place name it, not a matter ("曲靖交通那块…").
         own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
         units = [u for u in units if not any(u in w for w in own)]
-        terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2]
+        terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2 and t not in own]
         matches, unexplained, weights = match_matters(units, index, lex, tok, terms, text)
         serial = re.search(r"第\s*(\d+)\s*项|序号\s*(\d+)", text)
         if serial and not matches:   # "清单里第9项是什么事项": the table row with that number
