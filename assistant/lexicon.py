@@ -33,6 +33,7 @@ class Lexicon:
     zone_abbreviations: dict[str, str] = field(default_factory=dict)
     field_aliases: dict[str, list[str]] = field(default_factory=dict)
     off_topic: list[str] = field(default_factory=list)
+    grammar: dict = field(default_factory=dict)     # grammar.yaml, patterns compiled
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -49,6 +50,11 @@ class Lexicon:
                 if alias in f:
                     keys.update(domains)
         return [w for k in sorted(keys) for w in self.domain[k]]
+
+    @cached_property
+    def level_rank(self) -> dict[str, int]:
+        """Level → its height (levels.yaml `rank`: 0 中央 … 4 乡镇); levels without one are unranked."""
+        return {lv["name"]: lv["rank"] for lv in self.levels if "rank" in lv}
 
     @property
     def intent_words(self) -> set[str]:
@@ -129,6 +135,20 @@ class Lexicon:
         return out
 
 
+def _compile_grammar(g: dict) -> dict:
+    """grammar.yaml with every pattern compiled once (the examples stay in the file)."""
+    roles = g["level_roles"]
+    return {
+        "level_roles": {
+            "scope_after": [re.compile(e["pattern"]) for e in roles["scope_after"]],
+            "claim_before": [re.compile(e["pattern"]) for e in roles["claim_before"]],
+            "claim_after": [re.compile(e["pattern"]) for e in roles["claim_after"]],
+            "joined": re.compile(roles["joined"]),
+        },
+        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope")},
+    }
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     vocab = _load("vocabulary.yaml")
@@ -142,5 +162,6 @@ def load_lexicon() -> Lexicon:
         levels=levels["levels"], not_a_level=levels["not_a_level"],
         places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict) and k != "zone_abbreviations"},
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
+        grammar=_compile_grammar(_load("grammar.yaml")),
     )
 

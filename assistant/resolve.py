@@ -54,8 +54,9 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
     scope = [m for m in named if m.level and (not m.claim or not a.yes_no)]
     claims = [m for m in named if m.claim] if a.yes_no else []
     if a.yes_no and not scope and not a.joint_claim:
-        # "专利导航县区出钱吗？": the claimed level is the level asked about.
-        scope = [m for m in claims if m.level]
+        # "专利导航县区出钱吗？": the claimed level is the level asked about — unless the claim is
+        # about the whole matter ("是不是市里全包", "县区一分钱不用出吧"), which every level's verdict answers.
+        scope = [m for m in claims if m.level and not (m.exclusive or m.negated)]
     return scope, claims
 
 
@@ -111,8 +112,14 @@ def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]
     return None
 
 
+def _levels_of(payer: str, levels: list[str]) -> set[str]:
+    """The plan's levels a payer names ("市与县区共同" → 市, 县区)."""
+    named = {lv for lv in levels if lv in payer}
+    return {lv for lv in named if not any(lv != o and lv in o for o in named)} | ({payer} if payer in levels else set())
+
+
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
-            scoped: bool) -> str | None:
+            scoped: bool, levels: list[str]) -> str | None:
     if a.joint_claim:
         if all(not o["authority"] for o in all_outcomes):
             return None   # the plan states who pays, not whose 事权 it is: no 是/不是 on the 事权
@@ -126,6 +133,11 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     if any(m.foreign for m in claims) and not claimed:
         return "no"
     payers = {o["payer"] for o in outcomes}
+    paying = {lv for p in payers for lv in _levels_of(p, levels)}
+    if any(m.negated for m in claims):   # "县区一分钱不用出吧"
+        return "no" if paying & claimed else "yes"
+    if any(m.exclusive for m in claims):   # "是不是市里全包": no other level pays, nothing is shared
+        return "yes" if payers <= claimed else "no"
     if payers <= claimed:
         return "yes"
     if not (payers & claimed):
@@ -296,7 +308,8 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
                     outcomes, only = _select(match.entry.matter, scope)
                 v = Verdict(x.index, match.entry.matter, outcomes, scope, only)
                 if a.yes_no:
-                    v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope))
+                    v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope),
+                                       x.index.levels)
                 found.append(v)
             if not scope:
                 found = _written_version(found, a.text)

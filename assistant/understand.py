@@ -11,10 +11,6 @@ from assistant.retrieve import (Catalog, DocIndex, MatterMatch, names_head, buil
                                 place_stem)
 from assistant.tokenize import Tokenizer
 
-_CLAIM_BEFORE = ("由", "是", "归", "属于", "为", "让", "给")
-_CLAIM_AFTER = re.compile(r"^(级)?(财政)?(自己|来|要|需要|得|也要|应该|应|会|会给)?(出钱|承担|负担|买单|埋单|掏钱|付钱|拿钱|出资|分摊|出(?![台现于发具租让售口版行入席面])|掏|付|财政|事权|共同|负责|管|兜底|分担|全额|全部)")
-
-
 @dataclass
 class LevelMention:
     level: str | None       # the document's level, or None for a level the document does not have
@@ -23,6 +19,10 @@ class LevelMention:
     foreign: str | None = None   # a level the document lacks (省, 中央…)
     guessed: bool = False   # a place the vocabulary does not know, placed by its suffix (县, 区, 镇…)
     elsewhere: bool = False  # a place outside the plan's area (the plan's own places are all known)
+    phrase: str = ""        # a claim's payer words after the level ("要不要配套"): not matter words
+    exclusive: bool = False  # the claim says the level pays alone ("是不是市里全包")
+    negated: bool = False   # the claim says the level does not pay ("县区一分钱不用出吧")
+    inside: str | None = None   # a level the plan lacks, below its lowest ("镇上办的" → 县区)
 
 
 @dataclass
@@ -101,15 +101,42 @@ _NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "�
                "全乡", "本乡", "城乡", "下乡", "各乡", "各镇")
 
 
-def _is_claim(text: str, start: int, end: int, aliases) -> bool:
-    """Is this level said as the answer ("由县区出钱", "市与县区共同") rather than as the scope?"""
-    if text[:start].endswith(_CLAIM_BEFORE) or _CLAIM_AFTER.match(text[end:]):
-        return True
-    # "市与县区共同…": a level joined to another level by 与/和/、 is part of a joint claim.
-    if text[end:end + 1] in ("与", "和", "、"):
-        rest = text[end + 1:]
-        return any(rest.startswith(a) for a in aliases) or rest[:1] in ("市", "县", "省")
-    return False
+def _role(text: str, start: int, end: int, aliases, grammar: dict) -> tuple[bool, str]:
+    """Is this level said as the payer asked about (a claim: "县里要不要配套") rather than as the
+    one doing the work (the scope: "市里搞的…")? Returns (claim, the claim's payer words).
+    The patterns are data (grammar.yaml `level_roles`)."""
+    roles = grammar["level_roles"]
+    after = text[end:]
+    if any(p.match(after) for p in roles["scope_after"]):
+        return False, ""
+    if any(p.search(text[:start]) for p in roles["claim_before"]):
+        return True, ""
+    for p in roles["claim_after"]:
+        m = p.match(after)
+        if m:
+            return True, m.group(0)
+    # "市与县区共同…", "市和县区一起搞的": a level joined to the next level shares its role.
+    joined = roles["joined"].match(after)
+    if joined:
+        rest = after[joined.end():]
+        nxt = next((a for a in sorted(aliases, key=len, reverse=True) if rest.startswith(a)), None)
+        if nxt is None and rest[:1] in ("市", "县", "省"):
+            nxt = rest[:1]
+        if nxt:
+            at = end + joined.end()
+            return _role(text, at, at + len(nxt), aliases, grammar)
+    return False, ""
+
+
+def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: Lexicon,
+             foreign: str | None = None, **flags) -> LevelMention:
+    """A level word with its role read from the words around it."""
+    claim, phrase = _role(text, start, end, aliases, lex.grammar)
+    g = lex.grammar
+    exclusive = claim and bool(g["exclusive"].search(text[max(0, start - 6):end + 8]))
+    negated = claim and bool(g["negated"].match(text[end:end + 12]))
+    return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive,
+                        negated=negated, **flags)
 
 
 def _alias_table(index: DocIndex, lex: Lexicon) -> tuple[dict, re.Pattern]:
@@ -142,7 +169,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             continue
         alias = m.group(0)
         level, foreign = aliases[alias]
-        mentions.append((m.start(), LevelMention(level, alias, _is_claim(text, m.start(), m.end(), aliases), foreign)))
+        mentions.append((m.start(), _mention(text, m.start(), m.end(), level, aliases, lex, foreign)))
         for i in range(m.start(), m.end()):
             taken[i] = True
 
@@ -163,8 +190,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         elif not area and len(text[start:end]) == 2 and all(not c.endswith("00") for c in codes) and county:
             # A plan whose place is unknown (a page without its title): "临县" is at its county level
             # (longer names are placed by their suffix below).
-            mentions.append((start, LevelMention(county, text[start:end], _is_claim(text, start, end, aliases),
-                                                 guessed=True)))
+            mentions.append((start, _mention(text, start, end, county, aliases, lex, guessed=True)))
         elif not area:
             continue
         for i in range(start, end):
@@ -181,8 +207,9 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         if elsewhere:
             level = None
         # A place the plan cannot place is still a place: it names no matter (level None, no claim).
-        mentions.append((start, LevelMention(level, name, bool(level) and _is_claim(text, start, end, aliases),
-                                             guessed=True, elsewhere=elsewhere)))
+        mention = _mention(text, start, end, level, aliases, lex, guessed=True, elsewhere=elsewhere)
+        mention.claim = mention.claim and bool(level)
+        mentions.append((start, mention))
         for i in range(start, end):
             taken[i] = True
     # Single-character level words only as whole tokens ("市市场监管局" → 市 + 市场监管局).
@@ -200,9 +227,22 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
                 level = index.level_aliases.get(foreign)
                 foreign = None if level else foreign
             if level or foreign:
-                claim = _is_claim(text, at, at + 1, aliases)
-                mentions.append((at, LevelMention(level, w, claim, foreign)))
-    return [m for _, m in sorted(mentions, key=lambda p: p[0])]
+                mentions.append((at, _mention(text, at, at + 1, level, aliases, lex, foreign)))
+    return [_within(m, index, lex) for _, m in sorted(mentions, key=lambda p: p[0])]
+
+
+def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
+    """"镇上办的普法" in a 市/县区 plan: a doer below the plan's lowest level does the work inside
+    that level's area, so that level's verdict applies (said in the answer). A claim stays foreign:
+    "乡镇要不要分摊" is not a claim that the county pays."""
+    rank = lex.level_rank
+    if m.level or not m.foreign or m.claim or m.foreign not in rank or not index.levels:
+        return m
+    ranked = [lv for lv in index.levels if lv in rank]
+    lowest = max(ranked, key=lambda lv: rank[lv], default=None)
+    if lowest and rank[m.foreign] > rank[lowest]:
+        return LevelMention(lowest, m.surface, False, guessed=m.guessed, inside=m.foreign)
+    return m
 
 
 def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[str], lex: Lexicon) -> list[str]:
