@@ -34,6 +34,7 @@ class Lexicon:
     field_aliases: dict[str, list[str]] = field(default_factory=dict)
     off_topic: list[str] = field(default_factory=list)
     grammar: dict = field(default_factory=dict)     # grammar.yaml, patterns compiled
+    contrasts: list[list[str]] = field(default_factory=list)   # qualifiers that exclude each other
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -162,6 +163,6 @@ def load_lexicon() -> Lexicon:
         levels=levels["levels"], not_a_level=levels["not_a_level"],
         places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict) and k != "zone_abbreviations"},
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
-        grammar=_compile_grammar(_load("grammar.yaml")),
+        grammar=_compile_grammar(_load("grammar.yaml")), contrasts=vocab.get("contrasts") or [],
     )
 

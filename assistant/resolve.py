@@ -51,7 +51,10 @@ def _intent(a: Analysis) -> str:
 def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelMention]]:
     """(levels that scope the question, levels the user claims as the answer)."""
     named = [m for m in d.levels if m.level or m.foreign]
-    scope = [m for m in named if m.level and (not m.claim or not a.yes_no)]
+    doers = [m for m in named if m.level and not m.claim]
+    # "全市重点产业专利导航是市里出还是县里出": the level doing the work decides; the payers the
+    # user offers are only asked about.
+    scope = doers if doers else [m for m in named if m.level and (not m.claim or not a.yes_no)]
     claims = [m for m in named if m.claim] if a.yes_no else []
     if a.yes_no and not scope and not a.joint_claim:
         # "专利导航县区出钱吗？": the claimed level is the level asked about — unless the claim is
@@ -60,11 +63,15 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
     return scope, claims
 
 
-def _select(matter: dict, scope: list[LevelMention]) -> tuple[list[dict], list[str] | None]:
+def _select(matter: dict, scope: list[LevelMention], together: bool = False) -> tuple[list[dict], list[str] | None]:
     outcomes = matter["outcomes"]
     wanted = [m.level for m in scope]
     if not wanted:
         return outcomes, None
+    # "市和县区一起搞的…": work the levels do together has the joint verdict, not each level's own.
+    joint = [o for o in outcomes if o["level"] is None and "共同" in (o["authority"] or o["payer"])]
+    if together and len(set(wanted)) >= 2 and joint:
+        return joint, None
     chosen = [o for o in outcomes if o["level"] in wanted]
     if chosen:
         return chosen, None
@@ -298,7 +305,7 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
             scope, claims = _scope(x, a)
             found = []
             for match in x.matches:
-                outcomes, only = _select(match.entry.matter, scope)
+                outcomes, only = _select(match.entry.matter, scope, a.joint_scope)
                 if not outcomes:
                     # Only another level's version matched best ("应急预案演练" of 县区); the named
                     # level's version may be listed under a longer name ("市级组织的全市应急预案演练").
@@ -403,14 +410,21 @@ def _strong(explaining: list[DocAnalysis]) -> bool:
 
 
 def _explains(d: DocAnalysis) -> bool:
-    """Do the accepted matters account for the question's words that name something?"""
+    """Do the accepted matters account for every question word that names something? A word the
+    matter's own sentence or heading says ("健康体检" beside its 宣传动员) is the matter's context;
+    one it does not say ("外国作者" of 国内作者…作品登记, "…补贴") makes it another matter."""
     if not d.weights:
         return True
     explained = sum(w for u, w in d.weights.items() if u not in d.unexplained)
-    left = sum(d.weights[u] for u in d.significant)
     if not explained:
         return False
-    return left / (explained + left) <= 0.45
+    context = set().union(*(m.entry.context for m in d.matches))
+    left = [u for u in d.significant if not (u in context or any(u in v for v in context if len(v) > len(u)))]
+    # Another kind of spending is never context; another word ("医保", "体检") may be, while the
+    # matter explains most of the question.
+    if any(u in d.naming for u in left):
+        return False
+    return sum(d.weights[u] for u in left) / (explained + sum(d.weights[u] for u in left)) <= 0.45
 
 
 def _topic(a: Analysis, units: list[str]) -> str:

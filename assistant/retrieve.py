@@ -58,6 +58,7 @@ class MatterEntry:
     heads: list[str]
     text: str
     name_vocab: set[str] = field(default_factory=set)   # words of its own name only
+    context: set[str] = field(default_factory=set)      # words of its sentences and its heading
 
 
 @dataclass
@@ -197,8 +198,11 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         vocab = set(tok.terms(text)) | set(tok.words(text))
         name = lex.canonicalize(matter["name"])
         clauses = tuple(o["clause"] for o in matter["outcomes"] if o.get("clause"))
+        raw = "，".join(dict.fromkeys([matter.get("category") or "", *(o["quote"] for o in matter["outcomes"])]))
+        said = raw + "，" + lex.canonicalize(raw)   # as written too: "运营补助" stays a 补助
         entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex, clauses, own), text,
-                                   set(tok.terms(name)) | set(tok.words(name))))
+                                   set(tok.terms(name)) | set(tok.words(name)),
+                                   vocab | set(tok.terms(said)) | set(tok.words(said))))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
     pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
     index = DocIndex(
@@ -319,7 +323,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     accepted: list[MatterMatch] = []
     explained: set[str] = set()
     for cand in candidates:
-        if not cand.head:
+        if not cand.head or _contradicts(text, cand.entry, lex):
             continue
         gain = [u for u in cand.covered if u not in explained]
         same_as_best = accepted and set(cand.covered) == set(accepted[0].covered) and \
@@ -346,6 +350,17 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
+
+
+def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
+    """Does the question qualify the work the opposite way from the matter's own name ("外国作者的
+    作品登记" against 国内作者…作品登记)? Qualifier groups are data (vocabulary.yaml `contrasts`)."""
+    name = entry.matter["name"]
+    for group in lex.contrasts:
+        own = [w for w in group if w in name]
+        if own and any(w in text and not any(w in o or o in w for o in own) for w in group):
+            return True
+    return False
 
 
 def _level_versions(accepted: list["MatterMatch"], candidates: list["MatterMatch"], text: str,

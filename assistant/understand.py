@@ -35,6 +35,7 @@ class DocAnalysis:
     significant: list[str] = field(default_factory=list)   # unexplained words that name something
     named: int = 0              # 2: the question names this document (文号, place); 1: its field or levels
     list_filter: dict | None = None   # for list questions: which of this document's matters to list
+    naming: list[str] = field(default_factory=list)   # of those, another kind of spending (补贴, 奖励)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Analysis:
     docs: list[DocAnalysis] = field(default_factory=list)
     plain: str = ""                 # normalized, in the user's own words
     off_topic: bool = False         # about a service, not its funding ("几点开门")
+    joint_scope: bool = False       # levels doing the work together ("市和县区一起搞的")
 
 
 def _contains_any(text: str, words) -> list[str]:
@@ -332,6 +334,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         off_topic=_matches_any(text, lex.off_topic),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
+        joint_scope=bool(lex.grammar["joint_scope"].search(text)),
     )
     for index in indexes:
         mentions = find_level_mentions(text, words, index, lex, places)
@@ -352,8 +355,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             matches, unexplained = [], list(units)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
+        naming = [u for u in significant if any(w in u for w in lex.distinct_spending)]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
-                                         _named(text, index, mentions, catalog)))
+                                         _named(text, index, mentions, catalog), naming=naming))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
