@@ -150,6 +150,9 @@ class Composer:
         out: dict = {"status": res.status, "answer": "", "findings": [], "citations": [], "suggestions": []}
         handler = getattr(self, f"_compose_{res.kind}")
         text = handler(res, out, loaded)
+        if res.corrections:
+            read = "，".join(self.t["spelling_each"].format(written=f.written, read=f.read) for f in res.corrections)
+            text += "\n" + self.t["spelling_note"].format(fixes=read)   # after the verdict: the lead stays first
         if res.injection:
             text = self.t["injection_note"] + "\n" + text
         basis = self._basis(out)

@@ -20,8 +20,9 @@ from assistant.config import Settings, load_settings
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.resolve import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
-from assistant.retrieve import Catalog, build_catalog, build_index, matter_words
+from assistant.retrieve import Catalog, build_catalog, build_index, homophone_words, matter_words
 from assistant.rules import RuleError, apply_overrides, load_documents, load_overrides, load_rules
+from assistant.spelling import Homophones
 from assistant.tokenize import Tokenizer
 from assistant.understand import analyze, question_text
 
@@ -38,6 +39,13 @@ def _rules_for(settings: Settings, doc, overrides: dict) -> dict:
         print(f"提示：{err}；已按当前版本从原文重新编译（可运行 assistant compile 写回）。", file=sys.stderr)
         compiled, _ = compile_document(doc)
         return apply_overrides(compiled, overrides)
+
+
+def _may_be_misspelt(analysis) -> bool:
+    """No matter found, or a place no plan knows ("钦楠区"): the question may hold a typo."""
+    if analysis.fact:
+        return False
+    return not any(d.matches for d in analysis.docs) or any(m.elsewhere for d in analysis.docs for m in d.levels)
 
 
 class Assistant:
@@ -82,11 +90,29 @@ class Assistant:
         text = prepared[0]
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
         chosen = self.catalog.candidates(self.tokenizer.words(text), text, always)
-        analysis = analyze(question or "", [self.indexes[i] for i in chosen], self.lexicon, self.tokenizer,
-                           self.catalog, prepared)
+        indexes = [self.indexes[i] for i in chosen]
+        analysis = analyze(question or "", indexes, self.lexicon, self.tokenizer, self.catalog, prepared)
+        if _may_be_misspelt(analysis):
+            analysis = self._respelt(question or "", indexes, prepared, analysis)
         resolution = resolve(analysis, context, self.default_doc)
         result = self.composer.compose(resolution, self.catalog.metas)
         return result, resolution.context
+
+    def _respelt(self, question: str, indexes: list, prepared: tuple[str, bool, str], analysis):
+        """Read homophone typos and pinyin as the plans' own words; keep that reading only when it
+        names a matter the first reading did not find (the answer then says what was read)."""
+        words: set[str] = set()
+        for ix in indexes:
+            words |= homophone_words(ix)
+        fixed, fixes = Homophones(words, self.tokenizer.known, self.tokenizer.pieces).correct(prepared[2])
+        if not fixes:
+            return analysis
+        again = analyze(question, indexes, self.lexicon, self.tokenizer, self.catalog,
+                        (self.lexicon.canonicalize(fixed), prepared[1], fixed))
+        if not any(d.matches for d in again.docs):
+            return analysis
+        again.corrections = fixes
+        return again
 
     def documents(self) -> list[dict]:
         return [dict(m) for m in self.catalog.metas]

@@ -38,6 +38,7 @@ class Resolution:
     question: str = ""               # normalized, for checking a yes/no premise about a fact
     passage: str | None = None       # anchor of a paragraph that answers a question about the text
     options: list[str] = field(default_factory=list)   # for clarify: the matters the question may mean
+    corrections: list = field(default_factory=list)    # typos read as the plan's words, said in the answer
     context: dict = field(default_factory=dict)
 
 
@@ -230,7 +231,12 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
 
 
 def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = None) -> Resolution:
-    context = context or {}
+    res = _resolve(a, context or {}, default_doc)
+    res.corrections = list(a.corrections)
+    return res
+
+
+def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     # "科技馆周一开门吗？": about the service, not who funds it — even when it names a matter.
     if a.off_topic and not {"payer", "authority", "principle"} & a.intents:
         d0 = a.docs[0] if a.docs else None

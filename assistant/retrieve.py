@@ -155,6 +155,18 @@ def matter_words(matter: dict) -> list[str]:
     return [w for w in out if 2 <= len(w) <= 6]
 
 
+def homophone_words(ix: "DocIndex") -> set[str]:
+    """The words a typo in a question about this plan may stand for: its matters' words, level
+    words and places (computed once per plan)."""
+    cached = ix.__dict__.get("_homophone_words")
+    if cached is None:
+        cached = set(ix.level_aliases) | set(ix.level_places)
+        for e in ix.matters:
+            cached |= e.name_vocab | set(matter_words(e.matter))
+        ix.__dict__["_homophone_words"] = cached
+    return cached
+
+
 def zone_aliases(name: str, place: str | None, lex: Lexicon) -> list[str]:
     """"曲靖经济技术开发区" → also 经济技术开发区, 曲靖经开区, 经开区 (abbreviations in places.yaml)."""
     names = [name]

@@ -47,6 +47,14 @@ class Tokenizer:
         self.words = lru_cache(maxsize=50_000)(self._words)
         self.terms = lru_cache(maxsize=50_000)(self._terms)
 
+    def known(self, word: str) -> bool:
+        """Is this a word of the segmenter's dictionary (jieba's, with the domain's words)?"""
+        return self._jieba.FREQ.get(word, 0) > 0
+
+    def pieces(self, text: str) -> list[str]:
+        """Precise segmentation that keeps every character (joined, the pieces are the text)."""
+        return self._jieba.lcut(text, HMM=False)
+
     def _words(self, text: str) -> tuple[str, ...]:
         """Precise segmentation, no punctuation or spaces."""
         return _clean(self._jieba.lcut(text, HMM=False))

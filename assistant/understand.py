@@ -59,6 +59,7 @@ class Analysis:
     plain: str = ""                 # normalized, in the user's own words
     off_topic: bool = False         # about a service, not its funding ("几点开门")
     joint_scope: bool = False       # levels doing the work together ("市和县区一起搞的")
+    corrections: list = field(default_factory=list)   # typos read as the plan's words (spelling.Fix)
 
 
 def _contains_any(text: str, words) -> list[str]:
