@@ -29,6 +29,9 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             store.put(args.session, context)
         return result
 
+    if args.question is not None and args.explain:
+        print(json.dumps(eng.explain(args.question, context), ensure_ascii=False, indent=1))
+        return 0
     if args.question is not None:
         result = one(args.question)
         print(json.dumps(result, ensure_ascii=False) if args.json else result["answer"])
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ask", help="提问")
     p.add_argument("question", nargs="?", help="问题；省略且带 --json 时从标准输入逐行读取")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--explain", action="store_true", help="输出判断过程：问题的理解、候选事项及依据、结论（JSON）")
     p.add_argument("--session", help="会话 ID：同一 ID 的提问共享上下文")
     p.set_defaults(func=_cmd_ask)
 

@@ -86,6 +86,17 @@ class Assistant:
         return cls(indexes, lexicon, tokenizer, settings.default_doc, catalog)
 
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
+        result, context, _ = self._answer(question, context)
+        return result, context
+
+    def explain(self, question: str, context: dict | None = None) -> dict[str, Any]:
+        """The answer with its trace: the frame, the candidates and their evidence, the decision."""
+        from assistant.explain import trace
+
+        result, _, (analysis, resolution) = self._answer(question, context)
+        return {**trace(analysis, resolution), "answer": result}
+
+    def _answer(self, question: str, context: dict | None):
         prepared = question_text(question or "", self.lexicon)
         text = prepared[0]
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
@@ -96,7 +107,7 @@ class Assistant:
             analysis = self._respelt(question or "", indexes, prepared, analysis)
         resolution = resolve(analysis, context, self.default_doc)
         result = self.composer.compose(resolution, self.catalog.metas)
-        return result, resolution.context
+        return result, resolution.context, (analysis, resolution)
 
     def _respelt(self, question: str, indexes: list, prepared: tuple[str, bool, str], analysis):
         """Read homophone typos and pinyin as the plans' own words; keep that reading only when it

@@ -7,7 +7,7 @@ plan's catch-all clause, never the verdict of a look-alike matter.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.retrieve import DocIndex, MatterMatch
 from assistant.understand import Analysis, DocAnalysis, LevelMention
@@ -231,7 +231,11 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
 
 
 def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = None) -> Resolution:
-    res = _resolve(a, context or {}, default_doc)
+    """Pure: the analysis and the context are left as they were (the steps below that narrow a
+    plan's matches or carry a follow-up's levels work on copies), so the same inputs give the same
+    resolution every time."""
+    a = replace(a, docs=[replace(d) for d in a.docs])
+    res = _resolve(a, dict(context or {}), default_doc)
     res.corrections = list(a.corrections)
     return res
 
@@ -247,10 +251,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         inherited_intent = _inherit(d, a, context)
         if inherited_intent and not a.intents:
             intent = inherited_intent
-        # A follow-up naming a new matter but no level keeps the previous level.
-        if d.matches and not d.levels and a.follow_up and context.get("levels") \
-                and context.get("doc_id") == d.index.doc_id:
-            d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]]
+        # A follow-up naming a new matter but no level keeps the previous level; one that only
+        # offers a payer ("那县里要不要掏一部分" after 市里的…) keeps it as the work's level too.
+        if d.matches and a.follow_up and context.get("levels") and context.get("doc_id") == d.index.doc_id \
+                and all(m.claim for m in d.levels):
+            d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]] + d.levels
 
     # A place no loaded plan covers ("南宁市的专利导航…"): say what is loaded, never another area's verdict.
     elsewhere = next((m.surface for x in docs for m in x.levels if m.elsewhere), None)

@@ -254,6 +254,7 @@ def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[st
     out = []
     for w in words:
         if len(w) < 2 or w in lex.stopwords or w in intent_words or w in surfaces \
+                or any(w in m.phrase for m in mentions) \
                 or any(w in m.surface for m in mentions if len(m.surface) > len(w)):   # "城镇" of "林城镇"
             continue
         if re.fullmatch(r"[\d.%％]+", w) or re.fullmatch(r"[这那此该][一个部些块种项笔类方分面边]{1,3}", w):
