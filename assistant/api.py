@@ -6,6 +6,9 @@ Pages (plain files from web/): / (chat), /embed (compact chat for an iframe), /e
 button snippet for any page), /doc/{doc_id} (source viewer).
 
 Errors always have one shape: {"error": {"code", "message" (Chinese), "fields": [{"field", "message"}]}}.
+Every request body is limited to MAX_BODY_BYTES as it arrives (BodyLimit: chunked bodies too); /api/ask and
+/api/feedback take JSON only, by a real parse of Content-Type (415 otherwise). The OpenAPI schema's limits
+come from the same constants the handlers enforce.
 """
 from __future__ import annotations
 
@@ -17,11 +20,11 @@ import os
 import queue
 import re
 import threading
-import unicodedata
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
+from email.message import Message
 from functools import lru_cache
 from pathlib import Path
 from time import perf_counter
@@ -38,12 +41,12 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
+from assistant.inputs import MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points
 from assistant.session import MemoryStore
 
 log = logging.getLogger("assistant.api")
 
 WEB_DIR = PROJECT_ROOT / "web"
-MAX_QUESTION_CHARS = 500
 MAX_BODY_BYTES = 64 * 1024        # a 500-character question is ~2 KB of JSON; refuse floods early
 HISTORY_TURNS = 20                # turns kept per conversation for redisplay after a page reload
 MAX_LISTENER_BATCH = 256
@@ -51,24 +54,28 @@ ANSWER_CACHE_SIZE = 4096          # the engine is pure, so equal (question, cont
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
-UNANSWERED = frozenset({"not_listed", "out_of_scope", "clarify"})
+UNANSWERED = frozenset({"not_listed", "out_of_scope", "clarify", "error"})   # replies that get the contact
 
 AnswerListener = Callable[[dict[str, Any]], None]
 
 
 # --------------------------------------------------------------------------- request models
 
-_BREAKS = {"Cc", "Zl", "Zp"}        # controls (tab, newline…) and line/paragraph separators: a space
-_FORMAT = "Cf"                      # zero-width and direction marks: nothing (they sit inside words)
-_SPACES = re.compile(r"\s+")
+normalize_question = collapse      # the API's name for the shared sanitizer's whitespace/control step
 
 
-def normalize_question(text: str) -> str:
-    """Collapse whitespace and drop control/zero-width characters; the engine does the linguistic part."""
-    if not text.isprintable():      # printable text has none of those and no whitespace but " "
-        text = "".join(" " if (cat := unicodedata.category(ch)) in _BREAKS else "" if cat == _FORMAT else ch
-                       for ch in text)
-    return _SPACES.sub(" ", text).strip()
+@lru_cache(maxsize=1)
+def kept_character_pattern() -> str:
+    """JSON Schema `pattern` for "has a character the sanitizer keeps": a question of only whitespace,
+    controls and zero-width marks is empty to the server, so the schema must not call it valid."""
+    ranges: list[list[int]] = []
+    for code in dropped_code_points():
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    body = "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return f"[^{body}]"
 
 
 def new_id() -> str:
@@ -83,19 +90,16 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore", json_schema_extra={
         "examples": [{"question": "钦南区开展专利导航，谁出钱？", "session_id": None}]})
 
-    question: str = Field(description=f"问题（规范化后 1–{MAX_QUESTION_CHARS} 个字）")
+    question: str = Field(description=f"问题：1–{MAX_QUESTION_CHARS} 个字（去掉控制字符、合并空白后不能为空）",
+                          json_schema_extra=lambda schema: schema.update(
+                              minLength=1, maxLength=MAX_QUESTION_CHARS, pattern=kept_character_pattern()))
     session_id: str | None = Field(default=None, description="上一轮返回的会话 ID；为空则开始新会话",
                                    pattern=SESSION_ID_RE.pattern)
 
     @field_validator("question")
     @classmethod
     def _check_question(cls, value: str) -> str:
-        value = normalize_question(value)
-        if not value:
-            raise ValueError("empty")
-        if len(value) > MAX_QUESTION_CHARS:
-            raise ValueError(f"too_long:{len(value)}")
-        return value
+        return check_question(value)     # QuestionError is a ValueError: its message becomes the 422's
 
 
 class Finding(BaseModel):
@@ -120,7 +124,7 @@ class Citation(BaseModel):
 
 class AskResponse(BaseModel):
     """The engine's contract plus the ids this API adds. Documentation only (responses are built directly)."""
-    status: Literal["answered", "not_listed", "out_of_scope", "clarify"]
+    status: Literal["answered", "not_listed", "out_of_scope", "clarify", "error"]
     answer: str
     findings: list[Finding]
     citations: list[Citation]
@@ -142,9 +146,42 @@ class ErrorResponse(BaseModel):
 
 # --------------------------------------------------------------------------- errors
 
-def error_response(status: int, code: str, message: str,
-                   fields: list[dict[str, str]] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "fields": fields or []}}, status_code=status)
+TOO_LARGE = f"请求体过大：最多 {MAX_BODY_BYTES // 1024} KB。"
+NOT_JSON = "请求体必须是 JSON（Content-Type: application/json）。"
+
+
+def error_response(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "fields": fields or []}}, status_code=status,
+                        headers=headers)
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """True for application/json (or application/*+json) in UTF-8, by a real parse of the header.
+
+    A substring test would let `text/plain; x=json` through: a form or text post another site can send
+    without a CORS preflight. The email package parses the header as MIME defines it.
+    """
+    if not content_type:
+        return False
+    header = Message()
+    header["content-type"] = content_type
+    kind = header.get_content_type()            # "text/plain" when the value does not parse
+    if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
+        return False
+    charset = header.get_param("charset")
+    return charset is None or (isinstance(charset, str) and charset.lower() in ("utf-8", "utf8"))
+
+
+class UnsupportedMediaType(StarletteHTTPException):
+    def __init__(self) -> None:
+        super().__init__(415, NOT_JSON)
+
+
+def require_json(request: Request) -> None:
+    """415 unless the request says its body is JSON (call before reading the body)."""
+    if not is_json_media_type(request.headers.get("content-type")):
+        raise UnsupportedMediaType()
 
 
 _FIELD_NAMES = {"question": "question（问题）", "session_id": "session_id（会话 ID）"}
@@ -158,8 +195,6 @@ def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
     name = _FIELD_NAMES.get(field, field)
     if kind == "json_invalid":
         return "body", "请求体不是合法的 JSON。"
-    if kind == "content_type":
-        return "body", "请求体必须是 JSON（Content-Type: application/json）。"
     if field == "body" or (loc and loc[0].isdigit()):
         if kind == "missing":
             return "body", '缺少请求体：请以 JSON 发送，例如 {"question": "…"}。'
@@ -170,12 +205,8 @@ def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
         return field, f"{name}必须是字符串。" if field == "question" else f"{name}必须是字符串或 null。"
     if kind == "string_pattern_mismatch":
         return field, f"{name}格式不正确。"
-    if kind == "value_error":
-        reason = str(err.get("ctx", {}).get("error", ""))
-        if reason == "empty":
-            return field, "问题不能为空。"
-        if reason.startswith("too_long:"):
-            return field, f"问题过长：最多 {MAX_QUESTION_CHARS} 个字，当前 {reason.split(':', 1)[1]} 个字。"
+    if kind == "value_error" and isinstance(reason := err.get("ctx", {}).get("error"), QuestionError):
+        return field, reason.message
     return field, f"{name}的值不正确。"
 
 
@@ -195,11 +226,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             # FastAPI's body parsing gave up (e.g. invalid UTF-8): to the client that is still "not JSON".
             return error_response(422, "invalid_request", "请求体不是合法的 JSON。",
                                   [{"field": "body", "message": "请求体不是合法的 JSON。"}])
-        messages = {404: ("not_found", "未找到请求的地址。"), 405: ("method_not_allowed", "不支持该请求方法。")}
+        messages = {404: ("not_found", "未找到请求的地址。"), 405: ("method_not_allowed", "不支持该请求方法。"),
+                    413: ("too_large", TOO_LARGE), 415: ("unsupported_media_type", NOT_JSON)}
         code, message = messages.get(exc.status_code, ("http_error", "请求无法处理。"))
         if isinstance(exc.detail, str) and exc.status_code not in messages and exc.detail:
             message = exc.detail
-        return error_response(exc.status_code, code, message)
+        # The headers matter: Allow on a 405, Connection: close on a 413.
+        return error_response(exc.status_code, code, message, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
@@ -247,10 +280,6 @@ class SecurityHeaders:
         path: str = scope["path"]
         extra = (self.embed if path == "/embed" else
                  self.docs if path.startswith(("/docs", "/static-docs")) else self.page)
-        if scope["method"] == "POST" and _too_large(scope):
-            await error_response(413, "too_large", "请求体过大。")(scope, receive, send)
-            return
-
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", ()), *extra]
@@ -259,11 +288,62 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _too_large(scope: dict) -> bool:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            return value.isdigit() and int(value) > MAX_BODY_BYTES
-    return False
+class BodyTooLarge(StarletteHTTPException):
+    """Raised from `receive` once a body passes the limit; the error handler turns it into the 413."""
+
+    def __init__(self) -> None:
+        super().__init__(413, TOO_LARGE, headers={"Connection": "close"})
+
+
+class BodyLimit:
+    """Refuses request bodies over `limit` bytes on every route and method.
+
+    Content-Length is checked up front, but a chunked body has none: the bytes are counted as they
+    arrive, and reading stops at the first chunk past the limit. The connection is closed after the 413
+    (the rest of the body is never read).
+    """
+
+    def __init__(self, app: Any, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+                await self._refuse(scope, receive, send)
+                return
+        received = 0
+        started = False
+
+        async def limited_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge()
+            return message
+
+        async def watched_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, watched_send)
+        except BodyTooLarge:
+            # Routes turn it into the 413 themselves; this is for code that caught nothing (e.g. a mount).
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: dict, receive: Callable, send: Callable) -> None:
+        exc = BodyTooLarge()
+        await error_response(413, "too_large", TOO_LARGE, headers=exc.headers)(scope, receive, send)
 
 
 # --------------------------------------------------------------------------- the app
@@ -430,6 +510,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
         _set_engine(app, engine, answer_cache_size)
 
     _install_error_handlers(app)
+    app.add_middleware(BodyLimit)          # innermost of ours: SecurityHeaders and CORS see its 413s
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "X-Assistant-Channel"], max_age=600)
@@ -437,6 +518,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
 
     _api_routes(app, settings)
     _page_routes(app)
+    _lazy_openapi(app)
 
     try:
         from assistant import helpdesk
@@ -455,26 +537,44 @@ def _set_engine(app: FastAPI, engine: Any, cache_size: int) -> None:
 
 
 def parse_ask(content_type: str, raw: bytes) -> AskRequest:
-    """Validate a /api/ask body; failures raise RequestValidationError (→ 422 in the error shape)."""
-    if "json" not in content_type.lower():
-        # Requiring JSON also makes cross-site form posts need a CORS preflight.
-        raise RequestValidationError([{"type": "content_type", "loc": ("body",), "msg": "not JSON"}])
+    """Validate a /api/ask body: no body → 422 (missing), not JSON by its Content-Type → 415 (requiring
+    JSON also makes a cross-site post need a CORS preflight), other failures → 422 in the error shape."""
+    if raw and not is_json_media_type(content_type):
+        raise UnsupportedMediaType()
     try:
         return AskRequest.model_validate_json(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
 
 
+# The documented errors of a route that takes a JSON body (the schema lists every status it can return).
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorResponse, "description": "请求体过大"},
+    415: {"model": ErrorResponse, "description": "请求体不是 JSON"},
+    422: {"model": ErrorResponse, "description": "请求不合法"},
+}
+ASK_BODY: dict[str, Any] = {}      # filled when the schema is first built (see _lazy_openapi)
+
+
+def _lazy_openapi(app: FastAPI) -> None:
+    """Build the /api/ask body schema when the OpenAPI document is first asked for, not at start-up:
+    its `pattern` comes from a scan of all of Unicode (about half a second)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            ASK_BODY["schema"] = AskRequest.model_json_schema()
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _api_routes(app: FastAPI, settings: Settings) -> None:
-    errors: dict[int | str, dict[str, Any]] = {422: {"model": ErrorResponse, "description": "请求不合法"}}
     contact_json = json.dumps(settings.contact, ensure_ascii=False) if settings.contact else None
 
-    ask_schema = AskRequest.model_json_schema()
-
-    @app.post("/api/ask", response_model=AskResponse, responses=errors, tags=["问答"],
+    @app.post("/api/ask", response_model=AskResponse, responses=BODY_ERRORS, tags=["问答"],
               summary="提问（同一会话内可追问）",
-              openapi_extra={"requestBody": {"required": True,
-                                             "content": {"application/json": {"schema": ask_schema}}}})
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": ASK_BODY}}})
     async def ask(request: Request) -> Response:
         # The body is parsed here rather than by FastAPI's dependency machinery: same pydantic model and
         # error handler, a good part less overhead on the hottest route.

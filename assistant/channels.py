@@ -6,7 +6,9 @@
 
 Signatures, AES and message objects come from wechatpy. Bodies are capped in size and checked by
 defusedxml (no DTDs, no entities) before wechatpy's own parser sees them. A bad signature is refused
-(403) and logged, never answered. Text messages are answered within the platforms' 5 s with the
+(403) and logged, never answered; so is a signed request whose timestamp is outside the freshness window
+(`channel_max_age_seconds`, a replay), and within the window a message already answered (same MsgId) gets
+its first reply again without being answered or logged twice. Text messages are answered within the platforms' 5 s with the
 conclusion, a shortened quote and its citation label; other messages get a polite reply. Every
 answer is logged through `app.state.answer_listeners`, like the web API's answers.
 """
@@ -36,17 +38,17 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from assistant.config import Settings
+from assistant.inputs import MESSAGES, MAX_QUESTION_CHARS, QuestionError, check_question, error_result
 from assistant.qlog import UNANSWERED, QuestionLog
 from assistant.session import MemoryStore
 
 log = logging.getLogger("assistant.channels")
 
 MAX_BODY_BYTES = 64 * 1024      # platform messages are a few KB
-MAX_QUESTION_CHARS = 500        # same limit as the web API
 REPLY_BUDGET_S = 4.0            # the platforms give up after 5 s
 MAX_REPLY_CHARS = 600           # a text reply may be at most 2048 bytes (UTF-8)
 QUOTE_CHARS = 60
-DEDUPE_SECONDS = 60.0           # platforms retry a message they got no reply to
+DEDUPE_SECONDS = 60.0           # platforms retry a message they got no reply to (at least this long)
 
 TEXT_ONLY = "您好！目前只能回答文字提问，请直接用文字发送您的问题，例如：“钦南区开展专利导航，谁出钱？”"
 WELCOME = "您好，欢迎使用政策问答助手！请直接发送您想了解的政策问题，例如：“钦南区开展专利导航，谁出钱？”"
@@ -114,16 +116,12 @@ def format_reply(result: dict[str, Any], contact: str | None = None) -> str:
     suggestions = [s for s in result.get("suggestions") or [] if s and s not in conclusion][:3]
     if status == "clarify" and suggestions:
         parts.append("您可以这样问：\n" + "\n".join(f"· {s}" for s in suggestions))
-    if status in UNANSWERED and contact:
+    if (status in UNANSWERED or status == "error") and contact:
         parts.append(f"如需人工帮助，请联系：{contact}")
     text = "\n".join(parts)
     if len(text) > MAX_REPLY_CHARS:
         text = text[: MAX_REPLY_CHARS - 1] + "…"
     return text.replace("]]>", "]] >")  # replies are CDATA sections
-
-
-def normalize_question(text: str) -> str:
-    return " ".join((text or "").split())
 
 
 # --------------------------------------------------------------------------- the bot behind both channels
@@ -133,6 +131,8 @@ class ChannelBot:
 
     def __init__(self, app: FastAPI, channel: str, settings: Settings, store: QuestionLog,
                  reply_budget_s: float = REPLY_BUDGET_S) -> None:
+        # A replay inside the freshness window must find the first reply: keep replies that long.
+        self.dedupe_seconds = max(DEDUPE_SECONDS, settings.channel_max_age_seconds)
         self.app = app
         self.channel = channel
         self.contact = settings.contact
@@ -144,7 +144,7 @@ class ChannelBot:
     def seen(self, key: str) -> str | None:
         """The reply already given to a message the platform is retrying."""
         now = time.monotonic()
-        while self._recent and next(iter(self._recent.values()))[0] < now - DEDUPE_SECONDS:
+        while self._recent and next(iter(self._recent.values()))[0] < now - self.dedupe_seconds:
             self._recent.popitem(last=False)
         item = self._recent.get(key)
         return item[1] if item else None
@@ -156,15 +156,18 @@ class ChannelBot:
 
     async def answer(self, user_id: str, text: str) -> str:
         started = time.perf_counter()
-        question = normalize_question(text)
-        if not question:
-            return EMPTY_QUESTION
-        if len(question) > MAX_QUESTION_CHARS:
-            return TOO_LONG
+        try:
+            question = check_question(text)
+        except QuestionError as err:
+            return {"empty": EMPTY_QUESTION, "too_long": TOO_LONG}.get(err.code, err.message)
         user_hash = self.store.hash(f"{self.channel}:{user_id}") or ""
         context = self.sessions.get(user_hash)
         # The engine is ~1 ms of pure CPU: run it on the loop, like the web API does.
-        result, new_context = self.app.state.engine.ask(question, context)
+        try:
+            result, new_context = self.app.state.engine.ask(question, context)
+        except Exception:  # noqa: BLE001 - the engine answers errors itself; a reply must go out regardless
+            log.exception("%s: the engine failed on %r", self.channel, question[:200])
+            result, new_context = error_result(MESSAGES["internal"]), context or {}
         self.sessions.put(user_hash, new_context)
         reply = format_reply(result, self.contact)
         latency_ms = (time.perf_counter() - started) * 1000
@@ -252,6 +255,19 @@ def _q(request: Request, name: str) -> str:
     return request.query_params.get(name, "")
 
 
+def fresh(timestamp: str, max_age_seconds: float, now: float | None = None) -> bool:
+    """Is a request's signed timestamp within the freshness window? (max_age <= 0 turns the check off.)
+
+    The signature covers the timestamp, so an attacker who captured a request can replay it but not
+    re-date it: a stale one is refused, a recent one meets the MsgId de-duplication.
+    """
+    if max_age_seconds <= 0:
+        return True
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    return abs((time.time() if now is None else now) - int(timestamp)) <= max_age_seconds
+
+
 def _reply_for_message(msg: Any) -> tuple[str, str | None]:
     """(kind, text): kind 'ask' with the question, 'say' with a fixed reply, or 'none'."""
     kind = getattr(msg, "type", "unknown")
@@ -280,6 +296,8 @@ def wechat_router(app: FastAPI, settings: Settings, store: QuestionLog,
     app.state.wechat_bot = bot
     router = APIRouter()
 
+    max_age = settings.channel_max_age_seconds
+
     def signed(request: Request) -> bool:
         try:
             check_signature(token, _q(request, "signature"), _q(request, "timestamp"), _q(request, "nonce"))
@@ -291,6 +309,8 @@ def wechat_router(app: FastAPI, settings: Settings, store: QuestionLog,
     async def verify(request: Request) -> Response:
         if not signed(request):
             return _refuse("wechat", request, store, "bad signature")
+        if not fresh(_q(request, "timestamp"), max_age):
+            return _refuse("wechat", request, store, "stale timestamp")
         return PlainTextResponse(_q(request, "echostr"))
 
     @router.post("/wechat/callback", include_in_schema=False)
@@ -301,6 +321,8 @@ def wechat_router(app: FastAPI, settings: Settings, store: QuestionLog,
             return _bad("wechat", request, store, e)
         if not signed(request):
             return _refuse("wechat", request, store, "bad signature")
+        if not fresh(_q(request, "timestamp"), max_age):
+            return _refuse("wechat", request, store, "stale timestamp")
         encrypted = _q(request, "encrypt_type").lower() == "aes"
         nonce, timestamp = _q(request, "nonce"), _q(request, "timestamp")
         try:
@@ -344,6 +366,7 @@ def wecom_router(app: FastAPI, settings: Settings, store: QuestionLog,
     bot = ChannelBot(app, "wecom", settings, store, reply_budget_s)
     app.state.wecom_bot = bot
     router = APIRouter()
+    max_age = settings.channel_max_age_seconds
 
     @router.get("/wecom/callback", include_in_schema=False)
     async def verify(request: Request) -> Response:
@@ -354,6 +377,8 @@ def wecom_router(app: FastAPI, settings: Settings, store: QuestionLog,
             return _refuse("wecom", request, store, "bad signature")
         except Exception as e:  # noqa: BLE001 - signed but undecryptable echostr
             return _bad("wecom", request, store, BadRequest(400, f"无法解密：{type(e).__name__}"))
+        if not fresh(_q(request, "timestamp"), max_age):
+            return _refuse("wecom", request, store, "stale timestamp")
         return PlainTextResponse(echo)
 
     @router.post("/wecom/callback", include_in_schema=False)
@@ -369,6 +394,8 @@ def wecom_router(app: FastAPI, settings: Settings, store: QuestionLog,
                 return _refuse("wecom", request, store, "bad msg_signature")
             except Exception as e:  # noqa: BLE001
                 raise BadRequest(400, f"无法解密：{type(e).__name__}")
+            if not fresh(timestamp, max_age):    # signed (decrypt_message checked msg_signature): a replay
+                return _refuse("wecom", request, store, "stale timestamp")
             safe_xml(inner.encode("utf-8"))
             msg = _parse(parse_wecom, inner)
         except BadRequest as e:

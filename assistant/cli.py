@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings, load_settings
+from assistant.inputs import decode_line
 
 
 def _engine(settings: Settings):
@@ -33,14 +34,22 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(eng.explain(args.question, context), ensure_ascii=False, indent=1))
         return 0
     if args.question is not None:
+        # The engine refuses what it cannot ask (too long, undecodable bytes from argv) with status
+        # "error" and a Chinese message: that goes to stderr and the exit code, not stdout.
         result = one(args.question)
-        print(json.dumps(result, ensure_ascii=False) if args.json else result["answer"])
-        return 0
+        failed = result["status"] == "error"
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print(result["answer"], file=sys.stderr if failed else sys.stdout)
+        return 1 if failed else 0
     if not args.json:
         print("请在命令后写上问题，或加 --json 从标准输入逐行提问。", file=sys.stderr)
         return 2
-    for line in sys.stdin:
-        question = line.strip()
+    # Bytes, not text: a line that is not UTF-8 gets its own error answer instead of ending the batch.
+    # Every non-blank line gets exactly one JSON line, in order.
+    for raw in sys.stdin.buffer:
+        question = decode_line(raw).strip()
         if not question:
             continue
         sys.stdout.write(json.dumps(one(question), ensure_ascii=False) + "\n")

@@ -37,6 +37,7 @@ class Settings:
     wecom_token: str | None = None
     wecom_aes_key: str | None = None
     wecom_corp_id: str | None = None
+    channel_max_age_seconds: float = 300.0   # WeChat/WeCom: refuse signed requests older (or newer) than this
 
     @property
     def corpus_dir(self) -> Path:
@@ -76,4 +77,5 @@ def load_settings(env: dict[str, str] | None = None, data_dir: str | Path | None
         wecom_token=env.get("ASSISTANT_WECOM_TOKEN") or None,
         wecom_aes_key=env.get("ASSISTANT_WECOM_AES_KEY") or None,
         wecom_corp_id=env.get("ASSISTANT_WECOM_CORP_ID") or None,
+        channel_max_age_seconds=float(env.get("ASSISTANT_CHANNEL_MAX_AGE") or "300"),
     )

@@ -6,10 +6,13 @@
     eng.document(doc_id)                          # parsed tree for the source viewer, or None
 
 `result` is the core JSON contract {"status", "answer", "findings", "citations", "suggestions"};
-each citation also carries "anchor", the paragraph's id in the source viewer.
+each citation also carries "anchor", the paragraph's id in the source viewer. `ask` never raises: a
+question that cannot be asked (empty, too long, not valid text) or that the engine fails on gets
+status "error" with a polite Chinese answer, and the context it was given.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from typing import Any
 from assistant.compile import compile_document
 from assistant.compose import Composer, plan_examples
 from assistant.config import Settings, load_settings
+from assistant.inputs import MESSAGES, QuestionError, check_question, error_result
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.resolve import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
@@ -25,6 +29,8 @@ from assistant.rules import RuleError, apply_overrides, load_documents, load_ove
 from assistant.spelling import Homophones
 from assistant.tokenize import Tokenizer
 from assistant.understand import analyze, question_text
+
+log = logging.getLogger("assistant.engine")
 
 
 def _rules_for(settings: Settings, doc, overrides: dict) -> dict:
@@ -86,13 +92,23 @@ class Assistant:
         return cls(indexes, lexicon, tokenizer, settings.default_doc, catalog)
 
     def ask(self, question: str, context: dict | None = None) -> tuple[dict[str, Any], dict]:
-        result, context, _ = self._answer(question, context)
-        return result, context
+        """Answer one question; never raises (see the module's docstring)."""
+        try:
+            check_question(question)
+        except QuestionError as err:
+            return error_result(err.message), dict(context or {})
+        try:
+            result, context, _ = self._answer(question, context)
+            return result, context
+        except Exception:  # noqa: BLE001 - one bad question must not take a batch, a reply or a server down
+            log.exception("internal error answering %r", question[:200])
+            return error_result(MESSAGES["internal"]), dict(context or {})
 
     def explain(self, question: str, context: dict | None = None) -> dict[str, Any]:
         """The answer with its trace: the frame, the candidates and their evidence, the decision."""
         from assistant.explain import trace
 
+        check_question(question)
         result, _, (analysis, resolution) = self._answer(question, context)
         return {**trace(analysis, resolution), "answer": result}
 

@@ -26,8 +26,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPBearer
+from pydantic_core import from_json
+
+from assistant.api import BODY_ERRORS, ErrorResponse, is_json_media_type
 
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.qlog import CSV_COLUMNS, LOCAL_TZ, MAX_COMMENT, QuestionLog, open_log, since_day
@@ -96,12 +101,36 @@ class LogListener:
 
 # --------------------------------------------------------------------------- feedback
 
+# The documented body: the same checks as post_feedback makes (schemathesis holds the two together).
+FEEDBACK_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["answer_id", "rating"],
+    "properties": {
+        "answer_id": {"type": "string", "pattern": ANSWER_ID_RE.pattern, "description": "/api/ask 返回的 answer_id"},
+        "rating": {"type": "string", "enum": ["up", "down"]},
+        "comment": {"anyOf": [{"type": "string", "maxLength": MAX_COMMENT}, {"type": "null"}],
+                    "description": f"可选意见，最多 {MAX_COMMENT} 字"},
+    },
+}
+
+
 def feedback_router(store: QuestionLog) -> APIRouter:
     router = APIRouter()
 
-    @router.post("/api/feedback", tags=["问答"], summary="对一次回答点赞或点踩（可附意见）")
-    def post_feedback(body: Any = Body(None)) -> Response:
-        # Validated by hand for Chinese messages in the API's error shape.
+    @router.post("/api/feedback", tags=["问答"], summary="对一次回答点赞或点踩（可附意见）",
+                 responses={404: {"model": ErrorResponse, "description": "未知的 answer_id"}, **BODY_ERRORS},
+                 openapi_extra={"requestBody": {"required": True,
+                                                "content": {"application/json": {"schema": FEEDBACK_SCHEMA}}}})
+    async def post_feedback(request: Request) -> Response:
+        # Validated by hand for Chinese messages in the API's error shape; JSON only, like /api/ask.
+        raw = await request.body()
+        if raw and not is_json_media_type(request.headers.get("content-type")):
+            return _error(415, "unsupported_media_type", "请求体必须是 JSON（Content-Type: application/json）。")
+        try:
+            # pydantic's parser: strict UTF-8, and no lone surrogates (which no database column takes)
+            body = from_json(raw) if raw else None
+        except ValueError:
+            return _error(422, "invalid_request", "请求体不是合法的 JSON。",
+                          [{"field": "body", "message": "请求体不是合法的 JSON。"}])
         if not isinstance(body, dict):
             return _error(422, "invalid_request", '请求体必须是 JSON 对象，例如 {"answer_id": "…", "rating": "up"}。',
                           [{"field": "body", "message": "请求体必须是 JSON 对象。"}])
@@ -117,7 +146,7 @@ def feedback_router(store: QuestionLog) -> APIRouter:
             fields.append({"field": "comment", "message": f"意见过长：最多 {MAX_COMMENT} 个字。"})
         if fields:
             return _error(422, "invalid_request", " ".join(f["message"] for f in fields), fields)
-        if not store.add_feedback(answer_id, rating, comment):
+        if not await run_in_threadpool(store.add_feedback, answer_id, rating, comment):
             return _error(404, "answer_not_found", "未找到该回答，无法记录评价。")
         return JSONResponse({"ok": True, "answer_id": answer_id, "rating": rating, "message": "感谢您的反馈！"})
 
@@ -176,11 +205,19 @@ def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
         yield buf.getvalue()
 
 
-def admin_router(store: QuestionLog, token: str) -> APIRouter:
-    router = APIRouter()
-    no_store = {"Cache-Control": "no-store"}
+class CSVResponse(StreamingResponse):
+    media_type = "text/csv"      # what the OpenAPI document says the export is
 
-    @router.get("/api/admin/stats", tags=["管理"], summary="统计（需管理员令牌）")
+
+def admin_router(store: QuestionLog, token: str) -> APIRouter:
+    # HTTPBearer documents the scheme in OpenAPI; `_authorized` does the check (constant-time, own 401).
+    router = APIRouter(dependencies=[Depends(HTTPBearer(auto_error=False, scheme_name="adminToken"))])
+    no_store = {"Cache-Control": "no-store"}
+    admin_errors: dict[int | str, dict[str, Any]] = {
+        401: {"model": ErrorResponse, "description": "缺少或错误的管理员令牌"},
+        422: {"model": ErrorResponse, "description": "参数不合法"}}
+
+    @router.get("/api/admin/stats", tags=["管理"], summary="统计（需管理员令牌）", responses=admin_errors)
     def stats(request: Request) -> Response:
         if not _authorized(request, token):
             return _unauthorized(request, store)
@@ -193,7 +230,12 @@ def admin_router(store: QuestionLog, token: str) -> APIRouter:
         data["generated_at"] = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")
         return JSONResponse(data, headers=no_store)
 
-    @router.get("/api/admin/questions.csv", tags=["管理"], summary="问答日志导出 CSV（需管理员令牌）")
+    @router.get("/api/admin/questions.csv", tags=["管理"], summary="问答日志导出 CSV（需管理员令牌）",
+                response_class=CSVResponse, responses={
+                    200: {"description": "UTF-8（带 BOM）的 CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    # errors are JSON here too (a `model` would be documented as the route's text/csv)
+                    **{status: {"description": r["description"], "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorResponse"}}}} for status, r in admin_errors.items()}})
     def questions_csv(request: Request) -> Response:
         if not _authorized(request, token):
             return _unauthorized(request, store)
@@ -202,7 +244,7 @@ def admin_router(store: QuestionLog, token: str) -> APIRouter:
             return _error(422, "invalid_request", days)
         since = since_day(days) if days else None
         filename = f"questions-{datetime.now(LOCAL_TZ):%Y%m%d}.csv"
-        return StreamingResponse(
+        return CSVResponse(
             (line.encode("utf-8") for line in csv_lines(store.rows(since_day=since))),
             media_type="text/csv; charset=utf-8",
             headers={**no_store, "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -86,7 +86,8 @@ class DocIndex:
         return self.doc.doc_id
 
     def meta(self, key: str):
-        return (self.doc.meta.get(key) or {}).get("value")
+        fact = self.doc.meta.get(key)   # one fact is a dict; upper_documents is a list of them (no one value)
+        return fact.get("value") if isinstance(fact, dict) else None
 
     def label_of(self, level: str) -> str:
         for lv in self.rules.get("levels", []):

@@ -125,11 +125,14 @@ def test_question_is_normalized(client: TestClient, fake: FakeEngine) -> None:
     assert normalize_question("专利\u200b导航\u2028谁出钱") == "专利导航 谁出钱"
 
 
-def test_question_length_limit_counts_after_normalization(client: TestClient) -> None:
+def test_question_length_limit_counts_characters_as_the_schema_does(client: TestClient) -> None:
+    # JSON Schema's maxLength counts the string as sent, so the server counts before collapsing spaces.
     exact = "问" * MAX_QUESTION_CHARS
-    assert client.post("/api/ask", json={"question": "   " + exact + "\n\n"}).status_code == 200
+    assert client.post("/api/ask", json={"question": exact}).status_code == 200
+    assert client.post("/api/ask", json={"question": "😀" * MAX_QUESTION_CHARS}).status_code == 200
     err = assert_error(client.post("/api/ask", json={"question": exact + "问"}), 422, "question")
     assert "500" in err["message"] and "501" in err["message"]
+    assert_error(client.post("/api/ask", json={"question": " " + exact}), 422, "question")
 
 
 BAD_BODIES = {
@@ -148,7 +151,6 @@ BAD_BODIES = {
     "JSON array": ({"json": ["专利导航"]}, "body"),
     "JSON string": ({"json": "专利导航"}, "body"),
     "no body": ({}, "body"),
-    "text/plain body": ({"content": "专利导航".encode(), "headers": {"content-type": "text/plain"}}, "body"),
 }
 
 
@@ -563,3 +565,64 @@ def test_welcome_examples_come_from_the_default_plan_and_are_answered(real_clien
     assert 3 <= len(examples) <= 6
     for question in examples:
         assert real_client.post("/api/ask", json={"question": question}).json()["status"] == "answered", question
+
+
+# --------------------------------------------------------------------------- JSON only, by a real parse (issue 15)
+
+NOT_JSON_TYPES = ["text/plain; x=json", "application/x-www-form-urlencoded; a=json", "multipart/form-data; boundary=json",
+                  "text/plain", "application/jsonp", "text/json", "application/json; charset=latin-1", "json"]
+
+
+@pytest.mark.parametrize("content_type", NOT_JSON_TYPES)
+@pytest.mark.parametrize("path", ["/api/ask", "/api/feedback"])
+def test_only_a_json_media_type_is_accepted(client: TestClient, fake: FakeEngine, path: str, content_type: str) -> None:
+    # These are what a form or a plain fetch from another site can send without a CORS preflight.
+    body = json.dumps({"question": "专利导航谁出钱？", "answer_id": "0" * 32, "rating": "up"}).encode()
+    err = assert_error(client.post(path, content=body, headers={"content-type": content_type}), 415)
+    assert err["code"] == "unsupported_media_type"
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=UTF-8",
+                                          "application/json;charset=utf-8", "application/vnd.api+json"])
+def test_json_media_types_are_accepted(client: TestClient, content_type: str) -> None:
+    body = json.dumps({"question": "专利导航谁出钱？"}).encode()
+    assert client.post("/api/ask", content=body, headers={"content-type": content_type}).status_code == 200
+
+
+# --------------------------------------------------------------------------- the schema says what the server does
+
+def test_openapi_limits_come_from_the_servers_constants(tmp_path: Path, fake: FakeEngine) -> None:
+    spec = make_client(tmp_path, fake, admin_token="t" * 32).get("/openapi.json").json()
+    ask_body = spec["paths"]["/api/ask"]["post"]["requestBody"]
+    question = ask_body["content"]["application/json"]["schema"]["properties"]["question"]
+    assert ask_body["required"] is True
+    assert (question["minLength"], question["maxLength"]) == (1, MAX_QUESTION_CHARS)
+    # Blank after the server's own clean-up = not valid by the schema either.
+    kept = re.compile(question["pattern"])
+    assert not any(kept.search(s) for s in (" \u3000\n\u200b", "\x00\x01", "\ufeff\u2028"))
+    assert kept.search("专利导航") and kept.search(" a ")
+    assert {"413", "415", "422"} <= set(spec["paths"]["/api/ask"]["post"]["responses"])
+
+    feedback = spec["paths"]["/api/feedback"]["post"]
+    schema = feedback["requestBody"]["content"]["application/json"]["schema"]
+    assert feedback["requestBody"]["required"] is True
+    assert schema["type"] == "object" and set(schema["required"]) == {"answer_id", "rating"}
+    assert {"404", "413", "415", "422"} <= set(feedback["responses"])
+
+    export = spec["paths"]["/api/admin/questions.csv"]["get"]["responses"]
+    assert list(export["200"]["content"]) == ["text/csv"]
+    assert list(export["401"]["content"]) == ["application/json"]
+
+
+def test_null_feedback_body_is_a_422_as_the_schema_says(client: TestClient) -> None:
+    assert_error(client.post("/api/feedback", content=b"null", headers={"content-type": "application/json"}), 422, "body")
+    assert_error(client.post("/api/feedback", content=b"", headers={"content-type": "application/json"}), 422, "body")
+
+
+def test_405_says_which_methods_are_allowed(client: TestClient) -> None:
+    r = client.get("/api/ask")
+    assert_error(r, 405)
+    assert r.headers["allow"] == "POST"
+    r = client.put("/api/health")
+    assert r.status_code == 405 and r.headers["allow"] == "GET"

@@ -268,9 +268,10 @@ def wecom_reply(response) -> dict:
 
 def test_wecom_verification_echoes_decrypted(client):
     crypto = WeComCrypto(WC_TOKEN, WC_AES, WC_CORP)
-    echo = crypto.encrypt_message("8821639", "n1", "1700000000")  # the platform encrypts the echo string
+    ts = str(int(time.time()))
+    echo = crypto.encrypt_message("8821639", "n1", ts)  # the platform encrypts the echo string
     env = xmltodict.parse(echo)["xml"]
-    params = {"msg_signature": env["MsgSignature"], "timestamp": "1700000000", "nonce": "n1", "echostr": env["Encrypt"]}
+    params = {"msg_signature": env["MsgSignature"], "timestamp": ts, "nonce": "n1", "echostr": env["Encrypt"]}
     r = client.get("/wecom/callback", params=params)
     assert r.status_code == 200 and r.text == "8821639"
     params["msg_signature"] = "0" * 40
@@ -371,3 +372,81 @@ def test_reply_keeps_list_lines_and_does_not_repeat_suggestions():
     text = channels.format_reply(result, CONTACT)
     assert text.count("专利导航谁出钱？") == 1 and "\n· 作品登记谁出钱？" in text
     assert text.endswith(f"如需人工帮助，请联系：{CONTACT}")
+
+
+# --------------------------------------------------------------------------- replays and stale requests (issue 15)
+
+def wx_params_at(ts: int, token: str = WX_TOKEN) -> dict[str, str]:
+    nonce = "n" + os.urandom(4).hex()
+    return {"signature": sign(token, str(ts), nonce), "timestamp": str(ts), "nonce": nonce}
+
+
+@pytest.mark.parametrize("age", [30 * 24 * 3600, 301, -301])
+def test_wechat_signed_but_stale_request_is_refused(client, age):
+    r = client.post("/wechat/callback", params=wx_params_at(int(time.time()) - age), content=wx_text("专利导航？"))
+    assert r.status_code == 403
+    assert client.app.state.engine.calls == [] and client.app.state.qlog.count() == 0
+    r = client.get("/wechat/callback", params={**wx_params_at(int(time.time()) - age), "echostr": "e"})
+    assert r.status_code == 403
+
+
+def test_wechat_replay_inside_the_window_gets_the_first_reply_and_is_logged_once(client):
+    params = wx_params_at(int(time.time()) - 200)      # captured 200 s ago: still fresh (window 300 s)
+    body = wx_text("专利导航？", msg_id=4242)
+    first = reply_of(client.post("/wechat/callback", params=params, content=body))
+    again = reply_of(client.post("/wechat/callback", params=params, content=body))
+    assert again["Content"] == first["Content"]
+    assert len(client.app.state.engine.calls) == 1 and client.app.state.qlog.count() == 1
+
+
+def test_wechat_replay_after_the_retry_window_is_still_not_answered_twice(client):
+    # De-duplication keeps a reply as long as the freshness window, not just the platforms' 60 s retries.
+    params, body = wx_params(), wx_text("专利导航？", msg_id=4343)
+    reply_of(client.post("/wechat/callback", params=params, content=body))
+    recent = client.app.state.wechat_bot._recent
+    for key, (at, reply) in list(recent.items()):
+        recent[key] = (at - 120, reply)            # as if the first reply went out two minutes ago
+    reply_of(client.post("/wechat/callback", params=params, content=body))
+    assert len(client.app.state.engine.calls) == 1 and client.app.state.qlog.count() == 1
+
+
+def test_freshness_window_is_a_setting(tmp_path):
+    s = Settings(cache_dir=tmp_path, wechat_token=WX_TOKEN, channel_max_age_seconds=0)   # 0: off
+    with TestClient(make_app(s)) as c:
+        r = c.post("/wechat/callback", params=wx_params_at(1_700_000_000), content=wx_text("专利导航？"))
+        assert r.status_code == 200
+
+
+def test_wecom_signed_but_stale_request_is_refused(client):
+    crypto = WeComCrypto(WC_TOKEN, WC_AES, WC_CORP)
+    ts, nonce = str(int(time.time()) - 3600), "wcold"
+    envelope = xmltodict.parse(crypto.encrypt_message(wecom_text("专利导航？"), nonce, ts))["xml"]
+    body = f"<xml><ToUserName><![CDATA[{WC_CORP}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+    r = client.post("/wecom/callback", params={"msg_signature": envelope["MsgSignature"], "timestamp": ts,
+                                               "nonce": nonce}, content=body)
+    assert r.status_code == 403
+    assert client.app.state.engine.calls == [] and client.app.state.qlog.count() == 0
+
+
+# --------------------------------------------------------------------------- the question that crashed the engine
+
+def test_channels_reply_politely_to_the_question_that_crashed_the_engine(settings, engine):
+    with TestClient(make_app(settings, engine)) as c:
+        reply = reply_of(c.post("/wechat/callback", params=wx_params(), content=wx_text("依据文件文号是省里吗")))
+        assert "国办发" in reply["Content"]
+        params, body = wecom_request(wecom_text("依据文件文号是省里吗", msg_id=2999))
+        r = c.post("/wecom/callback", params=params, content=body)
+        assert r.status_code == 200
+        crypto = WeComCrypto(WC_TOKEN, WC_AES, WC_CORP)
+        out = xmltodict.parse(r.text)["xml"]
+        inner = xmltodict.parse(crypto.decrypt_message(r.text, out["MsgSignature"], out["TimeStamp"], out["Nonce"]))
+        assert "国办发" in inner["xml"]["Content"]
+
+
+def test_channels_reply_politely_when_the_engine_fails(settings):
+    class Broken(FakeEngine):
+        def ask(self, question, context=None):
+            raise RuntimeError("engine bug")
+    with TestClient(make_app(settings, Broken())) as c:
+        reply = reply_of(c.post("/wechat/callback", params=wx_params(), content=wx_text("专利导航？")))
+        assert "内部错误" in reply["Content"] and CONTACT in reply["Content"]
