@@ -67,12 +67,29 @@ def levels_in(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- sentences
 
-# "…，确认为市级财政事权", and the shorter forms plans also use: "…等事项，为州级财政事权",
-# "义务教育总体为市县共同财政事权" (为 only right after a comma or a 总体/均-type word).
-_VERBS = r"(确认为|明确为|划分为|划为|列为|属于|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=[^，。；《》]{1,14}?事权)" \
-         r"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{1,14}?事权))"
+@lru_cache(maxsize=1)
+def compile_vocabulary() -> dict:
+    """Phrase lists the compiler reads sentences with (assistant/data/compile.yaml)."""
+    return _yaml_load((PACKAGE_DATA / "compile.yaml").read_text(encoding="utf-8"))
+
+
+def _verbs() -> str:
+    """"…，确认为市级财政事权" and the other verbs of compile.yaml; the shorter forms plans also use:
+    "…等事项，为州级财政事权", "义务教育总体为市县共同财政事权" (为 after a comma or a 总体/均-type
+    word), and "省级应急救援队伍建设为省与市县共同财政事权" (为 right before a level name)."""
+    verbs = "|".join(re.escape(v) for v in sorted(compile_vocabulary()["authority_verbs"], key=len, reverse=True))
+    levels = "|".join(re.escape(n) for n in sorted({n for lv in level_vocabulary()["levels"] for n in lv["names"]},
+                                                   key=len, reverse=True))
+    return (rf"({verbs}|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=[^，。；《》]{{1,14}}?事权)"
+            rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
+            rf"|(?<=[\u4e00-\u9fff])(?<![作成认视称])为(?=(?:{levels})[^，。；《》]{{0,14}}?事权))")
+
+
+_VERBS = _verbs()
 _RULE_VERB = re.compile(_VERBS)
 _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?)(财政事权|事权)")
+_NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
+_LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
                     r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$))")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
@@ -100,10 +117,15 @@ class Sentence:
 def sentences(block: Block) -> list[Sentence]:
     folded = block.folded
     out, start = [], 0
-    # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…").
-    for m in re.finditer(r"。|；(?=\s*将)|；(?=[^。；]*(?:确认为|，为[^，。；]{1,14}?事权))"
-                         r"|；(?=[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排))",
-                         folded):
+    # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…",
+    # "…；县级应急队伍建设为县级财政事权…").
+    for m in re.finditer(r"。|；", folded):
+        if m.group(0) == "；":
+            nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
+            auth = _AUTHORITY.search(nxt)
+            if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
+                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)):
+                continue
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
     if start < len(folded) and folded[start:].strip():
@@ -111,10 +133,19 @@ def sentences(block: Block) -> list[Sentence]:
     return out
 
 
+def not_a_rule(folded: str) -> bool:
+    """"适当加强中央在…方面的事权", "财政支持政策原则上参照…执行": strengthens or describes, assigns nothing
+    (unless the sentence also puts a list at a level with 确认为/明确为…)."""
+    if not _NOT_A_RULE.search(folded):
+        return False
+    verb = _AUTHORITY.search(folded)
+    return not (verb and verb.group(1) in compile_vocabulary()["authority_verbs"])
+
+
 def looks_like_rule(folded: str) -> bool:
     """A sentence that assigns a 事权 ("确认为…事权", "为市级财政事权") or says which level bears a
     支出责任 ("市级财政承担…的支出责任") — reported when it cannot be compiled."""
-    if re.search(r"未列事项|其他未列|未列明", folded):   # the catch-all clause
+    if re.search(r"未列事项|其他未列|未列明", folded) or not_a_rule(folded):   # the catch-all clause
         return False
     if _AUTHORITY.search(folded) and levels_in(_AUTHORITY.search(folded).group(0)):
         return True
@@ -124,14 +155,19 @@ def looks_like_rule(folded: str) -> bool:
 
 def is_condition(folded: str) -> bool:
     """A sentence after a head that refines it by level ("由市…办理的登记，由市承担支出责任")."""
-    return not folded.lstrip().startswith("将") and ("支出责任" in folded or "事权" in folded)
+    return not folded.lstrip().startswith("将") and ("支出责任" in folded or "事权" in folded) \
+        and not not_a_rule(folded)
 
 
 # ---------------------------------------------------------------- enumerations → matters
 
 _BRACKETS = {"（": "）", "《": "》", "“": "”", "〈": "〉", "(": ")"}
-_LEADING_VERBS = re.compile(r"^(制定实施|制定|开展|推进|推动|加强|组织|实施|做好|负责|统筹|支持|落实|建立|完善|健全)(?=.{4,})")
-_QUALIFIER = re.compile(r"^(未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
+_LEADING_VERBS = re.compile("^(" + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")(?=.{4,})")
+_CONJ = re.compile(r"以及|和|及")
+_NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
+                                                                reverse=True)))
+_SHORT = 3          # a list piece this short is a word that borrows the rest of its name from a neighbour
+_QUALIFIER = re.compile(r"^(除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
 _SHARED_TAIL_SPLIT = 2
 
 
@@ -220,36 +256,125 @@ def _common_suffix(a: str, b: str) -> int:
 _MODIFIER_END = ("化", "性", "型", "式", "级")
 
 
-def _split_list(segment: str) -> list[str]:
-    """Split one comma-segment on 、 and 和/及 where they list matters, not modifiers."""
+@lru_cache(maxsize=1)
+def _segmenter():
+    """jieba with its own dictionary only (deterministic): where a list's shared head or tail begins."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    return tk
+
+
+def _words(text: str) -> list[str]:
+    return _segmenter().lcut(text, HMM=False)
+
+
+def _conjunctions(piece: str) -> list[re.Match]:
+    """和/及/以及 that join two things (not 涉及, 及其, 和谐 …), outside brackets."""
+    blocked = [(m.start(), m.end()) for m in _NOT_CONJ.finditer(piece)]
+    depth, inside = 0, set()
+    for i, ch in enumerate(piece):
+        if ch in _BRACKETS:
+            depth += 1
+        elif ch in _BRACKETS.values():
+            depth = max(0, depth - 1)
+        elif depth:
+            inside.add(i)
+    return [m for m in _CONJ.finditer(piece)
+            if m.start() not in inside and not any(a <= m.start() < b for a, b in blocked)]
+
+
+def _distribute(pieces: list[str]) -> list[str] | None:
+    """A 、-list whose short pieces borrow a shared head or tail, where the grammar says so:
+    "知识产权战略、规划、政策" → 知识产权战略/知识产权规划/知识产权政策 (the head before the first
+    piece's last word); "噪声、光、恶臭、电磁辐射污染防治" → 噪声污染防治/…/电磁辐射污染防治 (the tail
+    after the last piece's first word). None when neither reading fits."""
+    first, last = pieces[0], pieces[-1]
+    if len(first) > _SHORT and all(len(p) <= _SHORT for p in pieces[1:]):
+        words = _words(first)
+        if len(words) >= 2 and len(words[-1]) <= _SHORT:
+            head = first[: len(first) - len(words[-1])]
+            return [first] + [head + p for p in pieces[1:]]
+    if len(last) > _SHORT and all(len(p) <= _SHORT for p in pieces[:-1]):
+        words = _words(last)
+        if len(words) >= 2 and len(words[0]) <= 4:
+            tail = last[len(words[0]):]
+            return [p + tail for p in pieces[:-1]] + [last]
+    return None
+
+
+def _shared_tail(pieces: list[str]) -> list[str]:
+    """"全市性A规划、跨区域B规划和市级C规划编制及其实施方案制定": the words after the last piece's
+    counterpart of the others' common ending ("规划") belong to every piece."""
+    if len(pieces) < 3:
+        return pieces
+    ending = pieces[0]
+    for p in pieces[1:-1]:
+        ending = ending[len(ending) - _common_suffix(ending, p):] if _common_suffix(ending, p) else ""
+    last = pieces[-1]
+    for k in range(len(ending), 1, -1):
+        at = last.rfind(ending[-k:])
+        if at > 0 and len(last) - (at + k) >= 2 and not last.endswith(ending[-k:]):
+            tail = last[at + k:]
+            if tail[0] in "和及与、等的":
+                return pieces
+            return [p + tail for p in pieces[:-1]] + [last]
+    return pieces
+
+
+def _split_list(segment: str, listing: bool = False) -> list[str]:
+    """Split one comma-segment on 、 and 和/及/以及 where they list matters, not modifiers
+    (listing: the segment is known to be a list, as after 主要包括, so any 和 between names splits)."""
     pieces = _split_top(segment, "、")
     if len(pieces) > 1:
-        short = any(len(p) <= 3 for p in pieces)
-        modifiers = any(p.endswith(_MODIFIER_END) for p in pieces[:-1])
+        modifiers = any(p.endswith(_MODIFIER_END) and len(p) <= 5 for p in pieces[:-1])
         # "X的A、B和C": the 的-phrase spans the list; "A、B等C": examples of one matter
-        qualified = any("的" in p for p in pieces[1:]) or ("的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]))
+        qualified = "的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]) and "的" not in "".join(pieces[1:])
         examples = bool(re.search(r"等.{2,}", pieces[-1]))
-        if short or modifiers or qualified or examples:
+        # "A、B和C": the last piece's own 和/及 joins the list's last item.
+        last_conj = _conjunctions(pieces[-1])
+        if last_conj and not (modifiers or qualified or examples):
+            m = last_conj[0]
+            left, right = pieces[-1][:m.start()], pieces[-1][m.end():]
+            if len(left) >= 2 and len(right) >= 2:
+                pieces = pieces[:-1] + [left, right]
+        # "国家自然灾害、安全生产及火灾监测预警体系建设": no two pieces end alike, so the words after
+        # the last one are everyone's and cannot be told apart: one matter, as written.
+        ending = _common_suffix(pieces[0], pieces[1]) if len(pieces) >= 3 else 2
+        for p in pieces[2:-1]:
+            ending = min(ending, _common_suffix(pieces[0], p))
+        open_tail = bool(last_conj) and ending < 2 and _common_suffix(pieces[-2], pieces[-1]) < 2
+        if modifiers or qualified or examples or open_tail:
             pieces = [segment]
+        elif any(len(p) <= _SHORT for p in pieces):
+            pieces = _distribute(pieces) or [segment]
+        else:
+            pieces = _shared_tail(pieces)
     out: list[str] = []
     for piece in pieces:
-        out.extend(_split_and(piece))
+        out.extend(_split_and(piece, listing))
     return out
 
 
-def _split_and(piece: str) -> list[str]:
+def _split_and(piece: str, listing: bool = False) -> list[str]:
     if piece.startswith(("与", "同", "对", "和")):
         return [piece]
-    m = re.search(r"(和|及|以及)", piece)
-    if not m:
+    found = _conjunctions(piece)
+    if not found:
         return [piece]
+    m = found[0]
     left, right = piece[:m.start()], piece[m.end():]
     if len(left) < 2 or len(right) < 2 or "开展" in right:
         return [piece]
     # Distribute a qualifier ending in 的 over both sides: "纠纷的行政裁决和行政调解".
     head = left[: left.rfind("的") + 1] if "的" in left and "的" not in right else ""
     left_core = left[len(head):]
-    if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2:
+    if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
+            or (listing and len(left_core) > _SHORT and len(right) > _SHORT):
         return [left, head + right]
     return [piece]
 
@@ -262,7 +387,15 @@ class Item:
     qualifier: str       # "地方著作权管理部门办理的", "未列入中央、自治区财政事权的" …
 
 
+def _bracket_list(core: str) -> str | None:
+    """"困难群众救助方面（主要包括最低生活保障补助和临时救助）": the list inside the brackets."""
+    words = "|".join(re.escape(w) for w in compile_vocabulary()["includes"])
+    m = re.search(rf"[（(](?:{words})[：:]?([^（）()]{{4,}})[）)]", core)
+    return m.group(1) if m else None
+
+
 def split_items(text: str) -> list[Item]:
+    """An enumeration → one Item per matter, each with its own level prefix as its scope."""
     items: list[Item] = []
     for segment in _split_top(text, "，"):
         if not segment:
@@ -274,19 +407,27 @@ def split_items(text: str) -> list[Item]:
             qualifier = m.group(0)
             core = core[m.end():]
         core = re.sub(r"等(事项|工作)?$", "", core)
+        inner = _bracket_list(core)
+        if inner:
+            core = re.sub(r"等(事项|工作|方面)?$", "", inner)
         built = prefix.endswith("建设的")
-        for piece in _split_list(core):
+        for i, piece in enumerate(_split_list(core, listing=bool(inner))):
             name = piece.strip("，、 ")
+            own_levels = levels
+            if i:   # "…，市级专利奖励和县级…": a later piece's own level prefix is its scope
+                rest, found, _ = _strip_level_prefix(name)
+                if found and len(rest) >= 2:
+                    name, own_levels = rest, found
             # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
             trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", name)
             name = trimmed if len(trimmed) >= 4 else name
             verb = _LEADING_VERBS.match(name)
-            if verb and not levels and len(name) - verb.end() >= 4:
+            if verb and not own_levels and len(name) - verb.end() >= 4:
                 name = name[verb.end():]
             if built and not name.endswith("建设"):
                 name += "建设"
             if len(name) >= 2:
-                items.append(Item(name=name, written=segment, levels=levels, qualifier=qualifier))
+                items.append(Item(name=name, written=segment, levels=own_levels, qualifier=qualifier))
     return items
 
 
@@ -356,6 +497,17 @@ def _shares(text: str, levels: list[str]) -> dict | str | None:
             and not re.search(r"分别|同级|各自", text):
         words = parts
     return "，".join(words) if words else None
+
+
+def _drop_lead_in(before: str) -> str:
+    """The clauses before a list that only place or report it ("其中，在…方面，《实施方案》将…",
+    "《方案》指出，…") are no part of it."""
+    while True:
+        first, sep, rest = before.strip().partition("，")
+        if sep and any(p.search(first) for p in _LEAD_IN):
+            before = rest
+            continue
+        return re.sub(r"^\s*《[^》]{1,20}》(?=将)", "", before)
 
 
 class Compiler:
@@ -455,7 +607,7 @@ class Compiler:
         verb = _RULE_VERB.search(folded)
         if not verb:
             return "", ""
-        before = folded[: verb.start()].rstrip("，")
+        before = _drop_lead_in(folded[: verb.start()].rstrip("，"))
         if not before.lstrip().startswith("将"):
             # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter; so is
             # "研究制定全市…规范，全市…规划编制，…等，为市级财政事权" once the clauses that say
