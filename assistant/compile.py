@@ -80,7 +80,7 @@ def _verbs() -> str:
     verbs = "|".join(re.escape(v) for v in sorted(compile_vocabulary()["authority_verbs"], key=len, reverse=True))
     levels = "|".join(re.escape(n) for n in sorted({n for lv in level_vocabulary()["levels"] for n in lv["names"]},
                                                    key=len, reverse=True))
-    return (rf"({verbs}|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=[^，。；《》]{{1,14}}?事权)"
+    return (rf"({verbs}|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
             rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
             rf"|(?<=[\u4e00-\u9fff])(?<![作成认视称])为(?=(?:{levels})[^，。；《》]{{0,14}}?事权))")
 
@@ -91,7 +91,10 @@ _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?)(财政事权|事�
 _NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
 _LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
-                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$))")
+                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$))")
+# "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
+_PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
+                         r"(?:财政)?支出责任(?=[，。；]|$)")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
 _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
                           r"|不予(配套|补助)|各承担)")
@@ -101,7 +104,7 @@ _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|�
 # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
 _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^。；]{4,60}?)，按照?其?隶属关系(?:执行|承担|确定)")
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
-_PAYER_FIRST = re.compile(r"(?:^|[，；])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
+_PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
 # "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
 _ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
@@ -167,7 +170,7 @@ _CONJ = re.compile(r"以及|和|及")
 _NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
                                                                 reverse=True)))
 _SHORT = 3          # a list piece this short is a word that borrows the rest of its name from a neighbour
-_QUALIFIER = re.compile(r"^(除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
+_QUALIFIER = re.compile(r"^((?:根据|按照|依据|围绕)[^，]{2,60}的(?=[^的]{4,}$)|除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
 _SHARED_TAIL_SPLIT = 2
 
 
@@ -499,6 +502,35 @@ def _shares(text: str, levels: list[str]) -> dict | str | None:
     return "，".join(words) if words else None
 
 
+def _own_rule(folded: str) -> bool:
+    """A sentence after a head that states a rule for a matter of its own: its subject (before the
+    verb) names work, not a part of the head's matters ("由市…办理的登记", "市职能部门…承担的事项")."""
+    verb = _AUTHORITY.search(folded)
+    if not verb or not levels_in(verb.group(0)):
+        return False
+    subject = _drop_lead_in(folded[:verb.start()].rstrip("，")).lstrip()
+    if subject.startswith("将"):
+        return True
+    return len(subject) >= 4 and not re.search(r"(的事项|的部分|的项目|的登记|的备案|的)$|^(由|其中|对于|对)", subject) \
+        and "，" not in subject
+
+
+def _payer_subject(before: str) -> str:
+    """What a payer sentence pays for: the clause before its payer, without the clauses that place
+    it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
+    subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", _drop_lead_in(before.strip().rstrip("，")))
+    subject = re.sub(r"[，的]?(财政负担|所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
+    subject = re.sub(r"(，|(?<=[\u4e00-\u9fff])主要)(按照|根据|依据)[^，]*$", "", subject)
+    clauses = [c for c in subject.split("，") if c and not re.match(r"(要求|按照|根据|依据|经|报)", c)]
+    if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
+        clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
+    elif len(clauses) > 1:
+        clauses = clauses[-1:]         # the clause right before the payer names what it pays for
+    subject = "，".join(clauses)
+    subject = re.sub(r"(一项中|方面)$", "", subject)
+    return re.sub(r"^(涉及|关于|对于|对)", "", subject)
+
+
 def _drop_lead_in(before: str) -> str:
     """The clauses before a list that only place or report it ("其中，在…方面，《实施方案》将…",
     "《方案》指出，…") are no part of it."""
@@ -574,10 +606,10 @@ class Compiler:
             head = sents[i]
             auth = _AUTHORITY.search(head.folded)
             if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
-                if _PAYER.search(head.folded) and not auth:
+                if (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
+                        and self._compile_payer_sentence(block, head):
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
-                    if not self._compile_payer_sentence(block, head) and looks_like_rule(head.folded):
-                        self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
+                    pass
                 elif not auth and _BY_OWNER.search(head.folded):
                     # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
                     self._compile_by_owner(block, head)
@@ -593,12 +625,14 @@ class Compiler:
             # After a one-level head, a sentence with a 事权 of its own is a rule of its own
             # ("州级…储备库…，确认为州级财政事权…；县（市）…储备库…，确认为县（市）财政事权…"); after a
             # joint head it is a branch ("市职能部门…承担的事项，确认为市财政事权…").
+            # A sentence whose subject is a new matter ("省级应急救援队伍建设为省与市县共同财政事权")
+            # rather than a part of the head's ("市职能部门…承担的事项") is a rule of its own either way.
             joint_head = "共同" in auth.group(0) or len(levels_in(auth.group(0))) >= 2
             while j < len(sents) and is_condition(sents[j].folded) and \
-                    (joint_head or not _AUTHORITY.search(sents[j].folded)):
+                    (joint_head or not _AUTHORITY.search(sents[j].folded)) and not _own_rule(sents[j].folded):
                 j += 1
-            self.rule_sentences += 1
-            self._compile_group(block, head, sents[i + 1:j])
+            if self._compile_group(block, head, sents[i + 1:j]) is not False:
+                self.rule_sentences += 1
             i = j
 
     @staticmethod
@@ -632,7 +666,7 @@ class Compiler:
                 continue
             return before, mid
 
-    def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> None:
+    def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> bool | None:
         items_text, mid = self._items_of(head.folded)
         category = block.path[-1] if block.path else ""
         title = re.sub(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]?", "", category).strip().rstrip("。：")
@@ -647,6 +681,8 @@ class Compiler:
             else:
                 self._skip(block, block.text[head.start:head.end], "未找到事项列举")
                 return
+        if re.fullmatch(r"[^，、]{0,6}?(财政)?事权", items_text.strip()):
+            return False   # "改革方案将财政事权划分为…共同财政事权、分级财政事权…": describes the kinds, assigns nothing
         auth = _AUTHORITY.search(head.folded)
         self.section_authority.setdefault(tuple(block.path), auth.group(2))
         # "高速公路建设涉及的征地拆迁，由县（市、区）按属地原则承担支出责任": a sentence after the head
@@ -681,16 +717,16 @@ class Compiler:
         folded = sent.folded
         # "…落户我市需由地方承担的配套资金，由市与所在区、县（市）财政按5:5比例分担": the payer's 由
         # is the one the payer match starts at, not an earlier one inside the subject.
-        at = _PAYER.search(folded).start() if _PAYER.search(folded) else folded.find("由")
-        subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", folded[:at].strip().rstrip("，"))
-        subject = re.sub(r"，(按照|根据|依据)[^，]*$", "", subject)
-        subject = re.sub(r"[，的]?(所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
-        subject = re.sub(r"^(涉及|关于)", "", subject)
+        payer, bare = _PAYER.search(folded), None
+        if not payer or (_PAYER_BARE.search(folded) and _PAYER_BARE.search(folded).start() < payer.start()):
+            bare = _PAYER_BARE.search(folded)
+        at = bare.start() if bare else (payer.start() if payer else folded.find("由"))
+        subject = _payer_subject(folded[:at])
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject:
             return False
         rest = folded[at:]
-        payer_levels, mode = _payer_levels(rest)
+        payer_levels, mode = (levels_in(bare.group("who")), None) if bare else _payer_levels(rest)
         if not auth_levels:
             # No head states this section's 事权: the rule keeps who pays and says the 事权 is
             # not stated (authority ""), never one made up from the payer.
@@ -847,6 +883,8 @@ class Compiler:
 
         if joint and isinstance(shares, str):
             self._sub_matters(items_text, shares, auth_levels, category, base, headline)
+        if joint:
+            self._duties(items_text, after, auth_levels, category, base, headline)
         for item in split_items(items_text):
             item_outcomes = outcomes
             # A prefix that names one of the rule's levels limits the item to it ("全市性…" in a 市、县区 rule).
@@ -875,6 +913,26 @@ class Compiler:
                 self._add(item, category, key=f"{items_text}/{part}", part_of=items_text, outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
                                             "principle": _principle(clause), "condition": None, "shares": None,
                                             "headline": headline}])
+
+    def _duties(self, items_text: str, after: str, auth_levels: list[str], category: str, base: dict,
+                headline: str) -> None:
+        """"…共同财政事权，分别承担支出责任，其中，中央主要负责A、B支出；地方主要负责C、D支出": each
+        level's own part of a joint matter, by name, paid by that level."""
+        for clause in re.split(r"[；。，]", after):
+            m = re.match(r"^(?:其中[：:]?)?(?P<who>[^，。；]{1,8}?)(?:级)?(?:财政)?(?:主要|具体)?负责(?P<what>.{4,}?)"
+                         r"(?:等)?(?:的)?(?:支出|经费|费用)?$", clause.strip())
+            if not m:
+                continue
+            found = [lv for lv in levels_in(m.group("who")) if lv in auth_levels]
+            if len(found) != 1:
+                continue
+            for item in split_items(m.group("what")):
+                if levels_in(item.name):
+                    continue
+                part = Item(name=item.name, written=f"{items_text}，{item.written}", levels=[], qualifier="")
+                self._add(part, category, key=f"{items_text}/{item.name}", part_of=items_text,
+                          outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
+                                     "principle": None, "condition": None, "shares": None, "headline": headline}])
 
     def _branches(self, conditions: list[str], auth_levels: list[str], principle: str | None) -> list[dict]:
         out: list[dict] = []

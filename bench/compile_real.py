@@ -37,8 +37,14 @@ def norm(text: str) -> str:
 
 
 def overlaps(a: str, b: str) -> bool:
-    """One of two normalized sentences contains the other (a clause of a sentence counts)."""
-    return bool(a) and bool(b) and (a in b or b in a)
+    """One of two normalized sentences contains the other (a clause of a sentence counts), or they
+    share a run of at least 80% of the shorter (an annotation that starts a clause earlier or later)."""
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size >= 8 and m.size >= 0.8 * min(len(a), len(b))
 
 
 def similar(a: str, b: str) -> bool:
