@@ -156,6 +156,33 @@ def looks_like_rule(folded: str) -> bool:
         and not re.search(r"要|应当|须|切实|确保|加大|落实|履行|各级|谁|可通过|原则", folded)
 
 
+_OBLIGATION = re.compile(r"要|应当|须|切实|确保|加大|履行|各级|谁|可通过")
+
+
+def rule_like(folded: str) -> bool:
+    """Wider than looks_like_rule: any sentence that names a level and says who holds a 事权 or who
+    pays ("由中央和地方共同负责", "由省财政统筹给予支持"). Such a sentence that did not compile is
+    reported with a reason, never dropped silently."""
+    if looks_like_rule(folded):
+        return True
+    if re.search(r"未列事项|其他未列|未列明", folded) or not_a_rule(folded) or _OBLIGATION.search(folded):
+        return False
+    words = compile_vocabulary()["rule_words"]
+    return bool(levels_in(folded)) and any(w in folded for w in words)
+
+
+def why_not_compiled(folded: str) -> str:
+    """The reason ingest gives for a rule-like sentence it could not compile."""
+    auth = _AUTHORITY.search(folded)
+    if re.search(r"给予[^，。；]{0,10}(支持|补助|奖励)", folded) and not re.search(r"承担|分担|负担", folded):
+        return "只写了给予支持或补助，未写明由哪一级承担支出责任"
+    if auth and levels_in(auth.group(0)):
+        return "未找到事项列举"
+    if re.search(r"事权", folded) and not auth:
+        return "未找到“确认为/明确为/为……事权”句式"
+    return "未找到“由……承担支出责任”句式或其事项"
+
+
 def is_condition(folded: str) -> bool:
     """A sentence after a head that refines it by level ("由市…办理的登记，由市承担支出责任")."""
     return not folded.lstrip().startswith("将") and ("支出责任" in folded or "事权" in folded) \
@@ -337,6 +364,10 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
         modifiers = any(p.endswith(_MODIFIER_END) and len(p) <= 5 for p in pieces[:-1])
         # "X的A、B和C": the 的-phrase spans the list; "A、B等C": examples of one matter
         qualified = "的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]) and "的" not in "".join(pieces[1:])
+        # "学前教育、…、高等教育等其他教育": the listed ones are items, and so is the rest of their kind
+        others = re.fullmatch(r"(.{2,}?)等(其他|其它|其余)(.{2,})", pieces[-1])
+        if others:
+            pieces = pieces[:-1] + [others.group(1), others.group(2) + others.group(3)]
         examples = bool(re.search(r"等.{2,}", pieces[-1]))
         # "A、B和C": the last piece's own 和/及 joins the list's last item.
         last_conj = _conjunctions(pieces[-1])
@@ -351,7 +382,11 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
         for p in pieces[2:-1]:
             ending = min(ending, _common_suffix(pieces[0], p))
         open_tail = bool(last_conj) and ending < 2 and _common_suffix(pieces[-2], pieces[-1]) < 2
-        if modifiers or qualified or examples or open_tail:
+        if qualified and not (modifiers or examples):
+            # "辖区内普通国道的建设、养护、管理、运营": the 的-phrase is every piece's head
+            head = pieces[0][: pieces[0].rfind("的") + 1]
+            pieces = [pieces[0]] + [head + p for p in pieces[1:]]
+        elif modifiers or qualified or examples or open_tail:
             pieces = [segment]
         elif any(len(p) <= _SHORT for p in pieces):
             pieces = _distribute(pieces) or [segment]
@@ -409,7 +444,7 @@ def split_items(text: str) -> list[Item]:
         if m and len(core) - m.end() >= 2:
             qualifier = m.group(0)
             core = core[m.end():]
-        core = re.sub(r"等(事项|工作)?$", "", core)
+        core = re.sub(r"等(事项|工作|职责)?$", "", core)
         inner = _bracket_list(core)
         if inner:
             core = re.sub(r"等(事项|工作|方面)?$", "", inner)
@@ -520,8 +555,12 @@ def _payer_subject(before: str) -> str:
     it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
     subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", _drop_lead_in(before.strip().rstrip("，")))
     subject = re.sub(r"[，的]?(财政负担|所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
-    subject = re.sub(r"(，|(?<=[\u4e00-\u9fff])主要)(按照|根据|依据)[^，]*$", "", subject)
-    clauses = [c for c in subject.split("，") if c and not re.match(r"(要求|按照|根据|依据|经|报)", c)]
+    subject = re.sub(r"的(财政)?支出责任$", "", subject)          # "…等职责的财政支出责任由市与县区共同承担"
+    subject = re.sub(r"^[^，：]{2,12}：", "", subject)             # "普通国道：除…以外的…": the label is the heading's
+    subject = re.sub(r"(，|(?<=[\u4e00-\u9fff])主要)(按照|根据|依据)(?![^，]*的[^的，]{4,}$)[^，]*$", "", subject)
+    # "根据相关规划等自主设立的基础研究" says how and names the matter; "要求省级…制定补助标准" only how
+    clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合)", c)
+                                                           and not re.search(r"的[^的，]{4,}$", c))]
     if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
         clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
     elif len(clauses) > 1:
@@ -590,7 +629,8 @@ class Compiler:
     # groups -------------------------------------------------------------
     def run(self) -> dict:
         for block in self.doc.paragraphs():
-            if block.kind != "paragraph":
+            # a news summary above a notice may state a rule too ("其中，…一项中，…由省级与市县财政各按50%分担")
+            if block.kind not in ("paragraph", "notice_paragraph"):
                 continue
             self._compile_block(block)
         self.levels = self._doc_levels()
@@ -615,10 +655,10 @@ class Compiler:
                     self._compile_by_owner(block, head)
                 elif not auth and _PAYER_FIRST.search(head.folded):
                     # "市级财政承担…的财政支出责任", "…的财政支出责任由市与县区共同承担"
-                    if not self._compile_payer_first(block, head) and looks_like_rule(head.folded):
-                        self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
-                elif looks_like_rule(head.folded):
-                    self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
+                    if not self._compile_payer_first(block, head) and rule_like(head.folded):
+                        self._skip(block, block.text[head.start:head.end], why_not_compiled(head.folded))
+                elif rule_like(head.folded):
+                    self._skip(block, block.text[head.start:head.end], why_not_compiled(head.folded))
                 i += 1
                 continue
             j = i + 1
@@ -655,6 +695,8 @@ class Compiler:
             subject = "，".join(clauses)
             return (subject, mid) if len(subject) >= 4 else ("", before)
         before = before.lstrip()[1:]
+        # "将民航领域通用机场从中央和地方共同财政事权调整为…": where it was is no part of the matter
+        before = re.sub(r"从[^，]{2,30}?(财政)?事权$", "", before)
         mid = ""
         while True:  # "…，按照公路管理隶属关系，分别确认为…": trailing phrases that say how, not what
             last = before.rfind("，")
