@@ -167,6 +167,10 @@ def rule_like(folded: str) -> bool:
         return True
     if re.search(r"未列事项|其他未列|未列明", folded) or not_a_rule(folded) or _OBLIGATION.search(folded):
         return False
+    # a plan's own name ("《…领域中央与地方财政事权和支出责任划分改革方案》", "…财政事权和支出责任划分改革是…")
+    # names the genre, not a rule
+    folded = re.sub(r"《[^》]*》", "", folded)
+    folded = re.sub(r"[^，。；]{0,20}财政事权和支出责任划分", "", folded)
     words = compile_vocabulary()["rule_words"]
     return bool(levels_in(folded)) and any(w in folded for w in words)
 
@@ -226,6 +230,8 @@ def _level_prefix_at(text: str) -> tuple[int, list[str]]:
     found = find_levels(text)
     if not found or found[0][0] != 0:
         return 0, []
+    if re.match(r"(部门|单位|机构|职能部门)", text[found[0][1]:]):
+        return 0, []    # "中央部门监测预警系统建设": the level's departments are part of the name
     end, levels = 0, []
     for start, stop, level in found:
         if start != end:
@@ -969,8 +975,6 @@ class Compiler:
             if len(found) != 1:
                 continue
             for item in split_items(m.group("what")):
-                if levels_in(item.name):
-                    continue
                 part = Item(name=item.name, written=f"{items_text}，{item.written}", levels=[], qualifier="")
                 self._add(part, category, key=f"{items_text}/{item.name}", part_of=items_text,
                           outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
@@ -1039,10 +1043,17 @@ class Compiler:
 
     # result -------------------------------------------------------------
     def catch_all(self) -> dict | None:
+        """The sentence that says how matters the plan does not list are divided ("知识产权领域其他未列
+        事项，按照…具体确定财政事权和支出责任"); None when no sentence says so (never a page line)."""
         for block in self.doc.paragraphs():
-            if block.kind == "paragraph" and re.search(r"(其他未列|未列明|未列入本方案|其他事项)", block.folded) \
-                    and re.search(r"(确定|研究|划分)", block.folded):
-                return {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text}
+            if block.kind != "paragraph":
+                continue
+            for s in sentences(block):
+                says = re.search(r"(其他未列|未列明|未列入本方案)", s.folded) or \
+                    (re.search(r"其他事项", s.folded) and re.search(r"事权|支出责任", s.folded))
+                if says and re.search(r"(确定|研究|划分|执行)", s.folded) and len(s.folded.strip()) >= 12:
+                    return {"anchor": block.anchor, "label": self.doc.label(block),
+                            "quote": block.text[s.start:s.end].strip()}
         return None
 
     def residual(self) -> dict | None:
@@ -1102,6 +1113,33 @@ class Compiler:
                 "parts": len(parts), "paragraphs": len([b for b in self.doc.blocks if b.kind == "paragraph"]),
                 "rule_sentences": self.rule_sentences, "matters": len(self.matters),
                 "levels": self.levels, "uncompiled": self.uncompiled}
+
+
+def format_report(rules: dict, report: dict) -> str:
+    """The compiled plan per rule sentence, for a reviewer to check against the text (and to diff):
+    each quoted sentence, then every matter compiled from it with its level, 事权, payer and scope;
+    then the rule-like sentences that did not compile, with the reason."""
+    lines = [f"《{rules['title']}》（{rules.get('doc_number') or '原文未载明文号'}）",
+             f"层级：{'/'.join(lv['name'] for lv in rules.get('levels') or []) or '未识别'}"]
+    catch_all = rules.get("catch_all")
+    lines.append(f"兜底条款：{catch_all['label']}：{catch_all['quote']}" if catch_all else "兜底条款：无（原文没有兜底条款）")
+    by_quote: dict[tuple[str, str], list[tuple[dict, dict]]] = {}
+    for matter in rules.get("matters") or []:
+        for o in matter["outcomes"]:
+            by_quote.setdefault((o["label"], o["quote"]), []).append((matter, o))
+    for (label, quote), pairs in by_quote.items():
+        lines += ["", f"[{label}] {quote}"]
+        for matter, o in pairs:
+            extra = [f"范围 {o['scope']}"] if o.get("scope") else []
+            extra += [f"条件 {o['condition']}"] if o.get("condition") else []
+            extra += [f"分担 {o['shares']}"] if o.get("shares") else []
+            extra += [f"属于 {matter['part_of']}"] if matter.get("part_of") else []
+            lines.append(f"  · {matter['name']}｜层级 {o['level'] or '共同'}｜事权 {o['authority'] or '未写明'}"
+                         f"｜承担 {o['payer']}" + "".join(f"｜{e}" for e in extra))
+    uncompiled = report.get("uncompiled") or []
+    lines += ["", f"未编译（像规则但未能编译）：{len(uncompiled)} 句"]
+    lines += [f"  [{u['label']}] {u['sentence'].strip()}（{u['reason']}）" for u in uncompiled]
+    return "\n".join(lines) + "\n"
 
 
 def compile_document(doc: Document) -> tuple[dict, dict]:
