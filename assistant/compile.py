@@ -170,7 +170,7 @@ def rule_like(folded: str) -> bool:
     # a plan's own name ("《…领域中央与地方财政事权和支出责任划分改革方案》", "…财政事权和支出责任划分改革是…")
     # names the genre, not a rule
     folded = re.sub(r"《[^》]*》", "", folded)
-    folded = re.sub(r"[^，。；]{0,20}财政事权和支出责任划分", "", folded)
+    folded = re.sub(r"[^，。；]{0,20}财政事权和支出责任(划分)?", "", folded)
     words = compile_vocabulary()["rule_words"]
     return bool(levels_in(folded)) and any(w in folded for w in words)
 
@@ -201,7 +201,7 @@ _CONJ = re.compile(r"以及|和|及")
 _NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
                                                                 reverse=True)))
 _SHORT = 3          # a list piece this short is a word that borrows the rest of its name from a neighbour
-_QUALIFIER = re.compile(r"^((?:根据|按照|依据|围绕)[^，]{2,60}的(?=[^的]{4,}$)|除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
+_QUALIFIER = re.compile(r"^(除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|(?:根据|按照|依据|围绕)[^，]{2,60}的(?=[^的]{4,}$)|[^，、的]{1,10}?(?:承担|负责|设立)的(?=.{4,})|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
 _SHARED_TAIL_SPLIT = 2
 
 
@@ -417,8 +417,10 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
     # Distribute a qualifier ending in 的 over both sides: "纠纷的行政裁决和行政调解".
     head = left[: left.rfind("的") + 1] if "的" in left and "的" not in right else ""
     left_core = left[len(head):]
+    # "县区文物普查和市级文物档案数字化": the right side has its own level prefix, so it is an item
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
-            or (listing and len(left_core) > _SHORT and len(right) > _SHORT):
+            or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
+            or (len(left_core) > _SHORT and _level_prefix_at(right)[0] and len(right) - _level_prefix_at(right)[0] >= 4):
         return [left, head + right]
     return [piece]
 
@@ -445,6 +447,8 @@ def split_items(text: str) -> list[Item]:
         if not segment:
             continue
         core, levels, prefix = _strip_level_prefix(segment)
+        if re.match(r"(承担|负责|办理|设立|组织)的", core):
+            core, levels, prefix = segment, [], ""     # "市县承担的…检测": whose work it was, a qualifier
         qualifier = ""
         m = _QUALIFIER.match(core)
         if m and len(core) - m.end() >= 2:
@@ -587,6 +591,11 @@ def _drop_lead_in(before: str) -> str:
         return re.sub(r"^\s*《[^》]{1,20}》(?=将)", "", before)
 
 
+def _joined(levels: list[str]) -> str:
+    """"市与县区", and for three levels as plans write them "中央、省与市县"."""
+    return "、".join(levels[:-1]) + "与" + levels[-1] if len(levels) >= 3 else "与".join(levels)
+
+
 class Compiler:
     """Compile one parsed document into its rules (a plain dict, dumped as YAML)."""
 
@@ -626,11 +635,11 @@ class Compiler:
 
     def authority(self, levels: list[str], joint: bool) -> str:
         if joint and len(levels) >= 2:
-            return "与".join(levels) + "共同财政事权"
+            return _joined(levels) + "共同财政事权"
         return self.label(levels[0]) + "财政事权"
 
     def joint_payer(self, levels: list[str]) -> str:
-        return "与".join(levels) + "共同"
+        return _joined(levels) + "共同"
 
     # groups -------------------------------------------------------------
     def run(self) -> dict:
@@ -1035,7 +1044,7 @@ class Compiler:
         for o in outcomes:
             o = dict(o)
             if item.qualifier and not o.get("condition"):
-                o["condition"] = item.qualifier.rstrip("的")
+                o["condition"] = re.sub(r"的(其他|其余)?$", "", item.qualifier)
             if scope and o["level"] == scope:
                 o["scope"] = scope
             if not any(x["level"] == o["level"] and x["anchor"] == o["anchor"] for x in matter["outcomes"]):
