@@ -69,6 +69,11 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{doc.doc_id}: 规则校验失败：" + "；".join(problems), file=sys.stderr)
             return 1
         outputs = [(path, text), (meta_path(settings.corpus_dir, doc.doc_id), dump_meta(doc))]
+        if args.report:
+            from assistant.compile import format_report
+
+            print(format_report(rules, report))
+            continue
         if args.check:
             stale += [str(p) for p, t in outputs if not p.exists() or p.read_text(encoding="utf-8") != t]
             continue
@@ -108,6 +113,9 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     report = ingest(Path(args.file), settings, doc_id=args.id)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else report["summary"])
+    if args.report and not args.json:
+        print()
+        print(report["review"], end="")
     return 0
 
 
@@ -125,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("compile", help="由语料编译 rules/")
     p.add_argument("--check", action="store_true", help="只检查 rules/ 是否与编译结果一致")
+    p.add_argument("--report", action="store_true", help="逐条列出规则句及其事项、层级、承担方和原文（不写文件）")
     p.set_defaults(func=_cmd_compile)
 
     p = sub.add_parser("eval", help="按题库评测")
@@ -136,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ingest", help="加入一份方案文本")
     p.add_argument("file")
     p.add_argument("--id", help="文档 ID（默认取文件名）")
+    p.add_argument("--report", action="store_true", help="另外逐条列出规则句及其事项、层级、承担方和原文")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_ingest)
 

@@ -67,14 +67,34 @@ def levels_in(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- sentences
 
-# "…，确认为市级财政事权", and the shorter forms plans also use: "…等事项，为州级财政事权",
-# "义务教育总体为市县共同财政事权" (为 only right after a comma or a 总体/均-type word).
-_VERBS = r"(确认为|明确为|划分为|划为|列为|属于|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=[^，。；《》]{1,14}?事权)" \
-         r"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{1,14}?事权))"
+@lru_cache(maxsize=1)
+def compile_vocabulary() -> dict:
+    """Phrase lists the compiler reads sentences with (assistant/data/compile.yaml)."""
+    return _yaml_load((PACKAGE_DATA / "compile.yaml").read_text(encoding="utf-8"))
+
+
+def _verbs() -> str:
+    """"…，确认为市级财政事权" and the other verbs of compile.yaml; the shorter forms plans also use:
+    "…等事项，为州级财政事权", "义务教育总体为市县共同财政事权" (为 after a comma or a 总体/均-type
+    word), and "省级应急救援队伍建设为省与市县共同财政事权" (为 right before a level name)."""
+    verbs = "|".join(re.escape(v) for v in sorted(compile_vocabulary()["authority_verbs"], key=len, reverse=True))
+    levels = "|".join(re.escape(n) for n in sorted({n for lv in level_vocabulary()["levels"] for n in lv["names"]},
+                                                   key=len, reverse=True))
+    return (rf"({verbs}|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
+            rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
+            rf"|(?<=[\u4e00-\u9fff])(?<![作成认视称])为(?=(?:{levels})[^，。；《》]{{0,14}}?事权))")
+
+
+_VERBS = _verbs()
 _RULE_VERB = re.compile(_VERBS)
 _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?)(财政事权|事权)")
+_NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
+_LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
-                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$))")
+                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$))")
+# "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
+_PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
+                         r"(?:财政)?支出责任(?=[，。；]|$)")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
 _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
                           r"|不予(配套|补助)|各承担)")
@@ -84,7 +104,7 @@ _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|�
 # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
 _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^。；]{4,60}?)，按照?其?隶属关系(?:执行|承担|确定)")
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
-_PAYER_FIRST = re.compile(r"(?:^|[，；])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
+_PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
 # "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
 _ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
@@ -100,10 +120,15 @@ class Sentence:
 def sentences(block: Block) -> list[Sentence]:
     folded = block.folded
     out, start = [], 0
-    # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…").
-    for m in re.finditer(r"。|；(?=\s*将)|；(?=[^。；]*(?:确认为|，为[^，。；]{1,14}?事权))"
-                         r"|；(?=[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排))",
-                         folded):
+    # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…",
+    # "…；县级应急队伍建设为县级财政事权…").
+    for m in re.finditer(r"。|；", folded):
+        if m.group(0) == "；":
+            nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
+            auth = _AUTHORITY.search(nxt)
+            if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
+                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)):
+                continue
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
     if start < len(folded) and folded[start:].strip():
@@ -111,10 +136,19 @@ def sentences(block: Block) -> list[Sentence]:
     return out
 
 
+def not_a_rule(folded: str) -> bool:
+    """"适当加强中央在…方面的事权", "财政支持政策原则上参照…执行": strengthens or describes, assigns nothing
+    (unless the sentence also puts a list at a level with 确认为/明确为…)."""
+    if not _NOT_A_RULE.search(folded):
+        return False
+    verb = _AUTHORITY.search(folded)
+    return not (verb and verb.group(1) in compile_vocabulary()["authority_verbs"])
+
+
 def looks_like_rule(folded: str) -> bool:
     """A sentence that assigns a 事权 ("确认为…事权", "为市级财政事权") or says which level bears a
     支出责任 ("市级财政承担…的支出责任") — reported when it cannot be compiled."""
-    if re.search(r"未列事项|其他未列|未列明", folded):   # the catch-all clause
+    if re.search(r"未列事项|其他未列|未列明", folded) or not_a_rule(folded):   # the catch-all clause
         return False
     if _AUTHORITY.search(folded) and levels_in(_AUTHORITY.search(folded).group(0)):
         return True
@@ -122,16 +156,52 @@ def looks_like_rule(folded: str) -> bool:
         and not re.search(r"要|应当|须|切实|确保|加大|落实|履行|各级|谁|可通过|原则", folded)
 
 
+_OBLIGATION = re.compile(r"要|应当|须|切实|确保|加大|履行|各级|谁|可通过")
+
+
+def rule_like(folded: str) -> bool:
+    """Wider than looks_like_rule: any sentence that names a level and says who holds a 事权 or who
+    pays ("由中央和地方共同负责", "由省财政统筹给予支持"). Such a sentence that did not compile is
+    reported with a reason, never dropped silently."""
+    if looks_like_rule(folded):
+        return True
+    if re.search(r"未列事项|其他未列|未列明", folded) or not_a_rule(folded) or _OBLIGATION.search(folded):
+        return False
+    # a plan's own name ("《…领域中央与地方财政事权和支出责任划分改革方案》", "…财政事权和支出责任划分改革是…")
+    # names the genre, not a rule
+    folded = re.sub(r"《[^》]*》", "", folded)
+    folded = re.sub(r"[^，。；]{0,20}财政事权和支出责任(划分)?", "", folded)
+    words = compile_vocabulary()["rule_words"]
+    return bool(levels_in(folded)) and any(w in folded for w in words)
+
+
+def why_not_compiled(folded: str) -> str:
+    """The reason ingest gives for a rule-like sentence it could not compile."""
+    auth = _AUTHORITY.search(folded)
+    if re.search(r"给予[^，。；]{0,10}(支持|补助|奖励)", folded) and not re.search(r"承担|分担|负担", folded):
+        return "只写了给予支持或补助，未写明由哪一级承担支出责任"
+    if auth and levels_in(auth.group(0)):
+        return "未找到事项列举"
+    if re.search(r"事权", folded) and not auth:
+        return "未找到“确认为/明确为/为……事权”句式"
+    return "未找到“由……承担支出责任”句式或其事项"
+
+
 def is_condition(folded: str) -> bool:
     """A sentence after a head that refines it by level ("由市…办理的登记，由市承担支出责任")."""
-    return not folded.lstrip().startswith("将") and ("支出责任" in folded or "事权" in folded)
+    return not folded.lstrip().startswith("将") and ("支出责任" in folded or "事权" in folded) \
+        and not not_a_rule(folded)
 
 
 # ---------------------------------------------------------------- enumerations → matters
 
 _BRACKETS = {"（": "）", "《": "》", "“": "”", "〈": "〉", "(": ")"}
-_LEADING_VERBS = re.compile(r"^(制定实施|制定|开展|推进|推动|加强|组织|实施|做好|负责|统筹|支持|落实|建立|完善|健全)(?=.{4,})")
-_QUALIFIER = re.compile(r"^(未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
+_LEADING_VERBS = re.compile("^(" + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")(?=.{4,})")
+_CONJ = re.compile(r"以及|和|及")
+_NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
+                                                                reverse=True)))
+_SHORT = 3          # a list piece this short is a word that borrows the rest of its name from a neighbour
+_QUALIFIER = re.compile(r"^(除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|(?:根据|按照|依据|围绕)[^，]{2,60}的(?=[^的]{4,}$)|[^，、的]{1,10}?(?:承担|负责|设立)的(?=.{4,})|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
 _SHARED_TAIL_SPLIT = 2
 
 
@@ -160,6 +230,8 @@ def _level_prefix_at(text: str) -> tuple[int, list[str]]:
     found = find_levels(text)
     if not found or found[0][0] != 0:
         return 0, []
+    if re.match(r"(部门|单位|机构|职能部门)", text[found[0][1]:]):
+        return 0, []    # "中央部门监测预警系统建设": the level's departments are part of the name
     end, levels = 0, []
     for start, stop, level in found:
         if start != end:
@@ -220,36 +292,135 @@ def _common_suffix(a: str, b: str) -> int:
 _MODIFIER_END = ("化", "性", "型", "式", "级")
 
 
-def _split_list(segment: str) -> list[str]:
-    """Split one comma-segment on 、 and 和/及 where they list matters, not modifiers."""
+@lru_cache(maxsize=1)
+def _segmenter():
+    """jieba with its own dictionary only (deterministic): where a list's shared head or tail begins."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    return tk
+
+
+def _words(text: str) -> list[str]:
+    return _segmenter().lcut(text, HMM=False)
+
+
+def _conjunctions(piece: str) -> list[re.Match]:
+    """和/及/以及 that join two things (not 涉及, 及其, 和谐 …), outside brackets."""
+    blocked = [(m.start(), m.end()) for m in _NOT_CONJ.finditer(piece)]
+    depth, inside = 0, set()
+    for i, ch in enumerate(piece):
+        if ch in _BRACKETS:
+            depth += 1
+        elif ch in _BRACKETS.values():
+            depth = max(0, depth - 1)
+        elif depth:
+            inside.add(i)
+    return [m for m in _CONJ.finditer(piece)
+            if m.start() not in inside and not any(a <= m.start() < b for a, b in blocked)]
+
+
+def _distribute(pieces: list[str]) -> list[str] | None:
+    """A 、-list whose short pieces borrow a shared head or tail, where the grammar says so:
+    "知识产权战略、规划、政策" → 知识产权战略/知识产权规划/知识产权政策 (the head before the first
+    piece's last word); "噪声、光、恶臭、电磁辐射污染防治" → 噪声污染防治/…/电磁辐射污染防治 (the tail
+    after the last piece's first word). None when neither reading fits."""
+    first, last = pieces[0], pieces[-1]
+    if len(first) > _SHORT and all(len(p) <= _SHORT for p in pieces[1:]):
+        words = _words(first)
+        if len(words) >= 2 and len(words[-1]) <= _SHORT:
+            head = first[: len(first) - len(words[-1])]
+            return [first] + [head + p for p in pieces[1:]]
+    if len(last) > _SHORT and all(len(p) <= _SHORT for p in pieces[:-1]):
+        words = _words(last)
+        if len(words) >= 2 and len(words[0]) <= 4:
+            tail = last[len(words[0]):]
+            return [p + tail for p in pieces[:-1]] + [last]
+    return None
+
+
+def _shared_tail(pieces: list[str]) -> list[str]:
+    """"全市性A规划、跨区域B规划和市级C规划编制及其实施方案制定": the words after the last piece's
+    counterpart of the others' common ending ("规划") belong to every piece."""
+    if len(pieces) < 3:
+        return pieces
+    ending = pieces[0]
+    for p in pieces[1:-1]:
+        ending = ending[len(ending) - _common_suffix(ending, p):] if _common_suffix(ending, p) else ""
+    last = pieces[-1]
+    for k in range(len(ending), 1, -1):
+        at = last.rfind(ending[-k:])
+        if at > 0 and len(last) - (at + k) >= 2 and not last.endswith(ending[-k:]):
+            tail = last[at + k:]
+            if tail[0] in "和及与、等的":
+                return pieces
+            return [p + tail for p in pieces[:-1]] + [last]
+    return pieces
+
+
+def _split_list(segment: str, listing: bool = False) -> list[str]:
+    """Split one comma-segment on 、 and 和/及/以及 where they list matters, not modifiers
+    (listing: the segment is known to be a list, as after 主要包括, so any 和 between names splits)."""
     pieces = _split_top(segment, "、")
     if len(pieces) > 1:
-        short = any(len(p) <= 3 for p in pieces)
-        modifiers = any(p.endswith(_MODIFIER_END) for p in pieces[:-1])
+        modifiers = any(p.endswith(_MODIFIER_END) and len(p) <= 5 for p in pieces[:-1])
         # "X的A、B和C": the 的-phrase spans the list; "A、B等C": examples of one matter
-        qualified = any("的" in p for p in pieces[1:]) or ("的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]))
+        qualified = "的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]) and "的" not in "".join(pieces[1:])
+        # "学前教育、…、高等教育等其他教育": the listed ones are items, and so is the rest of their kind
+        others = re.fullmatch(r"(.{2,}?)等(其他|其它|其余)(.{2,})", pieces[-1])
+        if others:
+            pieces = pieces[:-1] + [others.group(1), others.group(2) + others.group(3)]
         examples = bool(re.search(r"等.{2,}", pieces[-1]))
-        if short or modifiers or qualified or examples:
+        # "A、B和C": the last piece's own 和/及 joins the list's last item.
+        last_conj = _conjunctions(pieces[-1])
+        if last_conj and not (modifiers or qualified or examples):
+            m = last_conj[0]
+            left, right = pieces[-1][:m.start()], pieces[-1][m.end():]
+            if len(left) >= 2 and len(right) >= 2:
+                pieces = pieces[:-1] + [left, right]
+        # "国家自然灾害、安全生产及火灾监测预警体系建设": no two pieces end alike, so the words after
+        # the last one are everyone's and cannot be told apart: one matter, as written.
+        ending = _common_suffix(pieces[0], pieces[1]) if len(pieces) >= 3 else 2
+        for p in pieces[2:-1]:
+            ending = min(ending, _common_suffix(pieces[0], p))
+        open_tail = bool(last_conj) and ending < 2 and _common_suffix(pieces[-2], pieces[-1]) < 2
+        if qualified and not (modifiers or examples):
+            # "辖区内普通国道的建设、养护、管理、运营": the 的-phrase is every piece's head
+            head = pieces[0][: pieces[0].rfind("的") + 1]
+            pieces = [pieces[0]] + [head + p for p in pieces[1:]]
+        elif modifiers or qualified or examples or open_tail:
             pieces = [segment]
+        elif any(len(p) <= _SHORT for p in pieces):
+            pieces = _distribute(pieces) or [segment]
+        else:
+            pieces = _shared_tail(pieces)
     out: list[str] = []
     for piece in pieces:
-        out.extend(_split_and(piece))
+        out.extend(_split_and(piece, listing))
     return out
 
 
-def _split_and(piece: str) -> list[str]:
+def _split_and(piece: str, listing: bool = False) -> list[str]:
     if piece.startswith(("与", "同", "对", "和")):
         return [piece]
-    m = re.search(r"(和|及|以及)", piece)
-    if not m:
+    found = _conjunctions(piece)
+    if not found:
         return [piece]
+    m = found[0]
     left, right = piece[:m.start()], piece[m.end():]
     if len(left) < 2 or len(right) < 2 or "开展" in right:
         return [piece]
     # Distribute a qualifier ending in 的 over both sides: "纠纷的行政裁决和行政调解".
     head = left[: left.rfind("的") + 1] if "的" in left and "的" not in right else ""
     left_core = left[len(head):]
-    if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2:
+    # "县区文物普查和市级文物档案数字化": the right side has its own level prefix, so it is an item
+    if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
+            or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
+            or (len(left_core) > _SHORT and _level_prefix_at(right)[0] and len(right) - _level_prefix_at(right)[0] >= 4):
         return [left, head + right]
     return [piece]
 
@@ -262,31 +433,49 @@ class Item:
     qualifier: str       # "地方著作权管理部门办理的", "未列入中央、自治区财政事权的" …
 
 
+def _bracket_list(core: str) -> str | None:
+    """"困难群众救助方面（主要包括最低生活保障补助和临时救助）": the list inside the brackets."""
+    words = "|".join(re.escape(w) for w in compile_vocabulary()["includes"])
+    m = re.search(rf"[（(](?:{words})[：:]?([^（）()]{{4,}})[）)]", core)
+    return m.group(1) if m else None
+
+
 def split_items(text: str) -> list[Item]:
+    """An enumeration → one Item per matter, each with its own level prefix as its scope."""
     items: list[Item] = []
     for segment in _split_top(text, "，"):
         if not segment:
             continue
         core, levels, prefix = _strip_level_prefix(segment)
+        if re.match(r"(承担|负责|办理|设立|组织)的", core):
+            core, levels, prefix = segment, [], ""     # "市县承担的…检测": whose work it was, a qualifier
         qualifier = ""
         m = _QUALIFIER.match(core)
         if m and len(core) - m.end() >= 2:
             qualifier = m.group(0)
             core = core[m.end():]
-        core = re.sub(r"等(事项|工作)?$", "", core)
+        core = re.sub(r"等(事项|工作|职责)?$", "", core)
+        inner = _bracket_list(core)
+        if inner:
+            core = re.sub(r"等(事项|工作|方面)?$", "", inner)
         built = prefix.endswith("建设的")
-        for piece in _split_list(core):
+        for i, piece in enumerate(_split_list(core, listing=bool(inner))):
             name = piece.strip("，、 ")
+            own_levels = levels
+            if i:   # "…，市级专利奖励和县级…": a later piece's own level prefix is its scope
+                rest, found, _ = _strip_level_prefix(name)
+                if found and len(rest) >= 2:
+                    name, own_levels = rest, found
             # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
             trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", name)
             name = trimmed if len(trimmed) >= 4 else name
             verb = _LEADING_VERBS.match(name)
-            if verb and not levels and len(name) - verb.end() >= 4:
+            if verb and not own_levels and len(name) - verb.end() >= 4:
                 name = name[verb.end():]
             if built and not name.endswith("建设"):
                 name += "建设"
             if len(name) >= 2:
-                items.append(Item(name=name, written=segment, levels=levels, qualifier=qualifier))
+                items.append(Item(name=name, written=segment, levels=own_levels, qualifier=qualifier))
     return items
 
 
@@ -358,6 +547,55 @@ def _shares(text: str, levels: list[str]) -> dict | str | None:
     return "，".join(words) if words else None
 
 
+def _own_rule(folded: str) -> bool:
+    """A sentence after a head that states a rule for a matter of its own: its subject (before the
+    verb) names work, not a part of the head's matters ("由市…办理的登记", "市职能部门…承担的事项")."""
+    verb = _AUTHORITY.search(folded)
+    if not verb or not levels_in(verb.group(0)):
+        return False
+    subject = _drop_lead_in(folded[:verb.start()].rstrip("，")).lstrip()
+    if subject.startswith("将"):
+        return True
+    return len(subject) >= 4 and not re.search(r"(的事项|的部分|的项目|的登记|的备案|的)$|^(由|其中|对于|对)", subject) \
+        and "，" not in subject
+
+
+def _payer_subject(before: str) -> str:
+    """What a payer sentence pays for: the clause before its payer, without the clauses that place
+    it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
+    subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", _drop_lead_in(before.strip().rstrip("，")))
+    subject = re.sub(r"[，的]?(财政负担|所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
+    subject = re.sub(r"的(财政)?支出责任$", "", subject)          # "…等职责的财政支出责任由市与县区共同承担"
+    subject = re.sub(r"^[^，：]{2,12}：", "", subject)             # "普通国道：除…以外的…": the label is the heading's
+    subject = re.sub(r"(，|(?<=[\u4e00-\u9fff])主要)(按照|根据|依据)(?![^，]*的[^的，]{4,}$)[^，]*$", "", subject)
+    # "根据相关规划等自主设立的基础研究" says how and names the matter; "要求省级…制定补助标准" only how
+    clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合)", c)
+                                                           and not re.search(r"的[^的，]{4,}$", c))]
+    if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
+        clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
+    elif len(clauses) > 1:
+        clauses = clauses[-1:]         # the clause right before the payer names what it pays for
+    subject = "，".join(clauses)
+    subject = re.sub(r"(一项中|方面)$", "", subject)
+    return re.sub(r"^(涉及|关于|对于|对)", "", subject)
+
+
+def _drop_lead_in(before: str) -> str:
+    """The clauses before a list that only place or report it ("其中，在…方面，《实施方案》将…",
+    "《方案》指出，…") are no part of it."""
+    while True:
+        first, sep, rest = before.strip().partition("，")
+        if sep and any(p.search(first) for p in _LEAD_IN):
+            before = rest
+            continue
+        return re.sub(r"^\s*《[^》]{1,20}》(?=将)", "", before)
+
+
+def _joined(levels: list[str]) -> str:
+    """"市与县区", and for three levels as plans write them "中央、省与市县"."""
+    return "、".join(levels[:-1]) + "与" + levels[-1] if len(levels) >= 3 else "与".join(levels)
+
+
 class Compiler:
     """Compile one parsed document into its rules (a plain dict, dumped as YAML)."""
 
@@ -397,16 +635,17 @@ class Compiler:
 
     def authority(self, levels: list[str], joint: bool) -> str:
         if joint and len(levels) >= 2:
-            return "与".join(levels) + "共同财政事权"
+            return _joined(levels) + "共同财政事权"
         return self.label(levels[0]) + "财政事权"
 
     def joint_payer(self, levels: list[str]) -> str:
-        return "与".join(levels) + "共同"
+        return _joined(levels) + "共同"
 
     # groups -------------------------------------------------------------
     def run(self) -> dict:
         for block in self.doc.paragraphs():
-            if block.kind != "paragraph":
+            # a news summary above a notice may state a rule too ("其中，…一项中，…由省级与市县财政各按50%分担")
+            if block.kind not in ("paragraph", "notice_paragraph"):
                 continue
             self._compile_block(block)
         self.levels = self._doc_levels()
@@ -422,31 +661,33 @@ class Compiler:
             head = sents[i]
             auth = _AUTHORITY.search(head.folded)
             if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
-                if _PAYER.search(head.folded) and not auth:
+                if (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
+                        and self._compile_payer_sentence(block, head):
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
-                    if not self._compile_payer_sentence(block, head) and looks_like_rule(head.folded):
-                        self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
+                    pass
                 elif not auth and _BY_OWNER.search(head.folded):
                     # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
                     self._compile_by_owner(block, head)
                 elif not auth and _PAYER_FIRST.search(head.folded):
                     # "市级财政承担…的财政支出责任", "…的财政支出责任由市与县区共同承担"
-                    if not self._compile_payer_first(block, head) and looks_like_rule(head.folded):
-                        self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
-                elif looks_like_rule(head.folded):
-                    self._skip(block, block.text[head.start:head.end], "未找到“确认为……事权”")
+                    if not self._compile_payer_first(block, head) and rule_like(head.folded):
+                        self._skip(block, block.text[head.start:head.end], why_not_compiled(head.folded))
+                elif rule_like(head.folded):
+                    self._skip(block, block.text[head.start:head.end], why_not_compiled(head.folded))
                 i += 1
                 continue
             j = i + 1
             # After a one-level head, a sentence with a 事权 of its own is a rule of its own
             # ("州级…储备库…，确认为州级财政事权…；县（市）…储备库…，确认为县（市）财政事权…"); after a
             # joint head it is a branch ("市职能部门…承担的事项，确认为市财政事权…").
+            # A sentence whose subject is a new matter ("省级应急救援队伍建设为省与市县共同财政事权")
+            # rather than a part of the head's ("市职能部门…承担的事项") is a rule of its own either way.
             joint_head = "共同" in auth.group(0) or len(levels_in(auth.group(0))) >= 2
             while j < len(sents) and is_condition(sents[j].folded) and \
-                    (joint_head or not _AUTHORITY.search(sents[j].folded)):
+                    (joint_head or not _AUTHORITY.search(sents[j].folded)) and not _own_rule(sents[j].folded):
                 j += 1
-            self.rule_sentences += 1
-            self._compile_group(block, head, sents[i + 1:j])
+            if self._compile_group(block, head, sents[i + 1:j]) is not False:
+                self.rule_sentences += 1
             i = j
 
     @staticmethod
@@ -455,7 +696,7 @@ class Compiler:
         verb = _RULE_VERB.search(folded)
         if not verb:
             return "", ""
-        before = folded[: verb.start()].rstrip("，")
+        before = _drop_lead_in(folded[: verb.start()].rstrip("，"))
         if not before.lstrip().startswith("将"):
             # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter; so is
             # "研究制定全市…规范，全市…规划编制，…等，为市级财政事权" once the clauses that say
@@ -469,6 +710,8 @@ class Compiler:
             subject = "，".join(clauses)
             return (subject, mid) if len(subject) >= 4 else ("", before)
         before = before.lstrip()[1:]
+        # "将民航领域通用机场从中央和地方共同财政事权调整为…": where it was is no part of the matter
+        before = re.sub(r"从[^，]{2,30}?(财政)?事权$", "", before)
         mid = ""
         while True:  # "…，按照公路管理隶属关系，分别确认为…": trailing phrases that say how, not what
             last = before.rfind("，")
@@ -480,7 +723,7 @@ class Compiler:
                 continue
             return before, mid
 
-    def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> None:
+    def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> bool | None:
         items_text, mid = self._items_of(head.folded)
         category = block.path[-1] if block.path else ""
         title = re.sub(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]?", "", category).strip().rstrip("。：")
@@ -495,6 +738,8 @@ class Compiler:
             else:
                 self._skip(block, block.text[head.start:head.end], "未找到事项列举")
                 return
+        if re.fullmatch(r"[^，、]{0,6}?(财政)?事权", items_text.strip()):
+            return False   # "改革方案将财政事权划分为…共同财政事权、分级财政事权…": describes the kinds, assigns nothing
         auth = _AUTHORITY.search(head.folded)
         self.section_authority.setdefault(tuple(block.path), auth.group(2))
         # "高速公路建设涉及的征地拆迁，由县（市、区）按属地原则承担支出责任": a sentence after the head
@@ -529,16 +774,16 @@ class Compiler:
         folded = sent.folded
         # "…落户我市需由地方承担的配套资金，由市与所在区、县（市）财政按5:5比例分担": the payer's 由
         # is the one the payer match starts at, not an earlier one inside the subject.
-        at = _PAYER.search(folded).start() if _PAYER.search(folded) else folded.find("由")
-        subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", folded[:at].strip().rstrip("，"))
-        subject = re.sub(r"，(按照|根据|依据)[^，]*$", "", subject)
-        subject = re.sub(r"[，的]?(所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
-        subject = re.sub(r"^(涉及|关于)", "", subject)
+        payer, bare = _PAYER.search(folded), None
+        if not payer or (_PAYER_BARE.search(folded) and _PAYER_BARE.search(folded).start() < payer.start()):
+            bare = _PAYER_BARE.search(folded)
+        at = bare.start() if bare else (payer.start() if payer else folded.find("由"))
+        subject = _payer_subject(folded[:at])
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject:
             return False
         rest = folded[at:]
-        payer_levels, mode = _payer_levels(rest)
+        payer_levels, mode = (levels_in(bare.group("who")), None) if bare else _payer_levels(rest)
         if not auth_levels:
             # No head states this section's 事权: the rule keeps who pays and says the 事权 is
             # not stated (authority ""), never one made up from the payer.
@@ -695,6 +940,8 @@ class Compiler:
 
         if joint and isinstance(shares, str):
             self._sub_matters(items_text, shares, auth_levels, category, base, headline)
+        if joint:
+            self._duties(items_text, after, auth_levels, category, base, headline)
         for item in split_items(items_text):
             item_outcomes = outcomes
             # A prefix that names one of the rule's levels limits the item to it ("全市性…" in a 市、县区 rule).
@@ -723,6 +970,24 @@ class Compiler:
                 self._add(item, category, key=f"{items_text}/{part}", part_of=items_text, outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
                                             "principle": _principle(clause), "condition": None, "shares": None,
                                             "headline": headline}])
+
+    def _duties(self, items_text: str, after: str, auth_levels: list[str], category: str, base: dict,
+                headline: str) -> None:
+        """"…共同财政事权，分别承担支出责任，其中，中央主要负责A、B支出；地方主要负责C、D支出": each
+        level's own part of a joint matter, by name, paid by that level."""
+        for clause in re.split(r"[；。，]", after):
+            m = re.match(r"^(?:其中[：:]?)?(?P<who>[^，。；]{1,8}?)(?:级)?(?:财政)?(?:主要|具体)?负责(?P<what>.{4,}?)"
+                         r"(?:等)?(?:的)?(?:支出|经费|费用)?$", clause.strip())
+            if not m:
+                continue
+            found = [lv for lv in levels_in(m.group("who")) if lv in auth_levels]
+            if len(found) != 1:
+                continue
+            for item in split_items(m.group("what")):
+                part = Item(name=item.name, written=f"{items_text}，{item.written}", levels=[], qualifier="")
+                self._add(part, category, key=f"{items_text}/{item.name}", part_of=items_text,
+                          outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
+                                     "principle": None, "condition": None, "shares": None, "headline": headline}])
 
     def _branches(self, conditions: list[str], auth_levels: list[str], principle: str | None) -> list[dict]:
         out: list[dict] = []
@@ -779,7 +1044,7 @@ class Compiler:
         for o in outcomes:
             o = dict(o)
             if item.qualifier and not o.get("condition"):
-                o["condition"] = item.qualifier.rstrip("的")
+                o["condition"] = re.sub(r"的(其他|其余)?$", "", item.qualifier)
             if scope and o["level"] == scope:
                 o["scope"] = scope
             if not any(x["level"] == o["level"] and x["anchor"] == o["anchor"] for x in matter["outcomes"]):
@@ -787,10 +1052,17 @@ class Compiler:
 
     # result -------------------------------------------------------------
     def catch_all(self) -> dict | None:
+        """The sentence that says how matters the plan does not list are divided ("知识产权领域其他未列
+        事项，按照…具体确定财政事权和支出责任"); None when no sentence says so (never a page line)."""
         for block in self.doc.paragraphs():
-            if block.kind == "paragraph" and re.search(r"(其他未列|未列明|未列入本方案|其他事项)", block.folded) \
-                    and re.search(r"(确定|研究|划分)", block.folded):
-                return {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text}
+            if block.kind != "paragraph":
+                continue
+            for s in sentences(block):
+                says = re.search(r"(其他未列|未列明|未列入本方案)", s.folded) or \
+                    (re.search(r"其他事项", s.folded) and re.search(r"事权|支出责任", s.folded))
+                if says and re.search(r"(确定|研究|划分|执行)", s.folded) and len(s.folded.strip()) >= 12:
+                    return {"anchor": block.anchor, "label": self.doc.label(block),
+                            "quote": block.text[s.start:s.end].strip()}
         return None
 
     def residual(self) -> dict | None:
@@ -850,6 +1122,33 @@ class Compiler:
                 "parts": len(parts), "paragraphs": len([b for b in self.doc.blocks if b.kind == "paragraph"]),
                 "rule_sentences": self.rule_sentences, "matters": len(self.matters),
                 "levels": self.levels, "uncompiled": self.uncompiled}
+
+
+def format_report(rules: dict, report: dict) -> str:
+    """The compiled plan per rule sentence, for a reviewer to check against the text (and to diff):
+    each quoted sentence, then every matter compiled from it with its level, 事权, payer and scope;
+    then the rule-like sentences that did not compile, with the reason."""
+    lines = [f"《{rules['title']}》（{rules.get('doc_number') or '原文未载明文号'}）",
+             f"层级：{'/'.join(lv['name'] for lv in rules.get('levels') or []) or '未识别'}"]
+    catch_all = rules.get("catch_all")
+    lines.append(f"兜底条款：{catch_all['label']}：{catch_all['quote']}" if catch_all else "兜底条款：无（原文没有兜底条款）")
+    by_quote: dict[tuple[str, str], list[tuple[dict, dict]]] = {}
+    for matter in rules.get("matters") or []:
+        for o in matter["outcomes"]:
+            by_quote.setdefault((o["label"], o["quote"]), []).append((matter, o))
+    for (label, quote), pairs in by_quote.items():
+        lines += ["", f"[{label}] {quote}"]
+        for matter, o in pairs:
+            extra = [f"范围 {o['scope']}"] if o.get("scope") else []
+            extra += [f"条件 {o['condition']}"] if o.get("condition") else []
+            extra += [f"分担 {o['shares']}"] if o.get("shares") else []
+            extra += [f"属于 {matter['part_of']}"] if matter.get("part_of") else []
+            lines.append(f"  · {matter['name']}｜层级 {o['level'] or '共同'}｜事权 {o['authority'] or '未写明'}"
+                         f"｜承担 {o['payer']}" + "".join(f"｜{e}" for e in extra))
+    uncompiled = report.get("uncompiled") or []
+    lines += ["", f"未编译（像规则但未能编译）：{len(uncompiled)} 句"]
+    lines += [f"  [{u['label']}] {u['sentence'].strip()}（{u['reason']}）" for u in uncompiled]
+    return "\n".join(lines) + "\n"
 
 
 def compile_document(doc: Document) -> tuple[dict, dict]:

@@ -735,7 +735,16 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
     elif notice and "《" in notice.text:
         meta["title"] = _fact(re.search(r"《(.+)》", notice.text).group(1), notice)
     elif notice:
-        meta["title"] = _fact(strip_spaces_in_cjk(notice.text), notice)
+        # "…办公厅关于印发广西交通运输领域…实施方案的通知": the plan is what the notice issues.
+        m = _ISSUES.search(strip_spaces_in_cjk(notice.text))
+        meta["title"] = _fact(m.group(1) if m else strip_spaces_in_cjk(notice.text), notice)
+    found = (meta.get("title") or {}).get("value") or ""
+    if not _names_a_plan(found):
+        # A news page, a reading of the plan or a page without its title line: the plan named in
+        # 《》 in a news line ("省政府办公厅近日印发《…方案》"), else "制定了…方案" in the text.
+        named = _title_in_text(doc) or (None if found else _title_from_preamble(doc, hints))
+        if named:
+            meta["title"] = named
     if notice:
         meta["notice_title"] = _fact(strip_spaces_in_cjk(notice.text), notice)
 
@@ -835,6 +844,66 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
                     meta["field"] = {"value": field, "anchor": b.anchor, "quote": b.text}
                     break
     return meta
+
+
+_ISSUES = re.compile(r"关于印发《?([^《》]{6,80}?(?:方案|办法|意见|细则|规定))》?的?通知")
+_GENRE = re.compile(r"财政事权|支出责任|财政事務權|財政事權")
+_UPPER_CUE = re.compile(r"(根据|依据|贯彻|落实|按照|参照|根據|依據|貫徹)[^。]{0,20}$")
+
+
+def _names_a_plan(title: str) -> bool:
+    """A title that names a plan of the genre ("…领域…财政事权和支出责任划分改革方案")."""
+    folded = fold_document(title)
+    return bool(_GENRE.search(folded)) and folded.rstrip("）)").endswith(_PLAN_TITLE_ENDINGS + ("方案（试行", "方案（暂行"))
+
+
+def _title_in_text(doc: Document) -> dict | None:
+    """The plan's title as a news line or a reading names it: the first 《…》 of the genre that is not an
+    upper document (after 根据/贯彻落实…) nor a notice (关于印发…); else "制定了X方案" / "印发X方案"."""
+    blocks = [b for b in doc.blocks if b.kind != "heading"][:12]
+    for b in blocks:
+        folded = fold_document(b.text)
+        for m in re.finditer(r"《([^《》]{6,80})》", folded):
+            name = re.sub(r"\.(docx?|pdf|wps)$", "", m.group(1))
+            if _names_a_plan(name) and "关于" not in name and not _UPPER_CUE.search(folded[:m.start()]):
+                return _fact(strip_spaces_in_cjk(b.text[m.start() + 1:m.start() + 1 + len(name)]), b, b.text)
+    for b in blocks:
+        folded = fold_document(b.text)
+        for m in re.finditer(r"(?:制定了?|印发了?|出台了?)([^，。《》“”]{6,80}?(?:方案|办法|意见))", folded):
+            inside = folded[:m.start()].count("《") > folded[:m.start()].count("》")
+            if _names_a_plan(m.group(1)) and not inside and not _UPPER_CUE.search(folded[:m.start()]):
+                return _fact(strip_spaces_in_cjk(b.text[m.start(1):m.end(1)]), b, b.text)
+    return None
+
+
+def _title_from_preamble(doc: Document, hints: dict[str, str]) -> dict | None:
+    """A page without any title: "现就生态环境领域市县财政事权和支出责任划分改革制定如下方案" with the
+    place the issuer names, or the first place the text names ("推动吕梁经济高质量发展" → 吕梁市)."""
+    from assistant.gazetteer import load_gazetteer
+
+    blocks = [b for b in doc.blocks if b.kind in ("paragraph", "notice_paragraph")][:6]
+    for b in blocks:
+        folded = fold_document(b.text)
+        m = re.search(r"现就(?:我[省市县州区])?([^，。《》]{2,10}领域[^，。《》]{2,40}?)(?:，)?制定(?:如下|本)?(?:实施)?方案", folded)
+        if not m:
+            continue
+        gaz = load_gazetteer()
+        place = None
+        # The issuer's place; else the most local place the text names outside 《》 (an upper
+        # document's province is not the plan's place).
+        for texts in ([hints.get("发布机构") or hints.get("发文机关") or ""], [x.text for x in blocks]):
+            depth = lambda code: 2 if code.endswith("0000") else (1 if code.endswith("00") else 0)  # noqa: E731
+            found = [codes[0] for text in texts
+                     for _, _, codes in gaz.scan(re.sub(r"《[^》]*》", lambda k: "　" * len(k.group(0)),
+                                                          fold_document(text)))]
+            if found:
+                place = gaz.names.get(min(found, key=depth))
+                break
+        if not place:
+            return None
+        title = f"{place}{m.group(1)}方案"
+        return {"value": title, "anchor": b.anchor, "quote": b.text[m.start():m.end()]}
+    return None
 
 
 def _leading_place(title: str) -> tuple[str | None, str]:

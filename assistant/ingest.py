@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.compile import compile_document, dump_rules
+from assistant.compile import compile_document, dump_rules, format_report
 from assistant.config import Settings
 from assistant.corpus import parse
 from assistant.rules import dump_meta, meta_path, rules_path, validate
@@ -52,5 +52,6 @@ def ingest(path: Path, settings: Settings, doc_id: str | None = None) -> dict:
         lines.append(f"以下 {len(report['uncompiled'])} 句像规则但未能编译（请人工核对）：")
         lines.extend(f"  · {u['label']}：{u['sentence'][:60]}…（{u['reason']}）" for u in report["uncompiled"])
     report["summary"] = "\n".join(lines)
+    report["review"] = format_report(rules, report)
     return report
 

@@ -1,0 +1,150 @@
+"""Each shape of list and sentence real plans use, in a small plan of our own (tests/plans/shapes/),
+compiled and compared with its reviewed compile report (tests/golden/shapes/). After a deliberate
+change to the compiler, regenerate with `UPDATE_GOLDEN=1 pytest tests/test_compile_golden.py` and
+review the diff of tests/golden/ like any other change."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from assistant.compile import compile_document, format_report
+from assistant.corpus import load_document
+from assistant.rules import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPES = sorted((ROOT / "tests" / "plans" / "shapes").glob("*.txt"))
+GOLDEN = ROOT / "tests" / "golden" / "shapes"
+
+
+def compiled(stem: str) -> tuple[dict, dict]:
+    return compile_document(load_document(ROOT / "tests" / "plans" / "shapes" / f"{stem}.txt"))
+
+
+@pytest.mark.parametrize("path", SHAPES, ids=lambda p: p.stem)
+def test_compile_report_matches_its_golden_file(path):
+    doc = load_document(path)
+    rules, report = compile_document(doc)
+    assert validate(rules, doc) == []                      # every quote verbatim, every anchor real
+    got = format_report(rules, report)
+    golden = GOLDEN / f"{path.stem}.report.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+
+
+def items_of(rules: dict, needle: str) -> list[tuple[str, str | None, str]]:
+    """(name, level, payer) of every outcome quoting the sentence that contains needle."""
+    return [(m["name"], o["level"], o["payer"]) for m in rules["matters"] for o in m["outcomes"]
+            if needle in o["quote"]]
+
+
+@pytest.mark.parametrize("stem, needle, expected", [
+    # a shared tail after the last item ("…规划编制及其组织实施") belongs to every item
+    ("lists", "全市性文物保护规划", [
+        ("文物保护规划编制及其组织实施", "市", "市"), ("跨县区文物保护规划编制及其组织实施", "市", "市"),
+        ("重点片区文物保护规划编制及其组织实施", "市", "市"), ("考古工作规划编制及其组织实施", "市", "市")]),
+    # short items borrow the head before the first item's last word; 和 before an item with its own level
+    ("lists", "县区文物保护规划、政策", [
+        ("文物保护规划", "县区", "县区"), ("文物保护政策", "县区", "县区"), ("文物保护标准", "县区", "县区"),
+        ("文物普查", "县区", "县区"), ("文物档案数字化", "县区", "县区")]),
+    # short items borrow the tail after the last item's first word
+    ("lists", "洪涝、雷电", [
+        ("洪涝病害防治", "县区", "县区"), ("雷电病害防治", "县区", "县区"), ("白蚁病害防治", "县区", "县区"),
+        ("地面沉降病害防治", "县区", "县区")]),
+    # 以及 ends a list of like items; a 和 inside an item that is not parallel stays
+    ("lists", "古建筑消防", [
+        ("古建筑消防", None, "市与县区共同"), ("石窟寺消防", None, "市与县区共同"),
+        ("馆藏文物消防", None, "市与县区共同"), ("其他地方性文物和遗址消防", None, "市与县区共同")]),
+    # the list inside brackets after 主要包括
+    ("lists", "主要包括", [("本体修缮补助", None, "市与县区共同"), ("安防消防设施补助", None, "市与县区共同")]),
+    # a 的-phrase is the head of every listed duty
+    ("lists", "修缮、保养", [
+        ("辖区内县级文物保护单位的修缮", "县区", "县区"), ("辖区内县级文物保护单位的保养", "县区", "县区"),
+        ("辖区内县级文物保护单位的巡查", "县区", "县区"), ("辖区内县级文物保护单位的看护", "县区", "县区")]),
+    # 除…外的其他X: X, with the exclusion kept as the condition (checked below)
+    ("lists", "除已明确", [("文物修复", "县区", "县区")]),
+    # A、B等其他X: A, B and 其他X
+    ("lists", "等其他遗产保护", [("革命文物保护", "县区", "县区"), ("工业遗产保护", "县区", "县区"),
+                                 ("其他遗产保护", "县区", "县区")]),
+    # 明确为 / 上划为 / X为…共同财政事权 without 将 or a comma
+    ("sentences", "明确为", [("地震监测台网运行维护", "省", "省")]),
+    ("sentences", "上划为", [("地震烈度速报设施检测", "省", "省")]),
+    ("sentences", "省级地震应急救援队伍建设为", [("地震应急救援队伍建设", None, "省与市县共同")]),
+    ("sentences", "市县地震应急避难场所建设", [("地震应急避难场所建设", "市县", "市县"), ("地震科普宣传", "市县", "市县")]),
+    # a clause after ； that states its own rule
+    ("sentences", "市县地震灾害风险普查", [("地震灾害风险普查", "市县", "市县")]),
+    # three levels joint
+    ("sentences", "国家地震台站改造", [("国家地震台站改造", None, "中央、省与市县共同"),
+                                       ("跨省地震监测协作", None, "中央、省与市县共同")]),
+    # payer sentences: no 由; clauses that place or say how before the payer; 分别承担
+    ("payers", "气象观测站网建设", [("聚焦全市防灾减灾需要的气象观测站网建设", "市", "市")]),
+    ("payers", "市级气象服务平台", [("市级气象服务平台", "市", "市")]),
+    ("payers", "人工影响天气作业", [("人工影响天气作业", None, "市与县区共同")]),
+    # news lines: 《方案》指出，… / 其中，在…方面，《方案》将…
+    ("news", "《方案》指出", [("林业规划", "市", "市"), ("林业调查监测", "市", "市")]),
+    ("news", "森林防火方面", [("森林防火指挥平台建设", "市", "市"), ("扑火队伍建设", "市", "市")]),
+])
+def test_each_list_item_is_its_own_matter(stem, needle, expected):
+    rules, _ = compiled(stem)
+    assert items_of(rules, needle) == expected
+
+
+def test_the_exclusion_of_a_rest_of_kind_item_is_its_condition():
+    rules, _ = compiled("lists")
+    (o,) = [o for m in rules["matters"] if m["name"] == "文物修复" for o in m["outcomes"]]
+    assert o["condition"] == "除已明确由市级负责的馆藏珍贵文物修复、市属博物馆展陈提升外"
+
+
+def test_each_levels_part_of_a_joint_matter_is_paid_by_that_level():
+    rules, _ = compiled("sentences")
+    parts = {(m["name"], o["payer"]) for m in rules["matters"] if m.get("part_of") == "全省地震预警系统建设"
+             for o in m["outcomes"]}
+    assert parts == {("预警中心建设", "省"), ("预警信息发布平台建设", "省"), ("预警终端布设", "市县"),
+                     ("预警信息接收设施运行维护", "市县")}
+
+
+def test_sentences_that_strengthen_or_describe_compile_to_nothing():
+    rules, report = compiled("sentences")
+    quotes = [o["quote"] for m in rules["matters"] for o in m["outcomes"]]
+    assert not any("适当加强" in q or "原则上" in q for q in quotes)
+    (fault,) = items_of(rules, "地震活动断层探测")          # the joint rule before it, alone
+    assert fault == ("地震活动断层探测", None, "省与市县共同")
+    assert not any("适当加强" in u["sentence"] or "原则上" in u["sentence"] for u in report["uncompiled"])
+
+
+def test_a_rule_like_sentence_that_does_not_compile_is_reported_with_its_reason():
+    rules, report = compiled("sentences")
+    (u,) = report["uncompiled"]
+    assert "国家级地震观测站" in u["sentence"] and "给予支持" in u["reason"]
+    assert not items_of(rules, "国家级地震观测站")
+
+
+@pytest.mark.parametrize("stem, title, place", [
+    ("news", "某某市林业领域市与县财政事权和支出责任划分改革方案", None),          # 《》 in a news line
+    ("notice", "某某自治区水利领域自治区以下财政事权和支出责任划分改革实施方案", None),  # 关于印发…的通知
+    ("preamble", "南平市林业草原领域市与县财政事权和支出责任划分改革方案", "南平市"),    # 现就…领域… + place
+])
+def test_the_title_is_read_from_the_page_never_the_document_id(stem, title, place):
+    rules, _ = compiled(stem)
+    assert rules["title"] == title
+    if place:
+        assert load_document(ROOT / "tests" / "plans" / "shapes" / f"{stem}.txt").meta["place"]["value"] == place
+
+
+def test_a_catch_all_only_from_a_sentence_that_says_so():
+    assert compiled("lists")[0]["catch_all"]["quote"].startswith("文物保护领域其他未列事项")
+    assert compiled("news")[0]["catch_all"] is None           # none in the text: none borrowed
+
+
+def test_ingest_and_compile_print_the_report(tmp_path, capsys):
+    plan = ROOT / "tests" / "plans" / "shapes" / "sentences.txt"
+    assert main(["--data", str(tmp_path), "ingest", "--report", str(plan)]) == 0
+    out = capsys.readouterr().out
+    golden = (GOLDEN / "sentences.report.txt").read_text(encoding="utf-8")
+    assert out.startswith("已加入《") and out.endswith(golden)
+    assert main(["--data", str(tmp_path), "compile", "--report"]) == 0
+    assert capsys.readouterr().out == golden + "\n"
+    assert main(["--data", str(tmp_path), "compile", "--check"]) == 0     # --report wrote nothing
