@@ -122,6 +122,11 @@ class Citation(BaseModel):
     quote: str | None = None
 
 
+class Option(BaseModel):
+    label: str = Field(description="方案列明的事项名称")
+    question: str = Field(description="点选后发送的问题")
+
+
 class AskResponse(BaseModel):
     """The engine's contract plus the ids this API adds. Documentation only (responses are built directly)."""
     status: Literal["answered", "not_listed", "out_of_scope", "clarify", "error"]
@@ -129,6 +134,7 @@ class AskResponse(BaseModel):
     findings: list[Finding]
     citations: list[Citation]
     suggestions: list[str]
+    options: list[Option] = Field(default=[], description="“您问的是不是”：可点选的方案事项")
     session_id: str
     answer_id: str = Field(description="本次回答的 ID（用于 /api/feedback）")
     contact: str | None = Field(default=None, description="未能回答时的咨询方式（配置了 ASSISTANT_CONTACT 时）")

@@ -5,7 +5,7 @@ import re
 
 from assistant.corpus import Block
 from assistant.lexicon import Lexicon
-from assistant.resolve import Resolution, Verdict
+from assistant.resolve import Resolution, Verdict, option_question
 from assistant.retrieve import DocIndex
 
 def plan_examples(ix: DocIndex | None, t: dict) -> list[str]:
@@ -147,7 +147,8 @@ class Composer:
     # ------------------------------------------------------------ entry
     def compose(self, res: Resolution, loaded: list[dict]) -> dict:
         """`loaded`: every plan's meta (title, 文号), for answers that list what is loaded."""
-        out: dict = {"status": res.status, "answer": "", "findings": [], "citations": [], "suggestions": []}
+        out: dict = {"status": res.status, "answer": "", "findings": [], "citations": [], "suggestions": [],
+                     "options": [{"label": name, "question": option_question(name)} for name in res.options]}
         handler = getattr(self, f"_compose_{res.kind}")
         text = handler(res, out, loaded)
         if res.corrections:
@@ -345,14 +346,19 @@ class Composer:
         ca = ix.rules.get("catch_all") if ix else None
         out["suggestions"] = plan_examples(ix, self.t)[:3]
         residual = ix.rules.get("residual") if ix else None
+        nearest = ("\n" + self.t["did_you_mean"] + "\n" + self._numbered(res.options)) if res.options else ""
         if ca:
             self._cite(out, ix, ca["anchor"], ca["quote"])
             text = self.t["not_listed"].format(topic=res.topic, catch_all=f"“{ca['quote']}”")
             if residual:
                 self._cite(out, ix, residual["anchor"], residual["quote"])
                 text += self.t["residual_also"].format(quote=residual["quote"])
-            return text
-        return self.t["not_listed_no_catch_all"].format(topic=res.topic)
+            return text + nearest
+        return self.t["not_listed_no_catch_all"].format(topic=res.topic) + nearest
+
+    def _numbered(self, names: list[str]) -> str:
+        """Options as numbered lines, for a channel or a terminal where they cannot be tapped."""
+        return "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1)) + "\n" + self.t["pick_by_number"]
 
     def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
         docs = "；".join(numbered(m["title"], m["doc_number"]) for m in loaded)
@@ -368,10 +374,8 @@ class Composer:
 
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
         if res.options:   # "地理标志谁出钱？": the plan lists more than one matter of that name
-            asks = [f"{name}由谁承担支出责任？" for name in res.options]
-            out["suggestions"] = asks
-            return (f"方案中与“{res.topic}”有关的事项不止一项，请问您指的是哪一项？\n"
-                    + "\n".join(f"· {q}" for q in asks))
+            out["suggestions"] = [o["question"] for o in out["options"]]
+            return self.t["clarify_options"].format(topic=res.topic) + "\n" + self._numbered(res.options)
         examples = plan_examples(res.index, self.t)[:4]
         out["suggestions"] = examples
         return self.t["clarify"] + "\n" + "\n".join(f"· {q}" for q in examples)

@@ -13,6 +13,7 @@ status "error" with a polite Chinese answer, and the context it was given.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,11 @@ class Assistant:
         return {**trace(analysis, resolution), "answer": result}
 
     def _answer(self, question: str, context: dict | None):
+        # "2" after "您问的是不是：1. … 2. …": the option picked by its number.
+        picked = re.fullmatch(r"\s*([1-9])\s*[.。、]?\s*", question or "")
+        offered = (context or {}).get("options") or []
+        if picked and int(picked.group(1)) <= len(offered):
+            question = offered[int(picked.group(1)) - 1]
         prepared = question_text(question or "", self.lexicon)
         text = prepared[0]
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]

@@ -87,4 +87,4 @@ def decode_line(raw: bytes) -> str:
 
 def error_result(message: str) -> dict[str, Any]:
     """The answer contract for a question that was not answered: a polite message, nothing else."""
-    return {"status": "error", "answer": message, "findings": [], "citations": [], "suggestions": []}
+    return {"status": "error", "answer": message, "findings": [], "citations": [], "suggestions": [], "options": []}

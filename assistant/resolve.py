@@ -237,7 +237,14 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
     a = replace(a, docs=[replace(d) for d in a.docs])
     res = _resolve(a, dict(context or {}), default_doc)
     res.corrections = list(a.corrections)
+    if res.options:
+        res.context = {**res.context, "options": [option_question(name) for name in res.options]}
     return res
+
+
+def option_question(name: str) -> str:
+    """The question an option sends when tapped (or picked by its number)."""
+    return f"{name}由谁承担支出责任？"
 
 
 def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
@@ -379,11 +386,25 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
         return Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
-                          intent=intent, injection=a.injection, context=kept)
+                          intent=intent, injection=a.injection, context=kept,
+                          options=_nearest(d, unexplained) if d else [])
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _nearest(d: DocAnalysis, words: list[str], most: int = 3) -> list[str]:
+    """Listed matters a not-listed question may have meant, offered to tap, never answered: the
+    best BM25 matches over its words whose own names share one of them ("商标品牌服务站" →
+    商标品牌指导站建设)."""
+    names: list[str] = []
+    for i, _ in d.index.matter_bm25.top(list(words), k=8):
+        e = d.index.matters[i]
+        if any(u in e.name_vocab or any(u in v or v in u for v in e.name_vocab if len(v) >= 2) for u in words) \
+                and e.matter["name"] not in names:
+            names.append(e.matter["name"])
+    return names[:most]
 
 
 def _options(d: DocAnalysis) -> list[str]:

@@ -56,3 +56,23 @@ def test_session_carries_across_processes(tmp_path):
 def test_stdin_without_json_is_refused():
     out = run("ask", stdin="专利导航谁出钱？\n")
     assert out.returncode == 2 and "--json" in out.stderr
+
+
+def test_did_you_mean_options_are_numbered_and_picked_by_number(tmp_path):
+    """Where options cannot be tapped (a terminal, a WeChat reply), they are numbered lines, and the
+    next message "1" asks about the first one."""
+    out = run("ask", "--json", "--session", "t2", stdin="商标品牌服务站建设谁出钱\n1\n",
+              env={"ASSISTANT_CACHE": str(tmp_path)})
+    first, second = [json.loads(line) for line in out.stdout.splitlines()]
+    assert first["status"] == "not_listed" and first["findings"] == []
+    assert first["options"] == [{"label": "商标品牌指导站建设", "question": "商标品牌指导站建设由谁承担支出责任？"}]
+    assert "1. 商标品牌指导站建设" in first["answer"]
+    assert second["status"] == "answered" and {f["matter"] for f in second["findings"]} == {"商标品牌指导站建设"}
+
+
+def test_explain_prints_the_decision():
+    out = run("ask", "--explain", "作品登记是不是市里全包了")
+    trace = json.loads(out.stdout)
+    claim = trace["plans"][0]["levels"][0]
+    assert claim["role"] == "claim" and claim.get("exclusive") is True
+    assert trace["decision"]["verdicts"][0]["yes_no"] == "no" and trace["answer"]["answer"].startswith("不是。")

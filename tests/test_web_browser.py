@@ -412,3 +412,27 @@ def test_embed_is_refused_on_an_origin_not_allowed(ui: Page, expect: Any, fake_s
     assert any("frame-ancestors" in m for m in ui.console), ui.console
     assert page.frame_locator("#policy-assistant-embed iframe").locator("#composer").count() == 0
     ui.console.clear()
+
+
+def test_did_you_mean_options_are_buttons_that_ask(browser: Any, expect: Any, real_server: str) -> None:
+    """A phrasing the plan does not list gets no verdict, and the listed matters it may mean as
+    buttons (not as the numbered lines a channel shows); tapping one asks about that matter."""
+    ui = Page(browser, "phone", (real_server,))
+    try:
+        page = ui.page
+        page.goto(real_server + "/")
+        _ask(page, "商标品牌服务站建设谁出钱")
+        card = page.locator(".card").first
+        expect(card.locator(".finding")).to_have_count(0)
+        option = card.locator(".chip.option")
+        expect(option).to_have_text(["商标品牌指导站建设"])
+        expect(card).not_to_contain_text("回复序号")
+        ui.shot("chat-options-1-offered")
+        option.click()
+        expect(page.locator(".card")).to_have_count(2)
+        expect(page.locator(".row-user .bubble").nth(1)).to_have_text("商标品牌指导站建设由谁承担支出责任？")
+        expect(page.locator(".card").nth(1).locator(".badge-payer").first).to_be_visible()
+        ui.shot("chat-options-2-answered")
+    finally:
+        ui.context.close()
+    assert ui.errors == []

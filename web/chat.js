@@ -239,14 +239,27 @@
     var rest = citations.length ? lines.filter(function (l) { return !/^依据/.test(l); }) : lines;
     // Example questions listed in the text are offered as tappable chips below the card instead.
     var suggested = result.suggestions || [];
+    var options = result.options || [];
+    var labels = options.map(function (o) { return o.label; });
     rest = rest.filter(function (l) {
       var m = /^[·•\-]\s*(.+)$/.exec(l);
+      var n = /^\d+\.\s*(.+)$/.exec(l);
+      // Numbered options are for channels without buttons: here they are buttons below.
+      if (options.length && (/^（回复序号即可）$/.test(l) || (n && labels.indexOf(n[1].trim()) >= 0))) return false;
       return !(m && suggested.indexOf(m[1].trim()) >= 0);
     });
     var card = el("div", {class: "bubble bubble-bot card status-" + (result.status || "answered")});
     if (STATUS_LABEL[result.status]) card.appendChild(el("span", {class: "status-tag", text: STATUS_LABEL[result.status]}));
     card.appendChild(el("p", {class: "verdict"}, el("strong", {text: verdict})));
     rest.forEach(function (l) { card.appendChild(el("p", {class: "detail", text: l})); });
+    if (options.length) {
+      var box = el("div", {class: "chips options"});
+      options.forEach(function (o) {
+        box.appendChild(el("button", {type: "button", class: "chip option", text: o.label,
+                                      onclick: function () { ask(o.question); }}));
+      });
+      card.appendChild(box);
+    }
     if (result.findings && result.findings.length) card.appendChild(findingsBlock(result.findings));
     if (citations.length) card.appendChild(citationsBlock(citations));
     if (result.contact) card.appendChild(el("p", {class: "contact"}, el("span", {class: "contact-key", text: "人工咨询："}), result.contact));
