@@ -148,8 +148,11 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return "yes" if payers <= claimed else "no"
     if payers <= claimed:
         return "yes"
-    if not (payers & claimed):
+    if not (paying & claimed):
         return "no"
+    # "省里也要承担吗" of work the levels pay for together: the claimed level is one of them.
+    if all(o["level"] is None for o in outcomes) and claimed <= paying:
+        return "yes"
     return "yes" if scoped else "depends"
 
 
