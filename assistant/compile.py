@@ -200,8 +200,9 @@ _LEADING_VERBS = re.compile("^(" + "|".join(re.escape(v) for v in compile_vocabu
 _CONJ = re.compile(r"以及|和|及")
 _NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
                                                                 reverse=True)))
+_NOT_ETC = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_etc"]))
 _SHORT = 3          # a list piece this short is a word that borrows the rest of its name from a neighbour
-_QUALIFIER = re.compile(r"^(除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|(?:根据|按照|依据|围绕)[^，]{2,60}的(?=[^的]{4,}$)|[^，、的]{1,10}?(?:承担|负责|设立)的(?=.{4,})|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
+_QUALIFIER = re.compile(r"^(除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|(?:根据|按照|依据|围绕)[^，]{2,60}的(?=[^的]{4,}$)|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
 _SHARED_TAIL_SPLIT = 2
 
 
@@ -337,7 +338,7 @@ def _distribute(pieces: list[str]) -> list[str] | None:
             return [first] + [head + p for p in pieces[1:]]
     if len(last) > _SHORT and all(len(p) <= _SHORT for p in pieces[:-1]):
         words = _words(last)
-        if len(words) >= 2 and len(words[0]) <= 4:
+        if len(words) >= 2 and len(words[0]) <= 4 and len(words[1]) >= 2:   # not "南盘江、牛栏|江曲靖段…"
             tail = last[len(words[0]):]
             return [p + tail for p in pieces[:-1]] + [last]
     return None
@@ -362,37 +363,96 @@ def _shared_tail(pieces: list[str]) -> list[str]:
     return pieces
 
 
+def _split_top_list(segment: str) -> list[str]:
+    """Split on 、 outside brackets, but not inside a level's name ("各区、县（市）围绕…")."""
+    protected = {i for start, end, _ in find_levels(segment) for i in range(start, end)}
+    parts, start = [], 0
+    depth = 0
+    for i, ch in enumerate(segment):
+        if ch in _BRACKETS:
+            depth += 1
+        elif ch in _BRACKETS.values():
+            depth = max(0, depth - 1)
+        elif ch == "、" and not depth and i not in protected:
+            parts.append(segment[start:i])
+            start = i + 1
+    parts.append(segment[start:])
+    return [p for p in (x.strip() for x in parts) if p]
+
+
+_ACTIONS = tuple(compile_vocabulary()["actions"])
+_RELATIVE = re.compile(r"(组织|负责|设立|承担|办理|开展|实施|审批)$")    # "县区组织的…": a relative clause
+
+
+def _action_tail(pieces: list[str]) -> str:
+    """"…的建设和运行维护" at the end of the last piece, when no other piece has a 的 of its own and
+    the words after 的 are only work ("建设和运行维护", "研究制定"): every piece's tail, else ""."""
+    last = pieces[-1]
+    if "的" not in last or any("的" in p for p in pieces[:-1]):
+        return ""
+    tail = last[last.rfind("的"):]
+    work = tail[1:]
+    if not (2 <= len(work) <= 10 and work.endswith(_ACTIONS)):
+        return ""
+    words = [w for w in re.split(r"和|及|与|、", work) if w]
+    # "县（市）组织的应急演练": a 的 after a verb makes a relative clause, not work done to the list
+    if _RELATIVE.search(last[:last.rfind("的")]):
+        return ""
+    return tail if all(w.startswith(_ACTIONS) for w in words) else ""
+
+
 def _split_list(segment: str, listing: bool = False) -> list[str]:
     """Split one comma-segment on 、 and 和/及/以及 where they list matters, not modifiers
     (listing: the segment is known to be a list, as after 主要包括, so any 和 between names splits)."""
-    pieces = _split_top(segment, "、")
+    pieces = _split_top_list(segment)
     if len(pieces) > 1:
-        modifiers = any(p.endswith(_MODIFIER_END) and len(p) <= 5 for p in pieces[:-1])
-        # "X的A、B和C": the 的-phrase spans the list; "A、B等C": examples of one matter
+        modifiers = any(p.endswith(_MODIFIER_END) for p in pieces[:-1])
+        # "X的A、B和C": the 的-phrase spans the list (unless a 和 after it ends it: "科技馆的运行维护和…")
         qualified = "的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]) and "的" not in "".join(pieces[1:])
         # "学前教育、…、高等教育等其他教育": the listed ones are items, and so is the rest of their kind
-        others = re.fullmatch(r"(.{2,}?)等(其他|其它|其余)(.{2,})", pieces[-1])
+        others = re.fullmatch(r"(.{2,}?)等(其他|其它|其余)([^和及、]{2,8})", pieces[-1])
         if others:
             pieces = pieces[:-1] + [others.group(1), others.group(2) + others.group(3)]
-        examples = bool(re.search(r"等.{2,}", pieces[-1]))
-        # "A、B和C": the last piece's own 和/及 joins the list's last item.
+        examples = any(re.search(r"等.{2,}", _NOT_ETC.sub("　　", p)) for p in pieces)
+        # "A、B和C": the last piece's own 和/及 joins the list's last item when what stands before it is
+        # an item like the others ("…地下水污染防治以及其他…") or the two sides are alike.
         last_conj = _conjunctions(pieces[-1])
+        joined = False
         if last_conj and not (modifiers or qualified or examples):
             m = last_conj[0]
             left, right = pieces[-1][:m.start()], pieces[-1][m.end():]
-            if len(left) >= 2 and len(right) >= 2:
+            if len(left) >= 2 and len(right) >= 2 and (any(_common_suffix(left, p) >= 2 for p in pieces[:-1])
+                                                       or len(_split_and(pieces[-1])) == 2
+                                                       or (len(left) <= _SHORT and len(right) <= _SHORT)):
                 pieces = pieces[:-1] + [left, right]
-        # "国家自然灾害、安全生产及火灾监测预警体系建设": no two pieces end alike, so the words after
-        # the last one are everyone's and cannot be told apart: one matter, as written.
-        ending = _common_suffix(pieces[0], pieces[1]) if len(pieces) >= 3 else 2
-        for p in pieces[2:-1]:
-            ending = min(ending, _common_suffix(pieces[0], p))
-        open_tail = bool(last_conj) and ending < 2 and _common_suffix(pieces[-2], pieces[-1]) < 2
-        if qualified and not (modifiers or examples):
-            # "辖区内普通国道的建设、养护、管理、运营": the 的-phrase is every piece's head
-            head = pieces[0][: pieces[0].rfind("的") + 1]
+                joined = True
+        others_max = max(len(p) for p in pieces[:-1])
+        # "国家自然灾害、安全生产及火灾监测预警体系建设", "国家高速公路、省级高速公路建设中…的项目资本金":
+        # short names before one long piece that no piece ends like: the words after the last name are
+        # everyone's and cannot be told apart, so one matter, as written.
+        alike = any(_common_suffix(p, pieces[-1]) >= 2 for p in pieces[:-1]) \
+            or any(p.endswith(_ACTIONS) for p in pieces[:-1])      # "预警终端布设、…": complete work
+        if last_conj and not joined:
+            conj_left = pieces[-1][:last_conj[0].start()]
+            open_tail = not alike and others_max <= 6 and len(conj_left) <= 6 and len(pieces[-1]) >= 1.5 * others_max
+        else:
+            open_tail = not alike and others_max <= 6 and len(pieces[-1]) >= 2 * others_max and len(pieces) == 2
+        # "引进培育的顶尖人才、领军人才和创新团队的项目资助": "的项目资助" after a short last name is everyone's
+        pre = pieces[-1].split("的")[0] if "的" in pieces[-1] else ""
+        shared_de = bool(pre) and len(pre) <= 6 and any(len(p) <= 6 for p in pieces[1:-1]) \
+            and not _RELATIVE.search(pre)
+        first_de = pieces[0].rfind("的")
+        tail = _action_tail(pieces)
+        if tail and not (modifiers or examples):
+            # "全州监测预警平台、州级信息系统的建设和运行维护": the work after the last 的 is everyone's
+            pieces = [p + tail for p in pieces[:-1]] + [pieces[-1]]
+        elif qualified and not (modifiers or examples) and not _conjunctions(pieces[0][first_de:]):
+            # "辖区内普通国道的建设、养护、管理、运营": the 的-phrase is every piece's head (from after a
+            # 和 before it: "应急物资储备库建设和州级救灾物资的采购、储备、轮换")
+            conj = [m for m in _conjunctions(pieces[0][:first_de])]
+            head = pieces[0][conj[-1].end() if conj else 0: first_de + 1]
             pieces = [pieces[0]] + [head + p for p in pieces[1:]]
-        elif modifiers or qualified or examples or open_tail:
+        elif modifiers or qualified or examples or open_tail or shared_de:
             pieces = [segment]
         elif any(len(p) <= _SHORT for p in pieces):
             pieces = _distribute(pieces) or [segment]
@@ -420,7 +480,8 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
     # "县区文物普查和市级文物档案数字化": the right side has its own level prefix, so it is an item
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
             or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
-            or (len(left_core) > _SHORT and _level_prefix_at(right)[0] and len(right) - _level_prefix_at(right)[0] >= 4):
+            or (len(left_core) > _SHORT and _level_prefix_at(right)[0] and len(right) - _level_prefix_at(right)[0] >= 4
+                and ("的" not in right or left_core.endswith(_ACTIONS))):
         return [left, head + right]
     return [piece]
 
@@ -440,14 +501,20 @@ def _bracket_list(core: str) -> str | None:
     return m.group(1) if m else None
 
 
-def split_items(text: str) -> list[Item]:
-    """An enumeration → one Item per matter, each with its own level prefix as its scope."""
+def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
+    """An enumeration → one Item per matter. A later item's own prefix naming one of the rule's
+    levels ("…，县区文物普查和县级文物档案数字化") is its scope; a level word that is no level of the
+    rule stays in the name ("省级高速公路" in a city's plan, "乡镇运输服务站")."""
     items: list[Item] = []
     for segment in _split_top(text, "，"):
         if not segment:
             continue
         core, levels, prefix = _strip_level_prefix(segment)
-        if re.match(r"(承担|负责|办理|设立|组织)的", core):
+        covers = _level_covers()
+        if rule_levels and levels and not all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels)
+                                              for lv in levels):
+            core, levels, prefix = segment, [], ""     # "乡镇运输服务站" in a city's plan: no level of the rule
+        if re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", core):
             core, levels, prefix = segment, [], ""     # "市县承担的…检测": whose work it was, a qualifier
         qualifier = ""
         m = _QUALIFIER.match(core)
@@ -455,6 +522,9 @@ def split_items(text: str) -> list[Item]:
             qualifier = m.group(0)
             core = core[m.end():]
         core = re.sub(r"等(事项|工作|职责)?$", "", core)
+        # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
+        trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", core)
+        core = trimmed if len(trimmed) >= 4 else core
         inner = _bracket_list(core)
         if inner:
             core = re.sub(r"等(事项|工作|方面)?$", "", inner)
@@ -464,8 +534,11 @@ def split_items(text: str) -> list[Item]:
             own_levels = levels
             if i:   # "…，市级专利奖励和县级…": a later piece's own level prefix is its scope
                 rest, found, _ = _strip_level_prefix(name)
-                if found and len(rest) >= 2:
-                    name, own_levels = rest, found
+                covers = _level_covers()
+                if found and len(rest) >= 2 and rule_levels \
+                        and all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels) for lv in found) \
+                        and not re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", rest):
+                    name, own_levels = rest, fit_levels(found, rule_levels)
             # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
             trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", name)
             name = trimmed if len(trimmed) >= 4 else name
@@ -780,8 +853,8 @@ class Compiler:
         at = bare.start() if bare else (payer.start() if payer else folded.find("由"))
         subject = _payer_subject(folded[:at])
         auth_levels = levels_in(auth_phrase)
-        if len(subject) < 4 or "，" in subject:
-            return False
+        if len(subject) < 4 or "，" in subject or re.fullmatch(r"[^，]{0,8}?(财政)?事权", subject):
+            return False      # "…原则，市级财政事权由市级承担支出责任": the principle, no matter
         rest = folded[at:]
         payer_levels, mode = (levels_in(bare.group("who")), None) if bare else _payer_levels(rest)
         if not auth_levels:
@@ -809,7 +882,7 @@ class Compiler:
         outcomes = [{**base, **o, "authority": authority, "principle": principle} for o in outcomes]
         self.rule_sentences += 1
         category = block.path[-1] if block.path else ""
-        for item in split_items(subject):
+        for item in split_items(subject, auth_levels):
             named = [lv for lv in item.levels if lv in auth_levels]
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
             self._add(item, category, item_outcomes)
@@ -942,7 +1015,7 @@ class Compiler:
             self._sub_matters(items_text, shares, auth_levels, category, base, headline)
         if joint:
             self._duties(items_text, after, auth_levels, category, base, headline)
-        for item in split_items(items_text):
+        for item in split_items(items_text, auth_levels):
             item_outcomes = outcomes
             # A prefix that names one of the rule's levels limits the item to it ("全市性…" in a 市、县区 rule).
             named = [lv for lv in item.levels if lv in auth_levels]
@@ -983,7 +1056,7 @@ class Compiler:
             found = [lv for lv in levels_in(m.group("who")) if lv in auth_levels]
             if len(found) != 1:
                 continue
-            for item in split_items(m.group("what")):
+            for item in split_items(m.group("what"), auth_levels):
                 part = Item(name=item.name, written=f"{items_text}，{item.written}", levels=[], qualifier="")
                 self._add(part, category, key=f"{items_text}/{item.name}", part_of=items_text,
                           outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],

@@ -5,9 +5,10 @@ Each DIR holds plans as pasted (`<id>.txt`) with a hand annotation `<id>.expect.
     rule_sentences: [{text, items, authority, payer}], non_rule_sentences: [text, ...]
 (a DIR whose plans sit in DIR/plans/ works too). Every plan is ingested into a throwaway data folder
 (the texts never enter the repository) and compared with its annotation:
-- rule sentences compiled: some outcome quotes the sentence (or a clause of it), or ingest reports it
+- complete rule sentences compiled (a sentence the page cuts off at its end is left out): some outcome quotes the sentence (or a clause of it), or ingest reports it
   as uncompiled with a reason ("reported"); the rest are missed;
-- items: each expected item ≈ a compiled matter name of that sentence;
+- items: each expected item ≈ a compiled matter name of that sentence (the same words, a finer piece
+  of it, or it with a shared head or tail distributed; an item's level prefix counts as its scope);
 - garbled names: a matter name that starts with 将/《, has unbalanced brackets, or is not made of the
   words of its sentence as written (the sentence's text, or a piece of it plus a shared head of it);
 - non-rule sentences compiled (should be 0); title found.
@@ -62,6 +63,12 @@ def item_found(item: str, names: list[str], others: list[str]) -> bool:
     contains it without containing another expected item of the sentence (a shared head or tail
     distributed to it)."""
     it = norm(item).strip("《》")
+    # the compiler keeps an item's own level prefix (全市性, 市级, 省级…) as its scope, not in its name
+    bare = re.sub(r"^(全(省|市|县|州|区)性?|(中央|自治区|省|市县|市|州|县区|县|区)(级|本级)?)(?=.{4,})", "", it)
+    for name in names:
+        n = norm(name)
+        if bare != it and (similar(bare, n) or bare in n and not any(norm(o) in n for o in others if norm(o) != it)):
+            return True
     for name in names:
         n = norm(name)
         if similar(it, n) or (len(n) >= 2 and n in it):
@@ -122,10 +129,14 @@ def measure(plan: Path, expect: dict, work: Path) -> dict:
     reported = [norm(u["sentence"]) for u in report.get("uncompiled") or []]
 
     rule_sents = expect.get("rule_sentences") or []
-    counts = {"rules": 0, "compiled": 0, "reported": 0, "missed": 0, "items": 0, "items_ok": 0}
+    counts = {"rules": 0, "compiled": 0, "reported": 0, "missed": 0, "items": 0, "items_ok": 0, "cut": 0}
     misses, item_misses = [], []
+    # A page cut mid-sentence (the excerpts end where the page did): its last sentence is incomplete.
+    raw = fold_document(plan.read_text(encoding="utf-8")).rstrip()
+    cut = "" if raw.endswith(("。", "；", "！", "？", "”", "）")) else norm(raw[max(raw.rfind("。"), raw.rfind("；")) + 1:])
     for rs in rule_sents:
-        if rs.get("complete") is False:
+        if rs.get("complete") is False or (cut and norm(rs["text"]) in cut):
+            counts["cut"] += 1
             continue
         counts["rules"] += 1
         text = norm(rs["text"])
@@ -193,10 +204,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{'plan':42} {'rules':>5} {'comp':>5} {'rep':>4} {'miss':>4} {'items':>9} {'garb':>4} "
           f"{'nonrule':>7} title")
-    tot = {k: 0 for k in ("rules", "compiled", "reported", "missed", "items", "items_ok", "garbled", "nr", "nrc")}
+    tot = {k: 0 for k in ("rules", "compiled", "reported", "missed", "items", "items_ok", "garbled", "nr", "nrc", "cut")}
     titles = [0, 0]
     for r in results:
         tot["rules"] += r["rules"]
+        tot["cut"] += r["cut"]
         tot["compiled"] += r["compiled"]
         tot["reported"] += r["reported"]
         tot["missed"] += r["missed"]
@@ -225,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    non-rule compiled: {s}")
     print()
     print(f"plans: {len(results)}")
-    print(f"rule sentences: {tot['rules']}; compiled {tot['compiled']} ({pct(tot['compiled'], tot['rules'])}), "
+    print(f"complete rule sentences: {tot['rules']} (left out: {tot['cut']} cut off where the page ends); compiled {tot['compiled']} ({pct(tot['compiled'], tot['rules'])}), "
           f"reported {tot['reported']}, compiled or reported {pct(tot['compiled'] + tot['reported'], tot['rules'])}, "
           f"missed {tot['missed']}")
     print(f"items split correctly: {tot['items_ok']}/{tot['items']} ({pct(tot['items_ok'], tot['items'])})")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
-from assistant.compile import compile_document, format_report
+from assistant.compile import compile_document, format_report, split_items
 from assistant.corpus import load_document
 from assistant.rules import validate
 
@@ -148,3 +148,33 @@ def test_ingest_and_compile_print_the_report(tmp_path, capsys):
     assert main(["--data", str(tmp_path), "compile", "--report"]) == 0
     assert capsys.readouterr().out == golden + "\n"
     assert main(["--data", str(tmp_path), "compile", "--check"]) == 0     # --report wrote nothing
+
+
+@pytest.mark.parametrize("segment, rule_levels, names", [
+    # modifiers ending in 性/化 before a noun are one matter
+    ("基础性、公益性、战略性地质调查", ["省"], ["基础性、公益性、战略性地质调查"]),
+    # examples before 等X are one matter; 高等 is no 等
+    ("长江、黄河等重点流域水污染防治", ["中央"], ["长江、黄河等重点流域水污染防治"]),
+    ("学前教育、普通高中教育、高等教育等其他教育", ["省"], ["学前教育", "普通高中教育", "高等教育", "其他教育"]),
+    # short names before one long piece no name ends like: the tail is everyone's, one matter as written
+    ("国家自然灾害、安全生产及火灾监测预警体系建设", ["中央"], ["国家自然灾害、安全生产及火灾监测预警体系建设"]),
+    # work after the last 的 is every item's; a 的 after a verb is a relative clause, not shared
+    ("技术市场、成果交易平台的建设和运行", ["市"], ["技术市场的建设和运行", "成果交易平台的建设和运行"]),
+    ("应急体系规划编制、县级预案修订和县区组织的应急演练", ["县区"],
+     ["应急体系规划编制", "预案修订", "县区组织的应急演练"]),
+    # a level word that is no level of the rule stays in the name
+    ("乡镇运输服务站建设、综合客运枢纽建设", ["县（市、区）"], ["乡镇运输服务站建设", "综合客运枢纽建设"]),
+    ("国家高速公路、省级高速公路建设中按规定需由地方承担的项目资本金", ["市"],
+     ["国家高速公路、省级高速公路建设中按规定需由地方承担的项目资本金"]),
+    # a level's name with 、 in it is not split ("区、县（市）")
+    ("各区、县（市）自主组织实施的技术攻关项目", ["县（市、区）"], ["各区、县（市）自主组织实施的技术攻关项目"]),
+    # 涉及/及其 are no conjunctions
+    ("涉及县域生态环境规划编制和方案制定", ["县"], ["涉及县域生态环境规划编制和方案制定"]),
+])
+def test_split_items(segment, rule_levels, names):
+    assert [i.name for i in split_items(segment, rule_levels)] == names
+
+
+def test_a_principle_sentence_names_no_matter():
+    rules, report = compiled("sentences")
+    assert not items_of(rules, "谁的财政事权") and not any("所称" in u["sentence"] for u in report["uncompiled"])
