@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 # Days are counted in China Standard Time (UTC+8, no daylight saving): the help desk's working day.
 LOCAL_TZ = timezone(timedelta(hours=8))
 UNANSWERED = ("not_listed", "out_of_scope", "clarify")
-STATUSES = ("answered",) + UNANSWERED
+STATUSES = ("answered",) + UNANSWERED + ("error",)   # error: refused input or an internal failure (issue 15)
 RATINGS = ("up", "down")
 MAX_QUESTION = 2000
 MAX_COMMENT = 1000

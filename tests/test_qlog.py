@@ -102,19 +102,20 @@ def test_stats(store):
     store.add(rec(106, status="not_listed", question="版权交易补贴？", channel="api", latency_ms=None,
                   time="2025-03-03T03:00:00Z"))
     store.add(rec(107, status="clarify", question="谁出钱？", latency_ms=None, time="2025-03-03T03:00:00Z"))
+    store.add(rec(108, status="error", question="\ufffd专利导航", latency_ms=None, time="2025-03-03T03:00:00Z"))
     store.add_feedback(f"{5:032x}", "down", "没有回答县区的情况")
     store.add_feedback(f"{6:032x}", "up")
     store.add_feedback(f"{106:032x}", "down")
 
     s = store.stats()
-    assert s["totals"] == {"questions": 107, "sessions": 4, "answered": 100, "unanswered": 7,
-                           "answered_rate": round(100 / 107, 4), "feedback_up": 1, "feedback_down": 2}
-    assert s["per_status"] == {"answered": 100, "not_listed": 6, "clarify": 1}
-    assert s["per_channel"] == {"web": 101, "wechat": 5, "api": 1}
+    assert s["totals"] == {"questions": 108, "sessions": 4, "answered": 100, "unanswered": 7,
+                           "answered_rate": round(100 / 108, 4), "feedback_up": 1, "feedback_down": 2}
+    assert s["per_status"] == {"answered": 100, "not_listed": 6, "clarify": 1, "error": 1}
+    assert s["per_channel"] == {"web": 102, "wechat": 5, "api": 1}
     assert [d["day"] for d in s["per_day"]] == ["2025-03-01", "2025-03-02", "2025-03-03"]
     assert s["per_day"][0]["answered"] == 100 and s["per_day"][1]["total"] == 0
-    assert s["per_day"][2] == {"day": "2025-03-03", "total": 7, "answered": 0, "not_listed": 6,
-                               "out_of_scope": 0, "clarify": 1}
+    assert s["per_day"][2] == {"day": "2025-03-03", "total": 8, "answered": 0, "not_listed": 6,
+                               "out_of_scope": 0, "clarify": 1, "error": 1}     # the day's columns add up
     lat = s["latency_ms"]
     assert lat["count"] == 100 and lat["p50"] == pytest.approx(50.5) and lat["p90"] == pytest.approx(90.1)
     assert lat["p95"] == pytest.approx(95.05) and lat["p99"] == pytest.approx(99.01) and lat["max"] == 100
@@ -131,7 +132,7 @@ def test_stats(store):
 
     recent = store.stats(days=2, today="2025-03-04")
     assert recent["since"] == "2025-03-03"
-    assert recent["totals"]["questions"] == 7
+    assert recent["totals"]["questions"] == 8
     assert [d["day"] for d in recent["per_day"]] == ["2025-03-03", "2025-03-04"]
     assert recent["latency_ms"]["count"] == 0 and recent["latency_ms"]["p50"] is None
 

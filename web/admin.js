@@ -3,10 +3,10 @@
   "use strict";
 
   var TOKEN_KEY = "assistant-admin-token";
-  var STATUS_NAMES = { answered: "已回答", not_listed: "方案未列出", out_of_scope: "超出范围", clarify: "需要澄清" };
-  var STATUS_COLORS = { answered: "#2e7d32", not_listed: "#ef6c00", out_of_scope: "#8e24aa", clarify: "#1e6fd9" };
+  var STATUS_NAMES = { answered: "已回答", not_listed: "方案未列出", out_of_scope: "超出范围", clarify: "需要澄清", error: "出错" };
+  var STATUS_COLORS = { answered: "#2e7d32", not_listed: "#ef6c00", out_of_scope: "#8e24aa", clarify: "#1e6fd9", error: "#757575" };
   var CHANNEL_NAMES = { web: "网页", api: "接口", wechat: "微信公众号", wecom: "企业微信" };
-  var STATUSES = ["answered", "not_listed", "out_of_scope", "clarify"];
+  var STATUSES = ["answered", "not_listed", "out_of_scope", "clarify", "error"];
   var charts = {};
 
   function $(id) { return document.getElementById(id); }
