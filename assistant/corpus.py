@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.normalize import fold_document, strip_spaces_in_cjk
+from assistant.normalize import fold_document, strip_spaces_in_cjk, to_simplified
 
 CN_DIGITS = "零〇一二三四五六七八九"
 _NUM = "[一二三四五六七八九十百零〇]"
@@ -819,17 +819,19 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
 
     title = (meta.get("title") or {}).get("value") or ""
     if title:
-        place, rest = _leading_place(title)
+        # Place and field are read, not quoted: from the simplified title, so a page in traditional
+        # characters (張掖市科技領域…) still names its place and field in the words users type.
+        place, rest = _leading_place(to_simplified(title))
         meta["place"] = _fact(place, title_block or notice, None)
         issuer_text = (meta.get("issuer") or {}).get("value") or ""
         if place is None and issuer_text:
             # "生态环境领域市级与县级…方案" names no place: the issuing government's is the plan's.
-            place, _ = _leading_place(issuer_text)
+            place, _ = _leading_place(to_simplified(issuer_text))
             if place:
                 meta["place"] = {"value": place, **{k: v for k, v in meta["issuer"].items() if k != "value"}}
         m = _FIELD.search(rest)
         meta["field"] = _fact(m.group(1) if m else None, title_block or notice, None)
-        m = _SCOPE.search(title)
+        m = _SCOPE.search(to_simplified(title))
         meta["scope"] = _fact(m.group(0) if m else None, title_block or notice, None)
         for key in ("field", "place", "scope"):
             meta[key]["quote"] = meta[key]["quote"] if meta[key]["value"] else None
