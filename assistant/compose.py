@@ -5,7 +5,7 @@ import re
 
 from assistant.corpus import Block
 from assistant.lexicon import Lexicon
-from assistant.resolve import Resolution, Verdict, option_question
+from assistant.resolve import Resolution, Verdict
 from assistant.retrieve import DocIndex
 
 def plan_examples(ix: DocIndex | None, t: dict) -> list[str]:
@@ -148,7 +148,7 @@ class Composer:
     def compose(self, res: Resolution, loaded: list[dict]) -> dict:
         """`loaded`: every plan's meta (title, 文号), for answers that list what is loaded."""
         out: dict = {"status": res.status, "answer": "", "findings": [], "citations": [], "suggestions": [],
-                     "options": [{"label": name, "question": option_question(name)} for name in res.options]}
+                     "options": [dict(o) for o in res.options]}
         handler = getattr(self, f"_compose_{res.kind}")
         text = handler(res, out, loaded)
         if res.corrections:
@@ -183,6 +183,8 @@ class Composer:
         parts += notes
         if len(res.verdicts) > 1:
             parts.insert(0, f"您的问题涉及方案中的{len(res.verdicts)}个事项：")
+        if res.options:   # other loaded plans answer it too
+            parts.append(self.t["also_in"].format(n=len(res.options)) + "\n" + self._numbered(res.options))
         out["suggestions"] = self._suggest(res)
         return "\n".join(parts)
 
@@ -356,9 +358,14 @@ class Composer:
             return text + nearest
         return self.t["not_listed_no_catch_all"].format(topic=res.topic) + nearest
 
-    def _numbered(self, names: list[str]) -> str:
+    def _numbered(self, options: list[dict]) -> str:
         """Options as numbered lines, for a channel or a terminal where they cannot be tapped."""
-        return "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1)) + "\n" + self.t["pick_by_number"]
+        return "\n".join(f"{i}. {o['label']}" for i, o in enumerate(options, 1)) + "\n" + self.t["pick_by_number"]
+
+    def _compose_which_plan(self, res: Resolution, out: dict, loaded) -> str:
+        """Several loaded plans answer a question that names none of them: which one is meant?"""
+        out["suggestions"] = []
+        return self.t["which_plan"] + "\n" + self._numbered(res.options)
 
     def _compose_not_loaded(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
         docs = "；".join(numbered(m["title"], m["doc_number"]) for m in loaded)

@@ -37,7 +37,7 @@ class Resolution:
     yes_no: bool = False
     question: str = ""               # normalized, for checking a yes/no premise about a fact
     passage: str | None = None       # anchor of a paragraph that answers a question about the text
-    options: list[str] = field(default_factory=list)   # for clarify: the matters the question may mean
+    options: list[dict] = field(default_factory=list)  # {label, question}: matters or plans the user may mean
     corrections: list = field(default_factory=list)    # typos read as the plan's words, said in the answer
     context: dict = field(default_factory=dict)
 
@@ -241,13 +241,23 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
     res = _resolve(a, dict(context or {}), default_doc)
     res.corrections = list(a.corrections)
     if res.options:
-        res.context = {**res.context, "options": [option_question(name) for name in res.options]}
+        res.context = {**res.context, "options": [o["question"] for o in res.options]}
     return res
 
 
-def option_question(name: str) -> str:
-    """The question an option sends when tapped (or picked by its number)."""
-    return f"{name}由谁承担支出责任？"
+def matter_option(name: str) -> dict:
+    """A listed matter offered to tap: its name, and the question it sends (or that its number picks)."""
+    return {"label": name, "question": f"{name}由谁承担支出责任？"}
+
+
+def _plan_option(d: DocAnalysis, a: Analysis) -> dict:
+    """Another plan that answers the same question: asking it again with the plan's place (or 文号,
+    or title) in front routes it there."""
+    from assistant.retrieve import place_stem
+
+    ix = d.index
+    name = place_stem(ix.meta("place")) or ix.meta("doc_number") or ix.doc.title
+    return {"label": f"《{ix.doc.title}》", "question": f"{name}{a.plain or a.text}"}
 
 
 def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
@@ -315,11 +325,17 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             res.topic = a.plain or a.text
         return res
 
+    also: list[dict] = []
     if explaining:
-        # The default document answers alone when it can and no other document was named.
-        if len(explaining) > 1 and all(x.named == 0 for x in explaining):
+        # Several plans answer and the question names none by place or 文号: the default plan answers
+        # and says the others exist (options to ask them); without it, ask which plan is meant.
+        if len(explaining) > 1 and not any(x.named == 2 for x in explaining):
             own = [x for x in explaining if x.index.doc_id == default_doc]
-            explaining = own or explaining
+            others = [_plan_option(x, a) for x in explaining if x.index.doc_id != default_doc]
+            if not own:
+                return Resolution("clarify", "which_plan", index=explaining[0].index, options=others,
+                                  injection=a.injection, context=dict(context))
+            explaining, also = own, others
         verdicts = []
         scope: list[LevelMention] = []
         for x in explaining:
@@ -351,7 +367,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             return Resolution("not_listed", "not_listed", index=explaining[0].index, topic=_topic(a, a.units),
                               intent=intent, injection=a.injection, context=empty_context)
         res = Resolution("answered", "verdict", verdicts, index=explaining[0].index, intent=intent,
-                         injection=a.injection)
+                         injection=a.injection, options=also)
         res.context = _context_for(verdicts, scope, intent)
         return res
 
@@ -383,14 +399,15 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     # Words that several listed matters share, none named whole ("地理标志谁出钱？"): ask which one.
     options = _options(d) if d is not None and unexplained else []
     if options:
-        return Resolution("clarify", "clarify", index=d.index, topic="".join(unexplained), options=options,
+        return Resolution("clarify", "clarify", index=d.index, topic="".join(unexplained),
+                          options=[matter_option(n) for n in options],
                           injection=a.injection, context=dict(context))
     if unexplained and in_field:
         kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
         return Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
                           intent=intent, injection=a.injection, context=kept,
-                          options=_nearest(d, unexplained) if d else [])
+                          options=[matter_option(n) for n in _nearest(d, unexplained)] if d else [])
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))

@@ -436,7 +436,7 @@ _place_stem = place_stem
 
 def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Catalog) -> int:
     """How strongly the question points at this document by itself."""
-    if index.doc.doc_number and index.doc.doc_number in text:
+    if index.doc.doc_number and index.doc.doc_number in text or index.doc.title in text:
         return 2
     stem = _place_stem(index.meta("place"))
     if stem and stem in text:

@@ -138,3 +138,22 @@ def test_suggestions_come_from_the_plan_that_answers(engine_all):
     result, _ = engine_all.ask("今天天气怎么样？")
     assert result["status"] == "out_of_scope"
     assert all(f"《{m['title']}》" in result["answer"] for m in engine_all.documents())
+
+
+def test_several_plans_answer_a_question_that_names_none(engine_all):
+    """Without the default plan among them, the user is asked which plan (options that route by the
+    plan's place); with it, the default plan answers and names the others as options."""
+    result, context = engine_all.ask("规划编制谁出钱？")
+    assert result["status"] == "clarify" and result["findings"] == []
+    labels = [o["label"] for o in result["options"]]
+    assert len(labels) >= 2 and all(label.startswith("《") for label in labels)
+    first = result["options"][0]
+    picked, _ = engine_all.ask("1", context)
+    again, _ = engine_all.ask(first["question"])
+    assert picked["status"] == again["status"] == "answered"
+    assert {c["doc_id"] for c in picked["citations"]} == {c["doc_id"] for c in again["citations"]} and \
+        len({c["doc_id"] for c in picked["citations"]}) == 1
+    result, _ = engine_all.ask("宣传教育谁出钱？")
+    assert result["status"] == "answered"
+    assert {c["doc_id"] for c in result["citations"]} == {"qinzhou-ip-fiscal-plan-2025"}
+    assert any("江西省生态环境" in o["label"] for o in result["options"])
