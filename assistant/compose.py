@@ -420,7 +420,7 @@ class Composer:
         return out or [self.t["examples"]["catch_all"]]
 
 
-_DATE_IN_TEXT = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_DATE_IN_TEXT = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?")
 _ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|委员会|厅|单位)")
 
 
@@ -435,9 +435,10 @@ def _fact_premise(res: Resolution) -> str | None:
         number = ix.meta("doc_number")
         return ("yes" if number in stated else "no") if stated and number else None
     if key in ("date_issued", "date_effective"):
-        stated = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _DATE_IN_TEXT.findall(q)]
-        if stated:
-            return "yes" if ix.meta(key) in stated else "no"
+        # "2025年7月31日", "2025年7月" or "2024年": as much of the date as the user states.
+        stated = ["-".join(f"{int(p):02d}" for p in parts if p) for parts in _DATE_IN_TEXT.findall(q)]
+        if stated and ix.meta(key):
+            return "yes" if any(ix.meta(key).startswith(d) for d in stated) else "no"
         rule = (ix.doc.meta.get("effective_rule") or {}).get("value") or ""
         phrase = re.search(r"自[^，。；]*?起(施行|执行|实施)", rule)
         if key == "date_effective" and phrase:

@@ -142,7 +142,8 @@ class Assistant:
             return analysis
         again = analyze(question, indexes, self.lexicon, self.tokenizer, self.catalog,
                         (self.lexicon.canonicalize(fixed), prepared[1], fixed))
-        if not any(d.matches for d in again.docs):
+        # Pinyin is what the user meant to type; a homophone is kept only if it finds a matter.
+        if not any(d.matches for d in again.docs) and not any(not f.written[0] >= "\u4e00" for f in fixes):
             return analysis
         again.corrections = fixes
         return again
