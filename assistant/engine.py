@@ -78,8 +78,10 @@ class Assistant:
         built = read_index_cache(cache)
         if built is not None:
             catalog, state, indexes = built
+            lexicon = lexicon.for_fields({m.get("field") for m in catalog.metas})
             return cls(indexes, lexicon, Tokenizer.from_state(state), settings.default_doc, catalog)
         docs = load_documents(settings.corpus_dir)
+        lexicon = lexicon.for_fields({(d.meta.get("field") or {}).get("value") for d in docs})
         overrides = load_overrides(settings.rules_dir)
         rules = [_rules_for(settings, doc, overrides) for doc in docs]
         words = set(lexicon.words())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from assistant.config import PACKAGE_DATA
@@ -35,6 +35,7 @@ class Lexicon:
     off_topic: list[str] = field(default_factory=list)
     grammar: dict = field(default_factory=dict)     # grammar.yaml, patterns compiled
     contrasts: list[list[str]] = field(default_factory=list)   # qualifiers that exclude each other
+    thesaurus: dict[str, list[dict]] = field(default_factory=dict)   # field → reviewed paraphrases
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -60,6 +61,19 @@ class Lexicon:
     @property
     def intent_words(self) -> set[str]:
         return {w for ws in self.intents.values() for w in ws}
+
+    def for_fields(self, fields) -> "Lexicon":
+        """This lexicon with the paraphrases of the loaded plans' fields (thesaurus.yaml) among its
+        synonyms; questions and plans are both read through it, so they stay in step."""
+        entries = [e for key, es in sorted(self.thesaurus.items()) for e in es
+                   if any(f and (key in f or f in key) for f in fields)]
+        if not entries:
+            return self
+        synonyms = {k: list(v) for k, v in self.synonyms.items()}
+        for e in entries:
+            synonyms.setdefault(e["canonical"], [])
+            synonyms[e["canonical"]] += [v for v in e["variants"] if v not in synonyms[e["canonical"]]]
+        return replace(self, synonyms=synonyms, _synonym_re=None)
 
     # -- synonyms ---------------------------------------------------------------
     def canonicalize(self, text: str) -> str:
@@ -164,5 +178,6 @@ def load_lexicon() -> Lexicon:
         places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict) and k != "zone_abbreviations"},
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
         grammar=_compile_grammar(_load("grammar.yaml")), contrasts=vocab.get("contrasts") or [],
+        thesaurus=_load("thesaurus.yaml"),
     )
 

@@ -380,10 +380,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     if d is not None and unexplained and not in_field:
         # Mostly the plan's own words → a matter of its field that it does not list.
         known = sum(d.weights.get(u, 1.0) for u in unexplained if u in d.index.doc_words)
-        # A word of a listed matter ("境外…作品登记" after the contrast ruled 国内作者…作品登记 out)
-        # is the field's too.
+        # Words of listed matters ("境外…作品登记" after the contrast ruled 国内作者…作品登记 out), or a
+        # matter named but not explaining the rest ("作品登记费的补贴"), are the field's too.
         in_field = known * 2 >= sum(d.weights.get(u, 1.0) for u in unexplained) or \
-            len(d.significant) >= 2
+            len(d.significant) >= 2 or bool(d.matches)
     if (a.out_of_scope_hint and not a.domain) or a.off_topic:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     passage = _passage(d, a) if d is not None and not a.yes_no else None

@@ -1,0 +1,29 @@
+"""The per-field thesaurus (assistant/data/thesaurus.yaml): reviewed paraphrases, each with the case
+that motivated it, applied only while a plan of that field is loaded."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import PACKAGE_DATA, yaml_load
+from assistant.lexicon import load_lexicon
+
+THESAURUS = yaml_load((PACKAGE_DATA / "thesaurus.yaml").read_text(encoding="utf-8"))
+ENTRIES = [(field, e) for field, entries in THESAURUS.items() for e in entries]
+
+
+def test_an_entry_applies_only_to_its_field():
+    lex = load_lexicon()
+    assert lex.for_fields({"知识产权"}).canonicalize("地理标志推广") == "地理标志运用促进"
+    assert lex.for_fields({"交通运输"}).canonicalize("地理标志推广") == "地理标志推广"
+    assert lex.canonicalize("地理标志推广") == "地理标志推广"
+
+
+@pytest.mark.parametrize("field,entry", ENTRIES, ids=[e["case"][:12] for _, e in ENTRIES])
+def test_each_entry_answers_the_case_that_motivated_it(engine, field, entry):
+    """Every entry carries its case; on the seed plan (知识产权) that case gets a verdict now."""
+    assert entry["case"] and entry["variants"] and entry["canonical"]
+    if field != "知识产权":
+        pytest.skip("the seed plan is an IP plan")
+    question = entry["case"].split("（")[0]
+    result, _ = engine.ask(question)
+    assert result["status"] == "answered" and result["findings"], result["answer"]
