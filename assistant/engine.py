@@ -62,6 +62,7 @@ class Assistant:
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.composer = Composer(lexicon)
+        self._homophones: dict[tuple[str, ...], Homophones] = {}
         self.catalog = catalog or build_catalog(indexes)
         self._position = {m["doc_id"]: i for i, m in enumerate(self.catalog.metas)}
         # Document-level questions that name no document go to the default (the seed plan).
@@ -136,10 +137,16 @@ class Assistant:
     def _respelt(self, question: str, indexes: list, prepared: tuple[str, bool, str], analysis):
         """Read homophone typos and pinyin as the plans' own words; keep that reading only when it
         names a matter the first reading did not find (the answer then says what was read)."""
-        words: set[str] = set()
-        for ix in indexes:
-            words |= homophone_words(ix)
-        fixed, fixes = Homophones(words, self.tokenizer.known, self.tokenizer.pieces).correct(prepared[2])
+        key = tuple(ix.doc_id for ix in indexes)
+        homophones = self._homophones.get(key)
+        if homophones is None:   # its pinyin table is built once per set of plans, on the first typo
+            words: set[str] = set()
+            for ix in indexes:
+                words |= homophone_words(ix)
+            if len(self._homophones) > 64:
+                self._homophones.clear()
+            homophones = self._homophones[key] = Homophones(words, self.tokenizer.known, self.tokenizer.pieces)
+        fixed, fixes = homophones.correct(prepared[2])
         if not fixes:
             return analysis
         again = analyze(question, indexes, self.lexicon, self.tokenizer, self.catalog,
