@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.compile import compile_document
 from assistant.compose import Composer, plan_examples
 from assistant.config import Settings, load_settings
 from assistant.inputs import MESSAGES, QuestionError, check_question, error_result
@@ -26,7 +25,6 @@ from assistant.lexicon import Lexicon, load_lexicon
 from assistant.resolve import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
 from assistant.retrieve import Catalog, build_catalog, build_index, homophone_words, matter_words
-from assistant.rules import RuleError, apply_overrides, load_documents, load_overrides, load_rules
 from assistant.spelling import Homophones
 from assistant.tokenize import Tokenizer
 from assistant.understand import analyze, question_text
@@ -38,6 +36,9 @@ def _rules_for(settings: Settings, doc, overrides: dict) -> dict:
     """A plan's rules; where a data folder's rules were compiled by an older version and no longer
     match the text as this version reads it, compile them again from the text (never hand-written:
     the rules are the compiler's output) and say so."""
+    from assistant.compile import compile_document
+    from assistant.rules import RuleError, apply_overrides, load_rules
+
     try:
         return load_rules(settings.rules_dir, doc, overrides)
     except RuleError as err:
@@ -81,6 +82,9 @@ class Assistant:
             catalog, state, indexes = built
             lexicon = lexicon.for_fields({m.get("field") for m in catalog.metas})
             return cls(indexes, lexicon, Tokenizer.from_state(state), settings.default_doc, catalog)
+        # Compiling (the compiler, numpy) is imported only when no prebuilt index can be read.
+        from assistant.rules import load_documents, load_overrides
+
         docs = load_documents(settings.corpus_dir)
         lexicon = lexicon.for_fields({(d.meta.get("field") or {}).get("value") for d in docs})
         overrides = load_overrides(settings.rules_dir)

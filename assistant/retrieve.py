@@ -10,8 +10,6 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from rank_bm25 import BM25Plus
-
 from assistant.corpus import Block, Document
 from assistant.gazetteer import area_places, load_gazetteer, short_name
 from assistant.lexicon import Lexicon
@@ -28,15 +26,18 @@ class BM25:
     """
 
     def __init__(self, units: list[list[str]]) -> None:
+        from rank_bm25 import BM25Plus   # numpy and rank_bm25 only when an index is built, not on a cached start
+
         self.size = len(units)
         model = BM25Plus([list(u) for u in units] if units else [[""]])
-        self.idf = model.idf
-        k1, b = model.k1, model.b
+        # Plain floats: a cached index then unpickles without numpy.
+        self.idf = {term: float(v) for term, v in model.idf.items()}
+        k1, b = float(model.k1), float(model.b)
         self.postings: dict[str, list[tuple[int, float]]] = {}
         for i, freqs in enumerate(model.doc_freqs[: self.size]):
-            norm = k1 * (1 - b + b * model.doc_len[i] / model.avgdl)
+            norm = k1 * (1 - b + b * float(model.doc_len[i]) / float(model.avgdl))
             for term, tf in freqs.items():
-                self.postings.setdefault(term, []).append((i, tf * (k1 + 1) / (norm + tf)))
+                self.postings.setdefault(term, []).append((i, float(tf * (k1 + 1) / (norm + tf))))
 
     def scores(self, query: list[str]) -> dict[int, float]:
         out: dict[int, float] = {}

@@ -9,7 +9,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-import jieba
+import sys as _sys
+
+# jieba imports pkg_resources (~0.1 s, most of its import) only to find its own data files, and
+# opens them by path when that import fails: let it fail, for the CLI's cold start.
+_saved = _sys.modules.get("pkg_resources")
+_sys.modules["pkg_resources"] = None   # type: ignore[assignment]
+try:
+    import jieba
+finally:
+    if _saved is None:
+        del _sys.modules["pkg_resources"]
+    else:
+        _sys.modules["pkg_resources"] = _saved
 
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
 
