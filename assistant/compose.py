@@ -344,6 +344,10 @@ class Composer:
         return self.t["passage_no_payer"].format(where=where)
 
     def _compose_not_listed(self, res: Resolution, out: dict, loaded) -> str:
+        # A claimed payer of a matter the plan does not list: the plan does not say so.
+        return (self.t["answer_no"] if res.yes_no else "") + self._not_listed_text(res, out)
+
+    def _not_listed_text(self, res: Resolution, out: dict) -> str:
         ix = res.index
         ca = ix.rules.get("catch_all") if ix else None
         out["suggestions"] = plan_examples(ix, self.t)[:3]
@@ -420,20 +424,25 @@ class Composer:
         return out or [self.t["examples"]["catch_all"]]
 
 
+_NUMBER_PARTS = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔（(\[【]\s*(\d{4})\s*[〕）)\]】]\s*第?\s*(\d+)\s*[号號]")
 _DATE_IN_TEXT = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?")
 _ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|委员会|厅|单位)")
 
 
 def _fact_premise(res: Resolution) -> str | None:
     """For "文号是…吗？"-style questions: does the value the user states match the plan's?"""
-    from assistant.corpus import DOC_NUMBER
-
     ix, key, q = res.index, res.fact, res.question
     value = ix.meta({"notice_title": "title"}.get(key, key)) if key != "date_effective" else None
     if key == "doc_number":
-        stated = [m.group(0).replace(" ", "") for m in DOC_NUMBER.finditer(q)]
+        # Compare the number itself (issuer's short name, year, serial) whatever brackets were typed:
+        # "钦政办(2025)15號" is 钦政办〔2025〕15号; a match of the loose pattern may run back into the
+        # question's words ("…是不是钦政办〔2025〕15号"), so only the short name before the year counts.
         number = ix.meta("doc_number")
-        return ("yes" if number in stated else "no") if stated and number else None
+        own = _NUMBER_PARTS.search(number or "")
+        stated = _NUMBER_PARTS.findall(q)
+        if not own or not stated:
+            return None
+        return "yes" if any(p[0].endswith(own.group(1)) and p[1:] == own.groups()[1:] for p in stated) else "no"
     if key in ("date_issued", "date_effective"):
         # "2025年7月31日", "2025年7月" or "2024年": as much of the date as the user states.
         stated = ["-".join(f"{int(p):02d}" for p in parts if p) for parts in _DATE_IN_TEXT.findall(q)]

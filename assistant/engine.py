@@ -127,6 +127,11 @@ class Assistant:
         if picked and int(picked.group(1)) <= len(offered):
             question = offered[int(picked.group(1)) - 1]
         prepared = question_text(question or "", self.lexicon)
+        # "…，那要是在灵山县登的呢？": the stated case is the previous turn of the follow-up asked.
+        split = self.lexicon.grammar["premise_then_ask"].match(prepared[2])
+        if split:
+            _, context, _ = self._answer(split.group("premise"), context)
+            prepared = question_text(split.group("ask"), self.lexicon)
         text = prepared[0]
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
         chosen = self.catalog.candidates(self.tokenizer.words(text), text, always)

@@ -218,9 +218,11 @@ def _primary(docs: list[DocAnalysis], default_doc: str | None) -> DocAnalysis | 
 
 
 def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
-    """Give an elliptical follow-up ("那县区的呢？") the previous turn's matters; returns its intent."""
+    """Give an elliptical follow-up ("那县区的呢？") the previous turn's matters; returns its intent
+    ("" when the last turn had none). A request for the text ("第几部分写的") is about the last
+    answer even where it reads like a question about the plan."""
     if d.matches or not context.get("matters") or context.get("doc_id") != d.index.doc_id \
-            or a.fact or d.list_filter is not None:
+            or (a.fact and "quote" not in a.intents) or d.list_filter is not None:
         return None
     inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
     leftover = [u for u in d.unexplained if not any(u in e.vocab or any(u in v for v in e.vocab)
@@ -229,7 +231,7 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
     if inherited and elliptical and not leftover and not a.out_of_scope_hint:
         d.matches = [MatterMatch(e, [], 1.0, True, 0.0) for e in inherited]
         d.unexplained, d.significant, d.weights = [], [], {}
-        return context.get("intent")
+        return context.get("intent") or ""
     return None
 
 
@@ -272,9 +274,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         if inherited_intent and not a.intents:
             intent = inherited_intent
         # A follow-up naming a new matter but no level keeps the previous level; one that only
-        # offers a payer ("那县里要不要掏一部分" after 市里的…) keeps it as the work's level too.
-        if d.matches and a.follow_up and context.get("levels") and context.get("doc_id") == d.index.doc_id \
-                and all(m.claim for m in d.levels):
+        # offers a payer ("那县里要不要掏一部分", "是不是市里也要补一部分" after 区里办的…) keeps it
+        # as the work's level too.
+        if d.matches and (a.follow_up or inherited_intent is not None) and context.get("levels") \
+                and context.get("doc_id") == d.index.doc_id and all(m.claim for m in d.levels):
             d.levels = [LevelMention(level, surface, False) for level, surface in context["levels"]] + d.levels
 
     # A place no loaded plan covers ("南宁市的专利导航…"): say what is loaded, never another area's verdict.
@@ -405,8 +408,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     if unexplained and in_field:
         kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
+        # "商标注册费补贴是县区财政事权吧": the plan does not say so — 不是, and it lists no such matter.
+        claims = a.yes_no and (a.joint_claim or any(m.claim for m in (d.levels if d else [])))
         return Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
-                          intent=intent, injection=a.injection, context=kept,
+                          intent=intent, injection=a.injection, context=kept, yes_no=bool(claims),
                           options=[matter_option(n) for n in _nearest(d, unexplained)] if d else [])
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,

@@ -372,7 +372,10 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
     name = entry.matter["name"]
     for group in lex.contrasts:
         own = [w for w in group if w in name]
-        if own and any(w in text and not any(w in o or o in w for o in own) for w in group):
+        # Only where the question names none of the matter's own qualifiers ("专利导航和商标品牌
+        # 指导站" names both kinds of right and so contradicts neither).
+        if own and not any(o in text for o in own) \
+                and any(w in text and not any(w in o or o in w for o in own) for w in group):
             return True
     return False
 

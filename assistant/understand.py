@@ -117,7 +117,7 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict) -> tuple[bool
     for p in roles["claim_after"]:
         m = p.match(after)
         if m:
-            return True, m.group(0)
+            return True, m.groupdict().get("phrase") or m.group(0)
     # "市与县区共同…", "市和县区一起搞的": a level joined to the next level shares its role.
     joined = roles["joined"].match(after)
     if joined:
