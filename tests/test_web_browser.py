@@ -402,16 +402,45 @@ def test_embed_snippet_on_a_plain_host_page(ui: Page, expect: Any, fake_server: 
     expect(page.locator("#policy-assistant-embed .pa-panel")).to_be_hidden()
 
 
-def test_embed_is_refused_on_an_origin_not_allowed(ui: Page, expect: Any, fake_server: dict) -> None:
+def _embed_refused(ui: Page, expect: Any, host: HostPage) -> None:
+    """On a host the server does not allow, embed.js shows nothing (no button that would open a
+    browser error page), loads nothing more, and says once in the console which setting to change."""
     page = ui.page
-    page.goto(fake_server["other"].origin + "/")
-    page.locator("#policy-assistant-embed .pa-btn").click()
-    deadline = time.time() + 10
-    while not any("frame-ancestors" in m for m in ui.console) and time.time() < deadline:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(host.origin + "/")
+    for _ in range(50):                        # console events arrive asynchronously
+        if any("ASSISTANT_ALLOWED_ORIGINS" in m for m in ui.console):
+            break
         page.wait_for_timeout(100)
-    assert any("frame-ancestors" in m for m in ui.console), ui.console
-    assert page.frame_locator("#policy-assistant-embed iframe").locator("#composer").count() == 0
-    ui.console.clear()
+    said = [m for m in ui.console if "ASSISTANT_ALLOWED_ORIGINS" in m]
+    assert len(said) == 1 and said[0].startswith("warning: ") and host.origin in said[0], ui.console
+    expect(page.locator("#policy-assistant-embed")).to_have_count(0)
+    assert page.locator("iframe").count() == 0
+    assert [u for u in requested if not u.startswith(host.origin)] == [u for u in requested if u.endswith("/embed.js")]
+    ui.shot("embed-3-not-allowed")
+
+
+def test_embed_shows_nothing_on_an_origin_not_allowed(ui: Page, expect: Any, fake_server: dict) -> None:
+    _embed_refused(ui, expect, fake_server["other"])
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_embed_shows_nothing_by_default(browser: Any, expect: Any, viewport: str,
+                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """ASSISTANT_ALLOWED_ORIGINS unset (the default): no other site may embed, so none shows a button."""
+    app = create_app(Settings(cache_dir=tmp_path_factory.mktemp("web-closed")), engine=FakeEngine())
+    host = HostPage()
+    with LiveServer(app) as srv:
+        host.carry(srv.base)
+        ui = Page(browser, viewport, (srv.base, host.origin))
+        try:
+            _embed_refused(ui, expect, host)
+        finally:
+            ui.context.close()
+            host.close()
+    assert ui.outside == [] and ui.errors == []
+    assert not [m for m in ui.console if m.startswith("error")], ui.console
 
 
 def test_did_you_mean_options_are_buttons_that_ask(browser: Any, expect: Any, real_server: str) -> None:
