@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings, load_settings
-from assistant.inputs import decode_line
+from assistant.inputs import QuestionError, decode_line
 
 
 def _engine(settings: Settings):
@@ -31,7 +31,12 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return result
 
     if args.question is not None and args.explain:
-        print(json.dumps(eng.explain(args.question, context), ensure_ascii=False, indent=1))
+        try:
+            trace = eng.explain(args.question, context)
+        except QuestionError as err:       # the same words as the API's 422 and `ask` without --explain
+            print(err.message, file=sys.stderr)
+            return 1
+        print(json.dumps(trace, ensure_ascii=False, indent=1))
         return 0
     if args.question is not None:
         # The engine refuses what it cannot ask (too long, undecodable bytes from argv) with status
@@ -47,12 +52,10 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print("请在命令后写上问题，或加 --json 从标准输入逐行提问。", file=sys.stderr)
         return 2
     # Bytes, not text: a line that is not UTF-8 gets its own error answer instead of ending the batch.
-    # Every non-blank line gets exactly one JSON line, in order.
+    # Every line gets exactly one JSON line, in order, so output line N answers input line N: a blank
+    # line gets the error object for an empty question (the engine leaves the conversation as it was).
     for raw in sys.stdin.buffer:
-        question = decode_line(raw).strip()
-        if not question:
-            continue
-        sys.stdout.write(json.dumps(one(question), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(one(decode_line(raw).strip()), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 0
 

@@ -144,3 +144,29 @@ def test_admin_page_without_token_configured_is_absent(tmp_path):
     with TestClient(create_app(Settings(cache_dir=tmp_path), engine=FakeEngine())) as c:
         assert c.get("/admin").status_code == 404
         assert c.get("/api/admin/stats", headers={"Authorization": "Bearer x"}).status_code == 404
+
+
+def test_admin_fits_a_phone(browser, server):
+    """At 375 px nothing is wider than the screen (the tables become a card per row), and the inputs are
+    16 px or more (iOS zooms into smaller ones)."""
+    base, _ = server
+    context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2, locale="zh-CN")
+    try:
+        pg = context.new_page()
+        pg.goto(base + "/admin")
+        sizes = pg.eval_on_selector_all("input, select, textarea", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+        assert sizes and min(sizes) >= 16, sizes
+        pg.fill("#token", TOKEN)
+        pg.click("#login-btn")
+        pg.wait_for_selector("#dashboard:not([hidden])")
+        sync_api.expect(pg.locator("#disliked tbody")).to_contain_text("知识产权质押融资谁出钱？")
+        width, inner = pg.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width <= inner, (width, inner)
+        wide = pg.evaluate("Array.from(document.querySelectorAll('main *'))"
+                           ".filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).map(e => e.tagName + '#' + e.id)")
+        assert wide == [], wide
+        sizes = pg.eval_on_selector_all("input, select, textarea", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+        assert min(sizes) >= 16, sizes
+        pg.screenshot(path=str(SHOTS / "admin-dashboard-phone.png"), full_page=True)
+    finally:
+        context.close()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from assistant.inputs import MESSAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,12 +36,49 @@ def test_ask_json_is_the_contract():
 
 
 def test_json_lines_from_stdin_form_one_conversation_with_session(tmp_path):
-    questions = "市里的作品登记谁出钱？\n那县区的呢？\n\n今天天气怎么样？\n"
+    questions = "市里的作品登记谁出钱？\n那县区的呢？\n今天天气怎么样？\n"
     out = run("ask", "--json", "--session", "t1", stdin=questions, env={"ASSISTANT_CACHE": str(tmp_path)})
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["status"] for r in lines] == ["answered", "answered", "out_of_scope"]
     assert {f["payer"] for f in lines[0]["findings"]} == {"市"}
     assert {f["payer"] for f in lines[1]["findings"]} == {"县区"}
+
+
+def test_json_batch_gives_every_input_line_one_output_line(tmp_path):
+    """Output line N answers input line N: a blank line gets an error object, not a skipped line,
+    and leaves the conversation as it was (the follow-up after it is still read in context)."""
+    questions = "市里的作品登记谁出钱？\n\n   \r\n那县区的呢？\n今天天气怎么样？"   # the last line has no newline
+    out = run("ask", "--json", "--session", "t3", stdin=questions, env={"ASSISTANT_CACHE": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["status"] for r in lines] == ["answered", "error", "error", "answered", "out_of_scope"]
+    assert lines[1]["answer"] == lines[2]["answer"] == MESSAGES["empty"]
+    assert lines[1]["findings"] == lines[1]["citations"] == lines[1]["suggestions"] == []
+    assert {f["payer"] for f in lines[3]["findings"]} == {"县区"}
+
+
+def test_empty_question_exits_non_zero_with_the_api_message(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from _web_fakes import FakeEngine
+    from assistant.api import create_app
+    from assistant.config import Settings
+
+    with TestClient(create_app(Settings(cache_dir=tmp_path), engine=FakeEngine())) as client:
+        refused = client.post("/api/ask", json={"question": ""})
+    assert refused.status_code == 422
+    message = refused.json()["error"]["message"]
+
+    out = run("ask", "")
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.strip() == message
+    as_json = run("ask", "--json", "")
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout) == {"status": "error", "answer": message, "findings": [], "citations": [],
+                                          "suggestions": [], "options": []}
+    explained = run("ask", "--explain", "  ")
+    assert explained.returncode == 1 and explained.stdout == ""
+    assert explained.stderr.strip() == message
 
 
 def test_session_carries_across_processes(tmp_path):

@@ -114,7 +114,7 @@ def fake_server(tmp_path_factory: pytest.TempPathFactory, hosts: tuple[HostPage,
     with LiveServer(app) as srv:
         allowed.carry(srv.base)
         other.carry(srv.base)
-        yield {"base": srv.base, "records": records, "allowed": allowed, "other": other}
+        yield {"base": srv.base, "records": records, "allowed": allowed, "other": other, "app": app}
 
 
 @pytest.fixture(scope="module")
@@ -374,7 +374,18 @@ def test_new_conversation_button(ui: Page, expect: Any, fake_server: dict) -> No
     _ask(page, "专利导航谁出钱？")
     expect(page.locator(".card")).to_have_count(1)
     assert page.evaluate("localStorage.getItem('policy-assistant.session.full')")
+    page.click("#new-chat")                                                # asks first
+    confirm = page.locator(".confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text("清空当前对话")
+    ui.shot("chat-8-new-chat-confirm")
+    confirm.locator(".confirm-no").click()
+    expect(confirm).to_be_hidden()
+    expect(page.locator(".card")).to_have_count(1)
+    assert page.evaluate("localStorage.getItem('policy-assistant.session.full')")
     page.click("#new-chat")
+    confirm.locator(".confirm-yes").click()
+    expect(confirm).to_be_hidden()
     expect(page.locator(".card")).to_have_count(0)
     expect(page.locator(".welcome")).to_have_count(1)
     assert page.evaluate("localStorage.getItem('policy-assistant.session.full')") is None
@@ -402,16 +413,45 @@ def test_embed_snippet_on_a_plain_host_page(ui: Page, expect: Any, fake_server: 
     expect(page.locator("#policy-assistant-embed .pa-panel")).to_be_hidden()
 
 
-def test_embed_is_refused_on_an_origin_not_allowed(ui: Page, expect: Any, fake_server: dict) -> None:
+def _embed_refused(ui: Page, expect: Any, host: HostPage) -> None:
+    """On a host the server does not allow, embed.js shows nothing (no button that would open a
+    browser error page), loads nothing more, and says once in the console which setting to change."""
     page = ui.page
-    page.goto(fake_server["other"].origin + "/")
-    page.locator("#policy-assistant-embed .pa-btn").click()
-    deadline = time.time() + 10
-    while not any("frame-ancestors" in m for m in ui.console) and time.time() < deadline:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(host.origin + "/")
+    for _ in range(50):                        # console events arrive asynchronously
+        if any("ASSISTANT_ALLOWED_ORIGINS" in m for m in ui.console):
+            break
         page.wait_for_timeout(100)
-    assert any("frame-ancestors" in m for m in ui.console), ui.console
-    assert page.frame_locator("#policy-assistant-embed iframe").locator("#composer").count() == 0
-    ui.console.clear()
+    said = [m for m in ui.console if "ASSISTANT_ALLOWED_ORIGINS" in m]
+    assert len(said) == 1 and said[0].startswith("warning: ") and host.origin in said[0], ui.console
+    expect(page.locator("#policy-assistant-embed")).to_have_count(0)
+    assert page.locator("iframe").count() == 0
+    assert [u for u in requested if not u.startswith(host.origin)] == [u for u in requested if u.endswith("/embed.js")]
+    ui.shot("embed-3-not-allowed")
+
+
+def test_embed_shows_nothing_on_an_origin_not_allowed(ui: Page, expect: Any, fake_server: dict) -> None:
+    _embed_refused(ui, expect, fake_server["other"])
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_embed_shows_nothing_by_default(browser: Any, expect: Any, viewport: str,
+                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """ASSISTANT_ALLOWED_ORIGINS unset (the default): no other site may embed, so none shows a button."""
+    app = create_app(Settings(cache_dir=tmp_path_factory.mktemp("web-closed")), engine=FakeEngine())
+    host = HostPage()
+    with LiveServer(app) as srv:
+        host.carry(srv.base)
+        ui = Page(browser, viewport, (srv.base, host.origin))
+        try:
+            _embed_refused(ui, expect, host)
+        finally:
+            ui.context.close()
+            host.close()
+    assert ui.outside == [] and ui.errors == []
+    assert not [m for m in ui.console if m.startswith("error")], ui.console
 
 
 def test_did_you_mean_options_are_buttons_that_ask(browser: Any, expect: Any, real_server: str) -> None:
@@ -436,3 +476,251 @@ def test_did_you_mean_options_are_buttons_that_ask(browser: Any, expect: Any, re
     finally:
         ui.context.close()
     assert ui.errors == []
+
+
+# --------------------------------------------------------------------------- a staff member's phone (issue 14)
+
+LONG_QUESTION = "哪些事项按属地原则承担支出责任？"
+TAP_MIN = 44          # px: the smallest tap target (Apple HIG, WCAG 2.5.5)
+INPUT_FONT_MIN = 16   # px: iOS Safari zooms into inputs set smaller
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def real_ui(request: pytest.FixtureRequest, browser: Any, real_server: str) -> Iterator[Page]:
+    p = Page(browser, request.param, (real_server,))
+    yield p
+    p.context.close()
+    assert p.outside == [], f"requests left the test host: {p.outside}"
+    assert p.errors == [], f"page errors: {p.errors}"
+    assert not [m for m in p.console if m.startswith("error")], p.console
+
+
+def _in_view(page: Any, locator: Any) -> None:
+    """The element is wholly inside the visible part of the conversation."""
+    box, area = locator.bounding_box(), page.locator("#messages").bounding_box()
+    assert box and area, (box, area)
+    assert area["y"] - 0.5 <= box["y"] and box["y"] + box["height"] <= area["y"] + area["height"] + 0.5, (box, area)
+
+
+def _whole_shot(ui: Page, name: str) -> None:
+    """A screenshot as tall as the conversation, so a long card shows whole (same width, same layout)."""
+    size = VIEWPORTS[ui.viewport]
+    hidden = ui.page.evaluate("(m => m.scrollHeight - m.clientHeight)(document.getElementById('messages'))")
+    ui.page.set_viewport_size({"width": size["width"], "height": size["height"] + hidden})
+    ui.shot(name)
+    ui.page.set_viewport_size(size)
+
+
+def test_long_list_answer_is_collapsed_and_expands(real_ui: Page, expect: Any, real_server: str) -> None:
+    page = real_ui.page
+    page.goto(real_server + "/")
+    with page.expect_response("**/api/ask") as response:
+        _ask(page, LONG_QUESTION)
+    result = response.value.json()
+    items = [line for line in result["answer"].splitlines() if re.match(r"\d+\.\s", line)]
+    assert len(items) > 5 and len({f["matter"] for f in result["findings"]}) == len(items)
+    card = page.locator(".card").first
+    expect(card.locator(".list-item")).to_have_count(len(items))
+
+    # Collapsed: the conclusion, the first three items and a button naming how many there are.
+    expect(card.locator(".list-item:visible")).to_have_count(3)
+    expect(card.locator(".list-item:visible")).to_have_text(items[:3])
+    toggle = card.locator(".list-toggle")
+    expect(toggle).to_have_text(f"展开全部 {len(items)} 项")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    # Badges once per level, not per item: one row per distinct verdict, none of them a dash.
+    levels = card.locator(".finding-level").all_inner_texts()
+    assert len(levels) == len(set(levels)) < len(result["findings"]), levels
+    assert "—" not in levels and "共同" in levels                  # the joint matter's row names itself
+    expect(card.locator(".badge-payer")).to_have_count(len(levels))
+    expect(card.locator(".finding").first).to_contain_text(f"全部 {len(items)} 项")
+    # Only the first quote is open; the others wait behind their chips.
+    expect(card.locator(".cite-chip")).to_have_count(len(result["citations"]))
+    expect(card.locator(".quote:visible")).to_have_count(1)
+    expect(card.locator(".quote-toggle")).to_have_count(len(result["citations"]) - 1)
+    # The question stays in sight above the answer, and so do the conclusion and the button.
+    question = page.locator(".row-user .bubble").last
+    expect(question).to_have_text(LONG_QUESTION)
+    for part in (question, card.locator(".verdict"), toggle):
+        _in_view(page, part)
+    collapsed = card.bounding_box()["height"]
+    real_ui.shot("chat-long-1-collapsed")
+    _whole_shot(real_ui, "chat-long-2-collapsed-whole")
+
+    toggle.click()
+    expect(card.locator(".list-item:visible")).to_have_count(len(items))
+    expect(card.locator(".list-item")).to_have_text(items)
+    expect(toggle).to_have_text("收起")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    assert card.bounding_box()["height"] > collapsed
+    real_ui.shot("chat-long-3-expanded")
+    _whole_shot(real_ui, "chat-long-4-expanded-whole")
+
+    card.locator(".quote-toggle").first.click()
+    expect(card.locator(".quote:visible")).to_have_count(2)
+    expect(card.locator(".quote-toggle").first).to_have_text("收起原文")
+    toggle.click()
+    expect(card.locator(".list-item:visible")).to_have_count(3)
+
+    page.reload()                                   # a restored tall answer also keeps its question in sight
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.locator(".card .list-item:visible")).to_have_count(3)
+    _in_view(page, page.locator(".row-user .bubble").last)
+
+
+def test_feedback_is_shown_as_given_after_a_reload(ui: Page, expect: Any, fake_server: dict) -> None:
+    page = ui.page
+    page.goto(fake_server["base"] + "/")
+    with page.expect_response("**/api/ask") as first:
+        _ask(page, "专利导航谁出钱？")
+    _ask(page, "作品登记谁出钱？")
+    expect(page.locator(".card")).to_have_count(2)
+    card = page.locator(".card").first
+    card.locator(".feedback-down").click()
+    card.locator(".feedback-comment").fill("希望写明县区的具体科目")
+    card.locator(".feedback-submit").click()
+    expect(card.locator(".feedback-note")).to_have_text("感谢反馈")
+    answer_id = first.value.json()["answer_id"]
+    assert fake_server["app"].state.qlog.get(answer_id)["rating"] == "down"     # the server has it
+
+    page.reload()
+    expect(page.locator(".card")).to_have_count(2)
+    card = page.locator(".card").first
+    expect(card.locator(".feedback-down")).to_have_attribute("aria-pressed", "true")
+    expect(card.locator(".feedback-down")).to_have_class(re.compile(r"\bchosen\b"))
+    expect(card.locator(".feedback-up")).to_have_attribute("aria-pressed", "false")
+    expect(card.locator(".feedback-up")).to_be_disabled()
+    expect(card.locator(".feedback-down")).to_be_disabled()
+    expect(card.locator(".feedback-note")).to_have_text("已反馈")
+    unrated = page.locator(".card").nth(1)                       # the other answer is still open to rate
+    expect(unrated.locator(".feedback-up")).to_be_enabled()
+    expect(unrated.locator(".feedback-up")).to_have_attribute("aria-pressed", "false")
+    card.locator(".feedback-bar").scroll_into_view_if_needed()
+    ui.shot("chat-9-feedback-restored")
+
+
+def test_tap_targets_and_input_text_sizes(ui: Page, expect: Any, fake_server: dict) -> None:
+    page = ui.page
+    targets = {"citation chip": ".card .cite-chip", "👍": ".feedback-up", "👎": ".feedback-down",
+               "新对话": "#new-chat", "发送": "#send", "example": ".welcome .chip", "suggestion": ".suggestions .chip",
+               "提交反馈": ".feedback-submit", "phone number": ".contact a"}
+    for path in ("/", "/embed"):
+        page.goto(fake_server["base"] + path)
+        _ask(page, "专利导航谁出钱？")
+        _ask(page, "明天天气怎么样？")
+        expect(page.locator(".card")).to_have_count(2)
+        page.locator(".card").first.locator(".feedback-up").click()          # opens the comment box
+        expect(page.locator(".feedback-comment").first).to_be_visible()
+
+        for name, selector in targets.items():
+            found = page.locator(selector).locator("visible=true")
+            assert found.count() > 0, (path, name)
+            for i in range(found.count()):
+                box = found.nth(i).bounding_box()
+                assert box and box["width"] >= TAP_MIN and box["height"] >= TAP_MIN, (path, name, box)
+
+        sizes = page.eval_on_selector_all(
+            "input, textarea, select", "els => els.map(e => [e.id || e.className, parseFloat(getComputedStyle(e).fontSize)])")
+        assert len(sizes) >= 2 and all(size >= INPUT_FONT_MIN for _, size in sizes), (path, sizes)
+
+        # The input shows it has the focus.
+        ring = "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.boxShadow].join(' '); }"
+        page.locator(".feedback-comment").first.focus()
+        blurred = page.eval_on_selector("#input", ring)
+        page.locator("#input").focus()
+        focused = page.eval_on_selector("#input", ring)
+        assert focused != blurred and ("rgb" in focused), (blurred, focused)
+
+        # The contact's number is a link the phone can call.
+        expect(page.locator(".card").nth(1).locator(".contact a")).to_have_attribute("href", "tel:07772800000")
+        expect(page.locator(".card").nth(1).locator(".contact a")).to_have_text("0777-2800000")
+    ui.shot("chat-10-targets")
+
+
+def test_a_paste_over_the_limit_is_cut_and_says_so(ui: Page, expect: Any, fake_server: dict) -> None:
+    page = ui.page
+    ui.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=fake_server["base"])
+    page.goto(fake_server["base"] + "/")
+    counter, note = page.locator(".counter"), page.locator(".composer-note")
+    page.fill("#input", "专" * 399)
+    expect(counter).to_have_text("")
+    expect(page.locator(".composer-meta")).to_be_hidden()
+    page.fill("#input", "专" * 400)                                       # near the limit: a counter
+    expect(counter).to_have_text("400/500")
+
+    page.fill("#input", "")
+    pasted = "专利导航谁出钱？" * 75                                         # 600 characters
+    page.evaluate("text => navigator.clipboard.writeText(text)", pasted)
+    page.locator("#input").focus()
+    page.keyboard.press("ControlOrMeta+V")
+    expect(note).to_contain_text("600 字")
+    expect(note).to_contain_text("已截去")
+    expect(counter).to_have_text("500/500")
+    assert page.input_value("#input") == pasted[:500]
+    ui.shot("chat-11-paste-cut")
+
+    page.keyboard.press("Enter")
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.locator(".row-user .bubble")).to_have_text(pasted[:500])
+    expect(page.locator(".composer-meta")).to_be_hidden()                  # the note goes with the question
+
+
+def test_back_from_the_source_returns_to_that_answer(ui: Page, expect: Any, fake_server: dict) -> None:
+    page = ui.page
+    page.goto(fake_server["base"] + "/")
+    questions = ["专利导航谁出钱？", "作品登记谁出钱？", "知识产权质押融资谁出钱？", "地理标志运用促进谁出钱？",
+                 "商标品牌指导站建设谁出钱？", "专利导航谁出钱？（再问一次）"]
+    for n, question in enumerate(questions, 1):
+        _ask(page, question)
+        expect(page.locator(".card")).to_have_count(n)
+    first = page.locator(".card").first
+    box, area = first.bounding_box(), page.locator("#messages").bounding_box()
+    assert box["y"] + box["height"] < area["y"], "the first answer should have scrolled out of sight"
+
+    first.locator(".cite-chip").first.scroll_into_view_if_needed()
+    first.locator(".cite-chip").first.click()
+    page.wait_for_url(re.compile(rf"/doc/{DOC_ID}"))
+    page.locator("#back").click()
+    expect(page.locator(".card")).to_have_count(len(questions))
+    expect(page.locator(".card").first.locator(".verdict")).to_be_in_viewport(ratio=1)   # waits for the scroll
+    _in_view(page, page.locator(".card").first.locator(".verdict"))
+    _in_view(page, page.locator(".row-user .bubble").first)
+
+
+def test_details_of_the_card_and_the_source_viewer(browser: Any, expect: Any, real_server: str) -> None:
+    ui = Page(browser, "phone", (real_server,))
+    try:
+        page = ui.page
+        page.goto(real_server + "/")
+        # The examples an out-of-scope reply promises with "例如：" are in the card, and not again below it.
+        with page.expect_response("**/api/ask") as response:
+            _ask(page, "明天天气怎么样？")
+        result = response.value.json()
+        assert result["status"] == "out_of_scope" and result["answer"].splitlines()[0].endswith("例如：")
+        card = page.locator(".card").last
+        expect(card.locator(".examples-inline .chip")).to_have_text(result["suggestions"])
+        expect(page.locator(".suggestions")).to_have_count(0)
+        ui.shot("chat-12-examples-in-card")
+
+        # A joint row's level badge says so; it is never a dash.
+        _ask(page, "与边境国家开展知识产权执法合作，支出责任怎么划分？")
+        expect(page.locator(".card")).to_have_count(2)
+        levels = page.locator(".card").last.locator(".finding-level").all_inner_texts()
+        assert "共同" in levels and "—" not in levels, levels
+
+        # A suggestion never repeats the question just answered.
+        asked = "这个方案什么时候开始施行？"
+        with page.expect_response("**/api/ask") as response:
+            _ask(page, asked)
+        assert asked in response.value.json()["suggestions"]        # the engine offers it; the page drops it
+        expect(page.locator(".card")).to_have_count(3)
+        follow = page.locator(".suggestions").last.locator(".chip").all_inner_texts()
+        assert follow and asked not in follow, follow
+
+        # The source viewer joins a title set on two lines.
+        page.goto(f"{real_server}/doc/{DOC_ID}#title")
+        title = page.locator("[id='title']")
+        expect(title).to_have_text("钦州市知识产权领域市以下财政事权和支出责任划分改革实施方案")
+    finally:
+        ui.context.close()
+    assert ui.errors == [] and ui.outside == []

@@ -46,9 +46,12 @@
       body.appendChild(tr);
       return;
     }
+    // Each cell carries its column's name: on a phone the rows are stacked and show it (admin.css).
+    var names = Array.prototype.map.call($(id).querySelectorAll("thead th"), function (th) { return th.textContent; });
     rows.forEach(function (row) {
       var tr = document.createElement("tr");
       render(tr, row);
+      Array.prototype.forEach.call(tr.children, function (td, i) { if (names[i]) td.setAttribute("data-label", names[i]); });
       body.appendChild(tr);
     });
   }

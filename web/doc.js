@@ -16,11 +16,22 @@
   }
 
   var TAGS = {notice_title: "h1", title: "h2", doc_number: "p", addressee: "p", date: "p", paragraph: "p"};
+  var TITLES = {notice_title: true, title: true, heading: true};
+  // A line break inside a title (published titles are often set on two or three lines) reaches us as a
+  // space or a newline between two Chinese characters, where Chinese has none.
+  var CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef";
+  var BROKEN = new RegExp("([" + CJK + "])\\s+(?=[" + CJK + "])", "g");
+
+  function joinBroken(text) {
+    return String(text || "").replace(BROKEN, "$1");
+  }
 
   function blockNode(b) {
     var tag = TAGS[b.kind] || "p";
     if (b.kind === "heading") tag = "h" + Math.min(3 + Math.max((b.depth || 1) - 1, 0), 6);
-    var node = el(tag, "blk blk-" + (b.kind || "paragraph") + " depth-" + (b.depth || 0), b.text);
+    var node = el(tag, "blk blk-" + (b.kind || "paragraph") + " depth-" + (b.depth || 0),
+                  TITLES[b.kind] ? joinBroken(b.text) : b.text);
+    if (TITLES[b.kind]) node.setAttribute("data-title", "");
     if (b.anchor) node.id = b.anchor;
     if (b.label) node.setAttribute("data-label", b.label);
     return node;
@@ -62,7 +73,7 @@
       return;
     }
     node.classList.add("target");
-    if (quote && !node.querySelector("mark")) highlight(node, quote);
+    if (quote && !node.querySelector("mark")) highlight(node, node.hasAttribute("data-title") ? joinBroken(quote) : quote);
     var label = node.getAttribute("data-label");
     if (label) {
       locator.hidden = false;

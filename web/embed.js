@@ -2,7 +2,8 @@
  *   <script src="（服务地址）/embed.js" data-title="政策问答"></script>
  * adds a floating chat button that opens the compact chat (/embed) in a panel. Styles live in a
  * shadow root so the host page's CSS and ours don't touch. The host's origin must be in
- * ASSISTANT_ALLOWED_ORIGINS, or the browser refuses to show /embed in the frame. */
+ * ASSISTANT_ALLOWED_ORIGINS, or the browser refuses to show /embed in the frame: the server writes that
+ * list into this script, so on a host that is not allowed it shows nothing and says why in the console. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -10,6 +11,28 @@
   window.__policyAssistantEmbed = true;
 
   var base = new URL(".", script.src);               // the app's root, next to embed.js
+  // Written by the server (GET /embed.js) from ASSISTANT_ALLOWED_ORIGINS; stays null when this file
+  // is served as is, and then the check is left to the browser.
+  var allowed = /*ALLOWED_ORIGINS*/null;
+  if (allowed && !mayFrame(allowed)) {
+    if (window.console) {
+      console.warn("政策问答助手：本网站（" + location.origin + "）不在助手服务器的 ASSISTANT_ALLOWED_ORIGINS 中，" +
+        "浏览器不允许嵌入，所以不显示咨询按钮。请在助手服务器上设置 ASSISTANT_ALLOWED_ORIGINS=" + location.origin +
+        "（多个网站用逗号分隔）后重启服务。");
+    }
+    return;
+  }
+
+  /** The same test as the browser's frame-ancestors: the app's own origin, a listed origin, or "*". */
+  function mayFrame(origins) {
+    if (location.origin === base.origin) return true;
+    for (var i = 0; i < origins.length; i++) {
+      if (origins[i] === "*") return true;
+      try { if (new URL(origins[i]).origin === location.origin) return true; } catch (e) { /* malformed */ }
+    }
+    return false;
+  }
+
   var title = (script.getAttribute("data-title") || "政策问答助手").slice(0, 40);
   var src = new URL("embed", base);
   src.searchParams.set("title", title);
@@ -24,7 +47,7 @@
     "box-shadow:0 8px 30px rgba(0,0,0,.3)}",
     ".pa-panel[hidden]{display:none}",
     ".pa-frame{display:block;width:100%;height:100%;border:0}",
-    ".pa-close{position:absolute;top:5px;right:6px;width:32px;height:32px;border:0;border-radius:50%;",
+    ".pa-close{position:absolute;top:2px;right:2px;width:44px;height:44px;border:0;border-radius:50%;",
     "background:transparent;color:#555;font:22px/1 sans-serif;cursor:pointer}",
     ".pa-close:hover{background:rgba(0,0,0,.08)}",
     "@media (max-width:480px){.pa-panel{right:0;bottom:0;width:100vw;height:100%;max-height:none;border-radius:0}}"
