@@ -352,6 +352,12 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
             accepted.append(cand)
             explained.update(cand.covered)
     accepted = _prefer_named(accepted, units, tok, lex)
+    # Of matters explaining the same words, the one whose whole name the question says ("自然灾害
+    # 调查评估" beside 特别重大自然灾害调查评估 and 其他事故调查处理) is the one asked about: both sides hold.
+    whole = [m for m in accepted if len(m.covered) >= 2 and _fully_named(m, units, tok, lex)]
+    verdicts = {frozenset(o["payer"] for o in m.entry.matter["outcomes"]) for m in accepted}
+    if len(whole) == 1 and len(verdicts) > 1 and all(set(m.covered) <= set(whole[0].covered) for m in accepted):
+        accepted = whole
     accepted += _level_versions(accepted, candidates, text, lex)
     unexplained = [u for u in units if u not in explained]
     # Words many matters share ("监管", "保护") name none of them: with other words left over
@@ -360,6 +366,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     # ("宣传动员…经费由乡镇承担"), does name it.
     if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= 1 or len(covering(u, index, lex, tok)) == 1
                                             for m in accepted for u in m.covered) \
+            and not (len(whole) == 1 and accepted[0] is whole[0]) \
             and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
@@ -410,6 +417,12 @@ def _quoted_piece(entry: "MatterEntry", text: str, lex: Lexicon, least: int = 6)
     return None
 
 
+def _fully_named(m: "MatterMatch", units: list[str], tok: Tokenizer, lex: Lexicon) -> bool:
+    """Does the question name every content word of the matter's own name?"""
+    words = [w for w in tok.words(lex.canonicalize(m.entry.matter["name"])) if w not in lex.stopwords and len(w) >= 2]
+    return bool(words) and all(any(w == u or w in u or u.endswith(w) for u in units) for w in words)
+
+
 def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenizer, lex: Lexicon) -> list["MatterMatch"]:
     """Of matters that explain the very same words but disagree on who pays, keep the ones the
     question names in full ("铁路项目资本金" → 项目资本金, not the whole "资本金和征地拆迁")."""
@@ -421,11 +434,7 @@ def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenize
     if len(payers) < 2:
         return accepted
 
-    def fully_named(m: "MatterMatch") -> bool:
-        words = [w for w in tok.words(lex.canonicalize(m.entry.matter["name"])) if w not in lex.stopwords and len(w) >= 2]
-        return bool(words) and all(any(w == u or w in u or u.endswith(w) for u in units) for w in words)
-
-    named = [m for m in tied if fully_named(m)]
+    named = [m for m in tied if _fully_named(m, units, tok, lex)]
     if not named:
         return accepted
     return [m for m in accepted if m not in tied or m in named]

@@ -157,3 +157,30 @@ def test_several_plans_answer_a_question_that_names_none(engine_all):
     assert result["status"] == "answered"
     assert {c["doc_id"] for c in result["citations"]} == {"qinzhou-ip-fiscal-plan-2025"}
     assert any("江西省生态环境" in o["label"] for o in result["options"])
+
+
+OWN_NAME_PLAN = """某市应急管理领域市与县区财政事权和支出责任划分改革实施方案
+
+一、主要内容
+
+将特别重大自然灾害调查评估，确认为市级财政事权，由市级承担支出责任。
+
+将其他事故调查处理，确认为县区财政事权，由县区承担支出责任。
+
+将自然灾害调查评估，确认为县区财政事权，由县区承担支出责任。
+"""
+
+
+def test_the_matter_whose_whole_name_is_asked_answers(tmp_path):
+    """Three matters explain 自然灾害/调查/评估 and disagree on who pays: the one the question names
+    whole answers; a qualifier it does not say (特别重大) makes the others different work."""
+    plan = tmp_path / "own-name.txt"
+    plan.write_text(OWN_NAME_PLAN, encoding="utf-8")
+    env = {"ASSISTANT_DATA": str(tmp_path / "d"), "ASSISTANT_CACHE": str(tmp_path / "c")}
+    ingest(plan, load_settings(env=env))
+    engine = Assistant.load(settings=load_settings(env=env))
+    result, _ = engine.ask("一般的自然灾害发生后做调查评估，这笔开销谁掏")
+    assert result["status"] == "answered"
+    assert [(f["matter"], f["payer"]) for f in result["findings"]] == [("自然灾害调查评估", "县区")]
+    result, _ = engine.ask("特别重大自然灾害调查评估谁出钱")
+    assert [(f["matter"], f["payer"]) for f in result["findings"]] == [("特别重大自然灾害调查评估", "市")]
