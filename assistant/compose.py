@@ -344,10 +344,6 @@ class Composer:
         return self.t["passage_no_payer"].format(where=where)
 
     def _compose_not_listed(self, res: Resolution, out: dict, loaded) -> str:
-        # A claimed payer of a matter the plan does not list: the plan does not say so.
-        return (self.t["answer_no"] if res.yes_no else "") + self._not_listed_text(res, out)
-
-    def _not_listed_text(self, res: Resolution, out: dict) -> str:
         ix = res.index
         ca = ix.rules.get("catch_all") if ix else None
         out["suggestions"] = plan_examples(ix, self.t)[:3]

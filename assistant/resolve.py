@@ -408,10 +408,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     if unexplained and in_field:
         kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
-        # "商标注册费补贴是县区财政事权吧": the plan does not say so — 不是, and it lists no such matter.
-        claims = a.yes_no and (a.joint_claim or any(m.claim for m in (d.levels if d else [])))
+        # No 是/不是 here even for "…是县区财政事权吧": what we do not recognise may still be in the
+        # plan in other words (a page cut short, a shape not compiled), and a wrong 不是 is a wrong verdict.
         return Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
-                          intent=intent, injection=a.injection, context=kept, yes_no=bool(claims),
+                          intent=intent, injection=a.injection, context=kept,
                           options=[matter_option(n) for n in _nearest(d, unexplained)] if d else [])
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
