@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _LATIN_RUN = re.compile(r"[a-z]+(?:\s+[a-z]+)*")
 
 
+@lru_cache(maxsize=65536)
 def _pinyin(text: str) -> str:
     from pypinyin import lazy_pinyin   # loaded on the first typo only: its tables take ~0.2 s
 
