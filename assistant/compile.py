@@ -106,6 +106,12 @@ _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^�
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
+# "由市级负责跨县区项目组织协调，支出责任以县区财政为主，市级财政给予补助": one level pays mainly,
+# another helps (the helping words: compile.yaml aid_words).
+_MAIN_PAYER = re.compile(r"支出责任以(?P<main>[^，。；]{1,16}?)(?:财政)?为主(?:[，、](?P<aid>[^，。；]{1,10}?)(?:级)?财政"
+                         r"(?:通过[^，。；]{0,10}?)?(?P<how>" + "|".join(map(re.escape, compile_vocabulary()["aid_words"])) + r"))?")
+# "由市级负责跨县区项目组织协调": who coordinates and what (the matter, when no clause before names it)
+_COORDINATES = re.compile(r"^由(?P<who>[^，。；]{1,8}?)负责(?P<what>[^，。；]*?)(?:的)?(?:组织协调|统筹协调|协调|组织实施)$")
 # "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
 _ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
 
@@ -127,7 +133,12 @@ def sentences(block: Block) -> list[Sentence]:
             nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
             auth = _AUTHORITY.search(nxt)
             if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
-                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)):
+                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)
+                    # "…；县区组织实施的项目征地拆迁的支出责任由县区财政承担", "…；县区负责…的项目由县区
+                    # 财政承担支出责任", "…；跨县区的项目，由市级负责组织协调，支出责任以县区财政为主…"
+                    or (re.search(r"^[^，。；]{4,}?(?:的(?:财政)?支出责任)?由[^，。；]{1,12}?(?:财政)?(?:承担|负担)"
+                                  r"(?:[^，。；]{0,8}支出责任)?$", nxt) and levels_in(nxt))
+                    or (_MAIN_PAYER.search(nxt) and levels_in(_MAIN_PAYER.search(nxt).group("main")))):
                 continue
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
@@ -501,6 +512,14 @@ def _bracket_list(core: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _whose_work(core: str, levels: list[str]) -> bool:
+    """After a level prefix, a relative clause saying whose work it is ("市县承担的…检测", "市级作为
+    实施主体的省级高速公路"): the level is part of the name. ("省级负责审批的…" stays 负责审批的…
+    with the level as its scope, so both levels' versions are one matter.)"""
+    return bool(re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", core)
+                or (levels and re.match(r"作为[^，、]{0,20}的", core)))
+
+
 def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
     """An enumeration → one Item per matter. A later item's own prefix naming one of the rule's
     levels ("…，县区文物普查和县级文物档案数字化") is its scope; a level word that is no level of the
@@ -514,8 +533,9 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
         if rule_levels and levels and not all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels)
                                               for lv in levels):
             core, levels, prefix = segment, [], ""     # "乡镇运输服务站" in a city's plan: no level of the rule
-        if re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", core):
-            core, levels, prefix = segment, [], ""     # "市县承担的…检测": whose work it was, a qualifier
+        if _whose_work(core, levels):
+            # "市县承担的…检测", "县区负责具体事项组织实施的项目": whose work it was, a qualifier
+            core, levels, prefix = segment, [], ""
         qualifier = ""
         m = _QUALIFIER.match(core)
         if m and len(core) - m.end() >= 2:
@@ -537,7 +557,7 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
                 covers = _level_covers()
                 if found and len(rest) >= 2 and rule_levels \
                         and all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels) for lv in found) \
-                        and not re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", rest):
+                        and not _whose_work(rest, found):
                     name, own_levels = rest, fit_levels(found, rule_levels)
             # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
             trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", name)
@@ -636,6 +656,7 @@ def _own_rule(folded: str) -> bool:
 def _payer_subject(before: str) -> str:
     """What a payer sentence pays for: the clause before its payer, without the clauses that place
     it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
+    before = re.split(r"；", before)[-1]     # "…市级财政给予补助；县区组织实施的…": the clause of this payer only
     subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", _drop_lead_in(before.strip().rstrip("，")))
     subject = re.sub(r"[，的]?(财政负担|所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
     subject = re.sub(r"的(财政)?支出责任$", "", subject)          # "…等职责的财政支出责任由市与县区共同承担"
@@ -644,8 +665,14 @@ def _payer_subject(before: str) -> str:
     # "根据相关规划等自主设立的基础研究" says how and names the matter; "要求省级…制定补助标准" only how
     clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合)", c)
                                                            and not re.search(r"的[^的，]{4,}$", c))]
+    work = "|".join(map(re.escape, _ACTIONS))
     if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
         clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
+    elif len(clauses) > 1 and re.fullmatch(rf"(除[^，]*?以外的)?(?:(?:{work})、)*(?:{work})(等(职责|工作|事项))?", clauses[-1]):
+        # "对市级作为实施主体的省级高速公路，除省级负责部分以外的建设、养护…等职责": the work is done
+        # to the thing the clause before names
+        qualifier, listed = re.match(r"(除[^，]*?以外的)?(.*)", clauses[-1]).groups()
+        clauses = [(qualifier or "") + re.sub(r"^(对于|对)", "", clauses[-2]) + "的" + listed]
     elif len(clauses) > 1:
         clauses = clauses[-1:]         # the clause right before the payer names what it pays for
     subject = "，".join(clauses)
@@ -734,7 +761,10 @@ class Compiler:
             head = sents[i]
             auth = _AUTHORITY.search(head.folded)
             if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
-                if (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
+                if not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
+                    # "…，支出责任以县区财政为主，市级财政给予补助"
+                    pass
+                elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
                         and self._compile_payer_sentence(block, head):
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
                     pass
@@ -886,6 +916,38 @@ class Compiler:
             named = [lv for lv in item.levels if lv in auth_levels]
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
             self._add(item, category, item_outcomes)
+        return True
+
+    def _compile_main_payer(self, block: Block, sent: Sentence) -> bool:
+        """"跨县区的项目，由市级负责组织协调，支出责任以县区财政为主，市级财政给予补助" (or "由市级负责
+        跨县区项目组织协调，…"): one matter both levels pay for, in the plan's words; the 事权 is the
+        section head's, or stated as not written."""
+        folded = sent.folded.rstrip("。；")
+        m = _MAIN_PAYER.search(folded)
+        clauses = [c for c in re.split(r"[，；]", folded[:m.start()]) if c]
+        at = next((i for i, c in enumerate(clauses) if _COORDINATES.match(c) or c.startswith("由")), len(clauses))
+        subject = "，".join(clauses[:at])
+        if not subject and at < len(clauses) and _COORDINATES.match(clauses[at]):
+            subject = _COORDINATES.match(clauses[at]).group("what")
+        subject = _payer_subject(subject) if subject else ""
+        payers = levels_in(m.group("main")) + [lv for lv in levels_in(m.group("aid") or "") if lv not in levels_in(m.group("main"))]
+        if len(subject) < 4 or "，" in subject or not payers:
+            return False
+        auth_phrase = self._section_authority(block)
+        auth_levels = levels_in(auth_phrase)
+        payers = fit_levels(payers, auth_levels, self.province_plan) if auth_levels else payers
+        order = [lv["name"] for lv in level_vocabulary()["levels"]]
+        authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
+        words = "，".join(clauses[at:] + [folded[m.start():m.end()]])
+        joint = len(payers) >= 2
+        outcome = {"level": None if joint else payers[0],
+                   "payer": self.joint_payer(sorted(payers, key=order.index)) if joint else payers[0],
+                   "authority": authority, "principle": None, "condition": None, "shares": words,
+                   "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                   "quote": block.text[sent.start:sent.end].strip()}
+        self.rule_sentences += 1
+        for item in split_items(subject, auth_levels or payers):
+            self._add(item, block.path[-1] if block.path else "", [outcome])
         return True
 
     def _compile_by_owner(self, block: Block, sent: Sentence) -> bool:

@@ -5,6 +5,7 @@ review the diff of tests/golden/ like any other change."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,28 @@ def test_split_items(segment, rule_levels, names):
 def test_a_principle_sentence_names_no_matter():
     rules, report = compiled("sentences")
     assert not items_of(rules, "谁的财政事权") and not any("所称" in u["sentence"] for u in report["uncompiled"])
+
+
+def test_one_level_pays_mainly_and_another_helps():
+    """"由市级负责跨县区灌区组织协调,支出责任以县区财政为主,市级财政给予补助;县区组织实施的…的支出责任由
+    县区财政承担": two rules, each quoting its own clause; no name holds "；" or a payer's clause."""
+    rules, report = compiled("mainly")
+    assert items_of(rules, "跨县区灌区组织协调") == [("跨县区灌区", None, "市与县区共同")]
+    (o,) = next(m for m in rules["matters"] if m["name"] == "跨县区灌区")["outcomes"]
+    assert "支出责任以县区财政为主，市级财政给予补助" in o["shares"] and "；" not in o["quote"].replace(";", "；")[:-1]
+    assert items_of(rules, "灌区移民安置") == [("县区组织实施的灌区移民安置", "县区", "县区")]
+    assert items_of(rules, "跨县区的堤防项目") == [("跨县区的堤防项目", None, "市与县区共同")]
+    assert items_of(rules, "县区负责具体事项组织实施的堤防项目") == [("负责具体事项组织实施的堤防项目", "县区", "县区")]
+    # the work listed after "对X，除…以外的" is done to X
+    assert [n for n, _, _ in items_of(rules, "对市级作为实施主体")] == [
+        "市级作为实施主体的省级堤防的建设", "市级作为实施主体的省级堤防的维护", "市级作为实施主体的省级堤防的管理"]
+    for m in rules["matters"]:
+        assert "；" not in m["name"] and not re.match(r"[^，]{0,6}财政(给予|承担)", m["name"]), m["name"]
+    assert report["uncompiled"] == []
+
+
+def test_a_page_serial_inside_a_word_does_not_cut_the_matter():
+    """"…辖区内省" / "2、级堤防建设…" (a page's own numbering): the matter is 省级堤防, not 级堤防."""
+    rules, _ = compiled("mainly")
+    names = [m["name"] for m in rules["matters"]]
+    assert "辖区内省级堤防建设" in names and not any(n.startswith("级") for n in names)
