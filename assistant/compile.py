@@ -81,6 +81,8 @@ def _verbs() -> str:
     levels = "|".join(re.escape(n) for n in sorted({n for lv in level_vocabulary()["levels"] for n in lv["names"]},
                                                    key=len, reverse=True))
     return (rf"({verbs}|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
+            # "义务教育总体为中央、省级、市级和区县（开发区）共同财政事权": a long list of levels
+            rf"|(?<=[\u4e00-\u9fff])总体为(?=(?:{levels})[^，。；《》]{{0,30}}?共同财政事权)"
             rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
             rf"|(?<=[\u4e00-\u9fff])(?<![作成认视称])为(?=(?:{levels})[^，。；《》]{{0,14}}?事权))")
 
@@ -663,7 +665,7 @@ def _payer_subject(before: str) -> str:
     subject = re.sub(r"^[^，：]{2,12}：", "", subject)             # "普通国道：除…以外的…": the label is the heading's
     subject = re.sub(r"(，|(?<=[\u4e00-\u9fff])主要)(按照|根据|依据)(?![^，]*的[^的，]{4,}$)[^，]*$", "", subject)
     # "根据相关规划等自主设立的基础研究" says how and names the matter; "要求省级…制定补助标准" only how
-    clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合)", c)
+    clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合|一般执行|执行)", c)
                                                            and not re.search(r"的[^的，]{4,}$", c))]
     work = "|".join(map(re.escape, _ACTIONS))
     if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
@@ -800,6 +802,12 @@ class Compiler:
         if not verb:
             return "", ""
         before = _drop_lead_in(folded[: verb.start()].rstrip("，"))
+        # "例如，在应急管理制度建设中，将…" / "《方案》突出发挥…优势，将…": the list starts at its 将
+        clauses = [re.sub(r"^\s*(如|例如|比如)(?=将)", "", c) for c in before.split("，")]   # "如将…列为省级事权"
+        at = next((i for i, c in enumerate(clauses) if c.lstrip().startswith("将")), 0)
+        before = "，".join(clauses[at:])
+        # "◆ 基本公共卫生服务：明确为…": a page's bullet and the colon before the verb are no part of it
+        before = re.sub(r"^[\s◆◇●○■□▲△★☆•·▪►]+", "", before).rstrip("：: ")
         if not before.lstrip().startswith("将"):
             # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter; so is
             # "研究制定全市…规范，全市…规划编制，…等，为市级财政事权" once the clauses that say
@@ -843,6 +851,10 @@ class Compiler:
                 return
         if re.fullmatch(r"[^，、]{0,6}?(财政)?事权", items_text.strip()):
             return False   # "改革方案将财政事权划分为…共同财政事权、分级财政事权…": describes the kinds, assigns nothing
+        if any(re.search(p, items_text) for p in compile_vocabulary()["summary_subjects"]):
+            # "一些事项则确认为…", "将由基层管理更加方便有效…的事项划为市县事权": a kind of matter, none by name
+            self._skip(block, block.text[head.start:head.end], "只概括了一类事项，未列明具体事项")
+            return False
         auth = _AUTHORITY.search(head.folded)
         self.section_authority.setdefault(tuple(block.path), auth.group(2))
         # "高速公路建设涉及的征地拆迁，由县（市、区）按属地原则承担支出责任": a sentence after the head

@@ -204,3 +204,18 @@ def test_a_page_serial_inside_a_word_does_not_cut_the_matter():
     rules, _ = compiled("mainly")
     names = [m["name"] for m in rules["matters"]]
     assert "辖区内省级堤防建设" in names and not any(n.startswith("级") for n in names)
+
+
+def test_a_news_readings_lead_ins_and_summaries():
+    """A news reading of a plan: "例如，在…中，将…" / "如将…" lists start at 将; a page's bullet and the
+    colon before the verb are no part of a name; a subject that only sums up a kind of matter ("一些
+    事项则…", "由基层管理更加方便有效…的事项") is reported, never compiled into a matter."""
+    rules, report = compiled("summaries")
+    names = [m["name"] for m in rules["matters"]]
+    assert items_of(rules, "在林业规划编制中") == [("林业规划编制", "省", "省"), ("林业标准制定", "省", "省")]
+    assert items_of(rules, "如将") == [("跨市的国有林场基础设施建设", "省", "省")]
+    assert items_of(rules, "森林生态效益补偿") == [("森林生态效益补偿", None, "省与市县共同")]
+    assert items_of(rules, "总体为") == [("林业改革发展", None, "中央、省、市与县（市、区）共同")]
+    assert items_of(rules, "一般执行") == [("林场运转、护林员管护等经常性事项", None, "省与市县共同")]
+    assert not any(re.search(r"例如|^如|^在|一些事项|方便有效|◆|：$", n) for n in names), names
+    assert [u["reason"] for u in report["uncompiled"]] == ["只概括了一类事项，未列明具体事项"] * 2
