@@ -16,7 +16,7 @@ import yaml
 from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
-from assistant.corpus import Block, Document
+from assistant.corpus import Block, Document, cn_to_int
 from assistant.gazetteer import load_gazetteer
 from assistant.normalize import fold_document
 
@@ -108,6 +108,9 @@ _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^�
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
+# "首先，明确省级财政事权5项，包括A、B、C": a news reading counts a level's matters, then lists them
+_COUNTED = re.compile(r"(?:明确|确定|划分|列出)(?:为)?(?P<auth>[^，。；：]{1,24}?(?:财政)?事权)(?:共)?[\d一二三四五六七八九十]+项"
+                      r"[，：]?(?:主要|具体)?(?:包括|涵盖|为|即)[：]?(?P<items>[^。；]+)")
 # "由市级负责跨县区项目组织协调，支出责任以县区财政为主，市级财政给予补助": one level pays mainly,
 # another helps (the helping words: compile.yaml aid_words).
 _MAIN_PAYER = re.compile(r"支出责任以(?P<main>[^，。；]{1,16}?)(?:财政)?为主(?:[，、](?P<aid>[^，。；]{1,10}?)(?:级)?财政"
@@ -491,7 +494,9 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
     head = left[: left.rfind("的") + 1] if "的" in left and "的" not in right else ""
     left_core = left[len(head):]
     # "县区文物普查和市级文物档案数字化": the right side has its own level prefix, so it is an item
+    # "中期（终期）评估以及规划体系和管理制度完善": 以及 joins two items, never words of one name
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
+            or (m.group(0) == "以及" and len(left_core) >= 4 and len(right) >= 4) \
             or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
             or (len(left_core) > _SHORT and _level_prefix_at(right)[0] and len(right) - _level_prefix_at(right)[0] >= 4
                 and ("的" not in right or left_core.endswith(_ACTIONS))):
@@ -763,7 +768,11 @@ class Compiler:
             head = sents[i]
             auth = _AUTHORITY.search(head.folded)
             if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
-                if not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
+                counted = _COUNTED.search(head.folded)
+                if counted and levels_in(counted.group("auth")):
+                    # "首先，明确省级财政事权5项，包括…"
+                    self._compile_counted(block, head, counted)
+                elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
                     # "…，支出责任以县区财政为主，市级财政给予补助"
                     pass
                 elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
@@ -929,6 +938,29 @@ class Compiler:
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
             self._add(item, category, item_outcomes)
         return True
+
+    def _compile_counted(self, block: Block, sent: Sentence, m: re.Match) -> None:
+        """"明确省级财政事权5项，包括A、B、…" (a news reading): when the 、-list has as many pieces as the
+        count, each piece is one matter as written ("省属…", "全省性或跨区域的…"); else the list is read
+        like any other. The level that holds a 事权 bears its 支出责任; a joint one, the levels together."""
+        auth_levels = levels_in(m.group("auth"))
+        joint = "共同" in m.group("auth") and len(auth_levels) >= 2
+        count = re.search(r"([\d一二三四五六七八九十]+)项", m.group(0)).group(1)
+        count = int(count) if count.isdigit() else cn_to_int(count)
+        listed = re.sub(r"等$", "", m.group("items").strip())
+        pieces = _split_top_list(listed)
+        items = [Item(p, p, [], "") for p in pieces] if len(pieces) == count else split_items(listed, auth_levels)
+        authority = self.authority(auth_levels, joint)
+        outcome = {"level": None if joint else auth_levels[0],
+                   "payer": self.joint_payer(auth_levels) if joint else auth_levels[0],
+                   "authority": authority, "principle": None, "condition": None, "shares": None, "headline": authority,
+                   "anchor": block.anchor, "label": self.doc.label(block),
+                   "quote": block.text[sent.start:sent.end].strip()}
+        if len(auth_levels) >= 2 and not joint:
+            return self._skip(block, block.text[sent.start:sent.end], "事权层级无法识别")
+        self.rule_sentences += 1
+        for item in items:
+            self._add(item, block.path[-1] if block.path else "", [outcome])
 
     def _compile_main_payer(self, block: Block, sent: Sentence) -> bool:
         """"跨县区的项目，由市级负责组织协调，支出责任以县区财政为主，市级财政给予补助" (or "由市级负责

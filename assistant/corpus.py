@@ -971,12 +971,16 @@ def page_lines(text: str) -> list[str]:
     """The source's lines without page residue inside them: pinyin glosses, and a page's serial
     that broke a word across a line break ("…辖区内省" / "2、级高速公路…" → one line, one word).
     A serial is dropped only when the line before ends mid-sentence on a character and the join
-    reads as one word, so a real numbered item ("…如下：" / "2、…") stays."""
+    reads as one word, so a real numbered item ("…如下：" / "2、…") stays. A number alone on a line
+    before a line starting with "、" is that item's number ("1" / "、纳入…" → "1、纳入…")."""
     out: list[str] = []
     for line in text.splitlines():
         line = _GLOSS.sub("", line)
         m = _PAGE_SERIAL.match(line)
         prev = out[-1].rstrip() if out else ""
+        if line.lstrip().startswith("、") and re.fullmatch(r"\s*\d{1,3}\s*", prev):
+            out[-1] = prev.strip() + line.lstrip()     # "1" / "、纳入…": an item's number the page broke off
+            continue
         if m and len(prev) >= 20 and re.search(r"[\u4e00-\u9fff]$", prev) and not _complete(fold_document(prev)) \
                 and _spans_word(prev, line[m.end():]):
             out[-1] = prev + line[m.end():]

@@ -219,3 +219,16 @@ def test_a_news_readings_lead_ins_and_summaries():
     assert items_of(rules, "一般执行") == [("林场运转、护林员管护等经常性事项", None, "省与市县共同")]
     assert not any(re.search(r"例如|^如|^在|一些事项|方便有效|◆|：$", n) for n in names), names
     assert [u["reason"] for u in report["uncompiled"]] == ["只概括了一类事项，未列明具体事项"] * 2
+
+
+def test_a_counted_list_of_a_levels_matters():
+    """"明确省级财政事权3项，包括A、B、C": as many matters as counted, each as written ("省属…" is no
+    "属…", "全省性或跨市的…" no "或跨市的…"); a joint one is the levels' together."""
+    rules, report = compiled("summaries")
+    assert items_of(rules, "明确省级财政事权3项") == [
+        ("全省性或跨市的林业有害生物防控", "省", "省"), ("省属国有林场改革和发展建设", "省", "省"), ("省级林业管理", "省", "省")]
+    assert items_of(rules, "共同财政事权2项") == [("森林防火", None, "省与市县共同"), ("古树名木保护", None, "省与市县共同")]
+    # a goal of the reform ("…事权、支出责任和财力相适应的制度") is no rule, compiled or reported
+    assert not any("相适应" in u["sentence"] for u in report["uncompiled"])
+    # "1" / "、市县林业站建设…": the page broke the item's number off its line
+    assert items_of(rules, "市县林业站建设") == [("林业站建设", "市县", "市县")]
