@@ -920,7 +920,12 @@ class Compiler:
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
                 "headline": authority, "condition": None, "shares": None}
         principle = _principle(folded) or ("设立主体级次" if "设立主体" in folded else None)
-        if mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
+        # "我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担": 我市 is the plan's own 市
+        own = re.search(r"我(省|市|州|县|区)", folded[:at])
+        own_levels = fit_levels(levels_in(own.group(1)), auth_levels, self.province_plan) if own else []
+        if mode == "each" and not payer_levels and len(own_levels) == 1 and own_levels[0] in auth_levels:
+            outcomes = [{"level": own_levels[0], "payer": own_levels[0]}]
+        elif mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
             outcomes = [{"level": lv, "payer": lv} for lv in auth_levels]
         elif len(payer_levels) >= 2:
             shares = _shares(rest, payer_levels)
