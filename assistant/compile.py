@@ -679,7 +679,9 @@ def _payer_subject(before: str) -> str:
         # "对市级作为实施主体的省级高速公路，除省级负责部分以外的建设、养护…等职责": the work is done
         # to the thing the clause before names
         qualifier, listed = re.match(r"(除[^，]*?以外的)?(.*)", clauses[-1]).groups()
-        clauses = [(qualifier or "") + re.sub(r"^(对于|对)", "", clauses[-2]) + "的" + listed]
+        thing = re.sub(r"^(对于|对)", "", clauses[-2])
+        works = _split_top(re.sub(r"等(职责|工作|事项)?$", "", listed), "、")
+        clauses = [(qualifier or "") + "、".join(thing + w for w in works)]
     elif len(clauses) > 1:
         clauses = clauses[-1:]         # the clause right before the payer names what it pays for
     subject = "，".join(clauses)

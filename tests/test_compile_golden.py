@@ -193,7 +193,7 @@ def test_one_level_pays_mainly_and_another_helps():
     assert items_of(rules, "县区负责具体事项组织实施的堤防项目") == [("负责具体事项组织实施的堤防项目", "县区", "县区")]
     # the work listed after "对X，除…以外的" is done to X
     assert [n for n, _, _ in items_of(rules, "对市级作为实施主体")] == [
-        "市级作为实施主体的省级堤防的建设", "市级作为实施主体的省级堤防的维护", "市级作为实施主体的省级堤防的管理"]
+        "市级作为实施主体的省级堤防建设", "市级作为实施主体的省级堤防维护", "市级作为实施主体的省级堤防管理"]
     for m in rules["matters"]:
         assert "；" not in m["name"] and not re.match(r"[^，]{0,6}财政(给予|承担)", m["name"]), m["name"]
     assert report["uncompiled"] == []
