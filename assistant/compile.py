@@ -601,6 +601,8 @@ def _payer_levels(text: str) -> tuple[list[str], str | None]:
     who = m.group(1) if m else ""
     whole = m.group(0) if m else text
     mode = "joint" if "共同承担" in whole else ("each" if ("分别" in whole or "各自" in whole or "同级" in whole) else None)
+    if not m and mode == "each" and not re.search(r"(分别|各自)[^，。；]{0,6}?(承担|负担)|同级", text):
+        mode = None      # "…共同财政事权，并按具体事项分别细化确定": 分别 of how it is settled, not who pays
     if "同级财政" in text:
         mode = "each"
     return levels_in(who), mode
@@ -1094,7 +1096,9 @@ class Compiler:
 
         branches = self._branches(conditions, auth_levels, principle)
         if joint:
-            if mode == "joint" or shares or (payer_levels and len(payer_levels) >= 2 and mode is None):
+            # "…共同财政事权，并按具体事项分别细化确定": no payer said, so the levels together (not each alone)
+            if mode == "joint" or shares or (payer_levels and len(payer_levels) >= 2 and mode is None) \
+                    or (not payer_levels and mode is None and not branches and "支出责任" not in rest):
                 outcomes.append({"level": None, "authority": self.authority(auth_levels, True),
                                  "payer": self.joint_payer(auth_levels), "principle": None, "shares": shares})
             if branches:
