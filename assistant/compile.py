@@ -16,7 +16,7 @@ import yaml
 from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
-from assistant.corpus import Block, Document
+from assistant.corpus import Block, Document, cn_to_int
 from assistant.gazetteer import load_gazetteer
 from assistant.normalize import fold_document
 
@@ -81,6 +81,8 @@ def _verbs() -> str:
     levels = "|".join(re.escape(n) for n in sorted({n for lv in level_vocabulary()["levels"] for n in lv["names"]},
                                                    key=len, reverse=True))
     return (rf"({verbs}|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
+            # "义务教育总体为中央、省级、市级和区县（开发区）共同财政事权": a long list of levels
+            rf"|(?<=[\u4e00-\u9fff])总体为(?=(?:{levels})[^，。；《》]{{0,30}}?共同财政事权)"
             rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
             rf"|(?<=[\u4e00-\u9fff])(?<![作成认视称])为(?=(?:{levels})[^，。；《》]{{0,14}}?事权))")
 
@@ -106,6 +108,15 @@ _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^�
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
+# "首先，明确省级财政事权5项，包括A、B、C": a news reading counts a level's matters, then lists them
+_COUNTED = re.compile(r"(?:明确|确定|划分|列出)(?:为)?(?P<auth>[^，。；：]{1,24}?(?:财政)?事权)(?:共)?[\d一二三四五六七八九十]+项"
+                      r"[，：]?(?:主要|具体)?(?:包括|涵盖|为|即)[：]?(?P<items>[^。；]+)")
+# "由市级负责跨县区项目组织协调，支出责任以县区财政为主，市级财政给予补助": one level pays mainly,
+# another helps (the helping words: compile.yaml aid_words).
+_MAIN_PAYER = re.compile(r"支出责任以(?P<main>[^，。；]{1,16}?)(?:财政)?为主(?:[，、](?P<aid>[^，。；]{1,10}?)(?:级)?财政"
+                         r"(?:通过[^，。；]{0,10}?)?(?P<how>" + "|".join(map(re.escape, compile_vocabulary()["aid_words"])) + r"))?")
+# "由市级负责跨县区项目组织协调": who coordinates and what (the matter, when no clause before names it)
+_COORDINATES = re.compile(r"^由(?P<who>[^，。；]{1,8}?)负责(?P<what>[^，。；]*?)(?:的)?(?:组织协调|统筹协调|协调|组织实施)$")
 # "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
 _ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
 
@@ -127,7 +138,12 @@ def sentences(block: Block) -> list[Sentence]:
             nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
             auth = _AUTHORITY.search(nxt)
             if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
-                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)):
+                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)
+                    # "…；县区组织实施的项目征地拆迁的支出责任由县区财政承担", "…；县区负责…的项目由县区
+                    # 财政承担支出责任", "…；跨县区的项目，由市级负责组织协调，支出责任以县区财政为主…"
+                    or (re.search(r"^[^，。；]{4,}?(?:的(?:财政)?支出责任)?由[^，。；]{1,12}?(?:财政)?(?:承担|负担)"
+                                  r"(?:[^，。；]{0,8}支出责任)?$", nxt) and levels_in(nxt))
+                    or (_MAIN_PAYER.search(nxt) and levels_in(_MAIN_PAYER.search(nxt).group("main")))):
                 continue
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
@@ -478,7 +494,9 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
     head = left[: left.rfind("的") + 1] if "的" in left and "的" not in right else ""
     left_core = left[len(head):]
     # "县区文物普查和市级文物档案数字化": the right side has its own level prefix, so it is an item
+    # "中期（终期）评估以及规划体系和管理制度完善": 以及 joins two items, never words of one name
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
+            or (m.group(0) == "以及" and len(left_core) >= 4 and len(right) >= 4) \
             or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
             or (len(left_core) > _SHORT and _level_prefix_at(right)[0] and len(right) - _level_prefix_at(right)[0] >= 4
                 and ("的" not in right or left_core.endswith(_ACTIONS))):
@@ -501,6 +519,14 @@ def _bracket_list(core: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _whose_work(core: str, levels: list[str]) -> bool:
+    """After a level prefix, a relative clause saying whose work it is ("市县承担的…检测", "市级作为
+    实施主体的省级高速公路"): the level is part of the name. ("省级负责审批的…" stays 负责审批的…
+    with the level as its scope, so both levels' versions are one matter.)"""
+    return bool(re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", core)
+                or (levels and re.match(r"作为[^，、]{0,20}的", core)))
+
+
 def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
     """An enumeration → one Item per matter. A later item's own prefix naming one of the rule's
     levels ("…，县区文物普查和县级文物档案数字化") is its scope; a level word that is no level of the
@@ -514,8 +540,9 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
         if rule_levels and levels and not all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels)
                                               for lv in levels):
             core, levels, prefix = segment, [], ""     # "乡镇运输服务站" in a city's plan: no level of the rule
-        if re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", core):
-            core, levels, prefix = segment, [], ""     # "市县承担的…检测": whose work it was, a qualifier
+        if _whose_work(core, levels):
+            # "市县承担的…检测", "县区负责具体事项组织实施的项目": whose work it was, a qualifier
+            core, levels, prefix = segment, [], ""
         qualifier = ""
         m = _QUALIFIER.match(core)
         if m and len(core) - m.end() >= 2:
@@ -537,7 +564,7 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
                 covers = _level_covers()
                 if found and len(rest) >= 2 and rule_levels \
                         and all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels) for lv in found) \
-                        and not re.match(r"[^的，]{0,4}(承担|负责|办理|设立|组织|开展|实施)的", rest):
+                        and not _whose_work(rest, found):
                     name, own_levels = rest, fit_levels(found, rule_levels)
             # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
             trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", name)
@@ -574,6 +601,8 @@ def _payer_levels(text: str) -> tuple[list[str], str | None]:
     who = m.group(1) if m else ""
     whole = m.group(0) if m else text
     mode = "joint" if "共同承担" in whole else ("each" if ("分别" in whole or "各自" in whole or "同级" in whole) else None)
+    if not m and mode == "each" and not re.search(r"(分别|各自)[^，。；]{0,6}?(承担|负担)|同级", text):
+        mode = None      # "…共同财政事权，并按具体事项分别细化确定": 分别 of how it is settled, not who pays
     if "同级财政" in text:
         mode = "each"
     return levels_in(who), mode
@@ -636,16 +665,25 @@ def _own_rule(folded: str) -> bool:
 def _payer_subject(before: str) -> str:
     """What a payer sentence pays for: the clause before its payer, without the clauses that place
     it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
+    before = re.split(r"；", before)[-1]     # "…市级财政给予补助；县区组织实施的…": the clause of this payer only
     subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", _drop_lead_in(before.strip().rstrip("，")))
     subject = re.sub(r"[，的]?(财政负担|所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
     subject = re.sub(r"的(财政)?支出责任$", "", subject)          # "…等职责的财政支出责任由市与县区共同承担"
     subject = re.sub(r"^[^，：]{2,12}：", "", subject)             # "普通国道：除…以外的…": the label is the heading's
     subject = re.sub(r"(，|(?<=[\u4e00-\u9fff])主要)(按照|根据|依据)(?![^，]*的[^的，]{4,}$)[^，]*$", "", subject)
     # "根据相关规划等自主设立的基础研究" says how and names the matter; "要求省级…制定补助标准" only how
-    clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合)", c)
+    clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合|一般执行|执行)", c)
                                                            and not re.search(r"的[^的，]{4,}$", c))]
+    work = "|".join(map(re.escape, _ACTIONS))
     if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
         clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
+    elif len(clauses) > 1 and re.fullmatch(rf"(除[^，]*?以外的)?(?:(?:{work})、)*(?:{work})(等(职责|工作|事项))?", clauses[-1]):
+        # "对市级作为实施主体的省级高速公路，除省级负责部分以外的建设、养护…等职责": the work is done
+        # to the thing the clause before names
+        qualifier, listed = re.match(r"(除[^，]*?以外的)?(.*)", clauses[-1]).groups()
+        thing = re.sub(r"^(对于|对)", "", clauses[-2])
+        works = _split_top(re.sub(r"等(职责|工作|事项)?$", "", listed), "、")
+        clauses = [(qualifier or "") + "、".join(thing + w for w in works)]
     elif len(clauses) > 1:
         clauses = clauses[-1:]         # the clause right before the payer names what it pays for
     subject = "，".join(clauses)
@@ -734,7 +772,14 @@ class Compiler:
             head = sents[i]
             auth = _AUTHORITY.search(head.folded)
             if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
-                if (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
+                counted = _COUNTED.search(head.folded)
+                if counted and levels_in(counted.group("auth")):
+                    # "首先，明确省级财政事权5项，包括…"
+                    self._compile_counted(block, head, counted)
+                elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
+                    # "…，支出责任以县区财政为主，市级财政给予补助"
+                    pass
+                elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
                         and self._compile_payer_sentence(block, head):
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
                     pass
@@ -770,6 +815,12 @@ class Compiler:
         if not verb:
             return "", ""
         before = _drop_lead_in(folded[: verb.start()].rstrip("，"))
+        # "例如，在应急管理制度建设中，将…" / "《方案》突出发挥…优势，将…": the list starts at its 将
+        clauses = [re.sub(r"^\s*(如|例如|比如)(?=将)", "", c) for c in before.split("，")]   # "如将…列为省级事权"
+        at = next((i for i, c in enumerate(clauses) if c.lstrip().startswith("将")), 0)
+        before = "，".join(clauses[at:])
+        # "◆ 基本公共卫生服务：明确为…": a page's bullet and the colon before the verb are no part of it
+        before = re.sub(r"^[\s◆◇●○■□▲△★☆•·▪►]+", "", before).rstrip("：: ")
         if not before.lstrip().startswith("将"):
             # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter; so is
             # "研究制定全市…规范，全市…规划编制，…等，为市级财政事权" once the clauses that say
@@ -813,6 +864,10 @@ class Compiler:
                 return
         if re.fullmatch(r"[^，、]{0,6}?(财政)?事权", items_text.strip()):
             return False   # "改革方案将财政事权划分为…共同财政事权、分级财政事权…": describes the kinds, assigns nothing
+        if any(re.search(p, items_text) for p in compile_vocabulary()["summary_subjects"]):
+            # "一些事项则确认为…", "将由基层管理更加方便有效…的事项划为市县事权": a kind of matter, none by name
+            self._skip(block, block.text[head.start:head.end], "只概括了一类事项，未列明具体事项")
+            return False
         auth = _AUTHORITY.search(head.folded)
         self.section_authority.setdefault(tuple(block.path), auth.group(2))
         # "高速公路建设涉及的征地拆迁，由县（市、区）按属地原则承担支出责任": a sentence after the head
@@ -869,7 +924,12 @@ class Compiler:
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
                 "headline": authority, "condition": None, "shares": None}
         principle = _principle(folded) or ("设立主体级次" if "设立主体" in folded else None)
-        if mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
+        # "我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担": 我市 is the plan's own 市
+        own = re.search(r"我(省|市|州|县|区)", folded[:at])
+        own_levels = fit_levels(levels_in(own.group(1)), auth_levels, self.province_plan) if own else []
+        if mode == "each" and not payer_levels and len(own_levels) == 1 and own_levels[0] in auth_levels:
+            outcomes = [{"level": own_levels[0], "payer": own_levels[0]}]
+        elif mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
             outcomes = [{"level": lv, "payer": lv} for lv in auth_levels]
         elif len(payer_levels) >= 2:
             shares = _shares(rest, payer_levels)
@@ -886,6 +946,61 @@ class Compiler:
             named = [lv for lv in item.levels if lv in auth_levels]
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
             self._add(item, category, item_outcomes)
+        return True
+
+    def _compile_counted(self, block: Block, sent: Sentence, m: re.Match) -> None:
+        """"明确省级财政事权5项，包括A、B、…" (a news reading): when the 、-list has as many pieces as the
+        count, each piece is one matter as written ("省属…", "全省性或跨区域的…"); else the list is read
+        like any other. The level that holds a 事权 bears its 支出责任; a joint one, the levels together."""
+        auth_levels = levels_in(m.group("auth"))
+        joint = "共同" in m.group("auth") and len(auth_levels) >= 2
+        count = re.search(r"([\d一二三四五六七八九十]+)项", m.group(0)).group(1)
+        count = int(count) if count.isdigit() else cn_to_int(count)
+        listed = re.sub(r"等$", "", m.group("items").strip())
+        pieces = _split_top_list(listed)
+        items = [Item(p, p, [], "") for p in pieces] if len(pieces) == count else split_items(listed, auth_levels)
+        authority = self.authority(auth_levels, joint)
+        outcome = {"level": None if joint else auth_levels[0],
+                   "payer": self.joint_payer(auth_levels) if joint else auth_levels[0],
+                   "authority": authority, "principle": None, "condition": None, "shares": None, "headline": authority,
+                   "anchor": block.anchor, "label": self.doc.label(block),
+                   "quote": block.text[sent.start:sent.end].strip()}
+        if len(auth_levels) >= 2 and not joint:
+            return self._skip(block, block.text[sent.start:sent.end], "事权层级无法识别")
+        self.rule_sentences += 1
+        for item in items:
+            self._add(item, block.path[-1] if block.path else "", [outcome])
+
+    def _compile_main_payer(self, block: Block, sent: Sentence) -> bool:
+        """"跨县区的项目，由市级负责组织协调，支出责任以县区财政为主，市级财政给予补助" (or "由市级负责
+        跨县区项目组织协调，…"): one matter both levels pay for, in the plan's words; the 事权 is the
+        section head's, or stated as not written."""
+        folded = sent.folded.rstrip("。；")
+        m = _MAIN_PAYER.search(folded)
+        clauses = [c for c in re.split(r"[，；]", folded[:m.start()]) if c]
+        at = next((i for i, c in enumerate(clauses) if _COORDINATES.match(c) or c.startswith("由")), len(clauses))
+        subject = "，".join(clauses[:at])
+        if not subject and at < len(clauses) and _COORDINATES.match(clauses[at]):
+            subject = _COORDINATES.match(clauses[at]).group("what")
+        subject = _payer_subject(subject) if subject else ""
+        payers = levels_in(m.group("main")) + [lv for lv in levels_in(m.group("aid") or "") if lv not in levels_in(m.group("main"))]
+        if len(subject) < 4 or "，" in subject or not payers:
+            return False
+        auth_phrase = self._section_authority(block)
+        auth_levels = levels_in(auth_phrase)
+        payers = fit_levels(payers, auth_levels, self.province_plan) if auth_levels else payers
+        order = [lv["name"] for lv in level_vocabulary()["levels"]]
+        authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
+        words = "，".join(clauses[at:] + [folded[m.start():m.end()]])
+        joint = len(payers) >= 2
+        outcome = {"level": None if joint else payers[0],
+                   "payer": self.joint_payer(sorted(payers, key=order.index)) if joint else payers[0],
+                   "authority": authority, "principle": None, "condition": None, "shares": words,
+                   "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                   "quote": block.text[sent.start:sent.end].strip()}
+        self.rule_sentences += 1
+        for item in split_items(subject, auth_levels or payers):
+            self._add(item, block.path[-1] if block.path else "", [outcome])
         return True
 
     def _compile_by_owner(self, block: Block, sent: Sentence) -> bool:
@@ -981,7 +1096,9 @@ class Compiler:
 
         branches = self._branches(conditions, auth_levels, principle)
         if joint:
-            if mode == "joint" or shares or (payer_levels and len(payer_levels) >= 2 and mode is None):
+            # "…共同财政事权，并按具体事项分别细化确定": no payer said, so the levels together (not each alone)
+            if mode == "joint" or shares or (payer_levels and len(payer_levels) >= 2 and mode is None) \
+                    or (not payer_levels and mode is None and not branches and "支出责任" not in rest):
                 outcomes.append({"level": None, "authority": self.authority(auth_levels, True),
                                  "payer": self.joint_payer(auth_levels), "principle": None, "shares": shares})
             if branches:

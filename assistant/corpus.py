@@ -584,7 +584,7 @@ def _is_signature(line: _Line, body: list[_Line]) -> bool:
 
 def parse(text: str, doc_id: str) -> Document:
     """Parse a plan's text (as pasted) into a Document with anchored blocks and metadata."""
-    lines, hints = _mend(text.splitlines())
+    lines, hints = _mend(page_lines(text))
     blocks: list[Block] = []
     start = _front_matter_end(lines)
 
@@ -848,14 +848,23 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
     return meta
 
 
+def _not_a_title() -> list[str]:
+    from assistant.compile import compile_vocabulary
+
+    return compile_vocabulary().get("not_a_title") or []
+
+
 _ISSUES = re.compile(r"关于印发《?([^《》]{6,80}?(?:方案|办法|意见|细则|规定))》?的?通知")
 _GENRE = re.compile(r"财政事权|支出责任|财政事務權|財政事權")
 _UPPER_CUE = re.compile(r"(根据|依据|贯彻|落实|按照|参照|根據|依據|貫徹)[^。]{0,20}$")
 
 
 def _names_a_plan(title: str) -> bool:
-    """A title that names a plan of the genre ("…领域…财政事权和支出责任划分改革方案")."""
+    """A title that names a plan of the genre ("…领域…财政事权和支出责任划分改革方案"), not words of a
+    sentence around the genre's name ("出台的首个分领域财政事权…方案": compile.yaml's not_a_title)."""
     folded = fold_document(title)
+    if any(re.search(p, folded) for p in _not_a_title()):
+        return False
     return bool(_GENRE.search(folded)) and folded.rstrip("）)").endswith(_PLAN_TITLE_ENDINGS + ("方案（试行", "方案（暂行"))
 
 
@@ -938,12 +947,55 @@ def load_document(path: Path, doc_id: str | None = None) -> Document:
     return parse(path.read_text(encoding="utf-8"), doc_id or path.stem)
 
 
+# "領(lǐng)域", "權（quán）": a pinyin gloss a page put after a character; page residue, not text.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_GLOSS = re.compile(rf"(?<=[\u3400-\u9fff])[(（](?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,6}}[)）]")
+# "…的辖区内省" / "2、级高速公路建设…": a page's own serial at the start of a line that goes on with a word
+_PAGE_SERIAL = re.compile(r"^\s*\d{1,3}\s*、(?=[\u4e00-\u9fff])")
+
+
+def _spans_word(left: str, right: str) -> bool:
+    """Does a dictionary word run across the join ("…辖区内省" + "级高速公路" → 省级)?"""
+    from assistant.compile import _segmenter   # only for a candidate break: jieba is slow to load
+
+    a, b = left[-4:], right[:4]
+    at = 0
+    for word in _segmenter().lcut(a + b, HMM=False):
+        if at < len(a) < at + len(word):
+            return True
+        at += len(word)
+    return False
+
+
+def page_lines(text: str) -> list[str]:
+    """The source's lines without page residue inside them: pinyin glosses, and a page's serial
+    that broke a word across a line break ("…辖区内省" / "2、级高速公路…" → one line, one word).
+    A serial is dropped only when the line before ends mid-sentence on a character and the join
+    reads as one word, so a real numbered item ("…如下：" / "2、…") stays. A number alone on a line
+    before a line starting with "、" is that item's number ("1" / "、纳入…" → "1、纳入…")."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = _GLOSS.sub("", line)
+        m = _PAGE_SERIAL.match(line)
+        prev = out[-1].rstrip() if out else ""
+        if line.lstrip().startswith("、") and re.fullmatch(r"\s*\d{1,3}\s*", prev):
+            out[-1] = prev.strip() + line.lstrip()     # "1" / "、纳入…": an item's number the page broke off
+            continue
+        if m and len(prev) >= 20 and re.search(r"[\u4e00-\u9fff]$", prev) and not _complete(fold_document(prev)) \
+                and _spans_word(prev, line[m.end():]):
+            out[-1] = prev + line[m.end():]
+            continue
+        out.append(line)
+    return out
+
+
 def verbatim_view(text: str) -> str:
-    """The source as one line: line breaks, page numbers and page residue removed.
+    """The source as one line: line breaks, page numbers and page residue removed (also inside a
+    line: see page_lines).
 
     A quote is verbatim when it is a substring of this view: a paragraph that a page break
     split counts as one, as the parser mends it; nothing else of the source is changed.
     """
-    kept = [line.strip() for line in text.splitlines()
+    kept = [line.strip() for line in page_lines(text)
             if classify(fold_document(line.strip())) not in ("blank", "noise", "residue")]
     return "".join(kept)

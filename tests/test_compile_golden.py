@@ -5,6 +5,7 @@ review the diff of tests/golden/ like any other change."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,56 @@ def test_split_items(segment, rule_levels, names):
 def test_a_principle_sentence_names_no_matter():
     rules, report = compiled("sentences")
     assert not items_of(rules, "谁的财政事权") and not any("所称" in u["sentence"] for u in report["uncompiled"])
+
+
+def test_one_level_pays_mainly_and_another_helps():
+    """"由市级负责跨县区灌区组织协调,支出责任以县区财政为主,市级财政给予补助;县区组织实施的…的支出责任由
+    县区财政承担": two rules, each quoting its own clause; no name holds "；" or a payer's clause."""
+    rules, report = compiled("mainly")
+    assert items_of(rules, "跨县区灌区组织协调") == [("跨县区灌区", None, "市与县区共同")]
+    (o,) = next(m for m in rules["matters"] if m["name"] == "跨县区灌区")["outcomes"]
+    assert "支出责任以县区财政为主，市级财政给予补助" in o["shares"] and "；" not in o["quote"].replace(";", "；")[:-1]
+    assert items_of(rules, "灌区移民安置") == [("县区组织实施的灌区移民安置", "县区", "县区")]
+    assert items_of(rules, "跨县区的堤防项目") == [("跨县区的堤防项目", None, "市与县区共同")]
+    assert items_of(rules, "县区负责具体事项组织实施的堤防项目") == [("负责具体事项组织实施的堤防项目", "县区", "县区")]
+    # the work listed after "对X，除…以外的" is done to X
+    assert [n for n, _, _ in items_of(rules, "对市级作为实施主体")] == [
+        "市级作为实施主体的省级堤防建设", "市级作为实施主体的省级堤防维护", "市级作为实施主体的省级堤防管理"]
+    for m in rules["matters"]:
+        assert "；" not in m["name"] and not re.match(r"[^，]{0,6}财政(给予|承担)", m["name"]), m["name"]
+    assert report["uncompiled"] == []
+
+
+def test_a_page_serial_inside_a_word_does_not_cut_the_matter():
+    """"…辖区内省" / "2、级堤防建设…" (a page's own numbering): the matter is 省级堤防, not 级堤防."""
+    rules, _ = compiled("mainly")
+    names = [m["name"] for m in rules["matters"]]
+    assert "辖区内省级堤防建设" in names and not any(n.startswith("级") for n in names)
+
+
+def test_a_news_readings_lead_ins_and_summaries():
+    """A news reading of a plan: "例如，在…中，将…" / "如将…" lists start at 将; a page's bullet and the
+    colon before the verb are no part of a name; a subject that only sums up a kind of matter ("一些
+    事项则…", "由基层管理更加方便有效…的事项") is reported, never compiled into a matter."""
+    rules, report = compiled("summaries")
+    names = [m["name"] for m in rules["matters"]]
+    assert items_of(rules, "在林业规划编制中") == [("林业规划编制", "省", "省"), ("林业标准制定", "省", "省")]
+    assert items_of(rules, "如将") == [("跨市的国有林场基础设施建设", "省", "省")]
+    assert items_of(rules, "森林生态效益补偿") == [("森林生态效益补偿", None, "省与市县共同")]
+    assert items_of(rules, "总体为") == [("林业改革发展", None, "中央、省、市与县（市、区）共同")]
+    assert items_of(rules, "一般执行") == [("林场运转、护林员管护等经常性事项", None, "省与市县共同")]
+    assert not any(re.search(r"例如|^如|^在|一些事项|方便有效|◆|：$", n) for n in names), names
+    assert [u["reason"] for u in report["uncompiled"]] == ["只概括了一类事项，未列明具体事项"] * 2
+
+
+def test_a_counted_list_of_a_levels_matters():
+    """"明确省级财政事权3项，包括A、B、C": as many matters as counted, each as written ("省属…" is no
+    "属…", "全省性或跨市的…" no "或跨市的…"); a joint one is the levels' together."""
+    rules, report = compiled("summaries")
+    assert items_of(rules, "明确省级财政事权3项") == [
+        ("全省性或跨市的林业有害生物防控", "省", "省"), ("省属国有林场改革和发展建设", "省", "省"), ("省级林业管理", "省", "省")]
+    assert items_of(rules, "共同财政事权2项") == [("森林防火", None, "省与市县共同"), ("古树名木保护", None, "省与市县共同")]
+    # a goal of the reform ("…事权、支出责任和财力相适应的制度") is no rule, compiled or reported
+    assert not any("相适应" in u["sentence"] for u in report["uncompiled"])
+    # "1" / "、市县林业站建设…": the page broke the item's number off its line
+    assert items_of(rules, "市县林业站建设") == [("林业站建设", "市县", "市县")]

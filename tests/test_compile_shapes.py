@@ -156,3 +156,24 @@ def test_units_of_one_level_placed_elsewhere_are_paid_by_that_level():
     (matter,) = rules["matters"]
     (o,) = matter["outcomes"]
     assert (o["payer"], o["principle"], o["authority"]) == ("县", "隶属关系", "")
+
+
+def test_our_own_levels_plan_set_up_by_its_own_level_is_paid_by_it():
+    """"我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担支出责任": 我市 is the plan's
+    市, so the 市 pays — not every level of the section's joint 事权."""
+    rules, _ = compiled(
+        "(一)科技研发。利用财政资金设立的科技计划,确认为中央、省、市、县(区)共同财政事权,由各级财政区分不同情况承担相应的支出责任。\n"
+        "1.基础研究。我市结合区域布局自主设立的科技计划,按照设立主体级次,由同级财政分别承担支出责任。\n")
+    (matter,) = [m for m in rules["matters"] if m["name"].startswith("我市")]
+    assert [(o["level"], o["payer"]) for o in matter["outcomes"]] == [("市", "市")]
+
+
+def test_a_joint_authority_that_says_nothing_of_who_pays_is_the_levels_together():
+    """"…总体为中央、省级、市级和区县共同财政事权，并按具体事项分别细化确定": 分别 says how it is
+    settled, not that each level pays alone; the long list of levels still reads as the 事权."""
+    rules, report = compiled("义务教育总体为中央、省级、市级和区县共同财政事权,并按具体事项分别细化确定。\n", field="教育",
+                             title="某某市教育领域市以下财政事权和支出责任划分改革实施方案")
+    (matter,) = rules["matters"]
+    assert matter["name"] == "义务教育"
+    assert [(o["level"], o["payer"]) for o in matter["outcomes"]] == [(None, "中央、省、市与县区共同")]
+    assert report["uncompiled"] == []

@@ -253,3 +253,43 @@ def test_seed_run_into_one_line_parses_like_the_seed():
         [(b.short, b.text.replace(" ", "")) for b in clean.blocks]
     assert {k: v["value"] for k, v in flat.meta.items() if isinstance(v, dict)} == \
         {k: v["value"] for k, v in clean.meta.items() if isinstance(v, dict)}
+
+
+# ---------------------------------------------------------------- residue inside a line
+
+def test_a_page_serial_that_broke_a_word_is_dropped_and_real_items_stay():
+    """A page that put its own "2、" at the start of a line that goes on with the last line's word
+    ("…辖区内省" / "2、级水库…"): one line, one word, and quotes are still cut from the view."""
+    text = (f"{TITLE}\n一、水利工程\n"
+            "（一）省级水库：除省级负责以外的辖区内省\n2、级水库的维护职责的财政支出责任由市与县区共同承担。\n"
+            "（二）小型水库。主要事项如下：\n1、县区水库维护由县区承担支出责任。\n2、县区水库除险由县区承担支出责任。\n"
+            "（三）其他水库。县区负责的其他水库事项主要包括\n1、县区山塘整治由县区承担支出责任。\n")
+    doc = _doc(text)
+    texts = [b.text for b in doc.paragraphs()]
+    assert "除省级负责以外的辖区内省级水库的维护职责的财政支出责任由市与县区共同承担。" in texts
+    assert "省2、级" not in verbatim_view(text)
+    # real items keep their numbers: after a complete line, and after a line whose end joins no word
+    assert [b.text for b in doc.blocks if b.kind == "heading" and b.text[0].isdigit()] == ["1、", "2、", "1、"]
+    assert "县区水库除险由县区承担支出责任。" in texts
+
+
+def test_pinyin_glosses_are_page_residue():
+    """"領(lǐng)域", "權（quán）": the gloss is neither read nor quoted, in the parse and the view alike."""
+    text = ("示例市水利領(lǐng)域市與縣區財政事權(quán)和支出責(zé)任劃分改革方案\n一、水利規劃\n"
+            "將市級水利規劃編制,確認為市級財政事權（quán）,由市級承擔支出責任。\n")
+    doc = _doc(text)
+    assert _value(doc, "title") == "示例市水利領域市與縣區財政事權和支出責任劃分改革方案"
+    assert "(" not in verbatim_view(text) and "（quán）" not in verbatim_view(text)
+    rules, _ = compile_document(doc)
+    (matter,) = rules["matters"]
+    assert matter["name"] == "水利规划编制" and matter["outcomes"][0]["payer"] == "市"
+    assert matter["outcomes"][0]["quote"] in verbatim_view(text)
+
+
+@pytest.mark.parametrize("line", [
+    "某某省政府办公厅近日印发方案,推进水利领域省与市县财政事权和支出责任划分改革。这是该省出台的首个分领域财政事权和支出责任划分改革方案。",
+    "这是该省印发的首个分领域财政事权和支出责任划分改革方案。",
+])
+def test_words_around_the_genres_name_are_no_title(line):
+    doc = _doc(f"某某省出台方案厘定水利领域权责\n\n{line}\n首先,明确省级财政事权3项。\n")
+    assert "首个" not in (_value(doc, "title") or "") and not (_value(doc, "title") or "").startswith("的")
