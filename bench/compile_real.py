@@ -29,12 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
+from assistant.corpus import page_lines  # noqa: E402
 from assistant.normalize import fold_document  # noqa: E402
 
 
 def norm(text: str) -> str:
-    """Folded (full-width punctuation, simplified), without spaces and sentence-final marks."""
-    return re.sub(r"[\s。；]", "", fold_document(str(text or "")))
+    """Folded (full-width punctuation, simplified), without page residue (as the parser reads the
+    page: a serial that broke a word, pinyin glosses), spaces and sentence-final marks."""
+    return re.sub(r"[\s。；]", "", fold_document("\n".join(page_lines(str(text or "")))))
 
 
 def overlaps(a: str, b: str) -> bool:
