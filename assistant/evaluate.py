@@ -114,9 +114,21 @@ def wrong_verdict(result: dict, expect: dict) -> bool:
         return False
     # A payer the plan does not give: a tier of government in the answer's payers that the expected
     # payers do not name (a joint "市与县区共同" and the split "市", "县区" name the same tiers).
-    def tiers(keys: set[frozenset[str]]) -> set[str]:
-        return {t for k in keys for t in k} - {"共同"}
-    return bool(tiers(_payer_keys(f["payer"] for f in result["findings"])) - tiers(_payer_keys(expect["payers"])))
+    def tiers(keys: set[frozenset[str]], covering: bool = False) -> set[str]:
+        out = {t for k in keys for t in k} - {"共同"}
+        # An expected 地方 or 市县 takes in the tiers it covers (levels.yaml covers).
+        return out | {c for t in out for c in _covers().get(t, ())} if covering else out
+    return bool(tiers(_payer_keys(f["payer"] for f in result["findings"])) -
+                tiers(_payer_keys(expect["payers"]), covering=True))
+
+
+@lru_cache(maxsize=1)
+def _covers() -> dict[str, set[str]]:
+    from assistant.compile import level_vocabulary
+
+    levels = level_vocabulary()["levels"]
+    tier = {lv["name"]: lv.get("tier", lv["name"]) for lv in levels}
+    return {tier[lv["name"]]: {tier.get(c, c) for c in lv.get("covers") or []} for lv in levels if lv.get("covers")}
 
 
 def _turns(case: dict) -> list[dict]:

@@ -138,7 +138,9 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     claim, phrase = _role(text, start, end, aliases, lex.grammar)
     g = lex.grammar
     exclusive = claim and bool(g["exclusive"].search(text[max(0, start - 6):end + 8]))
-    negated = claim and bool(g["negated"].match(text[end:end + 12]))
+    # "省里是不是一分不出": the negation may follow the question's own 是不是/要不要, which negate nothing.
+    after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
+    negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after)))
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive,
                         negated=negated, **flags)
 
