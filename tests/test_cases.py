@@ -11,7 +11,8 @@ from assistant.evaluate import check, wrong_verdict
 
 CASE_DIR = Path(__file__).parent / "cases"
 CASES = yaml.safe_load((CASE_DIR / "qinzhou.yaml").read_text(encoding="utf-8"))
-# Every seed case set: the first one, the two written blind by colleagues, and the mechanism cases.
+# Every seed case set: the first one, the ones written blind by colleagues (dev, blind, natural,
+# natural-2), and the mechanism cases (roles).
 ALL = [(p.stem, c) for p in sorted(CASE_DIR.glob("qinzhou*.yaml"))
        for c in yaml.safe_load(p.read_text(encoding="utf-8"))]
 
@@ -26,11 +27,17 @@ def test_case_file_is_large_and_covers_every_behaviour():
 
 @pytest.mark.parametrize("case", [c for _, c in ALL], ids=[f"{stem}:{c['id']}" for stem, c in ALL])
 def test_case(engine, case):
+    """Never a wrong verdict and only verbatim quotes (hard failures for every case); the expected
+    answer, except for a case listed with its `known_miss`, which is xfail and fails the day it passes."""
     source = verbatim_view(engine.indexes[0].doc.source)
-    context = None
+    context, problems = None, []
     for turn in case.get("turns") or [{"question": case["question"], "expect": case["expect"]}]:
         result, context = engine.ask(turn["question"], context)
         assert not wrong_verdict(result, turn["expect"]), result["answer"]
-        assert check(result, turn["expect"]) == [], f"{turn['question']}\n{result['answer']}"
         for citation in result["citations"]:
             assert citation["quote"] in source
+        problems += [f"{turn['question']}：{p}" for p in check(result, turn["expect"])]
+    if case.get("known_miss"):
+        assert problems, f"{case['id']} passes now: remove its known_miss"
+        pytest.xfail(case["known_miss"])
+    assert problems == [], "\n".join(problems)
