@@ -924,11 +924,15 @@ class Compiler:
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
                 "headline": authority, "condition": None, "shares": None}
         principle = _principle(folded) or ("设立主体级次" if "设立主体" in folded else None)
-        # "我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担": 我市 is the plan's own 市
+        # "我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担": what 我市 (the city and the
+        # counties in it) sets up is paid by the level that set it up — 市 and 县区, never 中央 or 省.
         own = re.search(r"我(省|市|州|县|区)", folded[:at])
         own_levels = fit_levels(levels_in(own.group(1)), auth_levels, self.province_plan) if own else []
+        rank = {lv["name"]: lv["rank"] for lv in level_vocabulary()["levels"] if "rank" in lv}
+        within = [lv for lv in auth_levels if own_levels and own_levels[0] in rank and lv in rank
+                  and rank[lv] >= rank[own_levels[0]]]
         if mode == "each" and not payer_levels and len(own_levels) == 1 and own_levels[0] in auth_levels:
-            outcomes = [{"level": own_levels[0], "payer": own_levels[0]}]
+            outcomes = [{"level": lv, "payer": lv} for lv in within or own_levels]
         elif mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
             outcomes = [{"level": lv, "payer": lv} for lv in auth_levels]
         elif len(payer_levels) >= 2:

@@ -159,13 +159,13 @@ def test_units_of_one_level_placed_elsewhere_are_paid_by_that_level():
 
 
 def test_our_own_levels_plan_set_up_by_its_own_level_is_paid_by_it():
-    """"我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担支出责任": 我市 is the plan's
-    市, so the 市 pays — not every level of the section's joint 事权."""
+    """"我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担支出责任": what 我市 (the city and
+    its counties) sets up is paid by the level that set it up, 市 or 县(区) — never 中央 or 省."""
     rules, _ = compiled(
         "(一)科技研发。利用财政资金设立的科技计划,确认为中央、省、市、县(区)共同财政事权,由各级财政区分不同情况承担相应的支出责任。\n"
         "1.基础研究。我市结合区域布局自主设立的科技计划,按照设立主体级次,由同级财政分别承担支出责任。\n")
     (matter,) = [m for m in rules["matters"] if m["name"].startswith("我市")]
-    assert [(o["level"], o["payer"]) for o in matter["outcomes"]] == [("市", "市")]
+    assert [(o["level"], o["payer"]) for o in matter["outcomes"]] == [("市", "市"), ("县区", "县区")]
 
 
 def test_a_joint_authority_that_says_nothing_of_who_pays_is_the_levels_together():
