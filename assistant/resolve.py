@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from assistant.retrieve import DocIndex, MatterMatch
+from assistant.lexicon import load_lexicon
+from assistant.retrieve import DocIndex, MatterMatch, place_stem
 from assistant.understand import Analysis, DocAnalysis, LevelMention
 
 
@@ -248,15 +249,14 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
 
 
 def matter_option(name: str) -> dict:
-    """A listed matter offered to tap: its name, and the question it sends (or that its number picks)."""
-    return {"label": name, "question": f"{name}由谁承担支出责任？"}
+    """A listed matter offered to tap: its name, and the question it sends (or that its number picks),
+    worded as templates.yaml's example question."""
+    return {"label": name, "question": load_lexicon().templates["examples"]["payer"].format(matter=name)}
 
 
 def _plan_option(d: DocAnalysis, a: Analysis) -> dict:
     """Another plan that answers the same question: asking it again with the plan's place (or 文号,
     or title) in front routes it there."""
-    from assistant.retrieve import place_stem
-
     ix = d.index
     name = place_stem(ix.meta("place")) or ix.meta("doc_number") or ix.doc.title
     return {"label": f"《{ix.doc.title}》", "question": f"{name}{a.plain or a.text}"}
