@@ -175,6 +175,11 @@ class Composer:
             parts.append(self._verdict_text(v))
             # "曲靖经开区…": the paragraph that places the area at its level is part of the basis.
             for m in v.scope:
+                # "镇上办的…": the plan has no 乡镇 level; its county's verdict is given, and said so.
+                inside = m.inside and self.t["inside_note"].format(
+                    surface=m.surface, inside=m.inside, level=v.index.label_of(m.level))
+                if inside and inside not in notes:
+                    notes.append(inside)
                 zone = v.index.zones.get(m.surface)
                 note = zone and self.t["zone_note"].format(name=zone["name"], level=v.index.label_of(zone["level"]))
                 if zone and note not in notes:
