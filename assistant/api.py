@@ -43,7 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
 from assistant.inputs import MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points
-from assistant.session import MemoryStore
+from assistant.session import SESSIONS, Conversation, ConversationStore, DatabaseStore, MemoryStore, open_state
 
 log = logging.getLogger("assistant.api")
 
@@ -139,6 +139,8 @@ class AskResponse(BaseModel):
     session_id: str
     answer_id: str = Field(description="本次回答的 ID（用于 /api/feedback）")
     contact: str | None = Field(default=None, description="未能回答时的咨询方式（配置了 ASSISTANT_CONTACT 时）")
+    session_expired: bool = Field(default=False, description="请求带的 session_id 已过期或不存在：之前的对话上下文已不在，"
+                                                             "本次按新会话回答（session_id 为新的）")
 
 
 class ErrorBody(BaseModel):
@@ -525,6 +527,8 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
             gc.freeze()
         yield
         app.state.listener_dispatch.close()
+        if app.state.shared_state is not None:
+            app.state.shared_state.close()
 
     app = FastAPIOffline(
         title="政策问答助手 API",
@@ -532,7 +536,8 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
         version="0.1.0", redoc_url=None, static_url="/static-docs", lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.sessions = MemoryStore(settings.session_max, settings.session_ttl_seconds)
+    app.state.shared_state = None
+    app.state.sessions = _session_store(app, settings)
     app.state.answer_listeners = []
     app.state.listener_dispatch = ListenerDispatcher(lambda: app.state.answer_listeners)
     app.state.answerer = None
@@ -564,6 +569,15 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
     else:
         helpdesk.install(app, settings)
     return app
+
+
+def _session_store(app: FastAPI, settings: Settings) -> ConversationStore:
+    """Conversations in the shared database (every worker and host sees them; they survive restarts),
+    or in this process's memory when ASSISTANT_SESSION_STORE=memory."""
+    if settings.session_store == "memory":
+        return MemoryStore(settings.session_max, settings.session_ttl_seconds)
+    app.state.shared_state = open_state(settings.db_url, settings.state_dir)
+    return DatabaseStore(app.state.shared_state, SESSIONS, settings.session_ttl_seconds, settings.session_max)
 
 
 def _set_engine(app: FastAPI, engine: Any, cache_size: int) -> None:
@@ -616,18 +630,21 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         body = parse_ask(request.headers.get("content-type", ""), await request.body())
         started = perf_counter()
         state = request.app.state
-        store: MemoryStore = state.sessions
+        store: ConversationStore = state.sessions
         conversation = store.get(body.session_id) if body.session_id else None
-        # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen).
+        # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen),
+        # and the reply says so: a follow-up that needed the old context must not look like a bare clarify.
+        expired = conversation is None and body.session_id is not None
         session_id = body.session_id if conversation is not None else new_id()
         answer_id = new_id()
         # Inline on the event loop: the engine is pure CPU, so a threadpool hop would only add overhead
         # under the GIL (and would call the shared engine from several threads).
         result, context_json, result_json = state.answerer.ask(
-            body.question, conversation["context"] if conversation else None)
-        payload = {**result, "session_id": session_id, "answer_id": answer_id}
+            body.question, conversation.context if conversation else None)
+        payload = {**result, "session_id": session_id, "answer_id": answer_id, "session_expired": expired}
         # Both ids match [A-Za-z0-9_-]+, so they go into the JSON without escaping.
-        head = f'{{"session_id":"{session_id}","answer_id":"{answer_id}",'
+        head = (f'{{"session_id":"{session_id}","answer_id":"{answer_id}",'
+                f'"session_expired":{"true" if expired else "false"},')
         if contact_json and result.get("status") in UNANSWERED:
             payload["contact"] = settings.contact
             head += f'"contact":{contact_json},'
@@ -635,8 +652,10 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         # Turns are kept as finished JSON: a reload replays them without re-serializing, and bytes
         # aren't tracked by the garbage collector (thousands of stored sessions stay cheap).
         turn = b'{"question":' + json.dumps(body.question, ensure_ascii=False).encode() + b',"result":' + response + b"}"
-        turns = conversation["turns"][-(HISTORY_TURNS - 1):] if conversation else ()
-        store.put(session_id, {"context": context_json, "turns": (*turns, turn)})
+        turns = conversation.turns[-(HISTORY_TURNS - 1):] if conversation else ()
+        # Stored (committed) before the answer is sent: a follow-up on any worker or host finds it, and
+        # no crash after this point can lose a turn the user has seen.
+        store.put(session_id, Conversation(context_json, (*turns, turn)))
         latency_ms = (perf_counter() - started) * 1000
         background = None
         if state.answer_listeners:
@@ -651,7 +670,7 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         conversation = request.app.state.sessions.get(session_id) if SESSION_ID_RE.match(session_id) else None
         if conversation is None:
             return error_response(404, "session_not_found", "会话不存在或已过期。")
-        turns = b",".join(conversation["turns"])
+        turns = b",".join(conversation.turns)
         return Response(b'{"session_id":"%s","turns":[%s]}' % (session_id.encode(), turns), media_type="application/json")
 
     @app.get("/api/documents", tags=["文件"], summary="文件列表")
@@ -667,9 +686,11 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
             return error_response(404, "document_not_found", f"未找到文件：{doc_id[:128]}")
         return JSONResponse(tree)
 
-    @app.get("/api/health", tags=["运维"], summary="健康检查")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    pid = os.getpid()
+
+    @app.get("/api/health", tags=["运维"], summary="健康检查（pid：回答的工作进程）")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "pid": pid}
 
 
 def embed_script(origins: list[str]) -> bytes:
@@ -702,10 +723,34 @@ def _page_routes(app: FastAPI, origins: list[str]) -> None:
         return _page("doc.html", 200 if found else 404)
 
 
+def default_workers() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None, *,
-          answer_cache_size: int = ANSWER_CACHE_SIZE, access_log: bool = True) -> None:
-    """`assistant serve`: one process, since conversations live in this process's memory."""
+          workers: int = 1, answer_cache_size: int = ANSWER_CACHE_SIZE, access_log: bool = True) -> None:
+    """`assistant serve`: uvicorn with `workers` processes (each loads the engine and keeps its own
+    question-log journal; conversations are shared through the database). X-Forwarded-For and
+    X-Forwarded-Proto are believed only from the addresses in ASSISTANT_TRUSTED_PROXIES."""
     import uvicorn
 
-    uvicorn.run(create_app(settings, answer_cache_size=answer_cache_size), host=host, port=port,
-                log_level="info", access_log=access_log)
+    settings = settings or load_settings()
+    if workers > 1 and settings.session_store == "memory":
+        raise SystemExit("ASSISTANT_SESSION_STORE=memory 时会话只在一个进程内，不能使用多个工作进程（--workers 1）。")
+    proxies = {"proxy_headers": bool(settings.trusted_proxies),
+               "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None}
+    common = {"host": host, "port": port, "log_level": "info", "access_log": access_log,
+              "timeout_graceful_shutdown": 10, **proxies}
+    if workers <= 1:
+        uvicorn.run(create_app(settings, answer_cache_size=answer_cache_size), **common)
+        return
+    # Each worker process builds its own app from the environment: hand the data folder over there.
+    if settings.data_dir is not None:
+        os.environ["ASSISTANT_DATA"] = str(settings.data_dir)
+    if answer_cache_size != ANSWER_CACHE_SIZE:
+        raise ValueError("answer_cache_size can only be changed with one worker")
+    uvicorn.run("assistant.api:create_app", factory=True, workers=workers, **common)

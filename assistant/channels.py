@@ -15,6 +15,7 @@ answer is logged through `app.state.answer_listeners`, like the web API's answer
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -40,7 +41,7 @@ from wechatpy.utils import check_signature
 from assistant.config import Settings
 from assistant.inputs import MESSAGES, MAX_QUESTION_CHARS, QuestionError, check_question, error_result
 from assistant.qlog import UNANSWERED, QuestionLog
-from assistant.session import MemoryStore
+from assistant.session import Conversation, DatabaseStore, MemoryStore, SharedState
 
 log = logging.getLogger("assistant.channels")
 
@@ -137,12 +138,21 @@ class ChannelBot:
         self.channel = channel
         self.contact = settings.contact
         self.store = store
-        self.sessions = MemoryStore(settings.session_max, settings.session_ttl_seconds)
+        # Shared with every worker and host when the app has the shared state: a user's next message and a
+        # platform's retry may reach another one.
+        self.shared: SharedState | None = getattr(app.state, "shared_state", None)
+        self.sessions = (DatabaseStore(self.shared, f"{channel}-user", settings.session_ttl_seconds,
+                                       settings.session_max)
+                         if self.shared is not None else
+                         MemoryStore(settings.session_max, settings.session_ttl_seconds))
         self.reply_budget_s = reply_budget_s
         self._recent: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
     def seen(self, key: str) -> str | None:
         """The reply already given to a message the platform is retrying."""
+        if self.shared is not None:
+            value = self.shared.get(f"{self.channel}-reply", self.store.hash(key) or "")
+            return value.decode("utf-8") if value is not None else None
         now = time.monotonic()
         while self._recent and next(iter(self._recent.values()))[0] < now - self.dedupe_seconds:
             self._recent.popitem(last=False)
@@ -150,6 +160,10 @@ class ChannelBot:
         return item[1] if item else None
 
     def remember(self, key: str, reply: str) -> None:
+        if self.shared is not None:
+            self.shared.put(f"{self.channel}-reply", self.store.hash(key) or "", reply.encode("utf-8"),
+                            ttl=self.dedupe_seconds)
+            return
         self._recent[key] = (time.monotonic(), reply)
         while len(self._recent) > 10_000:
             self._recent.popitem(last=False)
@@ -161,14 +175,15 @@ class ChannelBot:
         except QuestionError as err:
             return {"empty": EMPTY_QUESTION, "too_long": TOO_LONG}.get(err.code, err.message)
         user_hash = self.store.hash(f"{self.channel}:{user_id}") or ""
-        context = self.sessions.get(user_hash)
+        stored = self.sessions.get(user_hash)
+        context = json.loads(stored.context) if stored is not None else None
         # The engine is ~1 ms of pure CPU: run it on the loop, like the web API does.
         try:
             result, new_context = self.app.state.engine.ask(question, context)
         except Exception:  # noqa: BLE001 - the engine answers errors itself; a reply must go out regardless
             log.exception("%s: the engine failed on %r", self.channel, question[:200])
             result, new_context = error_result(MESSAGES["internal"]), context or {}
-        self.sessions.put(user_hash, new_context)
+        self.sessions.put(user_hash, Conversation(json.dumps(new_context, ensure_ascii=False)))
         reply = format_reply(result, self.contact)
         latency_ms = (time.perf_counter() - started) * 1000
         record = {

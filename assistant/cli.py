@@ -105,9 +105,13 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.api import serve
+    from assistant.api import default_workers, serve
 
-    serve(host=args.host, port=args.port, settings=settings)
+    workers = args.workers if args.workers is not None else default_workers()
+    if workers < 1:
+        print("--workers 至少为 1。", file=sys.stderr)
+        return 2
+    serve(host=args.host, port=args.port, settings=settings, workers=workers, access_log=args.access_log)
     return 0
 
 
@@ -155,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="启动网页与 API 服务")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, help="工作进程数（默认：本机 CPU 核数）；会话经数据库在进程和主机之间共享")
+    p.add_argument("--no-access-log", dest="access_log", action="store_false",
+                   help="不记录每个请求（前面有 nginx 记录访问日志时）")
     p.set_defaults(func=_cmd_serve)
 
     args = parser.parse_args(argv)

@@ -20,6 +20,13 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _session_store(value: str | None) -> str:
+    value = (value or "database").strip().lower()
+    if value not in ("database", "memory"):
+        raise ValueError(f"ASSISTANT_SESSION_STORE 应为 database 或 memory，而不是 {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path | None = None          # None → the project's own corpus/ and rules/
@@ -31,6 +38,8 @@ class Settings:
     default_doc: str | None = "qinzhou-ip-fiscal-plan-2025"   # where questions naming no document go
     session_max: int = 10_000
     session_ttl_seconds: float = 3600.0
+    session_store: str = "database"       # "database": shared by workers and hosts; "memory": this process only
+    trusted_proxies: list[str] = field(default_factory=list)  # X-Forwarded-For is believed from these only
     wechat_token: str | None = None
     wechat_aes_key: str | None = None
     wechat_appid: str | None = None
@@ -71,6 +80,8 @@ def load_settings(env: dict[str, str] | None = None, data_dir: str | Path | None
         default_doc=env.get("ASSISTANT_DEFAULT_DOC") or "qinzhou-ip-fiscal-plan-2025",
         session_max=int(env.get("ASSISTANT_SESSION_MAX", "10000")),
         session_ttl_seconds=float(env.get("ASSISTANT_SESSION_TTL", "3600")),
+        session_store=_session_store(env.get("ASSISTANT_SESSION_STORE")),
+        trusted_proxies=_split(env.get("ASSISTANT_TRUSTED_PROXIES")),
         wechat_token=env.get("ASSISTANT_WECHAT_TOKEN") or None,
         wechat_aes_key=env.get("ASSISTANT_WECHAT_AES_KEY") or None,
         wechat_appid=env.get("ASSISTANT_WECHAT_APPID") or None,

@@ -1,32 +1,92 @@
-"""Conversation stores: the engine is pure (context in, context out); these keep contexts by id."""
+"""Conversation stores and the state workers share.
+
+The engine is pure (context in, context out); these keep each conversation's context and its last turns
+by id. The web API and the channels use a `ConversationStore`:
+
+- `DatabaseStore` (the default): the conversations live in `SharedState`, the database every worker and
+  every host is configured with (``ASSISTANT_DB_URL``), so a follow-up works whichever worker or host
+  receives it, and a restart keeps them. A turn is written before its answer is sent.
+- `MemoryStore`: this process only (``ASSISTANT_SESSION_STORE=memory``, one worker; tests).
+- `FileStore`: the CLI's ``--session ID``, one JSON file per session.
+
+`SharedState` is general on purpose: a table of (namespace, key) → bytes with an optional expiry, plus a
+revision per namespace that changes on every write to it. Conversations are the namespace "session";
+whatever else the workers must agree on (channel users' contexts, replies to platform retries, teachings)
+is another namespace. Data every question reads and that rarely changes (teachings) goes through
+`NamespaceCache`: each worker keeps a copy and re-reads it when the namespace's revision moved.
+"""
 from __future__ import annotations
 
 import json
+import logging
 import re
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, NamedTuple, Protocol
+
+import sqlalchemy as sa
+
+log = logging.getLogger(__name__)
+
+SESSIONS = "session"            # namespace of the web API's conversations
+CLEANUP_SECONDS = 60.0          # how often each process deletes expired state
+STATE_FILE = "assistant-state.db"
+
+state_metadata = sa.MetaData()
+
+state_table = sa.Table(
+    "assistant_state", state_metadata,
+    sa.Column("ns", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+    sa.Column("expires_at", sa.Float, index=True),        # Unix time; NULL: kept until deleted
+)
+
+revision_table = sa.Table(
+    "assistant_state_revision", state_metadata,
+    sa.Column("ns", sa.String(32), primary_key=True),
+    sa.Column("rev", sa.BigInteger, nullable=False),
+)
 
 
-class SessionStore(Protocol):
-    def get(self, session_id: str) -> dict | None: ...
-    def put(self, session_id: str, context: dict) -> None: ...
+# --------------------------------------------------------------------------- conversations
+
+class Conversation(NamedTuple):
+    context: str                    # the engine's context as canonical JSON (the answer cache's key)
+    turns: tuple[bytes, ...] = ()   # each turn's finished JSON {"question", "result"}, oldest first
+
+
+class ConversationStore(Protocol):
+    def get(self, session_id: str) -> Conversation | None: ...
+    def put(self, session_id: str, conversation: Conversation) -> None: ...
+
+
+def encode_conversation(conversation: Conversation) -> bytes:
+    """One line of context JSON, then one line per turn: JSON written by json.dumps has no raw newline,
+    so trimming and replaying turns is a split, not a parse."""
+    return b"\n".join((conversation.context.encode("utf-8"), *conversation.turns))
+
+
+def decode_conversation(value: bytes) -> Conversation:
+    context, *turns = bytes(value).split(b"\n")
+    return Conversation(context.decode("utf-8"), tuple(turns))
 
 
 class MemoryStore:
-    """Bounded in size (LRU) and age (TTL); safe across threads."""
+    """Bounded in size (LRU) and age (TTL); safe across threads. This process only."""
 
     def __init__(self, max_sessions: int = 10_000, ttl_seconds: float = 3600.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.max_sessions = max_sessions
         self.ttl = ttl_seconds
         self._clock = clock
-        self._items: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session_id: str) -> dict | None:
+    def get(self, session_id: str) -> Any | None:
         with self._lock:
             item = self._items.get(session_id)
             if item is None:
@@ -38,7 +98,7 @@ class MemoryStore:
             self._items.move_to_end(session_id)
             return context
 
-    def put(self, session_id: str, context: dict) -> None:
+    def put(self, session_id: str, context: Any) -> None:
         with self._lock:
             self._items[session_id] = (self._clock(), context)
             self._items.move_to_end(session_id)
@@ -48,6 +108,291 @@ class MemoryStore:
     def __len__(self) -> int:
         return len(self._items)
 
+
+class DatabaseStore:
+    """Conversations in the shared database: namespace `ns` of a `SharedState`, expiring `ttl_seconds`
+    after their last turn. `max_sessions` is enforced by the periodic cleanup (oldest first)."""
+
+    def __init__(self, state: SharedState, ns: str = SESSIONS, ttl_seconds: float = 3600.0,
+                 max_sessions: int | None = None) -> None:
+        self.state = state
+        self.ns = ns
+        self.ttl = ttl_seconds
+        if max_sessions:
+            state.limits[ns] = max_sessions
+
+    def get(self, session_id: str) -> Conversation | None:
+        value = self.state.get(self.ns, session_id)
+        return decode_conversation(value) if value is not None else None
+
+    def put(self, session_id: str, conversation: Conversation) -> None:
+        self.state.put(self.ns, session_id, encode_conversation(conversation), ttl=self.ttl)
+
+
+# --------------------------------------------------------------------------- the shared state
+
+def state_url(db_url: str | None, state_dir: Path) -> str:
+    """The SQLAlchemy URL of the shared state for a configured ``ASSISTANT_DB_URL``.
+
+    PostgreSQL: the same database as the question log (other tables). SQLite: a file of its own beside
+    the log's (``assistant-state.db``): SQLite has one writer per file, and the log's group commits wait
+    for the disk (``synchronous=FULL``); an answer must not wait behind them."""
+    from assistant.qlog import resolve_url
+
+    url = resolve_url(db_url, state_dir)
+    if not url.startswith("sqlite"):
+        return url
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:":
+        state_dir.mkdir(parents=True, exist_ok=True)
+        return "sqlite:///" + str((state_dir / STATE_FILE).resolve())
+    log_file = Path(path)
+    name = STATE_FILE if log_file.name == "assistant.db" else f"{log_file.stem}-state{log_file.suffix or '.db'}"
+    return "sqlite:///" + str(log_file.with_name(name))
+
+
+class SharedState:
+    """(namespace, key) → bytes in the configured database, with optional expiry; thread-safe.
+
+    `get`, `put` and `delete` are on the answer path (the web API calls them on the event loop): they
+    run as prepared primary-key statements on one driver connection of their own (sqlite3 or psycopg),
+    a few tens of microseconds each; SQLAlchemy's per-statement overhead would be several times that.
+    Everything else (schema, listing, cleanup) goes through SQLAlchemy. A background thread deletes
+    expired rows every `cleanup_seconds` (each process does; the deletes are idempotent) and, for SQLite,
+    checkpoints the write-ahead log, so no answer pays for it.
+
+    SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed write is in the log file, which a
+    kill -9 of the process cannot take back (like the question log's journal); only losing the machine
+    itself could lose the last moments' turns.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], float] = time.time,
+                 cleanup_seconds: float | None = CLEANUP_SECONDS) -> None:
+        self.url = url
+        self.dialect = url.split(":", 1)[0].split("+", 1)[0]
+        self.limits: dict[str, int] = {}      # namespace → most rows kept (oldest expiry dropped first)
+        self._clock = clock
+        self._lock = threading.Lock()
+        if self.dialect == "sqlite":
+            self.engine = sa.create_engine(url, connect_args={"timeout": 30})
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            mark = "?"
+        elif self.dialect == "postgresql":
+            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+            mark = "%s"
+        else:
+            raise ValueError(f"unsupported database for shared state: {self.dialect}")
+        state_metadata.create_all(self.engine)
+        t = state_table.name
+        self._get_sql = f"SELECT value FROM {t} WHERE ns = {mark} AND key = {mark} " \
+                        f"AND (expires_at IS NULL OR expires_at > {mark})"
+        self._put_sql = (f"INSERT INTO {t} (ns, key, value, expires_at) VALUES ({mark}, {mark}, {mark}, {mark}) "
+                         "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at")
+        self._delete_sql = f"DELETE FROM {t} WHERE ns = {mark} AND key = {mark}"
+        self._conn: Any = None
+        self._stop = threading.Event()
+        self._cleaner: threading.Thread | None = None
+        if cleanup_seconds:
+            self._cleaner = threading.Thread(target=self._clean_periodically, args=(cleanup_seconds,),
+                                             name="shared-state-cleanup", daemon=True)
+            self._cleaner.start()
+
+    # -- the answer path: one driver connection ----------------------------------------------------
+
+    def _connect(self) -> Any:
+        if self.dialect == "sqlite":
+            path = sa.engine.make_url(self.url).database
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            _sqlite_pragmas(conn, None)
+            # Checkpoints are the cleanup thread's job: here one would stall an answer on fsync.
+            conn.execute("PRAGMA wal_autocheckpoint=0")
+            return conn
+        import psycopg
+
+        conninfo = sa.engine.make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        # Bounded waits: these run on the event loop.
+        return psycopg.connect(conninfo, autocommit=True, connect_timeout=5,
+                               options="-c statement_timeout=5000")
+
+    def _execute(self, sql: str, params: tuple[Any, ...], fetch: bool = False) -> Any:
+        with self._lock:
+            for attempt in (1, 2):
+                if self._conn is None:
+                    self._conn = self._connect()
+                try:
+                    if self.dialect == "sqlite":
+                        cur = self._conn.execute(sql, params)
+                    else:
+                        cur = self._conn.execute(sql, params, prepare=True)
+                    return cur.fetchone() if fetch else None
+                except Exception as exc:
+                    # A broken PostgreSQL connection (server restarted, network): reconnect once.
+                    if self.dialect == "sqlite" or attempt == 2 or not _is_disconnect(exc, self._conn):
+                        raise
+                    log.warning("shared state: connection lost (%s); reconnecting", exc)
+                    self._drop_connection()
+        return None
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - it is broken already
+                pass
+
+    def get(self, ns: str, key: str) -> bytes | None:
+        """The value, or None when there is none or it has expired."""
+        row = self._execute(self._get_sql, (ns, key, self._clock()), fetch=True)
+        return bytes(row[0]) if row is not None else None
+
+    def put(self, ns: str, key: str, value: bytes, ttl: float | None = None, *, bump: bool = False) -> None:
+        """Store (replace) a value; committed when this returns. `ttl` seconds from now, None: no expiry.
+        `bump`: also move the namespace's revision, for the caches of data every worker reads
+        (`NamespaceCache`); one transaction then."""
+        expires = self._clock() + ttl if ttl is not None else None
+        if not bump:
+            self._execute(self._put_sql, (ns, key, value, expires))
+            return
+        with self.engine.begin() as conn:
+            conn.execute(_upsert(self.dialect, state_table, {"ns": ns, "key": key, "value": value,
+                                                             "expires_at": expires}, ("ns", "key")))
+            self._bump(conn, ns)
+
+    def delete(self, ns: str, key: str, *, bump: bool = False) -> None:
+        if not bump:
+            self._execute(self._delete_sql, (ns, key))
+            return
+        with self.engine.begin() as conn:
+            conn.execute(state_table.delete().where(state_table.c.ns == ns, state_table.c.key == key))
+            self._bump(conn, ns)
+
+    # -- the rest: SQLAlchemy ----------------------------------------------------------------------
+
+    def _bump(self, conn: sa.Connection, ns: str) -> None:
+        stmt = _upsert(self.dialect, revision_table, {"ns": ns, "rev": 1}, ("ns",),
+                       update={"rev": revision_table.c.rev + 1})
+        conn.execute(stmt)
+
+    def revision(self, ns: str) -> int:
+        """A number that changes whenever a write with `bump` touches the namespace (0: never)."""
+        with self.engine.connect() as conn:
+            rev = conn.execute(sa.select(revision_table.c.rev).where(revision_table.c.ns == ns)).scalar()
+        return int(rev or 0)
+
+    def items(self, ns: str) -> dict[str, bytes]:
+        """Every live key of a namespace with its value."""
+        t = state_table.c
+        now = self._clock()
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.key, t.value).where(
+                t.ns == ns, sa.or_(t.expires_at.is_(None), t.expires_at > now)).order_by(t.key)).all()
+        return {key: bytes(value) for key, value in rows}
+
+    def count(self, ns: str) -> int:
+        t = state_table.c
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(state_table)
+                                    .where(t.ns == ns)).scalar_one())
+
+    def cleanup(self) -> int:
+        """Delete expired rows, and beyond each namespace's limit the ones that expire first.
+        Returns the number of rows deleted."""
+        t = state_table.c
+        deleted = 0
+        with self.engine.begin() as conn:
+            deleted += conn.execute(state_table.delete().where(t.expires_at <= self._clock())).rowcount or 0
+            for ns, limit in self.limits.items():
+                # The keys past the newest `limit` (by expiry: the least recently used).
+                stale = (sa.select(t.key).where(t.ns == ns).order_by(t.expires_at.desc(), t.key)
+                         .offset(limit).scalar_subquery())
+                deleted += conn.execute(state_table.delete().where(t.ns == ns, t.key.in_(stale))).rowcount or 0
+        return deleted
+
+    def _clean_periodically(self, every: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                n = self.cleanup()
+                if n:
+                    log.info("shared state: %d expired entries deleted", n)
+                if self.dialect == "sqlite":
+                    with self.engine.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # noqa: BLE001 - try again next time
+                log.exception("shared state: cleanup failed")
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file (the cleanup thread does this too)."""
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._cleaner is not None:
+            self._cleaner.join(timeout=10)
+            self._cleaner = None
+        with self._lock:
+            self._drop_connection()
+        self.engine.dispose()
+
+
+class NamespaceCache:
+    """A worker's copy of a whole namespace (decoded by `decode`), re-read when its revision moved.
+
+    `current()` costs one primary-key read of the revision, so a write on any worker or host is seen by
+    the next question everywhere. Writers must pass ``bump=True`` to `SharedState.put`/`delete`."""
+
+    def __init__(self, state: SharedState, ns: str, decode: Callable[[bytes], Any] = json.loads) -> None:
+        self.state = state
+        self.ns = ns
+        self.decode = decode
+        self._rev: int | None = None
+        self._items: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> dict[str, Any]:
+        rev = self.state.revision(self.ns)
+        with self._lock:
+            if rev != self._rev:
+                self._items = {k: self.decode(v) for k, v in self.state.items(self.ns).items()}
+                self._rev = rev
+            return self._items
+
+
+def _upsert(dialect: str, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...],
+            update: dict[str, Any] | None = None) -> Any:
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    stmt = insert(table).values(**values)
+    return stmt.on_conflict_do_update(index_elements=list(keys),
+                                      set_=update or {k: stmt.excluded[k] for k in values if k not in keys})
+
+
+def _is_disconnect(exc: Exception, conn: Any) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.OperationalError) or bool(getattr(conn, "closed", False))
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+    finally:
+        cur.close()
+
+
+def open_state(db_url: str | None, state_dir: Path, **kwargs: Any) -> SharedState:
+    """The shared state for the configured ``ASSISTANT_DB_URL`` (see `state_url`)."""
+    return SharedState(state_url(db_url, state_dir), **kwargs)
+
+
+# --------------------------------------------------------------------------- the CLI's sessions
 
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 

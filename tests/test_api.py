@@ -6,6 +6,7 @@ the last group runs the real engine and checks structure and behaviour, not word
 from __future__ import annotations
 
 import json
+import os
 import logging
 import re
 import time
@@ -106,15 +107,38 @@ def test_sessions_expire_after_ttl(tmp_path: Path, fake: FakeEngine) -> None:
     assert_error(client.get(f"/api/sessions/{sid}"), 404)
     again = client.post("/api/ask", json={"question": "那县区的呢？", "session_id": sid}).json()
     assert again["session_id"] != sid and fake.calls[-1][1] is None
+    assert again["session_expired"] is True
 
 
-def test_session_store_is_bounded_lru(tmp_path: Path, fake: FakeEngine) -> None:
-    client = make_client(tmp_path, fake, session_max=2)
+def test_memory_session_store_is_bounded_lru(tmp_path: Path, fake: FakeEngine) -> None:
+    client = make_client(tmp_path, fake, session_max=2, session_store="memory")
     ids = [client.post("/api/ask", json={"question": f"专利导航谁出钱{i}"}).json()["session_id"] for i in range(2)]
     client.get(f"/api/sessions/{ids[0]}")                              # touch: ids[1] is now the oldest
     client.post("/api/ask", json={"question": "第三个会话"})
     assert client.get(f"/api/sessions/{ids[0]}").status_code == 200
     assert_error(client.get(f"/api/sessions/{ids[1]}"), 404)
+
+
+def test_database_session_store_is_bounded_by_cleanup(tmp_path: Path, fake: FakeEngine) -> None:
+    client = make_client(tmp_path, fake, session_max=2)
+    ids = [client.post("/api/ask", json={"question": f"专利导航谁出钱{i}"}).json()["session_id"] for i in range(2)]
+    client.post("/api/ask", json={"question": "那县区的呢？", "session_id": ids[0]})   # ids[1] is now the oldest
+    client.post("/api/ask", json={"question": "第三个会话"})
+    assert client.app.state.shared_state.cleanup() == 1
+    assert client.get(f"/api/sessions/{ids[0]}").status_code == 200
+    assert_error(client.get(f"/api/sessions/{ids[1]}"), 404)
+
+
+def test_expired_or_unknown_session_is_said(client: TestClient, fake: FakeEngine) -> None:
+    first = client.post("/api/ask", json={"question": "专利导航谁出钱？"}).json()
+    assert first["session_expired"] is False                          # no id sent: simply a new conversation
+    follow = client.post("/api/ask", json={"question": "那县区的呢？", "session_id": first["session_id"]}).json()
+    assert follow["session_expired"] is False
+    gone = client.post("/api/ask", json={"question": "那县区的呢？", "session_id": "0" * 32}).json()
+    assert gone["session_expired"] is True and gone["session_id"] != "0" * 32
+    assert fake.calls[-1][1] is None                                  # answered without any context
+    again = client.post("/api/ask", json={"question": "那市的呢？", "session_id": gone["session_id"]}).json()
+    assert again["session_expired"] is False                          # the new id is a conversation now
 
 
 def test_question_is_normalized(client: TestClient, fake: FakeEngine) -> None:
@@ -408,7 +432,7 @@ def test_document_none_from_engine_is_404(tmp_path: Path, fake: FakeEngine, monk
 
 def test_health(client: TestClient) -> None:
     r = client.get("/api/health")
-    assert r.status_code == 200 and r.json() == {"status": "ok"}
+    assert r.status_code == 200 and r.json() == {"status": "ok", "pid": os.getpid()}   # the worker that answered
 
 
 def test_openapi_docs_work_offline(client: TestClient) -> None:
@@ -522,9 +546,27 @@ def test_serve_runs_uvicorn_with_host_and_port(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
     from assistant.cli import main
     monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
-    assert main(["serve", "--host", "127.0.0.1", "--port", "8123"]) == 0
+    assert main(["serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "1"]) == 0
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
     assert any(getattr(r, "path", None) == "/api/ask" for r in seen["app"].routes)
+    assert seen["proxy_headers"] is False                     # no trusted proxy: X-Forwarded-For is ignored
+
+
+def test_serve_defaults_to_one_worker_per_core(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    from assistant.cli import main
+    monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
+    monkeypatch.setenv("ASSISTANT_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.5")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert main(["serve"]) == 0
+    # Several workers: each builds its app from the environment (uvicorn's factory), one per core.
+    assert seen["app"] == "assistant.api:create_app" and seen["factory"] is True and seen["workers"] == 3
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1,10.0.0.5"
+    monkeypatch.setenv("ASSISTANT_SESSION_STORE", "memory")
+    with pytest.raises(SystemExit, match="一个进程"):
+        main(["serve", "--workers", "2"])
 
 
 # --------------------------------------------------------------------------- with the real engine
