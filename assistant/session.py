@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SESSIONS = "session"            # namespace of the web API's conversations
 CLEANUP_SECONDS = 60.0          # how often each process deletes expired state
+CHECKPOINT_SECONDS = 1.0        # SQLite: how often the write-ahead log is copied into the database file
 STATE_FILE = "assistant-state.db"
 
 state_metadata = sa.MetaData()
@@ -310,14 +311,18 @@ class SharedState:
         return deleted
 
     def _clean_periodically(self, every: float) -> None:
-        while not self._stop.wait(every):
+        # SQLite checkpoints often (the log would otherwise grow by megabytes a second under load and
+        # slow every read); expired rows are deleted every `every` seconds.
+        tick = min(every, CHECKPOINT_SECONDS) if self.dialect == "sqlite" else every
+        due = time.monotonic() + every
+        while not self._stop.wait(tick):
             try:
-                n = self.cleanup()
-                if n:
-                    log.info("shared state: %d expired entries deleted", n)
-                if self.dialect == "sqlite":
-                    with self.engine.connect() as conn:
-                        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                if time.monotonic() >= due:
+                    due = time.monotonic() + every
+                    n = self.cleanup()
+                    if n:
+                        log.info("shared state: %d expired entries deleted", n)
+                self.checkpoint()
             except Exception:  # noqa: BLE001 - try again next time
                 log.exception("shared state: cleanup failed")
 

@@ -15,6 +15,14 @@ process: 32 keep-alive connections, bounded duration. Scenarios, interleaved rou
 
 Targets (issue 3): ask >= 70% of health's requests/s, ask p99 <= 1.5x health's p99.
 Prints a Markdown table and writes artifacts/bench/bench_http.json. `--only ask` measures health and ask.
+
+    .venv/bin/python bench/bench_http.py --workers 1,2 [--db-url postgresql://...]
+
+Workers (issue 13): `assistant serve --workers N --no-access-log` exactly as deployed (conversations in the
+shared database: the SQLite state file by default, or --db-url; the help desk's log on), for each N one
+after the other, health and ask interleaved round by round against the same server. Targets: ask at the
+largest N >= 1.6x ask at N=1 and >= 80% of health at that N, p99 <= 1.5x health's. Writes
+artifacts/bench/bench_http_workers.json.
 """
 from __future__ import annotations
 
@@ -106,6 +114,32 @@ def start_server(cache: int, listeners: bool, state: Path) -> tuple[subprocess.P
     raise SystemExit("server did not start")
 
 
+def start_deployed(workers: int, state: Path, db_url: str | None) -> tuple[subprocess.Popen, str]:
+    """`assistant serve --workers N` as the systemd unit in deploy/ runs it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env["ASSISTANT_CACHE"] = str(state)
+    if db_url:
+        env["ASSISTANT_DB_URL"] = db_url
+    state.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers), "--no-access-log"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(state / "server.log", "wb"))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    pids: set[int] = set()
+    while time.time() < deadline and len(pids) < workers:
+        try:
+            with urllib.request.urlopen(base + "/api/health", timeout=1) as r:   # a new connection each time
+                pids.add(json.loads(r.read())["pid"])
+        except OSError:
+            time.sleep(0.2)
+    if len(pids) < workers:
+        proc.kill()
+        raise SystemExit(f"server with {workers} workers did not start: see {state / 'server.log'}")
+    return proc, base
+
+
 def check_ask(base: str, question: str) -> None:
     """Refuse to measure a server whose /api/ask fails: error responses would be timed instead."""
     req = urllib.request.Request(base + "/api/ask", data=json.dumps({"question": question}).encode(),
@@ -154,12 +188,56 @@ def run_wrk(url: str, script: Path | None, duration: int, connections: int) -> d
 
 # --------------------------------------------------------------------------- main
 
+def main_workers(args: argparse.Namespace, script: Path, n_questions: int) -> int:
+    counts = [int(n) for n in args.workers.split(",")]
+    work = script.parent
+    runs: dict[str, list[dict]] = {}
+    for n in counts:
+        proc, base = start_deployed(n, work / f"state-{n}", args.db_url)
+        try:
+            check_ask(base, questions()[0])
+            scenarios = {f"health@{n}": (base + "/api/health", None), f"ask@{n}": (base + "/api/ask", script)}
+            for url, s in scenarios.values():
+                run_wrk(url, s, 3, args.connections)          # warm-up
+            for _ in range(args.rounds):
+                for name, (url, s) in scenarios.items():
+                    runs.setdefault(name, []).append(run_wrk(url, s, args.duration, args.connections))
+        finally:
+            stop_server(proc)
+    summary = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
+               | {"errors": sum(r["errors"] for r in rs), "requests": sum(r["requests"] for r in rs)}
+               for name, rs in runs.items()}
+    store = "PostgreSQL" if args.db_url else "SQLite (default)"
+    print(f"\n`assistant serve --workers N --no-access-log`, shared state in {store}, help-desk log on; "
+          f"{args.connections} keep-alive connections, wrk -t1, {args.duration}s x {args.rounds} rounds (medians), "
+          f"{n_questions} distinct questions, {os.cpu_count()} cores\n")
+    print("| scenario | requests/s | p50 (ms) | p99 (ms) | errors |")
+    print("|---|---:|---:|---:|---:|")
+    for name, s in summary.items():
+        print(f"| {name} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['errors']} |")
+    top, first = counts[-1], counts[0]
+    a, h, a1 = summary[f"ask@{top}"], summary[f"health@{top}"], summary[f"ask@{first}"]
+    verdict = {"scaling": a["rps"] / a1["rps"], "rps_ratio": a["rps"] / h["rps"], "p99_ratio": a["p99_ms"] / h["p99_ms"]}
+    verdict["meets_targets"] = (verdict["scaling"] >= 1.6 and verdict["rps_ratio"] >= 0.8
+                                and verdict["p99_ratio"] <= 1.5 and not any(s["errors"] for s in summary.values()))
+    print(f"\nask@{top} / ask@{first}: {verdict['scaling']:.2f}x (target >= 1.6x); ask/health at {top}: "
+          f"{verdict['rps_ratio']:.0%} (target >= 80%); p99 ratio {verdict['p99_ratio']:.2f}x (target <= 1.5x) -> "
+          f"{'targets met' if verdict['meets_targets'] else 'TARGETS MISSED'}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_http_workers.json").write_text(json.dumps(
+        {"summary": summary, "runs": runs, "verdict": verdict, "store": store, "connections": args.connections,
+         "duration": args.duration}, indent=2), encoding="utf-8")
+    return 0 if verdict["meets_targets"] else 1
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds (default 2); medians are reported")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--only", help="comma-separated scenarios to measure (health is always measured)")
+    ap.add_argument("--workers", help="e.g. 1,2: measure `assistant serve --workers N` as deployed for each N")
+    ap.add_argument("--db-url", help="with --workers: the shared database (default: SQLite files in a temp folder)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--cache", type=int, default=4096, help=argparse.SUPPRESS)
     ap.add_argument("--no-listeners", action="store_true", help=argparse.SUPPRESS)
@@ -175,6 +253,11 @@ def main() -> int:
     script = work / "ask.lua"
     bodies = [json.dumps({"question": q}, ensure_ascii=False) for q in questions()]
     script.write_text(LUA_POST % ", ".join(lua_string(b) for b in bodies), encoding="utf-8")
+    if args.workers:
+        try:
+            return main_workers(args, script, len(bodies))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     wanted = {"health", *(args.only.split(",") if args.only else SCENARIOS)}
     unknown = wanted - set(SCENARIOS)
     if unknown:

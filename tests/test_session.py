@@ -1,0 +1,123 @@
+"""The shared state (assistant/session.py) on SQLite and on PostgreSQL: what several workers or hosts see of
+each other's writes, expiry, cleanup, bounded turns, and the revision-checked cache for data every worker
+reads (the layer teachings will use)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from _pgserver import shared_server
+from assistant.session import (Conversation, DatabaseStore, NamespaceCache, SharedState, decode_conversation,
+                               encode_conversation, open_state, state_url)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return state_url(None, tmp_path)
+    return state_url(shared_server().create_database(), tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def two(url: str, clock: Clock):
+    """Two SharedState objects on one database: two workers (or hosts)."""
+    a = SharedState(url, clock=clock, cleanup_seconds=None)
+    b = SharedState(url, clock=clock, cleanup_seconds=None)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_a_write_is_read_by_another_worker(two) -> None:
+    a, b = two
+    assert b.get("session", "s1") is None
+    a.put("session", "s1", b"one", ttl=60)
+    assert b.get("session", "s1") == b"one"
+    b.put("session", "s1", b"two", ttl=60)             # the follow-up's turn, written by the other worker
+    assert a.get("session", "s1") == b"two"
+    assert a.get("other", "s1") is None                  # namespaces are separate
+    a.delete("session", "s1")
+    assert b.get("session", "s1") is None
+
+
+def test_values_expire_and_cleanup_deletes_them(two, clock: Clock) -> None:
+    a, b = two
+    a.put("session", "old", b"x", ttl=10)
+    a.put("session", "new", b"y", ttl=100)
+    a.put("teaching", "t1", b"{}")                       # no ttl: kept until deleted
+    clock.now += 11
+    assert b.get("session", "old") is None and b.get("session", "new") == b"y"
+    assert b.count("session") == 2                       # expired, not yet deleted
+    assert b.cleanup() == 1
+    assert b.count("session") == 1 and a.get("teaching", "t1") == b"{}"
+    clock.now += 10_000
+    assert a.cleanup() == 1 and a.get("teaching", "t1") == b"{}"
+
+
+def test_cleanup_keeps_a_namespace_within_its_limit(two, clock: Clock) -> None:
+    a, _ = two
+    store = DatabaseStore(a, "session", ttl_seconds=100, max_sessions=3)
+    for i in range(5):
+        store.put(f"s{i}", Conversation("{}"))
+        clock.now += 1
+    store.put("s0", Conversation('{"again":1}'))         # used again: now the newest
+    assert a.cleanup() == 2
+    assert sorted(a.items("session")) == ["s0", "s3", "s4"]
+
+
+def test_conversations_round_trip_with_their_turns(two) -> None:
+    a, b = two
+    turns = (b'{"question":"\\u4e00\\n","result":{}}', json.dumps({"question": "市里的作品登记谁出钱？"},
+                                                                  ensure_ascii=False).encode())
+    conv = Conversation(json.dumps({"doc_id": "d", "matters": ["作品登记"], "levels": ["市"]}, ensure_ascii=False), turns)
+    assert decode_conversation(encode_conversation(conv)) == conv
+    DatabaseStore(a).put("sid", conv)
+    assert DatabaseStore(b).get("sid") == conv
+    assert DatabaseStore(b).get("missing") is None
+
+
+def test_namespace_cache_sees_writes_from_any_worker(two) -> None:
+    a, b = two
+    cache_b = NamespaceCache(b, "teaching")
+    assert cache_b.current() == {}
+    a.put("teaching", "t1", json.dumps({"say": "甲"}).encode(), bump=True)
+    assert cache_b.current() == {"t1": {"say": "甲"}}
+    rev = b.revision("teaching")
+    assert cache_b.current() is cache_b.current()        # unchanged revision: the same copy, not re-read
+    a.delete("teaching", "t1", bump=True)
+    assert b.revision("teaching") != rev and cache_b.current() == {}
+
+
+def test_reconnects_after_the_connection_is_lost(two) -> None:
+    a, _ = two
+    if a.dialect != "postgresql":
+        pytest.skip("a local SQLite file has no connection to lose")
+    a.put("session", "k", b"v", ttl=60)
+    a._conn.close()                                      # the server restarted, the network dropped, ...
+    assert a.get("session", "k") == b"v"
+
+
+def test_sqlite_state_has_its_own_file_beside_the_log(tmp_path: Path) -> None:
+    assert state_url(None, tmp_path).endswith("/assistant-state.db")
+    assert state_url(f"sqlite:///{tmp_path}/desk.db", tmp_path) == f"sqlite:///{tmp_path}/desk-state.db"
+    assert state_url("postgresql://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
+    state = open_state(None, tmp_path, cleanup_seconds=None)
+    state.put("session", "k", b"v", ttl=60)
+    state.checkpoint()
+    state.close()
+    assert (tmp_path / "assistant-state.db").stat().st_size > 0
