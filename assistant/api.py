@@ -631,7 +631,7 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         started = perf_counter()
         state = request.app.state
         store: ConversationStore = state.sessions
-        conversation = store.get(body.session_id) if body.session_id else None
+        conversation = await store.load(body.session_id) if body.session_id else None
         # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen),
         # and the reply says so: a follow-up that needed the old context must not look like a bare clarify.
         expired = conversation is None and body.session_id is not None
@@ -655,7 +655,7 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         turns = conversation.turns[-(HISTORY_TURNS - 1):] if conversation else ()
         # Stored (committed) before the answer is sent: a follow-up on any worker or host finds it, and
         # no crash after this point can lose a turn the user has seen.
-        store.put(session_id, Conversation(context_json, (*turns, turn)))
+        await store.save(session_id, Conversation(context_json, (*turns, turn)))
         latency_ms = (perf_counter() - started) * 1000
         background = None
         if state.answer_listeners:
@@ -667,7 +667,7 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
     @app.get("/api/sessions/{session_id}", tags=["问答"], summary="取回会话记录（页面刷新后恢复对话）",
              responses={404: {"model": ErrorResponse}})
     async def session_history(session_id: str, request: Request) -> Response:
-        conversation = request.app.state.sessions.get(session_id) if SESSION_ID_RE.match(session_id) else None
+        conversation = await request.app.state.sessions.load(session_id) if SESSION_ID_RE.match(session_id) else None
         if conversation is None:
             return error_response(404, "session_not_found", "会话不存在或已过期。")
         turns = b",".join(conversation.turns)

@@ -148,10 +148,10 @@ class ChannelBot:
         self.reply_budget_s = reply_budget_s
         self._recent: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
-    def seen(self, key: str) -> str | None:
+    async def seen(self, key: str) -> str | None:
         """The reply already given to a message the platform is retrying."""
         if self.shared is not None:
-            value = self.shared.get(f"{self.channel}-reply", self.store.hash(key) or "")
+            value = await self.shared.aget(f"{self.channel}-reply", self.store.hash(key) or "")
             return value.decode("utf-8") if value is not None else None
         now = time.monotonic()
         while self._recent and next(iter(self._recent.values()))[0] < now - self.dedupe_seconds:
@@ -159,10 +159,10 @@ class ChannelBot:
         item = self._recent.get(key)
         return item[1] if item else None
 
-    def remember(self, key: str, reply: str) -> None:
+    async def remember(self, key: str, reply: str) -> None:
         if self.shared is not None:
-            self.shared.put(f"{self.channel}-reply", self.store.hash(key) or "", reply.encode("utf-8"),
-                            ttl=self.dedupe_seconds)
+            await self.shared.aput(f"{self.channel}-reply", self.store.hash(key) or "", reply.encode("utf-8"),
+                                   ttl=self.dedupe_seconds)
             return
         self._recent[key] = (time.monotonic(), reply)
         while len(self._recent) > 10_000:
@@ -175,7 +175,7 @@ class ChannelBot:
         except QuestionError as err:
             return {"empty": EMPTY_QUESTION, "too_long": TOO_LONG}.get(err.code, err.message)
         user_hash = self.store.hash(f"{self.channel}:{user_id}") or ""
-        stored = self.sessions.get(user_hash)
+        stored = await self.sessions.load(user_hash)
         context = json.loads(stored.context) if stored is not None else None
         # The engine is ~1 ms of pure CPU: run it on the loop, like the web API does.
         try:
@@ -183,7 +183,7 @@ class ChannelBot:
         except Exception:  # noqa: BLE001 - the engine answers errors itself; a reply must go out regardless
             log.exception("%s: the engine failed on %r", self.channel, question[:200])
             result, new_context = error_result(MESSAGES["internal"]), context or {}
-        self.sessions.put(user_hash, Conversation(json.dumps(new_context, ensure_ascii=False)))
+        await self.sessions.save(user_hash, Conversation(json.dumps(new_context, ensure_ascii=False)))
         reply = format_reply(result, self.contact)
         latency_ms = (time.perf_counter() - started) * 1000
         record = {
@@ -450,11 +450,11 @@ async def _handle(bot: ChannelBot, msg: Any) -> str | None:
     if kind == "say":
         return text
     key = f"{msg.source}:{msg.id or msg.time}"
-    previous = bot.seen(key)
+    previous = await bot.seen(key)
     if previous is not None:
         return previous
     reply = await bot.answer(msg.source, text or "")
-    bot.remember(key, reply)
+    await bot.remember(key, reply)
     return reply
 
 

@@ -17,6 +17,7 @@ is another namespace. Data every question reads and that rarely changes (teachin
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -61,8 +62,9 @@ class Conversation(NamedTuple):
 
 
 class ConversationStore(Protocol):
-    def get(self, session_id: str) -> Conversation | None: ...
-    def put(self, session_id: str, conversation: Conversation) -> None: ...
+    """What the web API and the channels use, on the event loop."""
+    async def load(self, session_id: str) -> Conversation | None: ...
+    async def save(self, session_id: str, conversation: Conversation) -> None: ...
 
 
 def encode_conversation(conversation: Conversation) -> bytes:
@@ -109,6 +111,12 @@ class MemoryStore:
     def __len__(self) -> int:
         return len(self._items)
 
+    async def load(self, session_id: str) -> Any | None:
+        return self.get(session_id)
+
+    async def save(self, session_id: str, conversation: Any) -> None:
+        self.put(session_id, conversation)
+
 
 class DatabaseStore:
     """Conversations in the shared database: namespace `ns` of a `SharedState`, expiring `ttl_seconds`
@@ -128,6 +136,14 @@ class DatabaseStore:
 
     def put(self, session_id: str, conversation: Conversation) -> None:
         self.state.put(self.ns, session_id, encode_conversation(conversation), ttl=self.ttl)
+
+    async def load(self, session_id: str) -> Conversation | None:
+        value = await self.state.aget(self.ns, session_id)
+        return decode_conversation(value) if value is not None else None
+
+    async def save(self, session_id: str, conversation: Conversation) -> None:
+        """Committed when this returns (with the other writes of the same moment: `SharedState.aput`)."""
+        await self.state.aput(self.ns, session_id, encode_conversation(conversation), ttl=self.ttl)
 
 
 # --------------------------------------------------------------------------- the shared state
@@ -155,10 +171,13 @@ def state_url(db_url: str | None, state_dir: Path) -> str:
 class SharedState:
     """(namespace, key) → bytes in the configured database, with optional expiry; thread-safe.
 
-    `get`, `put` and `delete` are on the answer path (the web API calls them on the event loop): they
-    run as prepared primary-key statements on one driver connection of their own (sqlite3 or psycopg),
-    a few tens of microseconds each; SQLAlchemy's per-statement overhead would be several times that.
-    Everything else (schema, listing, cleanup) goes through SQLAlchemy. A background thread deletes
+    `aget` and `aput` are the answer path (the web API awaits them on the event loop). The writes of one
+    turn of the event loop are gathered and committed in one transaction (on PostgreSQL also the reads,
+    one round trip each), on a driver connection of their own (sqlite3 or psycopg) with prepared
+    primary-key statements: one transaction of a few rows costs about what one row alone would, and
+    SQLAlchemy's per-statement overhead would be several times the statement. `get`, `put` and `delete`
+    do the same one at a time, for callers off the event loop. Everything else (schema, listing,
+    cleanup) goes through SQLAlchemy. A background thread deletes
     expired rows every `cleanup_seconds` (each process does; the deletes are idempotent) and, for SQLite,
     checkpoints the write-ahead log, so no answer pays for it.
 
@@ -190,7 +209,11 @@ class SharedState:
         self._put_sql = (f"INSERT INTO {t} (ns, key, value, expires_at) VALUES ({mark}, {mark}, {mark}, {mark}) "
                          "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at")
         self._delete_sql = f"DELETE FROM {t} WHERE ns = {mark} AND key = {mark}"
+        self._get_many_sql = f"SELECT key, value FROM {t} WHERE ns = %s AND key = ANY(%s) " \
+                             f"AND (expires_at IS NULL OR expires_at > %s)"
         self._conn: Any = None
+        # Per event loop: the operations waiting for this turn's flush (tests run several loops).
+        self._batches: dict[asyncio.AbstractEventLoop, list[tuple[str, tuple[Any, ...], asyncio.Future]]] = {}
         self._stop = threading.Event()
         self._cleaner: threading.Thread | None = None
         if cleanup_seconds:
@@ -216,16 +239,21 @@ class SharedState:
                                options="-c statement_timeout=5000")
 
     def _execute(self, sql: str, params: tuple[Any, ...], fetch: bool = False) -> Any:
+        def run(conn: Any) -> Any:
+            if self.dialect == "sqlite":
+                cur = conn.execute(sql, params)
+            else:
+                cur = conn.execute(sql, params, prepare=True)
+            return cur.fetchone() if fetch else None
+        return self._with_connection(run)
+
+    def _with_connection(self, work: Callable[[Any], Any]) -> Any:
         with self._lock:
             for attempt in (1, 2):
                 if self._conn is None:
                     self._conn = self._connect()
                 try:
-                    if self.dialect == "sqlite":
-                        cur = self._conn.execute(sql, params)
-                    else:
-                        cur = self._conn.execute(sql, params, prepare=True)
-                    return cur.fetchone() if fetch else None
+                    return work(self._conn)
                 except Exception as exc:
                     # A broken PostgreSQL connection (server restarted, network): reconnect once.
                     if self.dialect == "sqlite" or attempt == 2 or not _is_disconnect(exc, self._conn):
@@ -233,6 +261,87 @@ class SharedState:
                     log.warning("shared state: connection lost (%s); reconnecting", exc)
                     self._drop_connection()
         return None
+
+    # -- the answer path, batched per turn of the event loop -----------------------------------------
+
+    async def aget(self, ns: str, key: str) -> bytes | None:
+        """`get` for the event loop. SQLite reads directly (a local page-cache read, microseconds);
+        PostgreSQL reads wait for this turn's round trip."""
+        if self.dialect == "sqlite":
+            return self.get(ns, key)
+        return await self._enqueue("get", (ns, key))
+
+    async def aput(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
+        """`put` for the event loop: committed, with the other writes of this turn, when it returns."""
+        expires = self._clock() + ttl if ttl is not None else None
+        await self._enqueue("put", (ns, key, value, expires))
+
+    def _enqueue(self, kind: str, args: tuple[Any, ...]) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        batch = self._batches.get(loop)
+        if batch is None:
+            batch = self._batches[loop] = []
+            # Runs after the callbacks already due: every request that reaches here meanwhile joins.
+            loop.call_soon(self._flush, loop)
+        batch.append((kind, args, future))
+        return future
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self._batches.pop(loop, [])
+        gets = [(args, f) for kind, args, f in batch if kind == "get"]
+        puts = [(args, f) for kind, args, f in batch if kind == "put"]
+        if gets:
+            self._settle(gets, self._read_many)
+        if puts:
+            self._settle(puts, self._write_many)
+
+    @staticmethod
+    def _settle(ops: list[tuple[tuple[Any, ...], asyncio.Future]], run: Callable[[list], list]) -> None:
+        try:
+            results = run([args for args, _ in ops])
+        except Exception as exc:  # noqa: BLE001 - every waiting request gets the error
+            for _, future in ops:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), result in zip(ops, results):
+            if not future.done():
+                future.set_result(result)
+
+    def _read_many(self, keys: list[tuple[str, str]]) -> list[bytes | None]:
+        now = self._clock()
+        by_ns: dict[str, list[str]] = {}
+        for ns, key in keys:
+            by_ns.setdefault(ns, []).append(key)
+
+        def run(conn: Any) -> dict[tuple[str, str], bytes]:
+            found = {}
+            for ns, names in by_ns.items():
+                for key, value in conn.execute(self._get_many_sql, (ns, names, now), prepare=True).fetchall():
+                    found[(ns, key)] = bytes(value)
+            return found
+        found = self._with_connection(run)
+        return [found.get(k) for k in keys]
+
+    def _write_many(self, rows: list[tuple[Any, ...]]) -> list[None]:
+        def run(conn: Any) -> None:
+            if self.dialect == "sqlite":
+                if len(rows) == 1:
+                    conn.execute(self._put_sql, rows[0])
+                    return
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany(self._put_sql, rows)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            else:
+                with conn.transaction(), conn.cursor() as cur:
+                    cur.executemany(self._put_sql, rows)     # pipelined: one round trip
+        self._with_connection(run)
+        return [None] * len(rows)
 
     def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None

@@ -91,6 +91,27 @@ def test_conversations_round_trip_with_their_turns(two) -> None:
     assert DatabaseStore(b).get("missing") is None
 
 
+def test_writes_of_one_event_loop_turn_share_a_transaction(two) -> None:
+    """aput/aget as the web API uses them: concurrent requests' writes are committed together, and each
+    caller learns the outcome of its own."""
+    import asyncio
+
+    a, b = two
+    store_a = DatabaseStore(a, ttl_seconds=60)
+
+    async def main() -> list:
+        await asyncio.gather(*(store_a.save(f"s{i}", Conversation(f'{{"n":{i}}}', (b"{}",))) for i in range(20)))
+        return await asyncio.gather(*(DatabaseStore(b).load(f"s{i}") for i in (*range(20), 99)))
+    got = asyncio.run(main())
+    assert [c.context for c in got[:20]] == [f'{{"n":{i}}}' for i in range(20)] and got[20] is None
+
+    async def failing() -> None:
+        a._put_sql = a._put_sql.replace("INSERT INTO", "INSERT INTO no_such_table_")   # the database refuses
+        await store_a.save("x", Conversation("{}"))
+    with pytest.raises(Exception):
+        asyncio.run(failing())
+
+
 def test_namespace_cache_sees_writes_from_any_worker(two) -> None:
     a, b = two
     cache_b = NamespaceCache(b, "teaching")
