@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SESSIONS = "session"            # namespace of the web API's conversations
 CLEANUP_SECONDS = 60.0          # how often each process deletes expired state
 CHECKPOINT_SECONDS = 1.0        # SQLite: how often the write-ahead log is copied into the database file
+BUSY_SECONDS = 30.0             # SQLite: how long a write may wait for another process's write to finish
 STATE_FILE = "assistant-state.db"
 
 state_metadata = sa.MetaData()
@@ -214,6 +215,7 @@ class SharedState:
         self._conn: Any = None
         # Per event loop: the operations waiting for this turn's flush (tests run several loops).
         self._batches: dict[asyncio.AbstractEventLoop, list[tuple[str, tuple[Any, ...], asyncio.Future]]] = {}
+        self._busy: dict[asyncio.AbstractEventLoop, float] = {}     # since when writes find SQLite locked
         self._stop = threading.Event()
         self._cleaner: threading.Thread | None = None
         if cleanup_seconds:
@@ -230,6 +232,9 @@ class SharedState:
             _sqlite_pragmas(conn, None)
             # Checkpoints are the cleanup thread's job: here one would stall an answer on fsync.
             conn.execute("PRAGMA wal_autocheckpoint=0")
+            # Another worker writing: SQLite's own wait would sleep the event loop in steps of
+            # milliseconds; the batch is retried a moment later instead, the loop serving meanwhile.
+            conn.execute("PRAGMA busy_timeout=0")
             return conn
         import psycopg
 
@@ -245,7 +250,18 @@ class SharedState:
             else:
                 cur = conn.execute(sql, params, prepare=True)
             return cur.fetchone() if fetch else None
-        return self._with_connection(run)
+        if self.dialect != "sqlite":
+            return self._with_connection(run)
+        # One statement at a time (off the answer path, or a read, which WAL rarely makes wait).
+        deadline, pause = time.monotonic() + BUSY_SECONDS, 0.0005
+        while True:
+            try:
+                return self._with_connection(run)
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def _with_connection(self, work: Callable[[Any], Any]) -> Any:
         with self._lock:
@@ -279,27 +295,49 @@ class SharedState:
     def _enqueue(self, kind: str, args: tuple[Any, ...]) -> asyncio.Future:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
+        self._add(loop, [(kind, args, future)])
+        return future
+
+    def _add(self, loop: asyncio.AbstractEventLoop, ops: list[tuple[str, tuple[Any, ...], asyncio.Future]],
+             delay: float = 0.0) -> None:
         batch = self._batches.get(loop)
         if batch is None:
             batch = self._batches[loop] = []
             # Runs after the callbacks already due: every request that reaches here meanwhile joins.
-            loop.call_soon(self._flush, loop)
-        batch.append((kind, args, future))
-        return future
+            if delay:
+                loop.call_later(delay, self._flush, loop, delay)
+            else:
+                loop.call_soon(self._flush, loop, 0.0)
+        batch.extend(ops)
 
-    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _flush(self, loop: asyncio.AbstractEventLoop, delay: float) -> None:
         batch = self._batches.pop(loop, [])
         gets = [(args, f) for kind, args, f in batch if kind == "get"]
         puts = [(args, f) for kind, args, f in batch if kind == "put"]
         if gets:
             self._settle(gets, self._read_many)
         if puts:
-            self._settle(puts, self._write_many)
+            try:
+                self._settle(puts, self._write_many)
+            except _Busy:
+                # Another process holds SQLite's write lock (for microseconds, usually): try again soon,
+                # with whatever joins meanwhile; the waiting requests wait, the event loop does not.
+                if time.monotonic() - self._busy_since(loop) > BUSY_SECONDS:
+                    self._settle(puts, _raise(sqlite3.OperationalError("database is locked")))
+                    return
+                self._add(loop, [("put", args, f) for args, f in puts], min(max(delay * 2, 0.0002), 0.02))
+                return
+        self._busy.pop(loop, None)
+
+    def _busy_since(self, loop: asyncio.AbstractEventLoop) -> float:
+        return self._busy.setdefault(loop, time.monotonic())
 
     @staticmethod
     def _settle(ops: list[tuple[tuple[Any, ...], asyncio.Future]], run: Callable[[list], list]) -> None:
         try:
             results = run([args for args, _ in ops])
+        except _Busy:
+            raise
         except Exception as exc:  # noqa: BLE001 - every waiting request gets the error
             for _, future in ops:
                 if not future.done():
@@ -327,10 +365,12 @@ class SharedState:
     def _write_many(self, rows: list[tuple[Any, ...]]) -> list[None]:
         def run(conn: Any) -> None:
             if self.dialect == "sqlite":
-                if len(rows) == 1:
-                    conn.execute(self._put_sql, rows[0])
-                    return
-                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute("BEGIN IMMEDIATE")       # the write lock first, or SQLITE_BUSY at once
+                except sqlite3.OperationalError as exc:
+                    if _is_busy(exc):
+                        raise _Busy() from exc
+                    raise
                 try:
                     conn.executemany(self._put_sql, rows)
                 except BaseException:
@@ -483,6 +523,21 @@ def _upsert(dialect: str, table: sa.Table, values: dict[str, Any], keys: tuple[s
     stmt = insert(table).values(**values)
     return stmt.on_conflict_do_update(index_elements=list(keys),
                                       set_=update or {k: stmt.excluded[k] for k in values if k not in keys})
+
+
+class _Busy(Exception):
+    """SQLite's write lock is held by another process."""
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _raise(exc: Exception) -> Callable[[list], list]:
+    def run(_: list) -> list:
+        raise exc
+    return run
 
 
 def _is_disconnect(exc: Exception, conn: Any) -> bool:

@@ -112,6 +112,30 @@ def test_writes_of_one_event_loop_turn_share_a_transaction(two) -> None:
         asyncio.run(failing())
 
 
+def test_a_write_waiting_for_another_process_does_not_stop_the_event_loop(tmp_path: Path) -> None:
+    """SQLite: while another process holds the write lock, the batch is retried; other requests are served."""
+    import asyncio
+    import sqlite3
+
+    state = open_state(None, tmp_path, cleanup_seconds=None)
+    other = sqlite3.connect(tmp_path / "assistant-state.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")                    # another worker is writing
+    ticks = 0
+
+    async def main() -> None:
+        nonlocal ticks
+        save = asyncio.ensure_future(state.aput("session", "k", b"v", ttl=60))
+        while ticks < 50:                                # the loop keeps turning meanwhile
+            await asyncio.sleep(0.001)
+            ticks += 1
+        assert not save.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(save, 5)
+    asyncio.run(main())
+    assert ticks == 50 and state.get("session", "k") == b"v"
+    state.close()
+
+
 def test_namespace_cache_sees_writes_from_any_worker(two) -> None:
     a, b = two
     cache_b = NamespaceCache(b, "teaching")
