@@ -723,6 +723,28 @@ def _page_routes(app: FastAPI, origins: list[str]) -> None:
         return _page("doc.html", 200 if found else 404)
 
 
+def _end_with_parent() -> None:
+    """Linux: end with the supervisor when it dies (even by kill -9) rather than serve on as an orphan
+    with the port. At once, as the supervisor did: the worker's question-log journal is left for the
+    next start to write, which it can only do once the journal's owner is gone."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)            # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):            # not Linux: systemd's KillMode still ends the workers
+        return
+    if os.getppid() == 1:                        # the supervisor died before the call
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one of `serve --workers N`'s processes (uvicorn's factory; settings from the environment)."""
+    _end_with_parent()
+    return create_app()
+
+
 def default_workers() -> int:
     """The number of cores this process may run on."""
     try:
@@ -753,4 +775,4 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None =
         os.environ["ASSISTANT_DATA"] = str(settings.data_dir)
     if answer_cache_size != ANSWER_CACHE_SIZE:
         raise ValueError("answer_cache_size can only be changed with one worker")
-    uvicorn.run("assistant.api:create_app", factory=True, workers=workers, **common)
+    uvicorn.run("assistant.api:create_worker_app", factory=True, workers=workers, **common)

@@ -562,7 +562,7 @@ def test_serve_defaults_to_one_worker_per_core(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert main(["serve"]) == 0
     # Several workers: each builds its app from the environment (uvicorn's factory), one per core.
-    assert seen["app"] == "assistant.api:create_app" and seen["factory"] is True and seen["workers"] == 3
+    assert seen["app"] == "assistant.api:create_worker_app" and seen["factory"] is True and seen["workers"] == 3
     assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1,10.0.0.5"
     monkeypatch.setenv("ASSISTANT_SESSION_STORE", "memory")
     with pytest.raises(SystemExit, match="一个进程"):

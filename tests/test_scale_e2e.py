@@ -188,6 +188,13 @@ def test_two_workers_share_conversations_through_kill_9_and_restart(pg, tmp_path
         export = httpx.get(server.base + "/api/admin/questions.csv", headers={"Authorization": f"Bearer {ADMIN}"},
                            timeout=30)
         logged = [line.split(",", 1)[0] for line in export.content.decode("utf-8-sig").splitlines()[1:]]
+        # 5. kill -9 of the supervisor itself takes its workers with it (no orphan keeps serving the port).
+        workers = server.pids()
+        os.kill(server.proc.pid, signal.SIGKILL)
+        deadline = time.time() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     finally:
         server.stop()
     assert len(acknowledged) == 150
