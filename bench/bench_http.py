@@ -16,10 +16,11 @@ process: 32 keep-alive connections, bounded duration. Scenarios, interleaved rou
 Targets (issue 3): ask >= 70% of health's requests/s, ask p99 <= 1.5x health's p99.
 Prints a Markdown table and writes artifacts/bench/bench_http.json. `--only ask` measures health and ask.
 
-    .venv/bin/python bench/bench_http.py --workers 1,2 [--db-url postgresql://...]
+    .venv/bin/python bench/bench_http.py --workers 1,2 [--postgres | --db-url postgresql://...]
 
 Workers (issue 13): `assistant serve --workers N --no-access-log` exactly as deployed (conversations in the
-shared database: the SQLite state file by default, or --db-url; the help desk's log on), for each N one
+shared database: the SQLite state file by default, --db-url, or --postgres for a throwaway PostgreSQL
+started as the tests start one; the help desk's log on), for each N one
 after the other, health and ask interleaved round by round against the same server. Targets: ask at the
 largest N >= 1.6x ask at N=1 and >= 80% of health at that N, p99 <= 1.5x health's. Writes
 artifacts/bench/bench_http_workers.json.
@@ -238,6 +239,8 @@ def main() -> int:
     ap.add_argument("--only", help="comma-separated scenarios to measure (health is always measured)")
     ap.add_argument("--workers", help="e.g. 1,2: measure `assistant serve --workers N` as deployed for each N")
     ap.add_argument("--db-url", help="with --workers: the shared database (default: SQLite files in a temp folder)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="with --workers: a throwaway PostgreSQL on this machine (Debian's postgresql package)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--cache", type=int, default=4096, help=argparse.SUPPRESS)
     ap.add_argument("--no-listeners", action="store_true", help=argparse.SUPPRESS)
@@ -254,9 +257,20 @@ def main() -> int:
     bodies = [json.dumps({"question": q}, ensure_ascii=False) for q in questions()]
     script.write_text(LUA_POST % ", ".join(lua_string(b) for b in bodies), encoding="utf-8")
     if args.workers:
+        pg = None
         try:
+            if args.postgres:
+                sys.path.insert(0, str(ROOT / "tests"))
+                from _pgserver import find_pg_bin, PgServer
+                if find_pg_bin() is None:
+                    raise SystemExit("PostgreSQL is not installed: apt-get install -y postgresql")
+                pg = PgServer(find_pg_bin())
+                pg.start()
+                args.db_url = pg.create_database()
             return main_workers(args, script, len(bodies))
         finally:
+            if pg is not None:
+                pg.stop()
             shutil.rmtree(work, ignore_errors=True)
     wanted = {"health", *(args.only.split(",") if args.only else SCENARIOS)}
     unknown = wanted - set(SCENARIOS)

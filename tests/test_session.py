@@ -148,13 +148,14 @@ def test_namespace_cache_sees_writes_from_any_worker(two) -> None:
     assert b.revision("teaching") != rev and cache_b.current() == {}
 
 
-def test_reconnects_after_the_connection_is_lost(two) -> None:
-    a, _ = two
-    if a.dialect != "postgresql":
-        pytest.skip("a local SQLite file has no connection to lose")
-    a.put("session", "k", b"v", ttl=60)
-    a._conn.close()                                      # the server restarted, the network dropped, ...
-    assert a.get("session", "k") == b"v"
+def test_reconnects_after_the_postgresql_connection_is_lost(tmp_path: Path) -> None:
+    state = SharedState(state_url(shared_server().create_database(), tmp_path), cleanup_seconds=None)
+    try:
+        state.put("session", "k", b"v", ttl=60)
+        state._conn.close()                              # the server restarted, the network dropped, ...
+        assert state.get("session", "k") == b"v"
+    finally:
+        state.close()
 
 
 def test_sqlite_state_has_its_own_file_beside_the_log(tmp_path: Path) -> None:
