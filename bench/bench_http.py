@@ -189,6 +189,39 @@ def run_wrk(url: str, script: Path | None, duration: int, connections: int) -> d
 
 # --------------------------------------------------------------------------- main
 
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by `root` and its children (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def measured(proc: subprocess.Popen, url: str, script: Path | None, duration: int, connections: int) -> dict:
+    """A wrk run, plus the server's CPU per request (less sensitive than requests/s to other load on the
+    machine) and how busy the whole machine was."""
+    cpu0, (busy0, all0) = process_tree_cpu(proc.pid), machine_busy()
+    result = run_wrk(url, script, duration, connections)
+    cpu1, (busy1, all1) = process_tree_cpu(proc.pid), machine_busy()
+    result["server_cpu_us_per_request"] = (cpu1 - cpu0) * 1e6 / max(result["requests"], 1)
+    result["machine_busy"] = (busy1 - busy0) / max(all1 - all0, 1)
+    return result
+
+
 def main_workers(args: argparse.Namespace, script: Path, n_questions: int) -> int:
     counts = [int(n) for n in args.workers.split(",")]
     work = script.parent
@@ -202,20 +235,22 @@ def main_workers(args: argparse.Namespace, script: Path, n_questions: int) -> in
                 run_wrk(url, s, 3, args.connections)          # warm-up
             for _ in range(args.rounds):
                 for name, (url, s) in scenarios.items():
-                    runs.setdefault(name, []).append(run_wrk(url, s, args.duration, args.connections))
+                    runs.setdefault(name, []).append(measured(proc, url, s, args.duration, args.connections))
         finally:
             stop_server(proc)
-    summary = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
+    keys = ("rps", "p50_ms", "p99_ms", "server_cpu_us_per_request", "machine_busy")
+    summary = {name: {k: statistics.median(r[k] for r in rs) for k in keys}
                | {"errors": sum(r["errors"] for r in rs), "requests": sum(r["requests"] for r in rs)}
                for name, rs in runs.items()}
     store = "PostgreSQL" if args.db_url else "SQLite (default)"
     print(f"\n`assistant serve --workers N --no-access-log`, shared state in {store}, help-desk log on; "
           f"{args.connections} keep-alive connections, wrk -t1, {args.duration}s x {args.rounds} rounds (medians), "
           f"{n_questions} distinct questions, {os.cpu_count()} cores\n")
-    print("| scenario | requests/s | p50 (ms) | p99 (ms) | errors |")
-    print("|---|---:|---:|---:|---:|")
+    print("| scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (µs) | machine busy | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, s in summary.items():
-        print(f"| {name} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['errors']} |")
+        print(f"| {name} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | "
+              f"{s['server_cpu_us_per_request']:.0f} | {s['machine_busy']:.0%} | {s['errors']} |")
     top, first = counts[-1], counts[0]
     a, h, a1 = summary[f"ask@{top}"], summary[f"health@{top}"], summary[f"ask@{first}"]
     verdict = {"scaling": a["rps"] / a1["rps"], "rps_ratio": a["rps"] / h["rps"], "p99_ratio": a["p99_ms"] / h["p99_ms"]}
