@@ -325,7 +325,7 @@ class SharedState:
                 if time.monotonic() - self._busy_since(loop) > BUSY_SECONDS:
                     self._settle(puts, _raise(sqlite3.OperationalError("database is locked")))
                     return
-                self._add(loop, [("put", args, f) for args, f in puts], min(max(delay * 2, 0.0002), 0.02))
+                self._add(loop, [("put", args, f) for args, f in puts], min(max(delay * 2, 0.0002), 0.005))
                 return
         self._busy.pop(loop, None)
 
