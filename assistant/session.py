@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SESSIONS = "session"            # namespace of the web API's conversations
 CLEANUP_SECONDS = 60.0          # how often each process deletes expired state
 CHECKPOINT_SECONDS = 1.0        # SQLite: how often the write-ahead log is copied into the database file
+CLEANUP_CHUNK = 500             # rows deleted per transaction by the cleanup
 BUSY_SECONDS = 30.0             # SQLite: how long a write may wait for another process's write to finish
 STATE_FILE = "assistant-state.db"
 
@@ -445,18 +446,28 @@ class SharedState:
             return int(conn.execute(sa.select(sa.func.count()).select_from(state_table)
                                     .where(t.ns == ns)).scalar_one())
 
-    def cleanup(self) -> int:
-        """Delete expired rows, and beyond each namespace's limit the ones that expire first.
-        Returns the number of rows deleted."""
+    def cleanup(self, chunk: int = CLEANUP_CHUNK, pause: float = 0.0) -> int:
+        """Delete expired rows, and beyond each namespace's limit the ones that expire first. In
+        transactions of at most `chunk` rows, `pause` seconds apart: after a busy hour there are many, and
+        one long transaction would hold up every answer's write meanwhile. Returns the rows deleted."""
         t = state_table.c
+        selections = [sa.select(t.ns, t.key).where(t.expires_at <= self._clock())]
+        for ns, limit in self.limits.items():
+            # The keys past the newest `limit` (by expiry: the least recently used).
+            selections.append(sa.select(t.ns, t.key).where(t.ns == ns)
+                              .order_by(t.expires_at.desc(), t.key).offset(limit))
         deleted = 0
-        with self.engine.begin() as conn:
-            deleted += conn.execute(state_table.delete().where(t.expires_at <= self._clock())).rowcount or 0
-            for ns, limit in self.limits.items():
-                # The keys past the newest `limit` (by expiry: the least recently used).
-                stale = (sa.select(t.key).where(t.ns == ns).order_by(t.expires_at.desc(), t.key)
-                         .offset(limit).scalar_subquery())
-                deleted += conn.execute(state_table.delete().where(t.ns == ns, t.key.in_(stale))).rowcount or 0
+        for selection in selections:
+            while True:
+                with self.engine.begin() as conn:
+                    keys = conn.execute(selection.limit(chunk)).all()
+                    if keys:
+                        conn.execute(state_table.delete().where(sa.tuple_(t.ns, t.key).in_(keys)))
+                deleted += len(keys)
+                if len(keys) < chunk or self._stop.is_set():
+                    break
+                if pause:
+                    time.sleep(pause)
         return deleted
 
     def _clean_periodically(self, every: float) -> None:
@@ -468,7 +479,7 @@ class SharedState:
             try:
                 if time.monotonic() >= due:
                     due = time.monotonic() + every
-                    n = self.cleanup()
+                    n = self.cleanup(pause=0.01)
                     if n:
                         log.info("shared state: %d expired entries deleted", n)
                 self.checkpoint()
