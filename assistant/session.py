@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 SESSIONS = "session"            # namespace of the web API's conversations
 CLEANUP_SECONDS = 60.0          # how often each process deletes expired state
 CHECKPOINT_SECONDS = 1.0        # SQLite: how often the write-ahead log is copied into the database file
-CLEANUP_CHUNK = 500             # rows deleted per transaction by the cleanup
+CLEANUP_CHUNK = 200             # rows deleted per transaction by the cleanup
 BUSY_SECONDS = 30.0             # SQLite: how long a write may wait for another process's write to finish
 STATE_FILE = "assistant-state.db"
 
