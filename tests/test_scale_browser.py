@@ -99,6 +99,7 @@ def test_page_after_restarts_keeps_or_says_expired(tmp_path: Path) -> None:
             gone = send(page, "那县区的呢？")
             assert "status-clarify" in gone.get_attribute("class")
             assert gone.locator(".verdict").inner_text() == EXPIRED
+            assert "请说明您想问的具体事项" in gone.inner_text()    # the clarify's own help stays below it
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "chat-session-expired-after-restart.png"))
 

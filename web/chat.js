@@ -380,6 +380,12 @@
       var n = /^\d+\.\s*(.+)$/.exec(l);
       return !(options.length && (/^（回复序号即可）$/.test(l) || (n && labels.indexOf(n[1].trim()) >= 0)));
     });
+    // The server no longer had this conversation (expired, or restarted without it): a follow-up that
+    // needed it says so rather than being a bare clarify.
+    if (result.session_expired && result.status === "clarify") {
+      rest.unshift(verdict);
+      verdict = "之前的对话已过期，请补充完整问题";
+    }
     // Runs of the text's lines: prose, example questions (· lines that are suggestions: shown as chips
     // where the text promises them), and numbered list items.
     var parts = [];
@@ -394,12 +400,6 @@
       if (kind !== "prose" && last && last.kind === kind) last.items.push(value);
       else parts.push({kind: kind, items: [value]});
     });
-    // The server no longer had this conversation (expired, or restarted without it): a follow-up that
-    // needed it says so rather than being a bare clarify.
-    if (result.session_expired && result.status === "clarify") {
-      rest.unshift(verdict);
-      verdict = "之前的对话已过期，请补充完整问题";
-    }
     var card = el("div", {class: "bubble bubble-bot card status-" + (result.status || "answered")});
     if (result.answer_id) card.setAttribute("data-answer-id", result.answer_id);
     if (STATUS_LABEL[result.status]) card.appendChild(el("span", {class: "status-tag", text: STATUS_LABEL[result.status]}));
