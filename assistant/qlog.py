@@ -30,6 +30,7 @@ import re
 import secrets
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,6 +94,25 @@ _encode_row = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 CSV_COLUMNS = ["answer_id", "time", "day", "channel", "session_id", "question", "status",
                "matters", "anchors", "latency_ms", "rating", "comment"]
+
+
+def create_tables(meta: sa.MetaData, engine: Engine) -> None:
+    """`create_all`, safe when several workers start at once on a new database (each would otherwise see
+    no table and create it: the loser's CREATE fails). PostgreSQL: under a transaction-level advisory
+    lock. SQLite: tried again after a clash."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(7268530011)"))   # any fixed number
+            meta.create_all(conn)
+        return
+    for attempt in range(5):
+        try:
+            meta.create_all(engine)
+            return
+        except sa.exc.OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
 
 
 def resolve_url(db_url: str | None, state_dir: Path) -> str:
@@ -215,7 +235,7 @@ class QuestionLog:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-        metadata.create_all(self.engine)
+        create_tables(metadata, self.engine)
         # Hashes of recent identifiers are kept (in memory only): a client asks more than once.
         self._hash = lru_cache(maxsize=4096)(self._hmac)
         # The journal (see the module's docstring); None: `log` is `add`.

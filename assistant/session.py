@@ -179,9 +179,9 @@ class SharedState:
     primary-key statements: one transaction of a few rows costs about what one row alone would, and
     SQLAlchemy's per-statement overhead would be several times the statement. `get`, `put` and `delete`
     do the same one at a time, for callers off the event loop. Everything else (schema, listing,
-    cleanup) goes through SQLAlchemy. A background thread deletes
-    expired rows every `cleanup_seconds` (each process does; the deletes are idempotent) and, for SQLite,
-    checkpoints the write-ahead log, so no answer pays for it.
+    cleanup) goes through SQLAlchemy. A background thread deletes expired rows every `cleanup_seconds`
+    (each process does; the deletes are idempotent) and, for SQLite, checkpoints the write-ahead log
+    every second, so no answer pays for it.
 
     SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed write is in the log file, which a
     kill -9 of the process cannot take back (like the question log's journal); only losing the machine
@@ -204,7 +204,8 @@ class SharedState:
             mark = "%s"
         else:
             raise ValueError(f"unsupported database for shared state: {self.dialect}")
-        state_metadata.create_all(self.engine)
+        from assistant.qlog import create_tables
+        create_tables(state_metadata, self.engine)
         t = state_table.name
         self._get_sql = f"SELECT value FROM {t} WHERE ns = {mark} AND key = {mark} " \
                         f"AND (expires_at IS NULL OR expires_at > {mark})"

@@ -170,3 +170,39 @@ def test_sqlite_state_has_its_own_file_beside_the_log(tmp_path: Path) -> None:
     state.checkpoint()
     state.close()
     assert (tmp_path / "assistant-state.db").stat().st_size > 0
+
+
+def _create_at_once(urls: list[str], barrier, results) -> None:
+    import sqlalchemy as sa
+
+    from assistant.qlog import create_tables, metadata
+    from assistant.session import state_metadata
+    for url in urls:
+        engine = sa.create_engine(url)
+        barrier.wait()
+        try:
+            create_tables(metadata, engine)
+            create_tables(state_metadata, engine)
+            results.put("ok")
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            results.put(repr(exc)[:300])
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_workers_starting_together_create_the_tables_once(kind: str, tmp_path: Path) -> None:
+    """`serve --workers N` on a new database: every worker creates the tables at the same moment (without
+    a lock about a third of such starts failed on PostgreSQL with a duplicate pg_type row)."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    urls = [state_url(shared_server().create_database(), tmp_path) if kind == "postgresql"
+            else f"sqlite:///{tmp_path}/new-{i}.db" for i in range(8)]
+    barrier, results = spawn.Barrier(3), spawn.Queue()
+    procs = [spawn.Process(target=_create_at_once, args=(urls, barrier, results)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=120) for _ in range(3 * len(urls))]
+    for p in procs:
+        p.join(30)
+    assert outcomes == ["ok"] * 24
