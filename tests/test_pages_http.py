@@ -54,7 +54,7 @@ def test_answers_are_gzipped_and_small_bodies_are_not(client: TestClient) -> Non
     assert r.headers["content-encoding"] == "gzip"
     assert question in json.loads(gzip.decompress(raw))["answer"]
     small = raw_get(client, "/api/health", **{"Accept-Encoding": "gzip"})
-    assert "content-encoding" not in small.headers and json.loads(small.raw) == {"status": "ok"}
+    assert "content-encoding" not in small.headers and json.loads(small.raw)["status"] == "ok"
 
 
 @pytest.mark.parametrize("path", PAGES)
