@@ -7,8 +7,6 @@ import csv
 import hashlib
 import io
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,7 +15,8 @@ import httpx
 import pytest
 import xmltodict
 
-from _browser import ARGS, CHROMIUM, free_port, playwright
+from _browser import ARGS, CHROMIUM, playwright
+from _served import ServedProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "e2e-admin-token-91c2"
@@ -28,54 +27,22 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 sync_api = playwright(module_level=True)
 
 
-class Server:
+class Server(ServedProcess):
     """`real`: `python -m assistant serve` (the real engine, as deployed); `fake`: the same app and
     settings from the environment with the fake engine (isolates the help desk from engine changes)."""
 
     def __init__(self, state: Path, kind: str) -> None:
-        self.state = state
+        super().__init__(state)
         self.kind = kind
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-        env.update(ASSISTANT_CACHE=str(self.state), ASSISTANT_ADMIN_TOKEN=ADMIN, ASSISTANT_WECHAT_TOKEN=WX,
-                   ASSISTANT_CONTACT=CONTACT, PYTHONUNBUFFERED="1")
-        self.log = open(self.state / f"server-{time.time_ns()}.log", "wb")
         cmd = ([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
                if self.kind == "real" else [sys.executable, str(ROOT / "tests" / "_serve_fake.py"), str(self.port)])
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("server exited: " + self.read_log())
-            try:
-                if httpx.get(self.base + "/api/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("server did not start: " + self.read_log())
-
-    def read_log(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")[-3000:]
-
-    def kill9(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        assert self.proc.returncode == -signal.SIGKILL
+        self.launch(cmd, {"ASSISTANT_ADMIN_TOKEN": ADMIN, "ASSISTANT_WECHAT_TOKEN": WX, "ASSISTANT_CONTACT": CONTACT})
+        self.wait_until(self.healthy, "server did not start", timeout=90)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
+        super().stop(timeout=10)
 
 
 def wechat_params(token: str = WX) -> dict[str, str]:

@@ -4,15 +4,12 @@ as deployed (real engine, conversations in the default SQLite state file): a res
 says so instead of a bare clarify."""
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from _browser import ARGS, CHROMIUM, free_port, playwright
+from _served import ServedProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -21,39 +18,11 @@ EXPIRED = "之前的对话已过期，请补充完整问题"
 sync_api = playwright(module_level=True)
 
 
-class Server:
-    def __init__(self, state: Path, port: int) -> None:
-        self.state, self.port = state, port
-        self.base = f"http://127.0.0.1:{port}"
-        self.proc: subprocess.Popen | None = None
-
+class Server(ServedProcess):
     def start(self, ttl: float) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-        env.update(ASSISTANT_CACHE=str(self.state), ASSISTANT_SESSION_TTL=str(ttl), PYTHONUNBUFFERED="1")
-        self.log = open(self.state / f"server-{time.time_ns()}.log", "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", "2", "--no-access-log"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("server exited: " + Path(self.log.name).read_text(errors="replace")[-3000:])
-            try:
-                if httpx.get(self.base + "/api/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
+        self.launch([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                     "--workers", "2", "--no-access-log"], {"ASSISTANT_SESSION_TTL": str(ttl)})
+        self.wait_until(self.healthy, "server did not start", timeout=120)
 
 
 def send(page, question: str):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ import httpx
 import pytest
 import xmltodict
 
-from _browser import free_port
+from _served import ServedProcess
 from _pgserver import shared_server
 from assistant.qlog import QuestionLog, resolve_url
 
@@ -32,27 +31,19 @@ PAIRS = [("市里的作品登记谁出钱？", "那县区的呢？", "县区"),
          ("市知识产权保护中心建设由谁承担支出责任？", "那县区的呢？", "县区")]
 
 
-class Server:
+class Server(ServedProcess):
     """`python -m assistant serve --workers N` in a subprocess; its own state folder (its disk), the
     shared database from ASSISTANT_DB_URL."""
 
     def __init__(self, state: Path, db_url: str, workers: int) -> None:
-        self.state, self.db_url, self.workers = state, db_url, workers
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-        state.mkdir(parents=True, exist_ok=True)
+        super().__init__(state)
+        self.db_url, self.workers = db_url, workers
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-        env.update(ASSISTANT_CACHE=str(self.state), ASSISTANT_DB_URL=self.db_url, ASSISTANT_ADMIN_TOKEN=ADMIN,
-                   ASSISTANT_HASH_SALT=SALT, ASSISTANT_WECHAT_TOKEN=WX, ASSISTANT_TRUSTED_PROXIES="127.0.0.1",
-                   PYTHONUNBUFFERED="1")
-        self.log = open(self.state / f"server-{time.time_ns()}.log", "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers), "--no-access-log"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.launch([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                     "--workers", str(self.workers), "--no-access-log"],
+                    {"ASSISTANT_DB_URL": self.db_url, "ASSISTANT_ADMIN_TOKEN": ADMIN, "ASSISTANT_HASH_SALT": SALT,
+                     "ASSISTANT_WECHAT_TOKEN": WX, "ASSISTANT_TRUSTED_PROXIES": "127.0.0.1"})
         self.wait_for_workers(self.workers)
 
     def pids(self, tries: int = 30) -> set[int]:
@@ -66,28 +57,10 @@ class Server:
         return seen
 
     def wait_for_workers(self, n: int, exclude: frozenset[int] = frozenset()) -> set[int]:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise AssertionError("server exited: " + self.read_log())
+        def answering() -> set[int] | None:
             pids = self.pids() - exclude
-            if len(pids) >= n:
-                return pids
-            time.sleep(0.2)
-        raise AssertionError(f"{n} workers did not answer: " + self.read_log())
-
-    def read_log(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()                   # graceful: uvicorn stops its workers
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
+            return pids if len(pids) >= n else None
+        return self.wait_until(answering, f"{n} workers did not answer", timeout=120, pause=0.2)
 
 
 def worker_clients(server: Server) -> dict[int, httpx.Client]:
