@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import Settings, load_settings
-from assistant.inputs import QuestionError, decode_line
+from assistant.service.inputs import QuestionError, decode_line
 
 
 def _engine(settings: Settings):
@@ -17,7 +17,7 @@ def _engine(settings: Settings):
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.session import FileStore
+    from assistant.service.sessions import FileStore
 
     eng = _engine(settings)
     store = FileStore(settings.state_dir / "sessions") if args.session else None
@@ -61,7 +61,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.rules import compile_all, dump_meta, meta_path, rules_path, validate
+    from assistant.document.rules import compile_all, dump_meta, meta_path, rules_path, validate
 
     settings.rules_dir.mkdir(parents=True, exist_ok=True)
     stale = []
@@ -73,7 +73,7 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         outputs = [(path, text), (meta_path(settings.corpus_dir, doc.doc_id), dump_meta(doc))]
         if args.report:
-            from assistant.compile import format_report
+            from assistant.document.compile import format_report
 
             print(format_report(rules, report))
             continue
@@ -105,7 +105,7 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.api import default_workers, serve
+    from assistant.service.api import default_workers, serve
 
     workers = args.workers if args.workers is not None else default_workers()
     if workers < 1:
@@ -116,7 +116,7 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.ingest import ingest
+    from assistant.document.ingest import ingest
 
     report = ingest(Path(args.file), settings, doc_id=args.id)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else report["summary"])

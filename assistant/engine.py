@@ -18,16 +18,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.compose import Composer, plan_examples
+from assistant.question.compose import Composer, plan_examples
 from assistant.config import Settings, load_settings
-from assistant.inputs import MESSAGES, QuestionError, check_question, error_result
-from assistant.lexicon import Lexicon, load_lexicon
-from assistant.resolve import resolve
+from assistant.service.inputs import MESSAGES, QuestionError, check_question, error_result
+from assistant.language.lexicon import Lexicon, load_lexicon
+from assistant.question.decide import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
-from assistant.retrieve import Catalog, build_catalog, build_index, homophone_words, matter_words
-from assistant.spelling import Homophones
-from assistant.tokenize import Tokenizer
-from assistant.understand import analyze, question_text
+from assistant.question.match import Catalog, build_catalog, build_index, homophone_words, matter_words
+from assistant.language.spelling import Homophones
+from assistant.language.tokenize import Tokenizer
+from assistant.question.frame import analyze, question_text
 
 log = logging.getLogger("assistant.engine")
 
@@ -36,8 +36,8 @@ def _rules_for(settings: Settings, doc, overrides: dict) -> dict:
     """A plan's rules; where a data folder's rules were compiled by an older version and no longer
     match the text as this version reads it, compile them again from the text (never hand-written:
     the rules are the compiler's output) and say so."""
-    from assistant.compile import compile_document
-    from assistant.rules import RuleError, apply_overrides, load_rules
+    from assistant.document.compile import compile_document
+    from assistant.document.rules import RuleError, apply_overrides, load_rules
 
     try:
         return load_rules(settings.rules_dir, doc, overrides)
@@ -83,7 +83,7 @@ class Assistant:
             lexicon = lexicon.for_fields({m.get("field") for m in catalog.metas})
             return cls(indexes, lexicon, Tokenizer.from_state(state), settings.default_doc, catalog)
         # Compiling (the compiler, numpy) is imported only when no prebuilt index can be read.
-        from assistant.rules import load_documents, load_overrides
+        from assistant.document.rules import load_documents, load_overrides
 
         docs = load_documents(settings.corpus_dir)
         lexicon = lexicon.for_fields({(d.meta.get("field") or {}).get("value") for d in docs})
@@ -114,7 +114,7 @@ class Assistant:
 
     def explain(self, question: str, context: dict | None = None) -> dict[str, Any]:
         """The answer with its trace: the frame, the candidates and their evidence, the decision."""
-        from assistant.explain import trace
+        from assistant.question.explain import trace
 
         check_question(question)
         result, _, (analysis, resolution) = self._answer(question, context)

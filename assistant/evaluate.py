@@ -8,12 +8,12 @@ from pathlib import Path
 
 import yaml
 
-from assistant.corpus import verbatim_view
+from assistant.document.parse import verbatim_view
 
 
 def load_cases(path: Path) -> list[dict]:
     if path.suffix.lower() == ".csv":
-        from assistant.labelled import cases_from_csv
+        from assistant.helpdesk.labelled import cases_from_csv
 
         return cases_from_csv(path)
     return yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -26,7 +26,7 @@ def short_anchor(citation: dict) -> str:
 @lru_cache(maxsize=1)
 def _leads() -> dict[str, str]:
     """The answer's opening words for each yes/no verdict (templates.yaml): 是。/ 不是。/ 分情况…"""
-    from assistant.lexicon import load_lexicon
+    from assistant.language.lexicon import load_lexicon
 
     t = load_lexicon().templates
     return {t["answer_no"]: "不是", t["answer_yes"]: "是", t["answer_depends"]: "分情况"}
@@ -35,7 +35,7 @@ def _leads() -> dict[str, str]:
 def lead_word(answer: str) -> str | None:
     """The yes/no verdict an answer opens with (after a note on stripped instructions), or None.
     The whole opening is compared, so "不是。" is never read as "是"."""
-    from assistant.lexicon import load_lexicon
+    from assistant.language.lexicon import load_lexicon
 
     note = load_lexicon().templates["injection_note"]
     text = answer[len(note):].lstrip("\n") if answer.startswith(note) else answer
@@ -49,9 +49,9 @@ def lead_word(answer: str) -> str | None:
 def payer_key(payer: str) -> frozenset[str]:
     """A payer as the set of tiers it names (levels.yaml `tier`), so that the plan's own spelling
     of one level (县（市、区）, 区、县(市), 县区) compares equal; "市与县区共同" → {市, 县, 共同}."""
-    from assistant.compile import find_levels, level_vocabulary
+    from assistant.document.compile import find_levels, level_vocabulary
 
-    from assistant.normalize import to_simplified
+    from assistant.language.normalize import to_simplified
 
     tiers = {lv["name"]: lv.get("tier", lv["name"]) for lv in level_vocabulary()["levels"]}
     folded = to_simplified(payer).replace("(", "（").replace(")", "）")
@@ -124,7 +124,7 @@ def wrong_verdict(result: dict, expect: dict) -> bool:
 
 @lru_cache(maxsize=1)
 def _covers() -> dict[str, set[str]]:
-    from assistant.compile import level_vocabulary
+    from assistant.document.compile import level_vocabulary
 
     levels = level_vocabulary()["levels"]
     tier = {lv["name"]: lv.get("tier", lv["name"]) for lv in levels}

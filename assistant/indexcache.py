@@ -39,11 +39,11 @@ FORMAT = 2
 
 def _fingerprint(settings: Settings) -> str:
     digest = hashlib.sha256(f"format {FORMAT}".encode())
-    folders = [(settings.corpus_dir, "*.txt"), (settings.rules_dir, "*.yaml"), (PACKAGE_DATA, "*"), (_CODE, "*.py")]
+    folders = [(settings.corpus_dir, "*.txt"), (settings.rules_dir, "*.yaml"), (PACKAGE_DATA, "*"), (_CODE, "**/*.py")]
     for folder, pattern in folders:
         for path in sorted(folder.glob(pattern)) if folder.exists() else []:
             if path.is_file():
-                digest.update(path.name.encode())
+                digest.update(path.relative_to(folder).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
 

@@ -82,7 +82,7 @@ def serve_main(port: int, cache: int, listeners: bool) -> None:
     """The server side, in its own process: what `assistant serve` runs, with the knobs set."""
     import uvicorn
 
-    from assistant.api import create_app
+    from assistant.service.api import create_app
     from assistant.config import load_settings
     app = create_app(load_settings(), answer_cache_size=cache)
     if not listeners:

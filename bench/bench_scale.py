@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from assistant.config import load_settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
+from assistant.document.ingest import ingest  # noqa: E402
 from bench_core import percentile  # noqa: E402
 
 SOURCES = [ROOT / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt", *sorted((ROOT / "tests" / "plans").glob("*.txt"))]

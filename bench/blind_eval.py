@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.config import load_settings  # noqa: E402
 from assistant.engine import Assistant  # noqa: E402
 from assistant.evaluate import check, wrong_verdict  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
+from assistant.document.ingest import ingest  # noqa: E402
 
 SEED = ROOT / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt"
 

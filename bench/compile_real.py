@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
-from assistant.corpus import page_lines  # noqa: E402
-from assistant.normalize import fold_document  # noqa: E402
+from assistant.document.ingest import ingest  # noqa: E402
+from assistant.document.parse import page_lines  # noqa: E402
+from assistant.language.normalize import fold_document  # noqa: E402
 
 
 def norm(text: str) -> str:

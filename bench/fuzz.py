@@ -53,9 +53,9 @@ STATUSES = {"answered", "not_listed", "out_of_scope", "clarify", "error"}
 # --------------------------------------------------------------------------- in-process questions
 
 def question_loop(deadline: float, seed: int) -> Counter:
-    from assistant.corpus import verbatim_view
+    from assistant.document.parse import verbatim_view
     from assistant.engine import Assistant
-    from assistant.inputs import MESSAGES
+    from assistant.service.inputs import MESSAGES
 
     engine = Assistant.load()
     sources = {ix.doc_id: verbatim_view(ix.doc.source) for ix in engine.indexes}

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import uvicorn  # noqa: E402
 
 from _helpdesk_fakes import FakeEngine  # noqa: E402
-from assistant.api import create_app  # noqa: E402
+from assistant.service.api import create_app  # noqa: E402
 
 if __name__ == "__main__":
     uvicorn.run(create_app(engine=FakeEngine()), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")

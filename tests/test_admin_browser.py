@@ -14,7 +14,7 @@ import uvicorn
 
 from _helpdesk_fakes import FakeEngine
 from _browser import ARGS, CHROMIUM, free_port, playwright
-from assistant.api import create_app
+from assistant.service.api import create_app
 from assistant.config import PROJECT_ROOT, Settings
 
 TOKEN = "admin-browser-token-7f3a"

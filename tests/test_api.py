@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from _web_fakes import DOC_ID, FakeEngine
-from assistant import api
-from assistant.api import HISTORY_TURNS, MAX_QUESTION_CHARS, create_app, normalize_question
+from assistant.service import api
+from assistant.service.api import HISTORY_TURNS, MAX_QUESTION_CHARS, create_app, normalize_question
 from assistant.config import Settings
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
@@ -301,7 +301,7 @@ def test_failing_listener_does_not_fail_the_answer(client: TestClient, caplog: p
         raise ValueError("listener down")
     client.app.state.answer_listeners[:0] = [broken]
     client.app.state.answer_listeners.append(records.append)
-    with caplog.at_level(logging.ERROR, logger="assistant.api"):
+    with caplog.at_level(logging.ERROR, logger="assistant.service.api"):
         r = client.post("/api/ask", json={"question": "专利导航谁出钱？"})
     assert r.status_code == 200
     assert len(records) == 1                         # listeners after the broken one still ran
@@ -353,7 +353,7 @@ def test_listener_with_before_response_is_called_before_the_response(client: Tes
 def test_dispatcher_batches_what_queued_up_while_a_listener_was_busy() -> None:
     import asyncio
     import threading
-    from assistant.api import ListenerDispatcher
+    from assistant.service.api import ListenerDispatcher
     gate = threading.Event()
     calls: list[list[int]] = []
 
@@ -562,7 +562,7 @@ def test_serve_defaults_to_one_worker_per_core(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert main(["serve"]) == 0
     # Several workers: each builds its app from the environment (uvicorn's factory), one per core.
-    assert seen["app"] == "assistant.api:create_worker_app" and seen["factory"] is True and seen["workers"] == 3
+    assert seen["app"] == "assistant.service.api:create_worker_app" and seen["factory"] is True and seen["workers"] == 3
     assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1,10.0.0.5"
     monkeypatch.setenv("ASSISTANT_SESSION_STORE", "memory")
     with pytest.raises(SystemExit, match="一个进程"):

@@ -9,7 +9,7 @@ import pytest
 
 from _helpdesk_fakes import FakeEngine
 from _live import live_server, raw_request
-from assistant.api import MAX_BODY_BYTES, create_app
+from assistant.service.api import MAX_BODY_BYTES, create_app
 from assistant.config import Settings
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.corpus import verbatim_view
+from assistant.document.parse import verbatim_view
 from assistant.evaluate import check, wrong_verdict
 
 CASE_DIR = Path(__file__).parent / "cases"

@@ -15,9 +15,9 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
 from _helpdesk_fakes import LABEL, FakeEngine
-from assistant import channels
+from assistant.helpdesk import channels
 from assistant.config import Settings
-from assistant.helpdesk import install
+from assistant.helpdesk.admin import install
 
 WX_TOKEN = "wxtoken123"
 WX_APPID = "wx1234567890abcdef"
@@ -100,7 +100,7 @@ def test_wechat_verification_echoes(client):
 def test_wechat_bad_signature_is_refused_and_logged(client, caplog):
     params = wx_params(echostr="echo-8472")
     params["signature"] = "0" * 40
-    with caplog.at_level(logging.WARNING, logger="assistant.channels"):
+    with caplog.at_level(logging.WARNING, logger="assistant.helpdesk.channels"):
         r = client.get("/wechat/callback", params=params)
         assert r.status_code == 403 and "echo-8472" not in r.text
         r = client.post("/wechat/callback", params=wx_params(token="wrong"), content=wx_text("专利导航谁出钱？"))
@@ -296,7 +296,7 @@ def test_wecom_text_round_trip(client):
 def test_wecom_bad_signature_refused(client, caplog):
     params, body = wecom_request(wecom_text("专利导航谁出钱？"))
     params["msg_signature"] = "a" * 40
-    with caplog.at_level(logging.WARNING, logger="assistant.channels"):
+    with caplog.at_level(logging.WARNING, logger="assistant.helpdesk.channels"):
         r = client.post("/wecom/callback", params=params, content=body)
     assert r.status_code == 403
     assert any("wecom callback refused" in rec.getMessage() for rec in caplog.records)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.inputs import MESSAGES
+from assistant.service.inputs import MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,7 @@ def test_empty_question_exits_non_zero_with_the_api_message(tmp_path):
     from fastapi.testclient import TestClient
 
     from _web_fakes import FakeEngine
-    from assistant.api import create_app
+    from assistant.service.api import create_app
     from assistant.config import Settings
 
     with TestClient(create_app(Settings(cache_dir=tmp_path), engine=FakeEngine())) as client:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
-from assistant.compile import compile_document, format_report, split_items
-from assistant.corpus import load_document
-from assistant.rules import validate
+from assistant.document.compile import compile_document, format_report, split_items
+from assistant.document.parse import load_document
+from assistant.document.rules import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = sorted((ROOT / "tests" / "plans" / "shapes").glob("*.txt"))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.compile import compile_document
-from assistant.corpus import parse
+from assistant.document.compile import compile_document
+from assistant.document.parse import parse
 
 WRAPPER = "某某市{field}领域市与区、县(市)财政事权和支出责任划分改革方案\n一、主要内容\n"
 
@@ -60,7 +60,7 @@ def test_the_titles_levels_count_when_a_levels_sentences_are_missing():
 def engine_for(tmp_path, name: str, text: str):
     from assistant.config import load_settings
     from assistant.engine import Assistant
-    from assistant.ingest import ingest
+    from assistant.document.ingest import ingest
 
     plan = tmp_path / f"{name}.txt"
     plan.write_text(text, encoding="utf-8")

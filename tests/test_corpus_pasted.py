@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.compile import compile_document
-from assistant.corpus import load_document, parse, verbatim_view
+from assistant.document.compile import compile_document
+from assistant.document.parse import load_document, parse, verbatim_view
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt"

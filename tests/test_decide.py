@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.resolve import resolve
-from assistant.understand import analyze, question_text
+from assistant.question.decide import resolve
+from assistant.question.frame import analyze, question_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _fuzz_inputs import questions, real_questions
-from assistant.corpus import verbatim_view
+from assistant.document.parse import verbatim_view
 
 STATUSES = {"answered", "not_listed", "out_of_scope", "clarify", "error"}
 # derandomize: CI runs the same examples every time (a failure is reproducible, never flaky); new

@@ -1,7 +1,7 @@
 """The national list of divisions: short names, a plan's area, places in questions."""
 import pytest
 
-from assistant.gazetteer import area_places, load_gazetteer, short_name
+from assistant.language.gazetteer import area_places, load_gazetteer, short_name
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +63,12 @@ def test_a_plans_counties_get_its_county_level(gaz):
     ("生态环境领域市级与县级财政事权和支出责任划分改革实施方案", None),   # the issuer's place is used then
 ])
 def test_the_place_a_title_starts_with(title, place):
-    from assistant.corpus import _leading_place
+    from assistant.document.parse import _leading_place
     assert _leading_place(title)[0] == place
 
 
 def test_a_title_without_a_place_takes_the_issuers():
-    from assistant.corpus import parse
+    from assistant.document.parse import parse
     text = ("汉中市人民政府办公室关于印发生态环境领域市级与县级财政事权和支出责任划分改革实施方案的通知\n"
             "各县区人民政府：\n现将方案印发给你们，请认真贯彻执行。\n汉中市人民政府办公室\n2021年11月6日\n"
             "生态环境领域市级与县级财政事权和支出责任划分改革实施方案\n一、主要内容\n"

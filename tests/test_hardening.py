@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from _helpdesk_fakes import FakeEngine
-from assistant.api import MAX_QUESTION_CHARS, create_app
+from assistant.service.api import MAX_QUESTION_CHARS, create_app
 from assistant.config import Settings
-from assistant.corpus import verbatim_view
+from assistant.document.parse import verbatim_view
 
 ROOT = Path(__file__).resolve().parent.parent
 CRASHED = "依据文件文号是省里吗"     # a fact question about the basis documents that states a value

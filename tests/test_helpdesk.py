@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from _helpdesk_fakes import LABEL, FakeEngine
 from _pgserver import shared_server
-from assistant.api import create_app
+from assistant.service.api import create_app
 from assistant.config import Settings
-from assistant.helpdesk import LogListener
+from assistant.helpdesk.admin import LogListener
 
 TOKEN = "s3cret-admin-token"
 CONTACT = "市财政局政策咨询窗口，电话 0777-1234567"
@@ -99,7 +99,7 @@ def test_feedback(client):
 
 @pytest.mark.parametrize("path", ["/api/admin/stats", "/api/admin/questions.csv"])
 def test_admin_requires_the_token(client, path, caplog):
-    caplog.set_level("WARNING", logger="assistant.helpdesk")
+    caplog.set_level("WARNING", logger="assistant.helpdesk.admin")
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
                     {"Authorization": TOKEN}, {"Authorization": "Bearer "}):
         r = client.get(path, headers=headers)

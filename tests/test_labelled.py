@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from _helpdesk_fakes import FakeEngine
-from assistant.api import create_app
+from assistant.service.api import create_app
 from assistant.config import Settings
-from assistant.labelled import cases_from_csv, short_anchor
+from assistant.helpdesk.labelled import cases_from_csv, short_anchor
 
 TOKEN = "t"
 

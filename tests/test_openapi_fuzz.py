@@ -14,7 +14,7 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from assistant.api import create_app
+from assistant.service.api import create_app
 from assistant.config import Settings
 from assistant.engine import Assistant
 

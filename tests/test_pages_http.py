@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from _web_fakes import DOC_ID, FakeEngine
-from assistant.api import create_app
+from assistant.service.api import create_app
 from assistant.config import Settings
 
 TOKEN = "pages-http-admin-token"
 PAGES = ["/", "/embed", "/embed.js", f"/doc/{DOC_ID}", "/admin", "/docs", "/static/chat.js", "/static/chat.css"]
-GZIP_FROM = 1024     # bytes: assistant.api adds GZipMiddleware with this minimum_size
+GZIP_FROM = 1024     # bytes: assistant.service.api adds GZipMiddleware with this minimum_size
 
 
 @pytest.fixture

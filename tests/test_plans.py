@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from assistant.config import load_settings
-from assistant.corpus import verbatim_view
+from assistant.document.parse import verbatim_view
 from assistant.engine import Assistant
 from assistant.evaluate import check, evaluate, load_cases, wrong_verdict
-from assistant.ingest import ingest
+from assistant.document.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = sorted((ROOT / "tests" / "plans").glob("*.txt"))

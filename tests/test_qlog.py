@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from _pgserver import shared_server
-from assistant import qlog
-from assistant.qlog import QuestionLog, open_log, percentile, resolve_salt, resolve_url
+from assistant.helpdesk import log as qlog
+from assistant.helpdesk.log import QuestionLog, open_log, percentile, resolve_salt, resolve_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -291,7 +291,7 @@ def test_unreadable_journal_lines_are_skipped(db_url, tmp_path, caplog):
     journal.mkdir(parents=True, exist_ok=True)
     (journal / "4242-dead.jsonl").write_bytes(
         (qlog._encode_row(good) + "\n" + '["cut short by a crash", "2025').encode("utf-8"))
-    with caplog.at_level("WARNING", logger="assistant.qlog"):
+    with caplog.at_level("WARNING", logger="assistant.helpdesk.log"):
         again = open_log(db_url, tmp_path / "state", salt="s")
     assert again.count() == 1 and again.get(f"{1:032x}")["question"] == "问题1"
     assert list(journal.iterdir()) == []
@@ -315,7 +315,7 @@ def test_acknowledged_record_survives_kill_9(db_url, tmp_path, write):
     journal, and the next open writes them."""
     child = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from assistant import qlog\n"
+         "import sys, time; from pathlib import Path; from assistant.helpdesk import log as qlog\n"
          "qlog.JOURNAL_LINGER = 3600\n"
          "log = qlog.open_log(sys.argv[1] or None, Path(sys.argv[2]), salt='s')\n"
          "recs = [{'answer_id': f'k{n:031d}', 'question': f'被杀之前{n}', 'status': 'answered', 'channel': 'api'}\n"

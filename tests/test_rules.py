@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from assistant.cli import main
-from assistant.corpus import load_document, verbatim_view
-from assistant.rules import apply_overrides, compile_all, validate
+from assistant.document.parse import load_document, verbatim_view
+from assistant.document.rules import apply_overrides, compile_all, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 

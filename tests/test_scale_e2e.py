@@ -17,7 +17,7 @@ import xmltodict
 
 from _served import ServedProcess
 from _pgserver import shared_server
-from assistant.qlog import QuestionLog, resolve_url
+from assistant.helpdesk.log import QuestionLog, resolve_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = "scale-admin-token-5f1d"

@@ -1,4 +1,4 @@
-"""The shared state (assistant/session.py) on SQLite and on PostgreSQL: what several workers or hosts see of
+"""The shared state (assistant/service/sessions.py) on SQLite and on PostgreSQL: what several workers or hosts see of
 each other's writes, expiry, cleanup, bounded turns, and the revision-checked cache for data every worker
 reads (the layer teachings will use)."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from _pgserver import shared_server
-from assistant.session import (Conversation, DatabaseStore, NamespaceCache, SharedState, decode_conversation,
+from assistant.service.sessions import (Conversation, DatabaseStore, NamespaceCache, SharedState, decode_conversation,
                                encode_conversation, open_state, state_url)
 
 
@@ -175,8 +175,8 @@ def test_sqlite_state_has_its_own_file_beside_the_log(tmp_path: Path) -> None:
 def _create_at_once(urls: list[str], barrier, results) -> None:
     import sqlalchemy as sa
 
-    from assistant.qlog import create_tables, metadata
-    from assistant.session import state_metadata
+    from assistant.helpdesk.log import create_tables, metadata
+    from assistant.service.sessions import state_metadata
     for url in urls:
         engine = sa.create_engine(url)
         barrier.wait()

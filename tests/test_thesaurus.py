@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import PACKAGE_DATA, yaml_load
-from assistant.lexicon import load_lexicon
+from assistant.language.lexicon import load_lexicon
 
 THESAURUS = yaml_load((PACKAGE_DATA / "thesaurus.yaml").read_text(encoding="utf-8"))
 ENTRIES = [(field, e) for field, entries in THESAURUS.items() for e in entries]

@@ -21,7 +21,7 @@ import uvicorn
 
 from _web_fakes import DOC_ID, FakeEngine
 from _browser import ARGS, CHROMIUM, playwright
-from assistant.api import create_app
+from assistant.service.api import create_app
 from assistant.config import PROJECT_ROOT, Settings
 
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"

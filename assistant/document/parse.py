@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.normalize import fold_document, strip_spaces_in_cjk, to_simplified
+from assistant.language.normalize import fold_document, strip_spaces_in_cjk, to_simplified
 
 CN_DIGITS = "零〇一二三四五六七八九"
 _NUM = "[一二三四五六七八九十百零〇]"
@@ -849,7 +849,7 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
 
 
 def _not_a_title() -> list[str]:
-    from assistant.compile import compile_vocabulary
+    from assistant.document.compile import compile_vocabulary
 
     return compile_vocabulary().get("not_a_title") or []
 
@@ -890,7 +890,7 @@ def _title_in_text(doc: Document) -> dict | None:
 def _title_from_preamble(doc: Document, hints: dict[str, str]) -> dict | None:
     """A page without any title: "现就生态环境领域市县财政事权和支出责任划分改革制定如下方案" with the
     place the issuer names, or the first place the text names ("推动吕梁经济高质量发展" → 吕梁市)."""
-    from assistant.gazetteer import load_gazetteer
+    from assistant.language.gazetteer import load_gazetteer
 
     blocks = [b for b in doc.blocks if b.kind in ("paragraph", "notice_paragraph")][:6]
     for b in blocks:
@@ -920,7 +920,7 @@ def _title_from_preamble(doc: Document, hints: dict[str, str]) -> dict | None:
 def _leading_place(title: str) -> tuple[str | None, str]:
     """The place a title starts with ("湖南省郴州市生态环境领域…" → 郴州市) and the rest. Known
     divisions first; else a name with a place suffix, as long as it is no field or level word."""
-    from assistant.gazetteer import load_gazetteer
+    from assistant.language.gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
     place, pos = None, 0
@@ -956,7 +956,7 @@ _PAGE_SERIAL = re.compile(r"^\s*\d{1,3}\s*、(?=[\u4e00-\u9fff])")
 
 def _spans_word(left: str, right: str) -> bool:
     """Does a dictionary word run across the join ("…辖区内省" + "级高速公路" → 省级)?"""
-    from assistant.compile import _segmenter   # only for a candidate break: jieba is slow to load
+    from assistant.document.compile import _segmenter   # only for a candidate break: jieba is slow to load
 
     a, b = left[-4:], right[:4]
     at = 0

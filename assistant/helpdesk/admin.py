@@ -1,6 +1,6 @@
 """Help desk: question log, answer feedback, admin statistics/CSV and the /admin page, channels.
 
-`install(app, settings)` is called at the end of `assistant.api.create_app`. It opens the question
+`install(app, settings)` is called at the end of `assistant.service.api.create_app`. It opens the question
 log (SQLite under the data folder, or PostgreSQL from ASSISTANT_DB_URL), adds a listener to
 `app.state.answer_listeners` that stores the answer records (the web API's on the event loop, before
 the response: an append to the log's journal, written to the database in groups by a background
@@ -10,7 +10,7 @@ thread; the channels' committed before the reply), and adds the routes:
     GET  /api/admin/stats             Bearer ASSISTANT_ADMIN_TOKEN; ?days=N&top=N
     GET  /api/admin/questions.csv     Bearer ASSISTANT_ADMIN_TOKEN; ?days=N (UTF-8 with BOM)
     GET  /admin                       the admin page (login with the token)
-    GET/POST /wechat/callback, /wecom/callback   (see assistant.channels)
+    GET/POST /wechat/callback, /wecom/callback   (see assistant.helpdesk.channels)
 
 Admin routes exist only when ASSISTANT_ADMIN_TOKEN is set.
 """
@@ -32,12 +32,12 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from fastapi.security import HTTPBearer
 from pydantic_core import from_json
 
-from assistant.api import BODY_ERRORS, ErrorResponse, is_json_media_type
+from assistant.service.api import BODY_ERRORS, ErrorResponse, is_json_media_type
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.qlog import CSV_COLUMNS, LOCAL_TZ, MAX_COMMENT, QuestionLog, open_log, since_day
+from assistant.helpdesk.log import CSV_COLUMNS, LOCAL_TZ, MAX_COMMENT, QuestionLog, open_log, since_day
 
-log = logging.getLogger("assistant.helpdesk")
+log = logging.getLogger("assistant.helpdesk.admin")
 
 WEB_DIR = PROJECT_ROOT / "web"
 ANSWER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -68,7 +68,7 @@ def install(app: FastAPI, settings: Settings) -> QuestionLog:
     else:
         log.info("ASSISTANT_ADMIN_TOKEN is not set: admin is off")
 
-    from assistant import channels
+    from assistant.helpdesk import channels
     channels.install(app, settings, store)
     return store
 
@@ -76,7 +76,7 @@ def install(app: FastAPI, settings: Settings) -> QuestionLog:
 class LogListener:
     """Writes answer records to the question log.
 
-    `before_response` is what `assistant.api` calls for /api/ask, on the event loop, before the
+    `before_response` is what `assistant.service.api` calls for /api/ask, on the event loop, before the
     response is sent: `QuestionLog.log` appends the record to the log's journal (one write to a local
     file) and returns; a background thread puts the journal's records in the database in groups, one
     transaction every `qlog.JOURNAL_LINGER` seconds. Once the write has returned, a kill -9 cannot lose

@@ -42,10 +42,10 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
-from assistant.inputs import MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points
-from assistant.session import SESSIONS, Conversation, ConversationStore, DatabaseStore, MemoryStore, open_state
+from assistant.service.inputs import MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points
+from assistant.service.sessions import SESSIONS, Conversation, ConversationStore, DatabaseStore, MemoryStore, open_state
 
-log = logging.getLogger("assistant.api")
+log = logging.getLogger("assistant.service.api")
 
 WEB_DIR = PROJECT_ROOT / "web"
 MAX_BODY_BYTES = 64 * 1024        # a 500-character question is ~2 KB of JSON; refuse floods early
@@ -561,11 +561,11 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
     _lazy_openapi(app)
 
     try:
-        from assistant import helpdesk
+        from assistant.helpdesk import admin as helpdesk
     except ModuleNotFoundError as exc:  # the help desk lands separately; the chat works without it
-        if exc.name != "assistant.helpdesk":
+        if exc.name != "assistant.helpdesk.admin":
             raise
-        log.warning("assistant.helpdesk is missing: no question log, no feedback endpoint")
+        log.warning("assistant.helpdesk.admin is missing: no question log, no feedback endpoint")
     else:
         helpdesk.install(app, settings)
     return app
@@ -775,4 +775,4 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None =
         os.environ["ASSISTANT_DATA"] = str(settings.data_dir)
     if answer_cache_size != ANSWER_CACHE_SIZE:
         raise ValueError("answer_cache_size can only be changed with one worker")
-    uvicorn.run("assistant.api:create_worker_app", factory=True, workers=workers, **common)
+    uvicorn.run("assistant.service.api:create_worker_app", factory=True, workers=workers, **common)

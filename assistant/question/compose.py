@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.corpus import Block
-from assistant.lexicon import Lexicon
-from assistant.resolve import Resolution, Verdict
-from assistant.retrieve import DocIndex
+from assistant.document.parse import Block
+from assistant.language.lexicon import Lexicon
+from assistant.question.decide import Resolution, Verdict
+from assistant.question.match import DocIndex
 
 def plan_examples(ix: DocIndex | None, t: dict) -> list[str]:
     """Questions this plan answers, made from its own matters, places and levels (shown where a

@@ -39,11 +39,11 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from assistant.config import Settings
-from assistant.inputs import MESSAGES, MAX_QUESTION_CHARS, QuestionError, check_question, error_result
-from assistant.qlog import UNANSWERED, QuestionLog
-from assistant.session import Conversation, DatabaseStore, MemoryStore, SharedState
+from assistant.service.inputs import MESSAGES, MAX_QUESTION_CHARS, QuestionError, check_question, error_result
+from assistant.helpdesk.log import UNANSWERED, QuestionLog
+from assistant.service.sessions import Conversation, DatabaseStore, MemoryStore, SharedState
 
-log = logging.getLogger("assistant.channels")
+log = logging.getLogger("assistant.helpdesk.channels")
 
 MAX_BODY_BYTES = 64 * 1024      # platform messages are a few KB
 REPLY_BUDGET_S = 4.0            # the platforms give up after 5 s

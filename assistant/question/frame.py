@@ -5,12 +5,12 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from assistant.gazetteer import load_gazetteer, names_feature
-from assistant.lexicon import Lexicon
-from assistant.normalize import normalize_question
-from assistant.retrieve import (Catalog, DocIndex, MatterMatch, names_head, build_catalog, covering, match_matters,
+from assistant.language.gazetteer import load_gazetteer, names_feature
+from assistant.language.lexicon import Lexicon
+from assistant.language.normalize import normalize_question
+from assistant.question.match import (Catalog, DocIndex, MatterMatch, names_head, build_catalog, covering, match_matters,
                                 place_stem)
-from assistant.tokenize import Tokenizer
+from assistant.language.tokenize import Tokenizer
 
 @dataclass
 class LevelMention:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import yaml
 
-from assistant.compile import compile_document, dump_rules
+from assistant.document.compile import compile_document, dump_rules
 from assistant.config import yaml_load as _yaml_load
-from assistant.corpus import Document, load_document, verbatim_view
+from assistant.document.parse import Document, load_document, verbatim_view
 
 OVERRIDES = "overrides.yaml"
 PAYER_KEYS = ("level", "authority", "payer", "principle", "condition", "shares", "anchor", "label", "quote")

@@ -10,10 +10,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from assistant.corpus import Block, Document
-from assistant.gazetteer import area_places, load_gazetteer, short_name
-from assistant.lexicon import Lexicon
-from assistant.tokenize import Tokenizer
+from assistant.document.parse import Block, Document
+from assistant.language.gazetteer import area_places, load_gazetteer, short_name
+from assistant.language.lexicon import Lexicon
+from assistant.language.tokenize import Tokenizer
 
 
 class BM25:

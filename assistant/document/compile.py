@@ -16,9 +16,9 @@ import yaml
 from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
-from assistant.corpus import Block, Document, cn_to_int
-from assistant.gazetteer import load_gazetteer
-from assistant.normalize import fold_document
+from assistant.document.parse import Block, Document, cn_to_int
+from assistant.language.gazetteer import load_gazetteer
+from assistant.language.normalize import fold_document
 
 # ---------------------------------------------------------------- level vocabulary
 

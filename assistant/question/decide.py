@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from assistant.lexicon import load_lexicon
-from assistant.retrieve import DocIndex, MatterMatch, place_stem
-from assistant.understand import Analysis, DocAnalysis, LevelMention
+from assistant.language.lexicon import load_lexicon
+from assistant.question.match import DocIndex, MatterMatch, place_stem
+from assistant.question.frame import Analysis, DocAnalysis, LevelMention
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.compile import compile_document, dump_rules, format_report
+from assistant.document.compile import compile_document, dump_rules, format_report
 from assistant.config import Settings
-from assistant.corpus import parse
-from assistant.rules import dump_meta, meta_path, rules_path, validate
+from assistant.document.parse import parse
+from assistant.document.rules import dump_meta, meta_path, rules_path, validate
 
 
 def read_text(path: Path) -> str:

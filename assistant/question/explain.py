@@ -2,8 +2,8 @@
 decision. `assistant ask --explain` prints it; nothing here changes an answer."""
 from __future__ import annotations
 
-from assistant.resolve import Resolution
-from assistant.understand import Analysis
+from assistant.question.decide import Resolution
+from assistant.question.frame import Analysis
 
 
 def trace(a: Analysis, res: Resolution) -> dict:

@@ -156,7 +156,7 @@ def state_url(db_url: str | None, state_dir: Path) -> str:
     PostgreSQL: the same database as the question log (other tables). SQLite: a file of its own beside
     the log's (``assistant-state.db``): SQLite has one writer per file, and the log's group commits wait
     for the disk (``synchronous=FULL``); an answer must not wait behind them."""
-    from assistant.qlog import resolve_url
+    from assistant.helpdesk.log import resolve_url
 
     url = resolve_url(db_url, state_dir)
     if not url.startswith("sqlite"):
@@ -204,7 +204,7 @@ class SharedState:
             mark = "%s"
         else:
             raise ValueError(f"unsupported database for shared state: {self.dialect}")
-        from assistant.qlog import create_tables
+        from assistant.helpdesk.log import create_tables
         create_tables(state_metadata, self.engine)
         t = state_table.name
         self._get_sql = f"SELECT value FROM {t} WHERE ns = {mark} AND key = {mark} " \

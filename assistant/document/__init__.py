@@ -1,0 +1,1 @@
+"""The document side: parse a pasted plan, compile its rule sentences, store and load the rules."""

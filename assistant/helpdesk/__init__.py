@@ -1,0 +1,1 @@
+"""The help desk: the question log, the admin page, WeChat/WeCom channels, labelled exports."""

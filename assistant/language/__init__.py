@@ -1,0 +1,1 @@
+"""Words: normalization, jieba tokens, the reviewed word lists (data/*.yaml), spelling and places."""

@@ -1,0 +1,1 @@
+"""The question side: frame the question, match it to matters, decide, compose the answer."""
