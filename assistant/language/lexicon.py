@@ -160,7 +160,8 @@ def _compile_grammar(g: dict) -> dict:
             "claim_after": [re.compile(e["pattern"]) for e in roles["claim_after"]],
             "joined": re.compile(roles["joined"]),
         },
-        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope", "premise_then_ask")},
+        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope", "premise_then_ask", "yes_no", "yes_no_not",
+                                               "joint_claim_authority", "joint_claim_payment")},
     }
 
 

@@ -129,6 +129,8 @@ def _levels_of(payer: str, levels: list[str]) -> set[str]:
 
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
             scoped: bool, levels: list[str]) -> str | None:
+    if a.joint_claim == "payment":   # "凑钱一起出": the levels bear the cost together, not each its part
+        return "yes" if any("共同" in (o["payer"] or "") for o in all_outcomes) else "no"
     if a.joint_claim:
         if all(not o["authority"] for o in all_outcomes):
             return None   # the plan states who pays, not whose 事权 it is: no 是/不是 on the 事权

@@ -47,7 +47,7 @@ class Analysis:
     intents: set[str]
     yes_no: bool
     fact: str | None
-    joint_claim: bool
+    joint_claim: str | None   # "共同" claimed of the 事权 (authority) or of the money (payment)
     principle_claim: str | None
     injection: bool
     out_of_scope_hint: bool
@@ -313,7 +313,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     words = tok.words(text)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
-    yes_no = bool(_contains_any(text, lex.intents["yes_no"])) and not re.search(r"(有没有|有哪些|是哪|是谁|是什么)", text)
+    g = lex.grammar
+    yes_no = bool(_contains_any(text, lex.intents["yes_no"]) or g["yes_no"].search(text)) \
+        and not g["yes_no_not"].search(text)
     if re.search(r"(吗|吧)[？?]?$", text):
         yes_no = True
     if "还是" in text and not re.search(r"(吗|吧)[？?]?$", text):
@@ -337,7 +339,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
 
     analysis = Analysis(
         question=question, text=text, units=[], intents=intents, yes_no=yes_no, fact=fact,
-        joint_claim=bool(re.search(r"共同(财政)?事权|共同承担|共同出|一起出|共担|两级共同", text)),
+        joint_claim=("authority" if g["joint_claim_authority"].search(text)
+                     else "payment" if g["joint_claim_payment"].search(text) else None),
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
         injection=injection,
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
@@ -364,6 +367,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                 units = [u for u in units if not re.search(r"\d", u)]
         if matches and unexplained and _modifies_other(words, matches, unexplained, lex, tok):
             matches, unexplained = [], list(units)
+        if matches and unexplained:
+            matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
+                                              domain_words)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
         naming = [u for u in significant if any(w in u for w in lex.distinct_spending)]
@@ -438,6 +444,37 @@ def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplai
     # "参加健康体检的宣传动员经费": the matter is still named by its head outside that phrase.
     return not all(any(names_head(h, [u for u in m.covered if u not in inside], lex, tok) for h in m.entry.heads)
                    for m in matches)
+
+
+def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: list[MatterMatch], unexplained: list[str],
+               field: str | None, domain_words: list[str]) -> tuple[list[MatterMatch], list[str]]:
+    """"宪法宣传周的普法" of "知识产权宣传教育和普法": where a matter is the field's own kind of
+    thing (its name says the field, "知识产权…") and the question, without it, puts another word no
+    matter explains right before the matter's words (or before 的 and them), that word names
+    another kind ("宪法…普法", "政务外网的网络安全", "旅游品牌宣传"), so the matter is not what is
+    asked. A word of the field ("侵权风险预警") specialises rather than contrasts; a dropped
+    matter's words are unexplained in turn, and may qualify the next."""
+    kept, loose = list(matches), {u for u in unexplained if u not in domain_words}
+    changed = True
+    while changed:
+        changed = False
+        for m in kept:
+            if not field or field not in m.entry.matter["name"] or field in text \
+                    or any(w in domain_words for w in m.covered):   # "企业专利质押": the field's kind is named
+                continue
+            at = next((i for i, w in enumerate(words) if w in m.covered), None)
+            # the word before, past 的 and single characters ("政务|外|网|的|网络安全"), in one phrase
+            prev = next((w for w in reversed(words[:at]) if len(w) > 1 and w != "的"), None) if at else None
+            if prev is None or prev not in loose or prev in m.covered:
+                continue
+            start = text.find(prev)
+            if not re.search(r"[，。？！,.;；:：\s]", text[start + len(prev):text.find(words[at], start)]):
+                kept.remove(m)
+                loose |= set(m.covered) - {u for k in kept for u in k.covered}
+                changed = True
+                break
+    left = set(unexplained) | (loose - set(domain_words))
+    return kept, [u for u in units if u in left]
 
 
 _place_stem = place_stem
