@@ -177,3 +177,17 @@ def test_a_joint_authority_that_says_nothing_of_who_pays_is_the_levels_together(
     assert matter["name"] == "义务教育"
     assert [(o["level"], o["payer"]) for o in matter["outcomes"]] == [(None, "中央、省、市与县区共同")]
     assert report["uncompiled"] == []
+
+
+def test_what_a_matter_leaves_out_is_not_that_matter(tmp_path):
+    """"全省性林业调查（不含古树名木普查）": a question about 古树名木普查 is not answered with that
+    matter's verdict (grammar.yaml `exclusion`); the matter itself still is."""
+    engine = engine_for(tmp_path, "someprov-forestry",
+                        "某某省林业领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将全省性林业资源调查（不含古树名木普查）、监测的组织实施，确认为省与市县共同财政事权，"
+                        "由省和市县分别承担支出责任。\n"
+                        "林业领域其他未列事项，按照本方案确定的原则研究确定。\n")
+    result, _ = engine.ask("古树名木普查是不是省和市县一起出钱？")
+    assert result["status"] != "answered" and not result["findings"], result["answer"]
+    result, _ = engine.ask("林业资源调查是不是省和市县一起出钱？")
+    assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"省", "市县"}

@@ -159,9 +159,10 @@ def _compile_grammar(g: dict) -> dict:
             "claim_before": [re.compile(e["pattern"]) for e in roles["claim_before"]],
             "claim_after": [re.compile(e["pattern"]) for e in roles["claim_after"]],
             "joined": re.compile(roles["joined"]),
+            "joined_before": re.compile(roles["joined_before"]),
         },
         **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope", "premise_then_ask", "yes_no", "yes_no_not",
-                                               "joint_claim_authority", "joint_claim_payment")},
+                                               "joint_claim_authority", "joint_claim_payment", "exclusion")},
     }
 
 

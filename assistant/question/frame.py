@@ -105,7 +105,7 @@ _NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "�
                "全乡", "本乡", "城乡", "下乡", "各乡", "各镇")
 
 
-def _role(text: str, start: int, end: int, aliases, grammar: dict) -> tuple[bool, str]:
+def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bool = True) -> tuple[bool, str]:
     """Is this level said as the payer asked about (a claim: "县里要不要配套") rather than as the
     one doing the work (the scope: "市里搞的…")? Returns (claim, the claim's payer words).
     The patterns are data (grammar.yaml `level_roles`)."""
@@ -115,6 +115,13 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict) -> tuple[bool
         return False, ""
     if any(p.search(text[:start]) for p in roles["claim_before"]):
         return True, ""
+    # "是不是省和市县一起出": a level joined to a claimed level before it is claimed too.
+    back = roles["joined_before"].search(text[:start]) if look_back else None
+    if back:
+        prev = next((a for a in sorted(aliases, key=len, reverse=True) if text[:back.start()].endswith(a)), None) \
+            or next((c for c in ("市", "县", "省") if text[:back.start()].endswith(c)), None)
+        if prev and _role(text, back.start() - len(prev), back.start(), aliases, grammar, look_back=False)[0]:
+            return True, ""
     for p in roles["claim_after"]:
         m = p.match(after)
         if m:
@@ -128,7 +135,7 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict) -> tuple[bool
             nxt = rest[:1]
         if nxt:
             at = end + joined.end()
-            return _role(text, at, at + len(nxt), aliases, grammar)
+            return _role(text, at, at + len(nxt), aliases, grammar, look_back=False)
     return False, ""
 
 

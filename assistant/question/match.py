@@ -337,7 +337,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     accepted: list[MatterMatch] = []
     explained: set[str] = set()
     for cand in candidates:
-        if not cand.head or _contradicts(text, cand.entry, lex):
+        if not cand.head or _contradicts(text, cand.entry, lex) or _excluded(text, cand.entry, lex, tok):
             continue
         gain = [u for u in cand.covered if u not in explained]
         same_as_best = accepted and set(cand.covered) == set(accepted[0].covered) and \
@@ -383,6 +383,18 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
         # 指导站" names both kinds of right and so contradicts neither).
         if own and not any(o in text for o in own) \
                 and any(w in text and not any(w in o or o in w for o in own) for w in group):
+            return True
+    return False
+
+
+def _excluded(text: str, entry: MatterEntry, lex: Lexicon, tok: Tokenizer) -> bool:
+    """Does the question name what the matter's own name leaves out ("森林资源二类调查" of
+    "全省性自然资源调查（不含森林资源规划设计调查二类调查）")? The plan says it is not this matter.
+    The bracket forms are data (grammar.yaml `exclusion`)."""
+    name = entry.matter["name"]
+    for m in lex.grammar["exclusion"].finditer(name):
+        rest = name[:m.start()] + name[m.end():]
+        if any(len(w) >= 2 and w not in rest and w in text for w in tok.words(m.group("what"))):
             return True
     return False
 
