@@ -197,6 +197,17 @@ class Composer:
         out["suggestions"] = self._suggest(res)
         return "\n".join(parts)
 
+    def _compose_no_amount(self, res: Resolution, out: dict, loaded) -> str:
+        """A quantity the plan does not state: said so, then the verdicts as context, quoted and
+        cited, but no findings (the plan's answer to "how much" is none)."""
+        parts = [self.t["no_amount"].format(topic=res.topic)]
+        for v in res.verdicts:
+            for o in v.outcomes:
+                self._cite(out, v.index, o["anchor"], o["quote"])
+            parts.append(self._verdict_text(v))
+        out["suggestions"] = self._suggest(res)
+        return "\n".join(parts)
+
     def _compose_list(self, res: Resolution, out: dict, loaded) -> str:
         flt = res.list_filter or {}
         desc = []

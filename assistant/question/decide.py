@@ -371,8 +371,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         if not verdicts:   # only other levels' versions of the matter are listed
             return Resolution("not_listed", "not_listed", index=explaining[0].index, topic=_topic(a, a.units),
                               intent=intent, injection=a.injection, context=empty_context)
-        res = Resolution("answered", "verdict", verdicts, index=explaining[0].index, intent=intent,
-                         injection=a.injection, options=also)
+        # "义务教育市县各出几成": a quantity the plan does not state is not listed; what it does say is shown.
+        asks_amount = "amount" in a.intents and not any(_states_amount(o) for v in verdicts for o in v.outcomes)
+        res = Resolution("not_listed" if asks_amount else "answered", "no_amount" if asks_amount else "verdict",
+                         verdicts, index=explaining[0].index, intent=intent, injection=a.injection, options=also,
+                         topic="、".join(dict.fromkeys(v.matter["name"] for v in verdicts)) if asks_amount else "")
         res.context = _context_for(verdicts, scope, intent)
         return res
 
@@ -419,6 +422,12 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _states_amount(outcome: dict) -> bool:
+    """A split by numbers (6:4, 60%, 三成), not a share said in words ("市级承担的部分通过转移支付安排")."""
+    shares = outcome.get("shares")
+    return isinstance(shares, dict) or bool(shares and re.search(r"\d|%|％|比例|[一二三四五六七八九十]成", shares))
 
 
 def _nearest(d: DocAnalysis, words: list[str], most: int = 3) -> list[str]:
