@@ -45,3 +45,36 @@ def test_explain_shows_frame_candidates_and_decision():
     assert [c["matter"] for c in trace["plans"][0]["candidates"]] == ["专利导航"]
     assert trace["decision"]["verdicts"][0]["payers"] == ["市"] and trace["decision"]["verdicts"][0]["yes_no"] == "no"
     assert trace["answer"]["answer"].startswith("不是。")
+
+
+def _plans_engine(tmp_path, plans: dict[str, str]):
+    from assistant.config import load_settings
+    from assistant.document.ingest import ingest
+    from assistant.engine import Assistant
+
+    env = {"ASSISTANT_DATA": str(tmp_path / "data"), "ASSISTANT_CACHE": str(tmp_path / "cache")}
+    for name, text in plans.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        ingest(path, load_settings(env=env), doc_id=name)
+    return Assistant.load(settings=load_settings(env=env))
+
+
+def test_one_place_listing_it_among_several_places_plans_of_its_field_asks_which_plan(tmp_path):
+    """Two cities' transport plans are loaded beside the default plan (our own text); only one lists 渡口建设. A question that
+    names neither city is not answered with that city's rule (the user may live under the other's):
+    it asks which plan, and naming the city answers."""
+    engine = _plans_engine(tmp_path, {
+        "aaa-ip": "武威市知识产权领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"   # the default plan
+                  "将专利导航，确认为市级财政事权，由市级承担支出责任。\n",
+        "bbb-transport": "天水市交通运输领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+                         "将渡口建设和农村客运站建设，确认为县区财政事权，由县区承担支出责任。\n",
+        "ccc-transport": "陇南市交通运输领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+                         "将农村客运站建设，确认为市与县区共同财政事权，由市与县区共同承担支出责任。\n",
+    })
+    result, _ = engine.ask("渡口建设谁出钱？")
+    assert result["status"] == "clarify" and not result["findings"], result["answer"]
+    assert [o["label"] for o in result["options"]] == ["《天水市交通运输领域市与县区财政事权和支出责任划分改革方案》",
+                                                       "《陇南市交通运输领域市与县区财政事权和支出责任划分改革方案》"]
+    result, _ = engine.ask(result["options"][0]["question"])
+    assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"县区"}

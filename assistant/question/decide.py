@@ -264,6 +264,12 @@ def _plan_option(d: DocAnalysis, a: Analysis) -> dict:
     return {"label": f"《{ix.doc.title}》", "question": f"{name}{a.plain or a.text}"}
 
 
+def _meta_option(meta: dict, a: Analysis) -> dict:
+    """A loaded plan, by its catalog entry, as an option (as _plan_option)."""
+    name = place_stem(meta.get("place")) or meta.get("doc_number") or meta["title"]
+    return {"label": f"《{meta['title']}》", "question": f"{name}{a.plain or a.text}"}
+
+
 def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     # "科技馆周一开门吗？": about the service, not who funds it — even when it names a matter.
     if a.off_topic and not {"payer", "authority", "principle"} & a.intents:
@@ -331,6 +337,16 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         return res
 
     also: list[dict] = []
+    # One other place's plan lists it, while plans of the same field from other places are loaded
+    # too and the question names none: which place's rule the user lives under is not known, so ask
+    # (a Dingxi clerk must not get Baiyin's verdict); the default plan still answers for itself.
+    if len(explaining) == 1 and explaining[0].named < 2 and explaining[0].index.doc_id != default_doc:
+        field = explaining[0].index.meta("field")
+        peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id]
+        if peers:
+            return Resolution("clarify", "which_plan", index=explaining[0].index,
+                              options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],
+                              injection=a.injection, context=dict(context))
     if explaining:
         # Several plans answer and the question names none by place or 文号: the default plan answers
         # and says the others exist (options to ask them); without it, ask which plan is meant.

@@ -61,6 +61,7 @@ class Analysis:
     off_topic: bool = False         # about a service, not its funding ("几点开门")
     joint_scope: bool = False       # levels doing the work together ("市和县区一起搞的")
     corrections: list = field(default_factory=list)   # typos read as the plan's words (spelling.Fix)
+    plans: tuple = ()               # every loaded plan's meta (doc_id, title, field, place…), from the catalog
 
 
 def _contains_any(text: str, words) -> list[str]:
@@ -355,7 +356,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         off_topic=_matches_any(text, lex.off_topic),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
-        joint_scope=bool(lex.grammar["joint_scope"].search(text)),
+        joint_scope=bool(lex.grammar["joint_scope"].search(text)), plans=tuple(catalog.metas),
     )
     for index in indexes:
         mentions = find_level_mentions(text, words, index, lex, places)
