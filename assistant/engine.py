@@ -50,10 +50,18 @@ def _rules_for(settings: Settings, doc, overrides: dict) -> dict:
 
 
 def _may_be_misspelt(analysis) -> bool:
-    """No matter found, or a place no plan knows ("钦楠区"): the question may hold a typo."""
+    """No matter found, words left that no matter explains ("行政栽决"), or a place no plan knows
+    ("钦楠区"): the question may hold a typo."""
     if analysis.fact:
         return False
-    return not any(d.matches for d in analysis.docs) or any(m.elsewhere for d in analysis.docs for m in d.levels)
+    return not all(d.matches and not d.unexplained for d in analysis.docs) \
+        or any(m.elsewhere for d in analysis.docs for m in d.levels)
+
+
+def _unread(analysis) -> tuple[int, int]:
+    """(places no plan knows, words no matter explains): what a typo fix must lessen."""
+    return (sum(m.elsewhere is not None and m.elsewhere is not False for d in analysis.docs for m in d.levels),
+            min((len(d.unexplained) if d.matches else len(analysis.units) + 1 for d in analysis.docs), default=0))
 
 
 class Assistant:
@@ -152,16 +160,20 @@ class Assistant:
             words: set[str] = set()
             for ix in indexes:
                 words |= homophone_words(ix)
+            words |= set(self.lexicon.intents["payer"])   # "shui chu qian" → 谁出钱
             if len(self._homophones) > 64:
                 self._homophones.clear()
-            homophones = self._homophones[key] = Homophones(words, self.tokenizer.known, self.tokenizer.pieces)
+            homophones = self._homophones[key] = Homophones(words, self.tokenizer.known, self.tokenizer.pieces,
+                                                            self.lexicon.syllables)
         fixed, fixes = homophones.correct(prepared[2])
         if not fixes:
             return analysis
         again = analyze(question, indexes, self.lexicon, self.tokenizer, self.catalog,
                         (self.lexicon.canonicalize(fixed), prepared[1], fixed))
-        # Pinyin is what the user meant to type; a homophone is kept only if it finds a matter.
-        if not any(d.matches for d in again.docs) and not any(not f.written[0] >= "\u4e00" for f in fixes):
+        # Pinyin is what the user meant to type; a homophone is kept only if it finds a matter, or
+        # explains words the first reading left over.
+        if not any(not f.written[0] >= "\u4e00" for f in fixes) and \
+                (not any(d.matches for d in again.docs) or _unread(again) >= _unread(analysis)):
             return analysis
         again.corrections = fixes
         return again

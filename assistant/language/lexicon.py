@@ -36,6 +36,7 @@ class Lexicon:
     grammar: dict = field(default_factory=dict)     # grammar.yaml, patterns compiled
     contrasts: list[list[str]] = field(default_factory=list)   # qualifiers that exclude each other
     thesaurus: dict[str, list[dict]] = field(default_factory=dict)   # field → reviewed paraphrases
+    syllables: dict[str, str] = field(default_factory=dict)   # pinyin of one-character words ("shi" → 市)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -180,6 +181,6 @@ def load_lexicon() -> Lexicon:
         places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict) and k != "zone_abbreviations"},
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
         grammar=_compile_grammar(_load("grammar.yaml")), contrasts=vocab.get("contrasts") or [],
-        thesaurus=_load("thesaurus.yaml"),
+        thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
     )
 

@@ -23,6 +23,17 @@ def _pinyin(text: str) -> str:
     return "".join(lazy_pinyin(text))
 
 
+def _readings(word: str, most: int = 8) -> set[str]:
+    """Every toneless reading of a word whose characters have several ("调解" is tiaojie, and diaojie
+    as a typist may hear 调): a typo typed by either reading finds it. At most `most` readings."""
+    from pypinyin import Style, pinyin
+
+    readings = [""]
+    for options in (pinyin(c, style=Style.NORMAL, heteronym=True)[0] for c in word):   # per character
+        readings = [r + o for r in readings for o in dict.fromkeys(options)][:most]
+    return set(readings)
+
+
 @dataclass(frozen=True)
 class Fix:
     written: str     # as the user typed it ("倒航", "zhuanli daohang")
@@ -32,23 +43,35 @@ class Fix:
 class Homophones:
     """The words of one or more plans, by their toneless pinyin."""
 
-    def __init__(self, words: set[str], is_word, segment) -> None:
+    def __init__(self, words: set[str], is_word, segment, syllables: dict[str, str] | None = None) -> None:
         self.words = {w for w in words if 2 <= len(w) <= 8 and _HAN_RUN.fullmatch(w)}
+        self.syllables = syllables or {}   # one-character words a pinyin run may hold ("shi" → 市, "de" → 的)
         self.is_word = is_word          # the segmenter's dictionary: real words are never "fixed"
         self.segment = segment          # text → tokens, spaces and punctuation kept
         self._by_sound: dict[str, set[str]] | None = None
+        self._by_other: dict[str, set[str]] = {}
 
-    def _sounds(self) -> dict[str, set[str]]:
+    def _sounds(self, other: bool = False) -> dict[str, set[str]]:
+        """Words by their usual reading; with `other`, by their characters' other readings."""
         if self._by_sound is None:
-            table: dict[str, set[str]] = {}
+            usual: dict[str, set[str]] = {}
+            rest: dict[str, set[str]] = {}
             for w in sorted(self.words):
-                table.setdefault(_pinyin(w), set()).add(w)
-            self._by_sound = table
-        return self._by_sound
+                usual.setdefault(_pinyin(w), set()).add(w)
+                for sound in _readings(w) - {_pinyin(w)}:
+                    rest.setdefault(sound, set()).add(w)
+            self._by_sound, self._by_other = usual, rest
+        return self._by_other if other else self._by_sound
 
     def _one(self, sound: str, length: int | None = None) -> str | None:
-        found = [w for w in self._sounds().get(sound, ()) if length is None or len(w) == length]
-        return found[0] if len(found) == 1 else None
+        for other in (False, True):   # the usual reading first: an other reading only if none has it
+            found = [w for w in self._sounds(other).get(sound, ()) if length is None or len(w) == length]
+            if found:
+                return found[0] if len(found) == 1 else None
+        return None
+
+    def _syllable(self, sound: str) -> str | None:
+        return self._one(sound) or self.syllables.get(sound)
 
     def correct(self, text: str) -> tuple[str, list[Fix]]:
         """The text with each homophone typo or pinyin run replaced by the plan's word. Only runs of
@@ -82,10 +105,22 @@ class Homophones:
             if word:
                 fixes.append(Fix(run, word))
                 return word
-            parts = [self._one(p) for p in run.split()]
-            if all(parts):
-                fixes.append(Fix(run, "".join(parts)))
-                return "".join(parts)
+            # "zhuanli daohang shili de shui chu qian": the longest runs of syllables that sound like
+            # one known word each, the rest left as typed; kept only if some word was read.
+            parts, out, i, read = run.split(), [], 0, 0
+            while i < len(parts):
+                j = next((j for j in range(len(parts), i, -1) if self._syllable("".join(parts[i:j]))), None)
+                if j is None:
+                    out.append(parts[i])
+                    i += 1
+                    continue
+                out.append(self._syllable("".join(parts[i:j])))
+                read += j - i
+                i = j
+            if read == len(parts):   # every syllable read: it is pinyin, not English (or a level left out)
+                fixed_run = "".join(out)
+                fixes.append(Fix(run, fixed_run))
+                return fixed_run
             return run
 
         return _LATIN_RUN.sub(latin, fixed), fixes
