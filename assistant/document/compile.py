@@ -1253,7 +1253,8 @@ class Compiler:
                 continue
             for s in sentences(block):
                 says = re.search(r"(其他未列|未列明|未列入本方案)", s.folded) or \
-                    (re.search(r"其他事项", s.folded) and re.search(r"事权|支出责任", s.folded))
+                    (re.search(r"(?<!、)其他事项(?![、等\d一二三四五六七八九十])", s.folded)
+                     and re.search(r"事权|支出责任", s.folded))   # not "…、教育人才、其他事项八大类"
                 if says and re.search(r"(确定|研究|划分|执行)", s.folded) and len(s.folded.strip()) >= 12:
                     return {"anchor": block.anchor, "label": self.doc.label(block),
                             "quote": block.text[s.start:s.end].strip()}

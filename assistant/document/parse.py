@@ -244,6 +244,13 @@ def _hint_key(key: str) -> str:
     return _KEY_ALIASES.get(key, key)
 
 
+def _until_next_key(value: str) -> str:
+    """A key/value cell's value without the next key/value pair a page put after it on the same row."""
+    ends = [m.start() for key in (*_RESIDUE_KEYS, *_KEY_ALIASES)
+            for m in re.finditer(r"(?:^|(?<=\s))" + r"\s*".join(map(re.escape, key)) + r"\s*[：:]", value)]
+    return value[:min(ends)].strip() if ends else value.strip()
+
+
 def _residue_hints(line: str) -> dict[str, str]:
     """Key/value cells of a page-table row: "| 文 号: | 市政办发[2024]59号 |", "索引号 | … | 文号 | …"."""
     cells = [c.strip() for c in re.split(r"[|｜\t]", line) if c.strip()]
@@ -258,6 +265,9 @@ def _residue_hints(line: str) -> dict[str, str]:
             if not value and i + 1 < len(cells) and not _residue_key(fold_document(cells[i + 1])):
                 value = cells[i + 1]
                 i += 1
+            # "文  号:     关 键 词:    知识产权;…" / "发布机构:  南京市人民政府 生成日期: …": a row laid out
+            # with spaces only; the value ends where the next key begins (an empty 文号 stays empty)
+            value = _until_next_key(value)
             if value:
                 hints.setdefault(_hint_key(key), value)
         i += 1
