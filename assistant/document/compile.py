@@ -97,8 +97,14 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 _PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
                          r"(?:财政)?支出责任(?=[，。；]|$)")
+# "明确中央与省、市县财政分类负担比例", "由中央与地方财政分档分担" (no 由 in the first), "中央和地方负担比例由5:5调整为6:4":
+# the levels share a cost, by a ratio or by classes the plan does not spell out here.
+_PAYER_SPLIT = re.compile(r"(?:^|(?<=[，；：]))(?:明确|确定)?(?P<who>[^，。；：]{2,20}?)(?:两级|三级)?(?:财政)?的?"
+                          r"(?:(?:分类|分档|按比例)?(?:负担|分担|承担)比例(?:由[^，。；]{1,12}?(?:调整|改|提高|降低|变)为|为)"
+                          r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)"
+                          r"|(?:分类|分档)?(?:负担|分担)比例(?=[，。；]|$)|(?:分类|分档)(?:负担|分担)(?=[，。；]|$))")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
-_SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
+_SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|(?:分档|分类)(?:负担|分担)|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
                           r"|不予(配套|补助)|各承担)")
 
 
@@ -138,7 +144,7 @@ def sentences(block: Block) -> list[Sentence]:
             nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
             auth = _AUTHORITY.search(nxt)
             if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
-                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)
+                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?(?:则|也|均|仍)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)
                     # "…；县区组织实施的项目征地拆迁的支出责任由县区财政承担", "…；县区负责…的项目由县区
                     # 财政承担支出责任", "…；跨县区的项目，由市级负责组织协调，支出责任以县区财政为主…"
                     or (re.search(r"^[^，。；]{4,}?(?:的(?:财政)?支出责任)?由[^，。；]{1,12}?(?:财政)?(?:承担|负担)"
@@ -480,6 +486,9 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
     return out
 
 
+_PARALLEL = re.compile(r"^[\u4e00-\u9fff]{1,4}(性|化|型|类)[\u4e00-\u9fff]{2,6}$")
+
+
 def _split_and(piece: str, listing: bool = False) -> list[str]:
     if piece.startswith(("与", "同", "对", "和")):
         return [piece]
@@ -495,6 +504,10 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
     left_core = left[len(head):]
     # "县区文物普查和市级文物档案数字化": the right side has its own level prefix, so it is an item
     # "中期（终期）评估以及规划体系和管理制度完善": 以及 joins two items, never words of one name
+    # "阶段性任务和专项性工作": two names built alike (a …性 modifier and a noun each)
+    alike = [_PARALLEL.match(x) for x in (left_core, right)]
+    if all(alike) and alike[0].group(1) == alike[1].group(1):
+        return [left, head + right]
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
             or (m.group(0) == "以及" and len(left_core) >= 4 and len(right) >= 4) \
             or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
@@ -527,14 +540,26 @@ def _whose_work(core: str, levels: list[str]) -> bool:
                 or (levels and re.match(r"作为[^，、]{0,20}的", core)))
 
 
+_KINDS = "|".join(re.escape(w) for w in sorted(compile_vocabulary()["kind_words"], key=len, reverse=True))
+# "…等事项", "…等为经常类事项", "…等三大类": what kind the listed matters are, and how many
+_COUNT = r"[\d一二三四五六七八九十]+(?:个|项)?(?:大类|类|方面|项|事项|大项)"
+_KIND_TAIL = re.compile(rf"等(?:为|属于)?(?:{_KINDS}|{_COUNT})?$")
+_DIVIDED = re.compile(rf"^[^，、]{{0,20}}?(?:{'|'.join(map(re.escape, compile_vocabulary()['divides']))})"
+                      rf"(?P<kinds>[^，]+、[^，]+?)(?:等)?{_COUNT}$")
+
+
 def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
     """An enumeration → one Item per matter. A later item's own prefix naming one of the rule's
     levels ("…，县区文物普查和县级文物档案数字化") is its scope; a level word that is no level of the
     rule stays in the name ("省级高速公路" in a city's plan, "乡镇运输服务站")."""
     items: list[Item] = []
-    for segment in _split_top(text, "，"):
+    # "具体包括：A、B；C；D": clauses of one list after ；are its items too
+    for segment in [seg for part in _split_top(text, "；") for seg in _split_top(part, "，")]:
         if not segment:
             continue
+        divided = _DIVIDED.match(segment)
+        if divided:       # "教育领域分为义务教育、学生资助、其他教育等三大类": the kinds
+            segment = divided.group("kinds")
         core, levels, prefix = _strip_level_prefix(segment)
         covers = _level_covers()
         if rule_levels and levels and not all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels)
@@ -548,7 +573,11 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
         if m and len(core) - m.end() >= 2:
             qualifier = m.group(0)
             core = core[m.end():]
-        core = re.sub(r"等(事项|工作|职责)?$", "", core)
+        core = _KIND_TAIL.sub("", core)
+        # "阶段性任务和专项性工作的事项": the kind after 的 too (not "…机构承担的事项": whose work it is)
+        kindless = re.sub(rf"的(?:{_KINDS})$", "", core)
+        if kindless != core and len(kindless) >= 4 and not _RELATIVE.search(kindless):
+            core = kindless
         # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
         trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", core)
         core = trimmed if len(trimmed) >= 4 else core
@@ -674,8 +703,18 @@ def _payer_subject(before: str) -> str:
     # "根据相关规划等自主设立的基础研究" says how and names the matter; "要求省级…制定补助标准" only how
     clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合|一般执行|执行)", c)
                                                            and not re.search(r"的[^的，]{4,}$", c))]
+    # "《方案》指出所需经费由…": who reports it is no part of the clause; "变化的主要内容是X": X
+    clauses = [_SUBJECT_LEAD_IN.sub("", _REPORTER.sub("", c)) for c in clauses]
+    # "所需经费一般根据国家基础标准", "…测算标准按照国家基础标准执行": the money and how it is reckoned,
+    # no matter; "对义务教育来说": a frame
+    named = [c for c in clauses if c and not (_MONEY.match(c) or _HOW.search(c) or re.search(r"(来说|而言)$", c))]
+    clauses = named or clauses
+    # "涉及阶段性任务…的事项，例如…，所需经费则由…" / "针对校舍安全保障，…": the topic names the matter
+    topics = [c for c in clauses if _TOPIC.match(c)]
     work = "|".join(map(re.escape, _ACTIONS))
-    if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
+    if topics:
+        clauses = topics[-1:]
+    elif len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
         clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
     elif len(clauses) > 1 and re.fullmatch(rf"(除[^，]*?以外的)?(?:(?:{work})、)*(?:{work})(等(职责|工作|事项))?", clauses[-1]):
         # "对市级作为实施主体的省级高速公路，除省级负责部分以外的建设、养护…等职责": the work is done
@@ -688,7 +727,40 @@ def _payer_subject(before: str) -> str:
         clauses = clauses[-1:]         # the clause right before the payer names what it pays for
     subject = "，".join(clauses)
     subject = re.sub(r"(一项中|方面)$", "", subject)
-    return re.sub(r"^(涉及|关于|对于|对)", "", subject)
+    return re.sub(r"^(涉及|关于|对于|针对|对)", "", subject)
+
+
+def _examples(before: str) -> list[str]:
+    """"…，例如X，…" / "…，比如X、Y，…": matters a clause gives as examples of the one it names."""
+    out = []
+    for c in before.split("，"):
+        m = re.match(r"^(?:例如|比如|如|譬如)[：:]?(.{4,})$", c.strip())
+        if m:
+            out += [i.name for i in split_items(m.group(1))]
+    return out
+
+
+# "其中：涉及…", "其中，对于…": a joint rule's parts follow
+_PARTS = re.compile(r"其中[：:，]\s*(?=(?:涉及|对于|针对))")
+_REPORTER = re.compile(r"^(?:《[^》]{1,20}》|(?:实施)?方案)(?:还|进一步|同时)?(?:指出|明确|规定|提出|强调)[：:]?(?=.{4,})")
+_SUBJECT_LEAD_IN = re.compile("|".join(compile_vocabulary()["subject_lead_in"]))
+_MONEY = re.compile(r"(?:所需|财政负担)?(?:工作)?(?:经费|资金|费用)(?!.*的[^的，]{4,}$)")
+_HOW = re.compile(r"(?:按照|根据|依据|参照)[^，]*(?:执行|确定|测算|核定)$")
+_TOPIC = re.compile(r"(?:涉及|针对|对于|关于)(?!.*(?:来说|而言)$)")
+
+
+def _split_levels(who: str) -> list[str]:
+    """The levels that split a cost: "中央与省、市县"; "市县两级" is 市 and 县."""
+    levels = levels_in(who)
+    if len(levels) == 1 and re.search(r"两级|各级", who) and len(_level_covers().get(levels[0], ())) == 2:
+        return sorted(_level_covers()[levels[0]], key=[lv["name"] for lv in level_vocabulary()["levels"]].index)
+    return levels
+
+
+def _split_payer(folded: str) -> re.Match | None:
+    """A split with no 由 ("明确中央与省、市县财政分类负担比例"), when it names two levels or more."""
+    m = _PAYER_SPLIT.search(folded)
+    return m if m and len(_split_levels(m.group(0))) >= 2 else None
 
 
 def _drop_lead_in(before: str) -> str:
@@ -718,6 +790,7 @@ class Compiler:
         self.uncompiled: list[dict] = []
         self.rule_sentences = 0
         self.section_authority: dict[tuple[str, ...], str] = {}   # heading path → the 事权 its head rule states
+        self._whole: tuple[tuple[str, ...], str, str] | None = None   # the joint rule whose parts may follow
         codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
         self.province_plan = not codes or any(c.endswith("0000") for c in codes)
 
@@ -779,8 +852,8 @@ class Compiler:
                 elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
                     # "…，支出责任以县区财政为主，市级财政给予补助"
                     pass
-                elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
-                        and self._compile_payer_sentence(block, head):
+                elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded) or _split_payer(head.folded)) and not auth \
+                        and self._compile_payer_sentence(block, head, whole=self._whole_of(block, head)):
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
                     pass
                 elif not auth and _BY_OWNER.search(head.folded):
@@ -845,6 +918,9 @@ class Compiler:
                 mid = tail + "，" + mid
                 before = before[:last]
                 continue
+            if last >= 0 and re.fullmatch(r"(均|都|全部|统一|一律|也)", tail):
+                before = before[:last]      # "…等三大类，均确认为…": an adverb of the verb
+                continue
             return before, mid
 
     def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> bool | None:
@@ -875,9 +951,18 @@ class Compiler:
         own = [c for c in conditions if not levels_in(c.folded.split("，")[0]) and _PAYER.search(c.folded)]
         branches = [c for c in conditions if c not in own]
         span_end = branches[-1].end if branches else head.end
-        self._emit(block, items_text, auth.group(2), mid, head.folded[auth.end():],
+        after = head.folded[auth.end():]
+        # "…总体为中央与地方共同财政事权，并按具体事项细化，其中：涉及X等经常性事项，…明确中央与省、市县
+        # 财政分类负担比例…": the clause after 其中 is a part of the joint matter, paid as it says
+        parts = _PARTS.search(after) if "共同" in auth.group(2) else None
+        self._emit(block, items_text, auth.group(2), mid, after[:parts.start()] if parts else after,
                    [c.folded for c in branches], block.text[head.start:span_end].strip(), category,
                    block.text[head.start:head.end])
+        self._whole = (tuple(block.path), auth.group(2), items_text) if "共同" in auth.group(2) else None
+        if parts:
+            at = auth.end() + parts.end()
+            self._compile_payer_sentence(block, Sentence(head.start + at, head.end, head.folded[at:]),
+                                         whole=(auth.group(2), items_text))
         if includes:
             matter = self.matters.get(re.sub(r"[，、。；：\s]", "", items_text))
             if matter is not None and includes not in matter["written"]:
@@ -887,38 +972,57 @@ class Compiler:
             self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
                        "", "，" + rest, [], block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
 
+    def _whole_of(self, block: Block, sent: Sentence) -> tuple[str, str] | None:
+        """"其中：涉及…" / "…；涉及…" right after a joint rule of the same section: (its 事权, its matter)."""
+        whole, self._whole = self._whole, None
+        if whole and whole[0] == tuple(block.path) and re.match(r"^\s*(?:其中[：:，]?)?涉及", sent.folded):
+            self._whole = whole          # "其中：涉及A…；涉及B…": the next part too
+            return whole[1:]
+        return None
+
     def _section_authority(self, block: Block) -> str:
         """The 事权 phrase the head rule of the block's section (or a section above it) states, or ""."""
         path = tuple(block.path)
         return next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
                      if path[:k] in self.section_authority), "")
 
-    def _compile_payer_sentence(self, block: Block, sent: Sentence) -> bool:
+    def _compile_payer_sentence(self, block: Block, sent: Sentence, whole: tuple[str, str] | None = None) -> bool:
         """A sentence that says who pays for something but not whose 事权 it is, under a section
         whose head rule states the 事权 ("（一）科技研发…确认为市与区、县（市）共同财政事权…" then
         "1.基础研究…市财政…自主设立的科技计划，由市财政承担支出责任"). Without such a head the
-        事权 stays unstated (authority ""), never one the plan does not state."""
-        auth_phrase = self._section_authority(block)
+        事权 stays unstated (authority ""), never one the plan does not state. `whole`: (its 事权, the
+        matter it is a part of) when it details a joint rule ("…总体为…共同财政事权，其中：涉及X…")."""
+        auth_phrase = whole[0] if whole else self._section_authority(block)
         folded = sent.folded
         # "…落户我市需由地方承担的配套资金，由市与所在区、县（市）财政按5:5比例分担": the payer's 由
-        # is the one the payer match starts at, not an earlier one inside the subject.
-        payer, bare = _PAYER.search(folded), None
-        if not payer or (_PAYER_BARE.search(folded) and _PAYER_BARE.search(folded).start() < payer.start()):
-            bare = _PAYER_BARE.search(folded)
-        at = bare.start() if bare else (payer.start() if payer else folded.find("由"))
+        # is the one the payer match starts at, not an earlier one inside the subject. "明确中央与省、
+        # 市县财政分类负担比例", "中央和地方负担比例由5:5调整为6:4": a split with no 由.
+        payer, bare, split = _PAYER.search(folded), _PAYER_BARE.search(folded), _split_payer(folded)
+        first = min((m for m in (payer, bare, split) if m), key=lambda m: (m.start(), m is not payer), default=None)
+        at = first.start() if first else folded.find("由")
         subject = _payer_subject(folded[:at])
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject or re.fullmatch(r"[^，]{0,8}?(财政)?事权", subject):
             return False      # "…原则，市级财政事权由市级承担支出责任": the principle, no matter
         rest = folded[at:]
-        payer_levels, mode = (levels_in(bare.group("who")), None) if bare else _payer_levels(rest)
+        split_shares = None
+        if first is not None and first is split:
+            payer_levels, mode = _split_levels(split.group(0)), None
+            ratio = split.group("ratio")
+            split_shares = (_shares("按" + ratio, payer_levels) if ratio else None) or split.group(0).strip("，")
+        elif first is not None and first is bare:
+            payer_levels, mode = levels_in(bare.group("who")), None
+        else:
+            payer_levels, mode = _payer_levels(rest)
         if not auth_levels:
             # No head states this section's 事权: the rule keeps who pays and says the 事权 is
             # not stated (authority ""), never one made up from the payer.
             if not payer_levels:
                 return False
             auth_levels, auth_phrase = payer_levels, ""
-        payer_levels = fit_levels(payer_levels, auth_levels, self.province_plan)
+        fitted = fit_levels(payer_levels, auth_levels, self.province_plan)
+        # "中央与地方共同" and a part paid by "中央与省、市县": a finer split than the 事权's, kept as written
+        payer_levels = fitted if all(lv in auth_levels for lv in fitted) else payer_levels
         joint = "共同" in auth_phrase
         authority = self.authority(auth_levels, joint) if auth_phrase else ""
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
@@ -936,7 +1040,7 @@ class Compiler:
         elif mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
             outcomes = [{"level": lv, "payer": lv} for lv in auth_levels]
         elif len(payer_levels) >= 2:
-            shares = _shares(rest, payer_levels)
+            shares = split_shares or _shares(rest, payer_levels)
             outcomes = [{"level": None, "payer": self.joint_payer(payer_levels), "shares": shares}] \
                 if mode != "each" else [{"level": lv, "payer": lv} for lv in payer_levels]
         elif len(payer_levels) == 1:
@@ -946,10 +1050,16 @@ class Compiler:
         outcomes = [{**base, **o, "authority": authority, "principle": principle} for o in outcomes]
         self.rule_sentences += 1
         category = block.path[-1] if block.path else ""
-        for item in split_items(subject, auth_levels):
+        items = split_items(subject, auth_levels)
+        # "涉及阶段性任务…的事项，例如教师培训专项工作补助，所需经费…": the example is paid the same way
+        items += [Item(x, x, [], "") for x in _examples(folded[:at]) if x not in [i.name for i in items]]
+        for item in items:
             named = [lv for lv in item.levels if lv in auth_levels]
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
-            self._add(item, category, item_outcomes)
+            if whole:
+                self._add(item, category, item_outcomes, key=f"{whole[1]}/{item.name}", part_of=whole[1])
+            else:
+                self._add(item, category, item_outcomes)
         return True
 
     def _compile_counted(self, block: Block, sent: Sentence, m: re.Match) -> None:
