@@ -216,7 +216,10 @@ def test_a_news_readings_lead_ins_and_summaries():
     assert items_of(rules, "如将") == [("跨市的国有林场基础设施建设", "省", "省")]
     assert items_of(rules, "森林生态效益补偿") == [("森林生态效益补偿", None, "省与市县共同")]
     assert items_of(rules, "总体为") == [("林业改革发展", None, "中央、省、市与县（市、区）共同")]
-    assert items_of(rules, "一般执行") == [("林场运转、护林员管护等经常性事项", None, "省与市县共同")]
+    # "其中：涉及A、B等经常性事项…": each a part of the joint rule just before, of its 事权
+    assert items_of(rules, "一般执行") == [("林场运转", None, "省与市县共同"), ("护林员管护", None, "省与市县共同")]
+    assert {(m["part_of"], m["outcomes"][0]["authority"]) for m in rules["matters"] if "一般执行" in m["outcomes"][0]["quote"]} \
+        == {("林业改革发展", "中央、省、市与县（市、区）共同财政事权")}
     assert not any(re.search(r"例如|^如|^在|一些事项|方便有效|◆|：$", n) for n in names), names
     assert [u["reason"] for u in report["uncompiled"]] == ["只概括了一类事项，未列明具体事项"] * 2
 

@@ -16,7 +16,7 @@ import yaml
 from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
-from assistant.document.parse import Block, Document, cn_to_int
+from assistant.document.parse import Block, Document, cn_to_int, column_header
 from assistant.language.gazetteer import load_gazetteer
 from assistant.language.normalize import fold_document
 
@@ -740,6 +740,10 @@ def _examples(before: str) -> list[str]:
     return out
 
 
+# "纳入中央与地方共同财政事权范围的基本公共服务领域目前暂定为八大类，包括义务教育、学生资助…"
+_SCOPE_OF = re.compile(r"纳入(?P<auth>[^，。；]{2,30}?事权)范围的[^，。；]{2,40}?[，：]?(?:主要|具体)?包括[：:]?(?P<items>[^。；]{4,})")
+# "具体包括18个事项：…" (the sentence after such a rule)
+_LISTED = re.compile(r"^\s*(?:具体|其中|主要)?包括[\d一二三四五六七八九十]*(?:个|项)?(?:事项|方面|类)?[：:]")
 # "其中：涉及…", "其中，对于…": a joint rule's parts follow
 _PARTS = re.compile(r"其中[：:，]\s*(?=(?:涉及|对于|针对))")
 _REPORTER = re.compile(r"^(?:《[^》]{1,20}》|(?:实施)?方案)(?:还|进一步|同时)?(?:指出|明确|规定|提出|强调)[：:]?(?=.{4,})")
@@ -774,6 +778,22 @@ def _drop_lead_in(before: str) -> str:
         return re.sub(r"^\s*《[^》]{1,20}》(?=将)", "", before)
 
 
+def _cell_spans(folded: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a table row ("宏观管理 | 制定… | 制定…", tab-separated), or the line."""
+    spans, start = [], 0
+    for m in re.finditer(r"\t+|\s*[|｜]\s*", folded):
+        if folded[start:m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if folded[start:].strip():
+        spans.append((start, len(folded)))
+    return spans or [(0, len(folded))]
+
+
+def _compact_cjk(text: str) -> str:
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text.strip())
+
+
 def _joined(levels: list[str]) -> str:
     """"市与县区", and for three levels as plans write them "中央、省与市县"."""
     return "、".join(levels[:-1]) + "与" + levels[-1] if len(levels) >= 3 else "与".join(levels)
@@ -791,6 +811,8 @@ class Compiler:
         self.rule_sentences = 0
         self.section_authority: dict[tuple[str, ...], str] = {}   # heading path → the 事权 its head rule states
         self._whole: tuple[tuple[str, ...], str, str] | None = None   # the joint rule whose parts may follow
+        self._listing: tuple[tuple[str, ...], str] | None = None   # a rule whose matters the next sentence may list
+        self._table: dict | None = None     # the table whose columns are levels, while its rows follow
         codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
         self.province_plan = not codes or any(c.endswith("0000") for c in codes)
 
@@ -814,8 +836,16 @@ class Compiler:
         return sorted(found, key=order.index)
 
     def label(self, level: str) -> str:
-        """'市' → '市级' when the plan writes 市级财政事权; else the name itself."""
-        return f"{level}级" if f"{level}级财政事权" in self.text_all or f"{level}级事权" in self.text_all else level
+        """'市' → '市级' when the plan writes 市级财政事权; else the name itself, or the plan's own name
+        for the level when it never writes that one ("区级财政事权" in a 市与区 plan: 区级, not 县区)."""
+        if f"{level}级财政事权" in self.text_all or f"{level}级事权" in self.text_all:
+            return f"{level}级"
+        if f"{level}财政事权" not in self.text_all:
+            names = next((lv["names"] for lv in level_vocabulary()["levels"] if lv["name"] == level), [])
+            own = [n for n in names if f"{n}财政事权" in self.text_all and levels_in(n) == [level]]
+            if own:
+                return max(own, key=len)
+        return level
 
     def authority(self, levels: list[str], joint: bool) -> str:
         if joint and len(levels) >= 2:
@@ -831,22 +861,93 @@ class Compiler:
             # a news summary above a notice may state a rule too ("其中，…一项中，…由省级与市县财政各按50%分担")
             if block.kind not in ("paragraph", "notice_paragraph"):
                 continue
+            if self._table_block(block):
+                continue
             self._compile_block(block)
         self.levels = self._doc_levels()
         return self.result()
 
+    # tables whose columns are levels ----------------------------------------
+    def _table_block(self, block: Block) -> bool:
+        """A table whose columns are levels' 事权 ("领域 | 市级财政事权与支出责任 | 区级财政事权与支出责任",
+        as one row or one cell per line): each cell's matters are that column's level's, each sentence of a
+        cell quoted as written. True when the block was a part of such a table."""
+        spans = _cell_spans(block.folded)
+        texts = [block.folded[a:b].strip() for a, b in spans]
+        heads = [column_header(t) for t in texts]
+        table = self._table
+        if table and table["path"] != tuple(block.path):
+            table = self._table = None
+        if len(spans) >= 2 and sum(heads) >= 2:          # a header row
+            self._table = {"path": tuple(block.path), "columns": [t if h else None for t, h in zip(texts, heads)],
+                           "lines": False, "row": None, "col": 0}
+            return True
+        if len(spans) == 1 and heads[0]:                  # a header cell on a line of its own
+            if table and table["lines"] and table["row"] is None:
+                table["columns"].append(texts[0])
+            else:
+                self._table = {"path": tuple(block.path), "columns": [texts[0]], "lines": True, "row": None, "col": 0}
+            return True
+        if not table or len([c for c in table["columns"] if c]) < 2:
+            self._table = None
+            return False
+        if not table["lines"]:
+            if len(spans) != len(table["columns"]):
+                self._table = None
+                return False
+            category = texts[0]
+            for (a, b), column in zip(spans, table["columns"]):
+                if column:
+                    self._compile_cell(block, a, b, column, category)
+            return True
+        text = texts[0]
+        if len(text) <= 20 and not re.search(r"[。；，]", text):   # a row's first cell: what the row is about
+            table["row"], table["col"] = text, 0
+            return True
+        if table["row"] is None or table["col"] >= len(table["columns"]):
+            self._table = None
+            return False
+        self._compile_cell(block, spans[0][0], spans[0][1], table["columns"][table["col"]], table["row"])
+        table["col"] += 1
+        return True
+
+    def _compile_cell(self, block: Block, a: int, b: int, column: str, category: str) -> None:
+        """One cell of a level's column: every sentence in it lists matters of that level."""
+        auth_phrase = re.sub(r"(?:财政)?事权(?:[与和及、](?:财政)?支出责任)?$", "", _compact_cjk(column))
+        start = a
+        for m in re.finditer(r"。|$", block.folded[a:b]):
+            end = a + m.end()
+            items = block.folded[start:end].strip().rstrip("。；")
+            if len(items) >= 2:
+                self.rule_sentences += 1
+                self._emit(block, items, auth_phrase, "", "", [], block.text[start:end].strip(), category,
+                           block.text[start:end])
+            start = end
+            if end >= b:
+                break
+
     def _compile_block(self, block: Block) -> None:
-        if block.path and block.path[0].startswith("附件") and re.search(r"\t|[|｜]|\s{2,}", block.text) \
-                and self._compile_row(block):
+        if ((block.path and block.path[0].startswith("附件") and re.search(r"\t|[|｜]|\s{2,}", block.text))
+                or len(_cell_spans(block.folded)) >= 3) and self._compile_row(block):
             return
         sents = sentences(block)
         i = 0
         while i < len(sents):
             head = sents[i]
             auth = _AUTHORITY.search(head.folded)
+            listing, self._listing = self._listing, None
+            if listing and listing[0] == tuple(block.path) and _LISTED.match(head.folded) and not auth:
+                # "…暂定为八大类，包括A、B…。具体包括18个事项：C、D；E…": the matters of the rule before
+                self._compile_listed(block, head, listing)
+                i += 1
+                continue
             if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
                 counted = _COUNTED.search(head.folded)
-                if counted and levels_in(counted.group("auth")):
+                scope = _SCOPE_OF.search(head.folded)
+                if scope and levels_in(scope.group("auth")) and not not_a_rule(head.folded):
+                    # "纳入中央与地方共同财政事权范围的基本公共服务领域…，包括A、B、C"
+                    self._compile_scope(block, head, scope)
+                elif counted and levels_in(counted.group("auth")):
                     # "首先，明确省级财政事权5项，包括…"
                     self._compile_counted(block, head, counted)
                 elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
@@ -932,6 +1033,11 @@ class Compiler:
         includes = None
         if title and re.match(r"(主要)?(包括|涵盖|含)", items_text):
             includes, items_text = items_text, title
+        if not items_text and any(re.search(p, head.folded) for p in compile_vocabulary()["principles"]):
+            # "属于市级财政事权的，由市级承担相应支出责任；…": how a kind of 事权 is paid, no matter named
+            end = conditions[-1].end if conditions else head.end      # "…；属于县级财政事权的，由县级承担…"
+            self._skip(block, block.text[head.start:end], "只写了按事权归属划分的原则，未列明具体事项")
+            return False
         if not items_text:
             if title and mid == "":
                 items_text = title
@@ -1084,6 +1190,24 @@ class Compiler:
         self.rule_sentences += 1
         for item in items:
             self._add(item, block.path[-1] if block.path else "", [outcome])
+
+    def _compile_scope(self, block: Block, sent: Sentence, m: re.Match) -> None:
+        """"纳入中央与地方共同财政事权范围的基本公共服务领域目前暂定为八大类，包括A、B、…": the listed
+        matters are of that 事权; who pays is what the 事权 says (a joint one: the levels together)."""
+        auth_phrase = re.sub(r"(财政)?事权$", "", m.group("auth"))
+        quote = block.text[sent.start:sent.end].strip()
+        self.rule_sentences += 1
+        self._emit(block, m.group("items").strip(), auth_phrase, "", "", [], quote,
+                   block.path[-1] if block.path else "", block.text[sent.start:sent.end])
+        self._listing = (tuple(block.path), auth_phrase)
+
+    def _compile_listed(self, block: Block, sent: Sentence, listing: tuple) -> None:
+        """"具体包括18个事项：A、B；C…" right after a rule that put a kind of matter at a level."""
+        quote = block.text[sent.start:sent.end].strip()
+        items = sent.folded[_LISTED.match(sent.folded).end():].strip().rstrip("。；")
+        self.rule_sentences += 1
+        self._emit(block, items, listing[1], "", "", [], quote, block.path[-1] if block.path else "",
+                   block.text[sent.start:sent.end])
 
     def _compile_main_payer(self, block: Block, sent: Sentence) -> bool:
         """"跨县区的项目，由市级负责组织协调，支出责任以县区财政为主，市级财政给予补助" (or "由市级负责

@@ -439,6 +439,7 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
                 dirty = False
         dirty = dirty or cut_at_end
 
+    _seal_column_tables(kept)
     merged: list[_Line] = []
     in_table = False
     for line in kept:
@@ -461,6 +462,35 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
         else:
             merged.append(line)
     return merged, hints
+
+
+_COLUMN_HEADER = re.compile(r"(.{1,12}?)(?:级)?(?:财政)?事权(?:[与和及、](?:财政)?支出责任)?")
+
+
+def column_header(folded: str) -> bool:
+    """A table's column head that names a level's 事权 ("市级财政事权与支出责任")."""
+    from assistant.document.compile import levels_in
+
+    m = _COLUMN_HEADER.fullmatch(_compact(folded).strip())
+    return bool(m and levels_in(m.group(0)))
+
+
+def _seal_column_tables(lines: list[_Line]) -> None:
+    """A table pasted one cell per line ("领域" / "市级财政事权与支出责任" / "区级财政事权与支出责任" /
+    "宏观管理" / "制定全市性…。" / "制定区级…。" …): every cell stays a paragraph of its own, never
+    joined to the next, up to the next heading."""
+    i = 0
+    while i < len(lines) - 1:
+        if not (column_header(lines[i].folded) and column_header(lines[i + 1].folded)):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].kind not in ("heading", "attachment"):
+            lines[j].sealed = True
+            j += 1
+        if j < len(lines):
+            lines[j].sealed = True
+        i = j
 
 
 def _titled_line(folded: str, following: str) -> bool:
