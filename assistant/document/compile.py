@@ -653,6 +653,10 @@ def branches_possible(conditions: list[str]) -> bool:
 def _shares(text: str, levels: list[str]) -> dict | str | None:
     """How a joint matter's cost is split: numbers where the plan gives them, else its words."""
     m = _SHARE_RATIO.search(text)
+    if m and re.match(r"\s*[、和或/]\s*\d+\s*[:：比]\s*\d+", text[m.end():]):
+        # "由省与市县按5:5、4:6比例分担": a split for each kind of place the plan names elsewhere, so
+        # no one pair of numbers; the plan's words
+        return next(c.strip() for c in re.split(r"[，；。]", text) if m.group(0) in c)
     if m and len(levels) >= 2:
         nums = [int(x) for x in m.groups() if x]
         total = sum(nums)
@@ -1150,7 +1154,10 @@ class Compiler:
             outcomes = [{"level": None, "payer": self.joint_payer(payer_levels), "shares": shares}] \
                 if mode != "each" else [{"level": lv, "payer": lv} for lv in payer_levels]
         elif len(payer_levels) == 1:
-            outcomes = [{"level": payer_levels[0], "payer": payer_levels[0]}]
+            # "由省级财政承担主要支出责任": the one level pays mainly, so others may help (said as written)
+            mainly = re.search(r"(?:由[^，。；]*?|[^，。；由]*?)承担主要(?:的)?(?:财政)?支出责任", rest)
+            outcomes = [{"level": payer_levels[0], "payer": payer_levels[0],
+                         "shares": mainly.group(0).strip() if mainly else None}]
         else:
             return False
         outcomes = [{**base, **o, "authority": authority, "principle": principle} for o in outcomes]
