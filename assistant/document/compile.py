@@ -48,12 +48,30 @@ def _level_regex() -> re.Pattern:
     return re.compile(rf"(?!(?:{blocked}))({names})")
 
 
+@lru_cache(maxsize=1)
+def _joined_regex() -> re.Pattern | None:
+    """"市与区": a bare name (levels.yaml `joined`) right after another level and 与/和/、."""
+    pairs = [(w, lv["name"]) for lv in level_vocabulary()["levels"] for w in lv.get("joined") or []]
+    if not pairs:
+        return None
+    return re.compile("(" + "|".join(re.escape(w) for w, _ in pairs) + r")(?![域块别分])")
+
+
 def find_levels(text: str) -> list[tuple[int, int, str]]:
     """Level mentions in folded text: (start, end, canonical level), in order."""
     canon = dict(_level_names())
     found = []
     for m in _level_regex().finditer(text):
         found.append((m.start(), m.end(), canon[m.group(1)]))
+    joined = _joined_regex()
+    if joined:
+        owner = {w: lv["name"] for lv in level_vocabulary()["levels"] for w in lv.get("joined") or []}
+        for m in joined.finditer(text):
+            if any(s <= m.start() < e for s, e, _ in found):
+                continue
+            if any(e + 1 == m.start() and text[e] in "与和、" for _, e, _ in found):
+                found.append((m.start(), m.end(), owner[m.group(1)]))
+        found.sort()
     return found
 
 

@@ -39,7 +39,7 @@ _RESIDUE_KEYS = ("索引号", "发布机构", "发文机关", "成文日期", "�
                  "有效性", "标题", "主题词", "信息来源", "公开方式", "生成日期", "所属机构", "关键字", "关键词",
                  "发布时间", "更新时间", "失效日期", "组配分类", "体裁分类", "服务对象")
 _NOISE = re.compile(r"^(打印本页|关闭窗口|[【\[]?\s*字体[：:].*|分享到[：:]?.*|扫一扫.*|来源[：:].*|浏览次数.*|【打印】.*|【关闭】.*"
-                    r"|字号[：:].*|.*(视力保护色|护眼模式)[：:]?\s*|\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*"
+                    r"|字号[：:+＋].*|.*(视力保护色|护眼模式)[：:]?\s*|\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*"
                     r"(\d{1,2}[：:]\d{2}([：:]\d{2})?)?\s*(来源|浏览|点击)[：:].*)$")
 _KEY_ALIASES = {"发文字号": "文号", "文件编号": "文号"}   # page-table keys read as another key
 # Web-page navigation: "当前位置：首页 > 政务公开 > 政府文件", "首页 -> 政务公开 -> 政策文件".
@@ -450,6 +450,7 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
         joinable = prev is not None and not line.sealed
         if (joinable and kind == "text" and prev.kind in ("text", "heading")
                 and not _complete(prev.folded) and not (in_table and _TABLE_ROW.search(line.text))
+                and not (prev.folded.count("|") >= 2 and line.folded.count("|") >= 2)   # rows of a pipe table
                 and not _titled_line(prev.folded, line.folded)
                 and not (prev.kind == "heading" and _is_pure_heading(prev.folded))):
             merged[-1] = _Line(prev.text + line.gap + line.text, prev.folded + fold_document(line.gap) + line.folded,
