@@ -441,6 +441,21 @@ def _action_tail(pieces: list[str]) -> str:
     return tail if all(w.startswith(_ACTIONS) for w in words) else ""
 
 
+def _named_examples(pieces: list[str]) -> list[str] | None:
+    """"A、B、C等X建设" where A, B, C are things named in full (four characters or more each, three or
+    more of them) and X ends with work: A建设, B建设, C建设. Short examples ("长江、黄河等重点流域水污染
+    防治") name no matter of their own and stay one list."""
+    m = re.fullmatch(r"(.+?)等([^、等]{2,12})", _NOT_ETC.sub("　　", pieces[-1]))
+    # not "在A、B等领域开展的前瞻性基础研究": a 的-clause after 等 says where or how, the list is its frame
+    if not m or len(pieces) < 3 or "　" in m.group(0) or "的" in m.group(2) or pieces[0].startswith(("在", "对", "于")):
+        return None
+    firsts = pieces[:-1] + [pieces[-1][:len(m.group(1))]]
+    if any(len(p) < 4 or re.search(r"等|的$", p) or p.endswith(_MODIFIER_END) for p in firsts):
+        return None
+    work = next((a for a in sorted(_ACTIONS, key=len, reverse=True) if m.group(2).endswith(a)), None)
+    return [p + work for p in firsts] if work else None
+
+
 def _split_list(segment: str, listing: bool = False) -> list[str]:
     """Split one comma-segment on 、 and 和/及/以及 where they list matters, not modifiers
     (listing: the segment is known to be a list, as after 主要包括, so any 和 between names splits)."""
@@ -454,6 +469,11 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
         if others:
             pieces = pieces[:-1] + [others.group(1), others.group(2) + others.group(3)]
         examples = any(re.search(r"等.{2,}", _NOT_ETC.sub("　　", p)) for p in pieces)
+        named = _named_examples(pieces)
+        if named:
+            # "综合性国家科学中心、…、成果转移转化示范区等区域创新体系建设": places named in full, each
+            # with the work done to it (the list as written stays the written form)
+            return named
         # "A、B和C": the last piece's own 和/及 joins the list's last item when what stands before it is
         # an item like the others ("…地下水污染防治以及其他…") or the two sides are alike.
         last_conj = _conjunctions(pieces[-1])
@@ -1173,7 +1193,8 @@ class Compiler:
                 if mode != "each" else [{"level": lv, "payer": lv} for lv in payer_levels]
         elif len(payer_levels) == 1:
             # "由省级财政承担主要支出责任": the one level pays mainly, so others may help (said as written)
-            mainly = re.search(r"(?:由[^，。；]*?|[^，。；由]*?)承担主要(?:的)?(?:财政)?支出责任", rest)
+            mainly = re.search(r"(?:由[^，。；]*?|[^，。；由]*?)承担主要(?:的)?(?:财政)?支出责任"
+                               r"(?:，[^，。；]*?(?:给予|统筹)[^，。；]*?(?:支持|补助|奖补))?", rest)
             outcomes = [{"level": payer_levels[0], "payer": payer_levels[0],
                          "shares": mainly.group(0).strip() if mainly else None}]
         else:
