@@ -190,9 +190,19 @@ def test_the_parts_of_a_joint_rule_after_qizhong():
 ])
 def test_payer_clauses_of_a_news_reading(needle, name, shares):
     rules, _ = compiled("clauses")
-    (o,) = outcomes_of(rules, needle)
+    (o,) = [o for o in outcomes_of(rules, needle) if not o["part_of"]]
     assert (o["name"], o["shares"], o["authority"]) == (name, shares, "")
     assert o["level"] is None and o["payer"] == "省与市县共同"
+
+
+def test_a_split_for_one_kind_of_place_is_that_places_part():
+    """"…由省与市县按6:4比例分担，山区县（…）由省级财政与市县财政按8:2比例分担，其余地区由…按6:4比例分担":
+    each kind of place has its own part of the matter, with its condition and its own numbers."""
+    rules, _ = compiled("clauses")
+    parts = [o for o in outcomes_of(rules, "针对计划生育") if o["part_of"] == "计划生育扶助保障"]
+    assert [(o["name"], o["condition"], o["payer"], o["shares"]) for o in parts] == [
+        ("山区县（含革命老区县）计划生育扶助保障", "山区县（含革命老区县）", "省与市县共同", {"省": 0.8, "市县": 0.2}),
+        ("其余地区计划生育扶助保障", "其余地区", "省与市县共同", {"省": 0.6, "市县": 0.4})]
 
 
 def test_one_level_that_pays_mainly_keeps_the_words():

@@ -803,6 +803,11 @@ def _split_levels(who: str) -> list[str]:
     return levels
 
 
+# "，民族县（含民族待遇县）由省级财政与市县财政按50:50比例分担": a kind of place and its own split
+_PLACE_SPLIT = re.compile(r"(?:^|[，；])(?P<where>[^，。；由]{2,40}?)由(?P<who>[^，。；]{2,24}?)按\s*"
+                          r"(?P<ratio>\d+\s*[:：比]\s*\d+)(?:的)?比例(?:分担|负担|承担)")
+
+
 def _split_payer(folded: str) -> re.Match | None:
     """A split with no 由 ("明确中央与省、市县财政分类负担比例"), when it names two levels or more."""
     m = _PAYER_SPLIT.search(folded)
@@ -1205,6 +1210,11 @@ class Compiler:
         items = split_items(subject, auth_levels)
         # "涉及阶段性任务…的事项，例如教师培训专项工作补助，所需经费…": the example is paid the same way
         items += [Item(x, x, [], "") for x in _examples(folded[:at]) if x not in [i.name for i in items]]
+        # "…由中央与我省按50:50比例分担，…，民族县（…）由省级财政与市县财政按50:50比例分担，其余地区由…按40:60
+        # 比例分担": the split inside one kind of place is that place's part of the matter, paid as it says
+        places = [(m.group("where").strip(), levels_in(m.group("who")), m.group("ratio"))
+                  for m in _PLACE_SPLIT.finditer(folded[(first.end() if first else len(folded)):])]
+        places = [(w, lv, r) for w, lv, r in places if len(lv) >= 2 and not _level_prefix_at(w)[0]]
         for item in items:
             named = [lv for lv in item.levels if lv in auth_levels]
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
@@ -1212,6 +1222,11 @@ class Compiler:
                 self._add(item, category, item_outcomes, key=f"{whole[1]}/{item.name}", part_of=whole[1])
             else:
                 self._add(item, category, item_outcomes)
+            for where, levels, ratio in places:
+                part = Item(where + item.name, item.written, [], "")
+                self._add(part, category, key=f"{item.name}/{where}", part_of=item.name, outcomes=[
+                    {**base, "level": None, "payer": self.joint_payer(levels), "shares": _shares("按" + ratio, levels),
+                     "condition": where, "authority": authority, "principle": None}])
         return True
 
     def _compile_counted(self, block: Block, sent: Sentence, m: re.Match) -> None:
