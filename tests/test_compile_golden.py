@@ -125,6 +125,10 @@ def test_a_rule_like_sentence_that_does_not_compile_is_reported_with_its_reason(
 
 @pytest.mark.parametrize("stem, title, place", [
     ("news", "某某市林业领域市与县财政事权和支出责任划分改革方案", None),          # 《》 in a news line
+    # a headline "某某省出台…方案" is no title; the 《》 name in the text is (an unclosed 《 before it is not)
+    ("clauses", "某某省卫生健康领域省与市县财政事权和支出责任划分改革方案", None),
+    # a reading's page: the 《》 name in its 信息名称 and heading lines
+    ("columns", "某某市林业领域市与区财政事权和支出责任划分改革方案", None),
     ("notice", "某某自治区水利领域自治区以下财政事权和支出责任划分改革实施方案", None),  # 关于印发…的通知
     ("preamble", "南平市林业草原领域市与县财政事权和支出责任划分改革方案", "南平市"),    # 现就…领域… + place
 ])
@@ -138,6 +142,111 @@ def test_the_title_is_read_from_the_page_never_the_document_id(stem, title, plac
 def test_a_catch_all_only_from_a_sentence_that_says_so():
     assert compiled("lists")[0]["catch_all"]["quote"].startswith("文物保护领域其他未列事项")
     assert compiled("news")[0]["catch_all"] is None           # none in the text: none borrowed
+    assert compiled("columns")[0]["catch_all"] is None        # "…、产业发展、其他事项四大类" lists a kind
+
+
+def test_a_page_table_row_laid_out_with_spaces_gives_each_key_its_own_value():
+    """"文  号:     关 键 词:    林业;…": the 文号 is empty, not the keywords; the issuer ends before 生成日期."""
+    doc = load_document(ROOT / "tests" / "plans" / "shapes" / "columns.txt")
+    assert "doc_number" not in doc.meta and doc.doc_number == "columns"
+    assert doc.meta["issuer"]["value"] == "某某市人民政府"
+
+
+def outcomes_of(rules: dict, needle: str) -> list[dict]:
+    return [dict(o, name=m["name"], part_of=m.get("part_of")) for m in rules["matters"] for o in m["outcomes"]
+            if needle in o["quote"]]
+
+
+def test_a_field_divided_into_counted_kinds():
+    """"将…领域分为A、B、C等三大类，均确认为…共同财政事权": the kinds are the matters."""
+    rules, _ = compiled("clauses")
+    assert sorted({n for n, _, _ in items_of(rules, "分为公共卫生")}) == ["公共卫生", "医疗保障", "能力建设"]
+
+
+def test_the_parts_of_a_joint_rule_after_qizhong():
+    """"…总体为省与市县共同财政事权，并按具体事项细化，其中：涉及A、B、C等经常性事项，…明确省与市、县财政
+    分类负担比例…；涉及阶段性任务和专项性工作的事项，例如X，所需经费则由市县财政统筹安排…": each listed
+    matter (and the example) is a part of the joint matter, of its 事权, paid as its clause says."""
+    rules, _ = compiled("clauses")
+    assert items_of(rules, "基本公共卫生服务总体为") == [("基本公共卫生服务", None, "省与市县共同")]
+    regular = [o for o in outcomes_of(rules, "涉及健康档案管理") if o["quote"].startswith("涉及")]
+    assert [(o["name"], o["payer"]) for o in regular] == [
+        ("健康档案管理", "省与市县共同"), ("预防接种", "省与市县共同"), ("健康教育", "省与市县共同")]
+    assert {(o["part_of"], o["authority"], o["shares"]) for o in regular} == {
+        ("基本公共卫生服务", "省与市县共同财政事权", "明确省与市、县财政分类负担比例")}
+    assert items_of(rules, "涉及阶段性任务") == [("阶段性任务", "市县", "市县"), ("专项性工作", "市县", "市县"),
+                                                 ("疫情防控专项演练补助", "市县", "市县")]
+
+
+@pytest.mark.parametrize("needle, name, shares", [
+    # "针对X，《方案》指出所需经费由…": the topic names the matter, not the reporter or the money
+    ("针对计划生育", "计划生育扶助保障", {"省": 0.6, "市县": 0.4}),
+    # "针对X，…标准按照…执行，所需经费由…": the clause that says how it is reckoned names nothing
+    ("针对乡村医生", "乡村医生补助", {"省": 0.7, "市县": 0.3}),
+    # "变化的主要内容是X，省与市县负担比例由5:5调整为6:4": the split it is now
+    ("变化的主要内容", "家庭医生签约服务", {"省": 0.6, "市县": 0.4}),
+    # "按5:5、4:6比例分担": a split per kind of place, so the plan's words, never the first pair alone
+    ("5:5、4:6", "基层医疗卫生机构能力建设", "由省与市县按5：5、4：6比例分担"),
+])
+def test_payer_clauses_of_a_news_reading(needle, name, shares):
+    rules, _ = compiled("clauses")
+    (o,) = [o for o in outcomes_of(rules, needle) if not o["part_of"]]
+    assert (o["name"], o["shares"], o["authority"]) == (name, shares, "")
+    assert o["level"] is None and o["payer"] == "省与市县共同"
+
+
+def test_a_split_for_one_kind_of_place_is_that_places_part():
+    """"…由省与市县按6:4比例分担，山区县（…）由省级财政与市县财政按8:2比例分担，其余地区由…按6:4比例分担":
+    each kind of place has its own part of the matter, with its condition and its own numbers."""
+    rules, _ = compiled("clauses")
+    parts = [o for o in outcomes_of(rules, "针对计划生育") if o["part_of"] == "计划生育扶助保障"]
+    assert [(o["name"], o["condition"], o["payer"], o["shares"]) for o in parts] == [
+        ("山区县（含革命老区县）计划生育扶助保障", "山区县（含革命老区县）", "省与市县共同", {"省": 0.8, "市县": 0.2}),
+        ("其余地区计划生育扶助保障", "其余地区", "省与市县共同", {"省": 0.6, "市县": 0.4})]
+
+
+def test_one_level_that_pays_mainly_keeps_the_words():
+    rules, _ = compiled("clauses")
+    (o,) = outcomes_of(rules, "医学重点学科")
+    assert (o["name"], o["payer"], o["shares"]) == ("医学重点学科建设", "省", "由省级财政承担主要支出责任")
+
+
+def test_principles_and_descriptions_compile_to_nothing():
+    """"属于省级财政事权的，由省级承担相应支出责任；…" says how a kind of 事权 is paid and names no matter:
+    reported, never a matter named after a heading; "补助方式由定额法改为因素法" and "适当加强…" describe."""
+    rules, report = compiled("clauses")
+    assert not outcomes_of(rules, "属于") and not outcomes_of(rules, "补助方式") and not outcomes_of(rules, "适当加强")
+    assert [u["reason"] for u in report["uncompiled"]] == ["只写了按事权归属划分的原则，未列明具体事项"] * 2
+    assert all(u["sentence"].startswith("属于") for u in report["uncompiled"])
+
+
+def test_the_matters_a_scope_sentence_and_the_sentence_after_it_list():
+    """"纳入省与市县共同财政事权范围的…包括A、B" and then "具体包括5个事项：C、D；E；F、G"."""
+    rules, _ = compiled("clauses")
+    assert items_of(rules, "纳入") == [("城乡居民医疗保险补助", None, "省与市县共同"), ("医疗救助", None, "省与市县共同")]
+    listed = outcomes_of(rules, "具体包括")
+    assert [o["name"] for o in listed] == ["医疗救助", "城乡居民基本医疗保险补助", "大病保险补助", "疾病应急救助",
+                                           "重特大疾病医疗救助"]
+    assert {o["authority"] for o in listed} == {"省与市县共同财政事权"}
+
+
+def test_a_table_whose_columns_are_levels():
+    """One cell per line ("领域" / "市级财政事权与支出责任" / "区级财政事权与支出责任" / row / cells), and a
+    pipe table with the same header: each cell's sentence is the column's level's, quoted as written;
+    区级 and "市与区" name the county tier of a city made of districts."""
+    rules, _ = compiled("columns")
+    assert [lv["name"] for lv in rules["levels"]] == ["市", "县区"]
+    assert items_of(rules, "编制全市性林业发展规划") == [
+        ("林业发展规划", "市", "市"), ("林地保护利用规划", "市", "市"), ("森林资源年度监测", "市", "市")]
+    assert items_of(rules, "区级组织的古树名木日常养护") == [
+        ("区级组织的古树名木日常养护", "县区", "县区"), ("区级自主开展的护林巡查工作", "县区", "县区")]
+    assert {o["authority"] for o in outcomes_of(rules, "区级组织")} == {"区级财政事权"}
+    assert items_of(rules, "全市森林防火指挥系统") == [("森林防火指挥系统建设", "市", "市")]
+    assert items_of(rules, "区级扑火队伍") == [("扑火队伍装备购置", "县区", "县区")]
+    (o,) = outcomes_of(rules, "林业有害生物防治")
+    assert (o["payer"], o["shares"]) == ("市与县区共同", {"市": 0.5, "县区": 0.5})
+    for m in rules["matters"]:      # no header or row title is a matter
+        assert not re.search(r"财政事权|^领域$|^规划管理$|^资源保护$", m["name"]), m["name"]
 
 
 def test_ingest_and_compile_print_the_report(tmp_path, capsys):
@@ -171,6 +280,17 @@ def test_ingest_and_compile_print_the_report(tmp_path, capsys):
     ("各区、县（市）自主组织实施的技术攻关项目", ["县（市、区）"], ["各区、县（市）自主组织实施的技术攻关项目"]),
     # 涉及/及其 are no conjunctions
     ("涉及县域生态环境规划编制和方案制定", ["县"], ["涉及县域生态环境规划编制和方案制定"]),
+    # a short complete work (测绘) before a longer item is an item of its own
+    ("全省性基础测绘、重点区域遥感影像获取的组织实施", ["省"], ["基础测绘", "重点区域遥感影像获取的组织实施"]),
+    # kind words after 等 / 的 are no part of the items; two names built alike are two
+    ("日常运转、校舍维护、学生生活等经常性事项", ["省"], ["日常运转", "校舍维护", "学生生活"]),
+    ("阶段性任务和专项性工作的事项", ["省"], ["阶段性任务", "专项性工作"]),
+    ("卫生健康领域分为公共卫生、医疗保障、能力建设等三大类", ["省"], ["公共卫生", "医疗保障", "能力建设"]),
+    # places named in full before 等 and work: each place with the work; short examples stay one list (above),
+    # and so does a list that only frames a 的-clause
+    ("某某综合性科学中心、某某科技城、高新技术产业开发区等区域创新体系建设", ["省"],
+     ["某某综合性科学中心建设", "某某科技城建设", "高新技术产业开发区建设"]),
+    ("在生命科学、材料科学、海洋科学等领域开展的前瞻性基础研究", ["省"], ["在生命科学、材料科学、海洋科学等领域开展的前瞻性基础研究"]),
 ])
 def test_split_items(segment, rule_levels, names):
     assert [i.name for i in split_items(segment, rule_levels)] == names
@@ -216,7 +336,10 @@ def test_a_news_readings_lead_ins_and_summaries():
     assert items_of(rules, "如将") == [("跨市的国有林场基础设施建设", "省", "省")]
     assert items_of(rules, "森林生态效益补偿") == [("森林生态效益补偿", None, "省与市县共同")]
     assert items_of(rules, "总体为") == [("林业改革发展", None, "中央、省、市与县（市、区）共同")]
-    assert items_of(rules, "一般执行") == [("林场运转、护林员管护等经常性事项", None, "省与市县共同")]
+    # "其中：涉及A、B等经常性事项…": each a part of the joint rule just before, of its 事权
+    assert items_of(rules, "一般执行") == [("林场运转", None, "省与市县共同"), ("护林员管护", None, "省与市县共同")]
+    assert {(m["part_of"], m["outcomes"][0]["authority"]) for m in rules["matters"] if "一般执行" in m["outcomes"][0]["quote"]} \
+        == {("林业改革发展", "中央、省、市与县（市、区）共同财政事权")}
     assert not any(re.search(r"例如|^如|^在|一些事项|方便有效|◆|：$", n) for n in names), names
     assert [u["reason"] for u in report["uncompiled"]] == ["只概括了一类事项，未列明具体事项"] * 2
 

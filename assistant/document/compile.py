@@ -16,7 +16,7 @@ import yaml
 from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
-from assistant.document.parse import Block, Document, cn_to_int
+from assistant.document.parse import Block, Document, cn_to_int, column_header
 from assistant.language.gazetteer import load_gazetteer
 from assistant.language.normalize import fold_document
 
@@ -48,12 +48,30 @@ def _level_regex() -> re.Pattern:
     return re.compile(rf"(?!(?:{blocked}))({names})")
 
 
+@lru_cache(maxsize=1)
+def _joined_regex() -> re.Pattern | None:
+    """"市与区": a bare name (levels.yaml `joined`) right after another level and 与/和/、."""
+    pairs = [(w, lv["name"]) for lv in level_vocabulary()["levels"] for w in lv.get("joined") or []]
+    if not pairs:
+        return None
+    return re.compile("(" + "|".join(re.escape(w) for w, _ in pairs) + r")(?![域块别分])")
+
+
 def find_levels(text: str) -> list[tuple[int, int, str]]:
     """Level mentions in folded text: (start, end, canonical level), in order."""
     canon = dict(_level_names())
     found = []
     for m in _level_regex().finditer(text):
         found.append((m.start(), m.end(), canon[m.group(1)]))
+    joined = _joined_regex()
+    if joined:
+        owner = {w: lv["name"] for lv in level_vocabulary()["levels"] for w in lv.get("joined") or []}
+        for m in joined.finditer(text):
+            if any(s <= m.start() < e for s, e, _ in found):
+                continue
+            if any(e + 1 == m.start() and text[e] in "与和、" for _, e, _ in found):
+                found.append((m.start(), m.end(), owner[m.group(1)]))
+        found.sort()
     return found
 
 
@@ -97,8 +115,14 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 _PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
                          r"(?:财政)?支出责任(?=[，。；]|$)")
+# "明确中央与省、市县财政分类负担比例", "由中央与地方财政分档分担" (no 由 in the first), "中央和地方负担比例由5:5调整为6:4":
+# the levels share a cost, by a ratio or by classes the plan does not spell out here.
+_PAYER_SPLIT = re.compile(r"(?:^|(?<=[，；：]))(?:明确|确定)?(?P<who>[^，。；：]{2,20}?)(?:两级|三级)?(?:财政)?的?"
+                          r"(?:(?:分类|分档|按比例)?(?:负担|分担|承担)比例(?:由[^，。；]{1,12}?(?:调整|改|提高|降低|变)为|为)"
+                          r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)"
+                          r"|(?:分类|分档)?(?:负担|分担)比例(?=[，。；]|$)|(?:分类|分档)(?:负担|分担)(?=[，。；]|$))")
 _SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
-_SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
+_SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|(?:分档|分类)(?:负担|分担)|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
                           r"|不予(配套|补助)|各承担)")
 
 
@@ -138,7 +162,7 @@ def sentences(block: Block) -> list[Sentence]:
             nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
             auth = _AUTHORITY.search(nxt)
             if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
-                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)
+                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?(?:则|也|均|仍)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)
                     # "…；县区组织实施的项目征地拆迁的支出责任由县区财政承担", "…；县区负责…的项目由县区
                     # 财政承担支出责任", "…；跨县区的项目，由市级负责组织协调，支出责任以县区财政为主…"
                     or (re.search(r"^[^，。；]{4,}?(?:的(?:财政)?支出责任)?由[^，。；]{1,12}?(?:财政)?(?:承担|负担)"
@@ -417,6 +441,21 @@ def _action_tail(pieces: list[str]) -> str:
     return tail if all(w.startswith(_ACTIONS) for w in words) else ""
 
 
+def _named_examples(pieces: list[str]) -> list[str] | None:
+    """"A、B、C等X建设" where A, B, C are things named in full (four characters or more each, three or
+    more of them) and X ends with work: A建设, B建设, C建设. Short examples ("长江、黄河等重点流域水污染
+    防治") name no matter of their own and stay one list."""
+    m = re.fullmatch(r"(.+?)等([^、等]{2,12})", _NOT_ETC.sub("　　", pieces[-1]))
+    # not "在A、B等领域开展的前瞻性基础研究": a 的-clause after 等 says where or how, the list is its frame
+    if not m or len(pieces) < 3 or "　" in m.group(0) or "的" in m.group(2) or pieces[0].startswith(("在", "对", "于")):
+        return None
+    firsts = pieces[:-1] + [pieces[-1][:len(m.group(1))]]
+    if any(len(p) < 4 or re.search(r"等|的$", p) or p.endswith(_MODIFIER_END) for p in firsts):
+        return None
+    work = next((a for a in sorted(_ACTIONS, key=len, reverse=True) if m.group(2).endswith(a)), None)
+    return [p + work for p in firsts] if work else None
+
+
 def _split_list(segment: str, listing: bool = False) -> list[str]:
     """Split one comma-segment on 、 and 和/及/以及 where they list matters, not modifiers
     (listing: the segment is known to be a list, as after 主要包括, so any 和 between names splits)."""
@@ -430,6 +469,11 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
         if others:
             pieces = pieces[:-1] + [others.group(1), others.group(2) + others.group(3)]
         examples = any(re.search(r"等.{2,}", _NOT_ETC.sub("　　", p)) for p in pieces)
+        named = _named_examples(pieces)
+        if named:
+            # "综合性国家科学中心、…、成果转移转化示范区等区域创新体系建设": places named in full, each
+            # with the work done to it (the list as written stays the written form)
+            return named
         # "A、B和C": the last piece's own 和/及 joins the list's last item when what stands before it is
         # an item like the others ("…地下水污染防治以及其他…") or the two sides are alike.
         last_conj = _conjunctions(pieces[-1])
@@ -480,6 +524,9 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
     return out
 
 
+_PARALLEL = re.compile(r"^[\u4e00-\u9fff]{1,4}(性|化|型|类)[\u4e00-\u9fff]{2,6}$")
+
+
 def _split_and(piece: str, listing: bool = False) -> list[str]:
     if piece.startswith(("与", "同", "对", "和")):
         return [piece]
@@ -495,6 +542,10 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
     left_core = left[len(head):]
     # "县区文物普查和市级文物档案数字化": the right side has its own level prefix, so it is an item
     # "中期（终期）评估以及规划体系和管理制度完善": 以及 joins two items, never words of one name
+    # "阶段性任务和专项性工作": two names built alike (a …性 modifier and a noun each)
+    alike = [_PARALLEL.match(x) for x in (left_core, right)]
+    if all(alike) and alike[0].group(1) == alike[1].group(1):
+        return [left, head + right]
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
             or (m.group(0) == "以及" and len(left_core) >= 4 and len(right) >= 4) \
             or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
@@ -527,14 +578,26 @@ def _whose_work(core: str, levels: list[str]) -> bool:
                 or (levels and re.match(r"作为[^，、]{0,20}的", core)))
 
 
+_KINDS = "|".join(re.escape(w) for w in sorted(compile_vocabulary()["kind_words"], key=len, reverse=True))
+# "…等事项", "…等为经常类事项", "…等三大类": what kind the listed matters are, and how many
+_COUNT = r"[\d一二三四五六七八九十]+(?:个|项)?(?:大类|类|方面|项|事项|大项)"
+_KIND_TAIL = re.compile(rf"等(?:为|属于)?(?:{_KINDS}|{_COUNT})?$")
+_DIVIDED = re.compile(rf"^[^，、]{{0,20}}?(?:{'|'.join(map(re.escape, compile_vocabulary()['divides']))})"
+                      rf"(?P<kinds>[^，]+、[^，]+?)(?:等)?{_COUNT}$")
+
+
 def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
     """An enumeration → one Item per matter. A later item's own prefix naming one of the rule's
     levels ("…，县区文物普查和县级文物档案数字化") is its scope; a level word that is no level of the
     rule stays in the name ("省级高速公路" in a city's plan, "乡镇运输服务站")."""
     items: list[Item] = []
-    for segment in _split_top(text, "，"):
+    # "具体包括：A、B；C；D": clauses of one list after ；are its items too
+    for segment in [seg for part in _split_top(text, "；") for seg in _split_top(part, "，")]:
         if not segment:
             continue
+        divided = _DIVIDED.match(segment)
+        if divided:       # "教育领域分为义务教育、学生资助、其他教育等三大类": the kinds
+            segment = divided.group("kinds")
         core, levels, prefix = _strip_level_prefix(segment)
         covers = _level_covers()
         if rule_levels and levels and not all(lv in rule_levels or any(lv in covers.get(r, ()) for r in rule_levels)
@@ -548,7 +611,11 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
         if m and len(core) - m.end() >= 2:
             qualifier = m.group(0)
             core = core[m.end():]
-        core = re.sub(r"等(事项|工作|职责)?$", "", core)
+        core = _KIND_TAIL.sub("", core)
+        # "阶段性任务和专项性工作的事项": the kind after 的 too (not "…机构承担的事项": whose work it is)
+        kindless = re.sub(rf"的(?:{_KINDS})$", "", core)
+        if kindless != core and len(kindless) >= 4 and not _RELATIVE.search(kindless):
+            core = kindless
         # "普通国省道的新建、改扩建和养护中需由地方承担的部分": the part is the matter itself
         trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", core)
         core = trimmed if len(trimmed) >= 4 else core
@@ -624,6 +691,10 @@ def branches_possible(conditions: list[str]) -> bool:
 def _shares(text: str, levels: list[str]) -> dict | str | None:
     """How a joint matter's cost is split: numbers where the plan gives them, else its words."""
     m = _SHARE_RATIO.search(text)
+    if m and re.match(r"\s*[、和或/]\s*\d+\s*[:：比]\s*\d+", text[m.end():]):
+        # "由省与市县按5:5、4:6比例分担": a split for each kind of place the plan names elsewhere, so
+        # no one pair of numbers; the plan's words
+        return next(c.strip() for c in re.split(r"[，；。]", text) if m.group(0) in c)
     if m and len(levels) >= 2:
         nums = [int(x) for x in m.groups() if x]
         total = sum(nums)
@@ -674,8 +745,18 @@ def _payer_subject(before: str) -> str:
     # "根据相关规划等自主设立的基础研究" says how and names the matter; "要求省级…制定补助标准" only how
     clauses = [c for c in subject.split("，") if c and not (re.match(r"(要求|按照|根据|依据|经|报|结合|一般执行|执行)", c)
                                                            and not re.search(r"的[^的，]{4,}$", c))]
+    # "《方案》指出所需经费由…": who reports it is no part of the clause; "变化的主要内容是X": X
+    clauses = [_SUBJECT_LEAD_IN.sub("", _REPORTER.sub("", c)) for c in clauses]
+    # "所需经费一般根据国家基础标准", "…测算标准按照国家基础标准执行": the money and how it is reckoned,
+    # no matter; "对义务教育来说": a frame
+    named = [c for c in clauses if c and not (_MONEY.match(c) or _HOW.search(c) or re.search(r"(来说|而言)$", c))]
+    clauses = named or clauses
+    # "涉及阶段性任务…的事项，例如…，所需经费则由…" / "针对校舍安全保障，…": the topic names the matter
+    topics = [c for c in clauses if _TOPIC.match(c)]
     work = "|".join(map(re.escape, _ACTIONS))
-    if len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
+    if topics:
+        clauses = topics[-1:]
+    elif len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
         clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
     elif len(clauses) > 1 and re.fullmatch(rf"(除[^，]*?以外的)?(?:(?:{work})、)*(?:{work})(等(职责|工作|事项))?", clauses[-1]):
         # "对市级作为实施主体的省级高速公路，除省级负责部分以外的建设、养护…等职责": the work is done
@@ -688,7 +769,49 @@ def _payer_subject(before: str) -> str:
         clauses = clauses[-1:]         # the clause right before the payer names what it pays for
     subject = "，".join(clauses)
     subject = re.sub(r"(一项中|方面)$", "", subject)
-    return re.sub(r"^(涉及|关于|对于|对)", "", subject)
+    return re.sub(r"^(涉及|关于|对于|针对|对)", "", subject)
+
+
+def _examples(before: str) -> list[str]:
+    """"…，例如X，…" / "…，比如X、Y，…": matters a clause gives as examples of the one it names."""
+    out = []
+    for c in before.split("，"):
+        m = re.match(r"^(?:例如|比如|如|譬如)[：:]?(.{4,})$", c.strip())
+        if m:
+            out += [i.name for i in split_items(m.group(1))]
+    return out
+
+
+# "纳入中央与地方共同财政事权范围的基本公共服务领域目前暂定为八大类，包括义务教育、学生资助…"
+_SCOPE_OF = re.compile(r"纳入(?P<auth>[^，。；]{2,30}?事权)范围的[^，。；]{2,40}?[，：]?(?:主要|具体)?包括[：:]?(?P<items>[^。；]{4,})")
+# "具体包括18个事项：…" (the sentence after such a rule)
+_LISTED = re.compile(r"^\s*(?:具体|其中|主要)?包括[\d一二三四五六七八九十]*(?:个|项)?(?:事项|方面|类)?[：:]")
+# "其中：涉及…", "其中，对于…": a joint rule's parts follow
+_PARTS = re.compile(r"其中[：:，]\s*(?=(?:涉及|对于|针对))")
+_REPORTER = re.compile(r"^(?:《[^》]{1,20}》|(?:实施)?方案)(?:还|进一步|同时)?(?:指出|明确|规定|提出|强调)[：:]?(?=.{4,})")
+_SUBJECT_LEAD_IN = re.compile("|".join(compile_vocabulary()["subject_lead_in"]))
+_MONEY = re.compile(r"(?:所需|财政负担)?(?:工作)?(?:经费|资金|费用)(?!.*的[^的，]{4,}$)")
+_HOW = re.compile(r"(?:按照|根据|依据|参照)[^，]*(?:执行|确定|测算|核定)$")
+_TOPIC = re.compile(r"(?:涉及|针对|对于|关于)(?!.*(?:来说|而言)$)")
+
+
+def _split_levels(who: str) -> list[str]:
+    """The levels that split a cost: "中央与省、市县"; "市县两级" is 市 and 县."""
+    levels = levels_in(who)
+    if len(levels) == 1 and re.search(r"两级|各级", who) and len(_level_covers().get(levels[0], ())) == 2:
+        return sorted(_level_covers()[levels[0]], key=[lv["name"] for lv in level_vocabulary()["levels"]].index)
+    return levels
+
+
+# "，民族县（含民族待遇县）由省级财政与市县财政按50:50比例分担": a kind of place and its own split
+_PLACE_SPLIT = re.compile(r"(?:^|[，；])(?P<where>[^，。；由]{2,40}?)由(?P<who>[^，。；]{2,24}?)按\s*"
+                          r"(?P<ratio>\d+\s*[:：比]\s*\d+)(?:的)?比例(?:分担|负担|承担)")
+
+
+def _split_payer(folded: str) -> re.Match | None:
+    """A split with no 由 ("明确中央与省、市县财政分类负担比例"), when it names two levels or more."""
+    m = _PAYER_SPLIT.search(folded)
+    return m if m and len(_split_levels(m.group(0))) >= 2 else None
 
 
 def _drop_lead_in(before: str) -> str:
@@ -700,6 +823,22 @@ def _drop_lead_in(before: str) -> str:
             before = rest
             continue
         return re.sub(r"^\s*《[^》]{1,20}》(?=将)", "", before)
+
+
+def _cell_spans(folded: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a table row ("宏观管理 | 制定… | 制定…", tab-separated), or the line."""
+    spans, start = [], 0
+    for m in re.finditer(r"\t+|\s*[|｜]\s*", folded):
+        if folded[start:m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if folded[start:].strip():
+        spans.append((start, len(folded)))
+    return spans or [(0, len(folded))]
+
+
+def _compact_cjk(text: str) -> str:
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text.strip())
 
 
 def _joined(levels: list[str]) -> str:
@@ -718,6 +857,9 @@ class Compiler:
         self.uncompiled: list[dict] = []
         self.rule_sentences = 0
         self.section_authority: dict[tuple[str, ...], str] = {}   # heading path → the 事权 its head rule states
+        self._whole: tuple[tuple[str, ...], str, str] | None = None   # the joint rule whose parts may follow
+        self._listing: tuple[tuple[str, ...], str] | None = None   # a rule whose matters the next sentence may list
+        self._table: dict | None = None     # the table whose columns are levels, while its rows follow
         codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
         self.province_plan = not codes or any(c.endswith("0000") for c in codes)
 
@@ -741,8 +883,16 @@ class Compiler:
         return sorted(found, key=order.index)
 
     def label(self, level: str) -> str:
-        """'市' → '市级' when the plan writes 市级财政事权; else the name itself."""
-        return f"{level}级" if f"{level}级财政事权" in self.text_all or f"{level}级事权" in self.text_all else level
+        """'市' → '市级' when the plan writes 市级财政事权; else the name itself, or the plan's own name
+        for the level when it never writes that one ("区级财政事权" in a 市与区 plan: 区级, not 县区)."""
+        if f"{level}级财政事权" in self.text_all or f"{level}级事权" in self.text_all:
+            return f"{level}级"
+        if f"{level}财政事权" not in self.text_all:
+            names = next((lv["names"] for lv in level_vocabulary()["levels"] if lv["name"] == level), [])
+            own = [n for n in names if f"{n}财政事权" in self.text_all and levels_in(n) == [level]]
+            if own:
+                return max(own, key=len)
+        return level
 
     def authority(self, levels: list[str], joint: bool) -> str:
         if joint and len(levels) >= 2:
@@ -758,29 +908,100 @@ class Compiler:
             # a news summary above a notice may state a rule too ("其中，…一项中，…由省级与市县财政各按50%分担")
             if block.kind not in ("paragraph", "notice_paragraph"):
                 continue
+            if self._table_block(block):
+                continue
             self._compile_block(block)
         self.levels = self._doc_levels()
         return self.result()
 
+    # tables whose columns are levels ----------------------------------------
+    def _table_block(self, block: Block) -> bool:
+        """A table whose columns are levels' 事权 ("领域 | 市级财政事权与支出责任 | 区级财政事权与支出责任",
+        as one row or one cell per line): each cell's matters are that column's level's, each sentence of a
+        cell quoted as written. True when the block was a part of such a table."""
+        spans = _cell_spans(block.folded)
+        texts = [block.folded[a:b].strip() for a, b in spans]
+        heads = [column_header(t) for t in texts]
+        table = self._table
+        if table and table["path"] != tuple(block.path):
+            table = self._table = None
+        if len(spans) >= 2 and sum(heads) >= 2:          # a header row
+            self._table = {"path": tuple(block.path), "columns": [t if h else None for t, h in zip(texts, heads)],
+                           "lines": False, "row": None, "col": 0}
+            return True
+        if len(spans) == 1 and heads[0]:                  # a header cell on a line of its own
+            if table and table["lines"] and table["row"] is None:
+                table["columns"].append(texts[0])
+            else:
+                self._table = {"path": tuple(block.path), "columns": [texts[0]], "lines": True, "row": None, "col": 0}
+            return True
+        if not table or len([c for c in table["columns"] if c]) < 2:
+            self._table = None
+            return False
+        if not table["lines"]:
+            if len(spans) != len(table["columns"]):
+                self._table = None
+                return False
+            category = texts[0]
+            for (a, b), column in zip(spans, table["columns"]):
+                if column:
+                    self._compile_cell(block, a, b, column, category)
+            return True
+        text = texts[0]
+        if len(text) <= 20 and not re.search(r"[。；，]", text):   # a row's first cell: what the row is about
+            table["row"], table["col"] = text, 0
+            return True
+        if table["row"] is None or table["col"] >= len(table["columns"]):
+            self._table = None
+            return False
+        self._compile_cell(block, spans[0][0], spans[0][1], table["columns"][table["col"]], table["row"])
+        table["col"] += 1
+        return True
+
+    def _compile_cell(self, block: Block, a: int, b: int, column: str, category: str) -> None:
+        """One cell of a level's column: every sentence in it lists matters of that level."""
+        auth_phrase = re.sub(r"(?:财政)?事权(?:[与和及、](?:财政)?支出责任)?$", "", _compact_cjk(column))
+        start = a
+        for m in re.finditer(r"。|$", block.folded[a:b]):
+            end = a + m.end()
+            items = block.folded[start:end].strip().rstrip("。；")
+            if len(items) >= 2:
+                self.rule_sentences += 1
+                self._emit(block, items, auth_phrase, "", "", [], block.text[start:end].strip(), category,
+                           block.text[start:end])
+            start = end
+            if end >= b:
+                break
+
     def _compile_block(self, block: Block) -> None:
-        if block.path and block.path[0].startswith("附件") and re.search(r"\t|[|｜]|\s{2,}", block.text) \
-                and self._compile_row(block):
+        if ((block.path and block.path[0].startswith("附件") and re.search(r"\t|[|｜]|\s{2,}", block.text))
+                or len(_cell_spans(block.folded)) >= 3) and self._compile_row(block):
             return
         sents = sentences(block)
         i = 0
         while i < len(sents):
             head = sents[i]
             auth = _AUTHORITY.search(head.folded)
+            listing, self._listing = self._listing, None
+            if listing and listing[0] == tuple(block.path) and _LISTED.match(head.folded) and not auth:
+                # "…暂定为八大类，包括A、B…。具体包括18个事项：C、D；E…": the matters of the rule before
+                self._compile_listed(block, head, listing)
+                i += 1
+                continue
             if not looks_like_rule(head.folded) or not auth or not levels_in(auth.group(0)):
                 counted = _COUNTED.search(head.folded)
-                if counted and levels_in(counted.group("auth")):
+                scope = _SCOPE_OF.search(head.folded)
+                if scope and levels_in(scope.group("auth")) and not not_a_rule(head.folded):
+                    # "纳入中央与地方共同财政事权范围的基本公共服务领域…，包括A、B、C"
+                    self._compile_scope(block, head, scope)
+                elif counted and levels_in(counted.group("auth")):
                     # "首先，明确省级财政事权5项，包括…"
                     self._compile_counted(block, head, counted)
                 elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
                     # "…，支出责任以县区财政为主，市级财政给予补助"
                     pass
-                elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded)) and not auth \
-                        and self._compile_payer_sentence(block, head):
+                elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded) or _split_payer(head.folded)) and not auth \
+                        and self._compile_payer_sentence(block, head, whole=self._whole_of(block, head)):
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
                     pass
                 elif not auth and _BY_OWNER.search(head.folded):
@@ -845,6 +1066,9 @@ class Compiler:
                 mid = tail + "，" + mid
                 before = before[:last]
                 continue
+            if last >= 0 and re.fullmatch(r"(均|都|全部|统一|一律|也)", tail):
+                before = before[:last]      # "…等三大类，均确认为…": an adverb of the verb
+                continue
             return before, mid
 
     def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> bool | None:
@@ -856,6 +1080,11 @@ class Compiler:
         includes = None
         if title and re.match(r"(主要)?(包括|涵盖|含)", items_text):
             includes, items_text = items_text, title
+        if not items_text and any(re.search(p, head.folded) for p in compile_vocabulary()["principles"]):
+            # "属于市级财政事权的，由市级承担相应支出责任；…": how a kind of 事权 is paid, no matter named
+            end = conditions[-1].end if conditions else head.end      # "…；属于县级财政事权的，由县级承担…"
+            self._skip(block, block.text[head.start:end], "只写了按事权归属划分的原则，未列明具体事项")
+            return False
         if not items_text:
             if title and mid == "":
                 items_text = title
@@ -875,9 +1104,18 @@ class Compiler:
         own = [c for c in conditions if not levels_in(c.folded.split("，")[0]) and _PAYER.search(c.folded)]
         branches = [c for c in conditions if c not in own]
         span_end = branches[-1].end if branches else head.end
-        self._emit(block, items_text, auth.group(2), mid, head.folded[auth.end():],
+        after = head.folded[auth.end():]
+        # "…总体为中央与地方共同财政事权，并按具体事项细化，其中：涉及X等经常性事项，…明确中央与省、市县
+        # 财政分类负担比例…": the clause after 其中 is a part of the joint matter, paid as it says
+        parts = _PARTS.search(after) if "共同" in auth.group(2) else None
+        self._emit(block, items_text, auth.group(2), mid, after[:parts.start()] if parts else after,
                    [c.folded for c in branches], block.text[head.start:span_end].strip(), category,
                    block.text[head.start:head.end])
+        self._whole = (tuple(block.path), auth.group(2), items_text) if "共同" in auth.group(2) else None
+        if parts:
+            at = auth.end() + parts.end()
+            self._compile_payer_sentence(block, Sentence(head.start + at, head.end, head.folded[at:]),
+                                         whole=(auth.group(2), items_text))
         if includes:
             matter = self.matters.get(re.sub(r"[，、。；：\s]", "", items_text))
             if matter is not None and includes not in matter["written"]:
@@ -887,38 +1125,57 @@ class Compiler:
             self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
                        "", "，" + rest, [], block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
 
+    def _whole_of(self, block: Block, sent: Sentence) -> tuple[str, str] | None:
+        """"其中：涉及…" / "…；涉及…" right after a joint rule of the same section: (its 事权, its matter)."""
+        whole, self._whole = self._whole, None
+        if whole and whole[0] == tuple(block.path) and re.match(r"^\s*(?:其中[：:，]?)?涉及", sent.folded):
+            self._whole = whole          # "其中：涉及A…；涉及B…": the next part too
+            return whole[1:]
+        return None
+
     def _section_authority(self, block: Block) -> str:
         """The 事权 phrase the head rule of the block's section (or a section above it) states, or ""."""
         path = tuple(block.path)
         return next((self.section_authority[path[:k]] for k in range(len(path), 0, -1)
                      if path[:k] in self.section_authority), "")
 
-    def _compile_payer_sentence(self, block: Block, sent: Sentence) -> bool:
+    def _compile_payer_sentence(self, block: Block, sent: Sentence, whole: tuple[str, str] | None = None) -> bool:
         """A sentence that says who pays for something but not whose 事权 it is, under a section
         whose head rule states the 事权 ("（一）科技研发…确认为市与区、县（市）共同财政事权…" then
         "1.基础研究…市财政…自主设立的科技计划，由市财政承担支出责任"). Without such a head the
-        事权 stays unstated (authority ""), never one the plan does not state."""
-        auth_phrase = self._section_authority(block)
+        事权 stays unstated (authority ""), never one the plan does not state. `whole`: (its 事权, the
+        matter it is a part of) when it details a joint rule ("…总体为…共同财政事权，其中：涉及X…")."""
+        auth_phrase = whole[0] if whole else self._section_authority(block)
         folded = sent.folded
         # "…落户我市需由地方承担的配套资金，由市与所在区、县（市）财政按5:5比例分担": the payer's 由
-        # is the one the payer match starts at, not an earlier one inside the subject.
-        payer, bare = _PAYER.search(folded), None
-        if not payer or (_PAYER_BARE.search(folded) and _PAYER_BARE.search(folded).start() < payer.start()):
-            bare = _PAYER_BARE.search(folded)
-        at = bare.start() if bare else (payer.start() if payer else folded.find("由"))
+        # is the one the payer match starts at, not an earlier one inside the subject. "明确中央与省、
+        # 市县财政分类负担比例", "中央和地方负担比例由5:5调整为6:4": a split with no 由.
+        payer, bare, split = _PAYER.search(folded), _PAYER_BARE.search(folded), _split_payer(folded)
+        first = min((m for m in (payer, bare, split) if m), key=lambda m: (m.start(), m is not payer), default=None)
+        at = first.start() if first else folded.find("由")
         subject = _payer_subject(folded[:at])
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject or re.fullmatch(r"[^，]{0,8}?(财政)?事权", subject):
             return False      # "…原则，市级财政事权由市级承担支出责任": the principle, no matter
         rest = folded[at:]
-        payer_levels, mode = (levels_in(bare.group("who")), None) if bare else _payer_levels(rest)
+        split_shares = None
+        if first is not None and first is split:
+            payer_levels, mode = _split_levels(split.group(0)), None
+            ratio = split.group("ratio")
+            split_shares = (_shares("按" + ratio, payer_levels) if ratio else None) or split.group(0).strip("，")
+        elif first is not None and first is bare:
+            payer_levels, mode = levels_in(bare.group("who")), None
+        else:
+            payer_levels, mode = _payer_levels(rest)
         if not auth_levels:
             # No head states this section's 事权: the rule keeps who pays and says the 事权 is
             # not stated (authority ""), never one made up from the payer.
             if not payer_levels:
                 return False
             auth_levels, auth_phrase = payer_levels, ""
-        payer_levels = fit_levels(payer_levels, auth_levels, self.province_plan)
+        fitted = fit_levels(payer_levels, auth_levels, self.province_plan)
+        # "中央与地方共同" and a part paid by "中央与省、市县": a finer split than the 事权's, kept as written
+        payer_levels = fitted if all(lv in auth_levels for lv in fitted) else payer_levels
         joint = "共同" in auth_phrase
         authority = self.authority(auth_levels, joint) if auth_phrase else ""
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
@@ -936,20 +1193,40 @@ class Compiler:
         elif mode == "each" and not payer_levels:     # "按照设立主体级次，由同级财政分别承担"
             outcomes = [{"level": lv, "payer": lv} for lv in auth_levels]
         elif len(payer_levels) >= 2:
-            shares = _shares(rest, payer_levels)
+            shares = split_shares or _shares(rest, payer_levels)
             outcomes = [{"level": None, "payer": self.joint_payer(payer_levels), "shares": shares}] \
                 if mode != "each" else [{"level": lv, "payer": lv} for lv in payer_levels]
         elif len(payer_levels) == 1:
-            outcomes = [{"level": payer_levels[0], "payer": payer_levels[0]}]
+            # "由省级财政承担主要支出责任": the one level pays mainly, so others may help (said as written)
+            mainly = re.search(r"(?:由[^，。；]*?|[^，。；由]*?)承担主要(?:的)?(?:财政)?支出责任"
+                               r"(?:，[^，。；]*?(?:给予|统筹)[^，。；]*?(?:支持|补助|奖补))?", rest)
+            outcomes = [{"level": payer_levels[0], "payer": payer_levels[0],
+                         "shares": mainly.group(0).strip() if mainly else None}]
         else:
             return False
         outcomes = [{**base, **o, "authority": authority, "principle": principle} for o in outcomes]
         self.rule_sentences += 1
         category = block.path[-1] if block.path else ""
-        for item in split_items(subject, auth_levels):
+        items = split_items(subject, auth_levels)
+        # "涉及阶段性任务…的事项，例如教师培训专项工作补助，所需经费…": the example is paid the same way
+        items += [Item(x, x, [], "") for x in _examples(folded[:at]) if x not in [i.name for i in items]]
+        # "…由中央与我省按50:50比例分担，…，民族县（…）由省级财政与市县财政按50:50比例分担，其余地区由…按40:60
+        # 比例分担": the split inside one kind of place is that place's part of the matter, paid as it says
+        places = [(m.group("where").strip(), levels_in(m.group("who")), m.group("ratio"))
+                  for m in _PLACE_SPLIT.finditer(folded[(first.end() if first else len(folded)):])]
+        places = [(w, lv, r) for w, lv, r in places if len(lv) >= 2 and not _level_prefix_at(w)[0]]
+        for item in items:
             named = [lv for lv in item.levels if lv in auth_levels]
             item_outcomes = [o for o in outcomes if not named or o["level"] in named or o["level"] is None] or outcomes
-            self._add(item, category, item_outcomes)
+            if whole:
+                self._add(item, category, item_outcomes, key=f"{whole[1]}/{item.name}", part_of=whole[1])
+            else:
+                self._add(item, category, item_outcomes)
+            for where, levels, ratio in places:
+                part = Item(where + item.name, item.written, [], "")
+                self._add(part, category, key=f"{item.name}/{where}", part_of=item.name, outcomes=[
+                    {**base, "level": None, "payer": self.joint_payer(levels), "shares": _shares("按" + ratio, levels),
+                     "condition": where, "authority": authority, "principle": None}])
         return True
 
     def _compile_counted(self, block: Block, sent: Sentence, m: re.Match) -> None:
@@ -974,6 +1251,24 @@ class Compiler:
         self.rule_sentences += 1
         for item in items:
             self._add(item, block.path[-1] if block.path else "", [outcome])
+
+    def _compile_scope(self, block: Block, sent: Sentence, m: re.Match) -> None:
+        """"纳入中央与地方共同财政事权范围的基本公共服务领域目前暂定为八大类，包括A、B、…": the listed
+        matters are of that 事权; who pays is what the 事权 says (a joint one: the levels together)."""
+        auth_phrase = re.sub(r"(财政)?事权$", "", m.group("auth"))
+        quote = block.text[sent.start:sent.end].strip()
+        self.rule_sentences += 1
+        self._emit(block, m.group("items").strip(), auth_phrase, "", "", [], quote,
+                   block.path[-1] if block.path else "", block.text[sent.start:sent.end])
+        self._listing = (tuple(block.path), auth_phrase)
+
+    def _compile_listed(self, block: Block, sent: Sentence, listing: tuple) -> None:
+        """"具体包括18个事项：A、B；C…" right after a rule that put a kind of matter at a level."""
+        quote = block.text[sent.start:sent.end].strip()
+        items = sent.folded[_LISTED.match(sent.folded).end():].strip().rstrip("。；")
+        self.rule_sentences += 1
+        self._emit(block, items, listing[1], "", "", [], quote, block.path[-1] if block.path else "",
+                   block.text[sent.start:sent.end])
 
     def _compile_main_payer(self, block: Block, sent: Sentence) -> bool:
         """"跨县区的项目，由市级负责组织协调，支出责任以县区财政为主，市级财政给予补助" (or "由市级负责
@@ -1253,7 +1548,8 @@ class Compiler:
                 continue
             for s in sentences(block):
                 says = re.search(r"(其他未列|未列明|未列入本方案)", s.folded) or \
-                    (re.search(r"其他事项", s.folded) and re.search(r"事权|支出责任", s.folded))
+                    (re.search(r"(?<!、)其他事项(?![、等\d一二三四五六七八九十])", s.folded)
+                     and re.search(r"事权|支出责任", s.folded))   # not "…、教育人才、其他事项八大类"
                 if says and re.search(r"(确定|研究|划分|执行)", s.folded) and len(s.folded.strip()) >= 12:
                     return {"anchor": block.anchor, "label": self.doc.label(block),
                             "quote": block.text[s.start:s.end].strip()}

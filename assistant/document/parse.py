@@ -39,7 +39,7 @@ _RESIDUE_KEYS = ("索引号", "发布机构", "发文机关", "成文日期", "�
                  "有效性", "标题", "主题词", "信息来源", "公开方式", "生成日期", "所属机构", "关键字", "关键词",
                  "发布时间", "更新时间", "失效日期", "组配分类", "体裁分类", "服务对象")
 _NOISE = re.compile(r"^(打印本页|关闭窗口|[【\[]?\s*字体[：:].*|分享到[：:]?.*|扫一扫.*|来源[：:].*|浏览次数.*|【打印】.*|【关闭】.*"
-                    r"|字号[：:].*|.*(视力保护色|护眼模式)[：:]?\s*|\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*"
+                    r"|字号[：:+＋].*|.*(视力保护色|护眼模式)[：:]?\s*|\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*"
                     r"(\d{1,2}[：:]\d{2}([：:]\d{2})?)?\s*(来源|浏览|点击)[：:].*)$")
 _KEY_ALIASES = {"发文字号": "文号", "文件编号": "文号"}   # page-table keys read as another key
 # Web-page navigation: "当前位置：首页 > 政务公开 > 政府文件", "首页 -> 政务公开 -> 政策文件".
@@ -244,6 +244,13 @@ def _hint_key(key: str) -> str:
     return _KEY_ALIASES.get(key, key)
 
 
+def _until_next_key(value: str) -> str:
+    """A key/value cell's value without the next key/value pair a page put after it on the same row."""
+    ends = [m.start() for key in (*_RESIDUE_KEYS, *_KEY_ALIASES)
+            for m in re.finditer(r"(?:^|(?<=\s))" + r"\s*".join(map(re.escape, key)) + r"\s*[：:]", value)]
+    return value[:min(ends)].strip() if ends else value.strip()
+
+
 def _residue_hints(line: str) -> dict[str, str]:
     """Key/value cells of a page-table row: "| 文 号: | 市政办发[2024]59号 |", "索引号 | … | 文号 | …"."""
     cells = [c.strip() for c in re.split(r"[|｜\t]", line) if c.strip()]
@@ -258,6 +265,9 @@ def _residue_hints(line: str) -> dict[str, str]:
             if not value and i + 1 < len(cells) and not _residue_key(fold_document(cells[i + 1])):
                 value = cells[i + 1]
                 i += 1
+            # "文  号:     关 键 词:    知识产权;…" / "发布机构:  南京市人民政府 生成日期: …": a row laid out
+            # with spaces only; the value ends where the next key begins (an empty 文号 stays empty)
+            value = _until_next_key(value)
             if value:
                 hints.setdefault(_hint_key(key), value)
         i += 1
@@ -429,6 +439,7 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
                 dirty = False
         dirty = dirty or cut_at_end
 
+    _seal_column_tables(kept)
     merged: list[_Line] = []
     in_table = False
     for line in kept:
@@ -439,6 +450,7 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
         joinable = prev is not None and not line.sealed
         if (joinable and kind == "text" and prev.kind in ("text", "heading")
                 and not _complete(prev.folded) and not (in_table and _TABLE_ROW.search(line.text))
+                and not (prev.folded.count("|") >= 2 and line.folded.count("|") >= 2)   # rows of a pipe table
                 and not _titled_line(prev.folded, line.folded)
                 and not (prev.kind == "heading" and _is_pure_heading(prev.folded))):
             merged[-1] = _Line(prev.text + line.gap + line.text, prev.folded + fold_document(line.gap) + line.folded,
@@ -451,6 +463,35 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
         else:
             merged.append(line)
     return merged, hints
+
+
+_COLUMN_HEADER = re.compile(r"(.{1,12}?)(?:级)?(?:财政)?事权(?:[与和及、](?:财政)?支出责任)?")
+
+
+def column_header(folded: str) -> bool:
+    """A table's column head that names a level's 事权 ("市级财政事权与支出责任")."""
+    from assistant.document.compile import levels_in
+
+    m = _COLUMN_HEADER.fullmatch(_compact(folded).strip())
+    return bool(m and levels_in(m.group(0)))
+
+
+def _seal_column_tables(lines: list[_Line]) -> None:
+    """A table pasted one cell per line ("领域" / "市级财政事权与支出责任" / "区级财政事权与支出责任" /
+    "宏观管理" / "制定全市性…。" / "制定区级…。" …): every cell stays a paragraph of its own, never
+    joined to the next, up to the next heading."""
+    i = 0
+    while i < len(lines) - 1:
+        if not (column_header(lines[i].folded) and column_header(lines[i + 1].folded)):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].kind not in ("heading", "attachment"):
+            lines[j].sealed = True
+            j += 1
+        if j < len(lines):
+            lines[j].sealed = True
+        i = j
 
 
 def _titled_line(folded: str, following: str) -> bool:
