@@ -163,7 +163,8 @@ def _compile_grammar(g: dict) -> dict:
             "joined_before": re.compile(roles["joined_before"]),
         },
         **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope", "premise_then_ask", "yes_no", "yes_no_not",
-                                               "joint_claim_authority", "joint_claim_payment", "exclusion")},
+                                               "joint_claim_authority", "joint_claim_payment", "exclusion",
+                                               "majority")},
     }
 
 

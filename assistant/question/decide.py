@@ -141,6 +141,12 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     if not claims:
         return None
     claimed = {m.level for m in claims if m.level}
+    if any(m.majority for m in claims):   # "是中央出大头吗": only a split in numbers says
+        named = claimed | {m.foreign for m in claims if m.foreign}   # a split may name a level above the plan's
+        splits = [o["shares"] for o in outcomes if isinstance(o.get("shares"), dict)]
+        if not splits:
+            return None
+        return "yes" if all(sum(v for lv, v in s.items() if lv in named) > 0.5 for s in splits) else "no"
     if any(m.foreign for m in claims) and not claimed:
         return "no"
     payers = {o["payer"] for o in outcomes}

@@ -17,6 +17,7 @@ def trace(a: Analysis, res: Resolution) -> dict:
                         "role": "claim" if m.claim else "scope",
                         **({"claim_words": m.phrase} if m.phrase else {}),
                         **({"exclusive": True} if m.exclusive else {}), **({"negated": True} if m.negated else {}),
+                        **({"majority": True} if m.majority else {}),
                         **({"inside": m.inside} if m.inside else {}), **({"elsewhere": True} if m.elsewhere else {})}
                        for m in d.levels],
             "candidates": [{"matter": m.entry.matter["name"], "id": m.entry.matter["id"], "explains": m.covered,

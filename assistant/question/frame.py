@@ -23,6 +23,7 @@ class LevelMention:
     phrase: str = ""        # a claim's payer words after the level ("要不要配套"): not matter words
     exclusive: bool = False  # the claim says the level pays alone ("是不是市里全包")
     negated: bool = False   # the claim says the level does not pay ("县区一分钱不用出吧")
+    majority: bool = False  # the claim says the level pays the larger part ("是中央出大头吗")
     inside: str | None = None   # a level the plan lacks, below its lowest ("镇上办的" → 县区)
 
 
@@ -149,8 +150,9 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     # "省里是不是一分不出": the negation may follow the question's own 是不是/要不要, which negate nothing.
     after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after)))
+    majority = claim and bool(g["majority"].search(text[end:end + 10]))
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive,
-                        negated=negated, **flags)
+                        negated=negated, majority=majority, **flags)
 
 
 def _alias_table(index: DocIndex, lex: Lexicon) -> tuple[dict, re.Pattern]:
