@@ -129,6 +129,12 @@ def _levels_of(payer: str, levels: list[str]) -> set[str]:
 
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
             scoped: bool, levels: list[str]) -> str | None:
+    if a.ratio:   # "中央地方五五开吗": only a split in numbers says, level by level in the order named
+        splits = [o["shares"] for o in all_outcomes if isinstance(o.get("shares"), dict)]
+        if not splits:
+            return None
+        order = [m.level or m.foreign for m in claims if m.level or m.foreign]
+        return "yes" if any(_same_split(s, a.ratio, order) for s in splits) else "no"
     if a.joint_claim == "payment":   # "凑钱一起出": the levels bear the cost together, not each its part
         return "yes" if any("共同" in (o["payer"] or "") for o in all_outcomes) else "no"
     if a.joint_claim:
@@ -163,6 +169,14 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     if all(o["level"] is None for o in outcomes) and claimed <= paying:
         return "yes"
     return "yes" if scoped else "depends"
+
+
+def _same_split(shares: dict, ratio: tuple[float, ...], order: list[str]) -> bool:
+    if len(shares) != len(ratio):
+        return False
+    if len(order) == len(ratio) and all(lv in shares for lv in order):
+        return all(abs(shares[lv] - r) < 0.01 for lv, r in zip(order, ratio))
+    return all(abs(x - y) < 0.01 for x, y in zip(sorted(shares.values()), sorted(ratio)))
 
 
 def _context_for(verdicts: list[Verdict], scope: list[LevelMention], intent: str) -> dict:

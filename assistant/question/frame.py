@@ -63,6 +63,21 @@ class Analysis:
     joint_scope: bool = False       # levels doing the work together ("市和县区一起搞的")
     corrections: list = field(default_factory=list)   # typos read as the plan's words (spelling.Fix)
     plans: tuple = ()               # every loaded plan's meta (doc_id, title, field, place…), from the catalog
+    ratio: tuple[float, ...] | None = None   # a split the user claims ("五五开" → (0.5, 0.5))
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _ratio(m: re.Match | None) -> tuple[float, ...] | None:
+    """"五五开" → (0.5, 0.5), "6:4" → (0.6, 0.4), "各一半" → (0.5, 0.5)."""
+    if m is None:
+        return None
+    if m.group("half"):
+        return (0.5, 0.5)
+    a, b = (m.group("a"), m.group("b")) if m.group("a") else (m.group("a2"), m.group("b2"))
+    x, y = (int(s) if s.isdigit() else _DIGITS[s] for s in (a, b))
+    return (x / (x + y), y / (x + y)) if x + y else None
 
 
 def _contains_any(text: str, words) -> list[str]:
@@ -320,10 +335,12 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     `prepared`: `question_text(question, lex)` when the caller has it already."""
     catalog = catalog or build_catalog(indexes)
     text, injection, plain = prepared or question_text(question, lex)
-    words = tok.words(text)
+    g = lex.grammar
+    ratio = g["ratio_claim"].search(text)
+    # "五五开" is the split asked about, never a matter's word
+    words = tok.words(text[:ratio.start()] + "，" + text[ratio.end():] if ratio else text)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
-    g = lex.grammar
     yes_no = bool(_contains_any(text, lex.intents["yes_no"]) or g["yes_no"].search(text)) \
         and not g["yes_no_not"].search(text)
     if re.search(r"(吗|吧)[？?]?$", text):
@@ -359,6 +376,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
         joint_scope=bool(lex.grammar["joint_scope"].search(text)), plans=tuple(catalog.metas),
+        ratio=_ratio(ratio),
     )
     for index in indexes:
         mentions = find_level_mentions(text, words, index, lex, places)
