@@ -42,7 +42,8 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
-from assistant.service.inputs import MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points
+from assistant.service.inputs import (MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points,
+                                      picked_pair)
 from assistant.service.sessions import SESSIONS, Conversation, ConversationStore, DatabaseStore, MemoryStore, open_state
 
 log = logging.getLogger("assistant.service.api")
@@ -392,6 +393,7 @@ class Answerer:
     def __init__(self, engine: Any, cache_size: int = ANSWER_CACHE_SIZE) -> None:
         self.engine = engine
         self._ask = lru_cache(maxsize=cache_size)(self._ask_engine) if cache_size > 0 else self._ask_engine
+        self._taught_version: int | None = None
 
     def _ask_engine(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
         context = json.loads(context_json) if context_json is not None else None
@@ -400,7 +402,15 @@ class Answerer:
         return result, json.dumps(new_context, ensure_ascii=False, sort_keys=True, separators=(",", ":")), body
 
     def ask(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
-        """(result, new context as JSON, result as JSON bytes); treat all three as read-only."""
+        """(result, new context as JSON, result as JSON bytes); treat all three as read-only. The cached
+        answers are dropped when the help desk's teachings in force change (their version, any worker's)."""
+        source = getattr(self.engine, "teachings", None)
+        if source is not None:
+            version = source.current().version
+            if version != self._taught_version:
+                self._taught_version = version
+                if hasattr(self._ask, "cache_clear"):
+                    self._ask.cache_clear()
         return self._ask(question, context_json)
 
 
@@ -541,6 +551,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
     app.state.answer_listeners = []
     app.state.listener_dispatch = ListenerDispatcher(lambda: app.state.answer_listeners)
     app.state.answerer = None
+    app.state.engine_hooks = []
     if engine is not None:
         _set_engine(app, engine, answer_cache_size)
 
@@ -582,6 +593,9 @@ def _session_store(app: FastAPI, settings: Settings) -> ConversationStore:
 
 def _set_engine(app: FastAPI, engine: Any, cache_size: int) -> None:
     app.state.engine = engine
+    # What the help desk gives the engine once it is loaded (its teachings), before the first answer.
+    for hook in app.state.engine_hooks:
+        hook(engine)
     app.state.answerer = Answerer(engine, cache_size)
 
 
@@ -660,6 +674,11 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         background = None
         if state.answer_listeners:
             record = _record(request, payload, body.question, latency_ms)
+            # A tap on one of the last turn's "您问的是不是…" options (the context knows what was asked).
+            if conversation is not None and '"asked"' in conversation.context:
+                picked = picked_pair(body.question, json.loads(conversation.context), json.loads(context_json), result)
+                if picked:
+                    record["picked"] = picked
             if state.listener_dispatch.before_response(record):
                 background = BackgroundTask(state.listener_dispatch.deliver, record)
         return Response(response, media_type="application/json", background=background)
