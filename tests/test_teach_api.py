@@ -43,7 +43,7 @@ def wait_for(check, timeout: float = 10.0):
 
 def test_api_teach_refusals_are_4xx_with_chinese_messages(client) -> None:
     cases = [({"kind": "link", "question": ASKED, "matter": "m99"}, 404, "没有事项"),
-             ({"kind": "link", "question": "县里的侵权纠纷裁决谁出钱", "matter": "m24", "level": "县区"}, 422, "只有：市级"),
+             ({"kind": "link", "question": "县里的侵权纠纷裁决谁出钱", "matter": "m24", "level": "县区"}, 409, "只有：市级"),
              ({"kind": "link", "question": ASKED, "matter": "m26", "doc_id": "no-such-plan"}, 404, "未载入方案"),
              ({"kind": "oops", "question": ASKED}, 422, "未知的教学类型"),
              ({"kind": "link", "question": "", "matter": "m26"}, 422, "问题不能为空")]
@@ -110,3 +110,17 @@ def test_a_tap_on_the_page_and_a_numbered_wechat_reply_record_candidates(client)
     direct = client.post("/api/ask", json={"question": "专利地图是不是市里出"}).json()
     assert direct["status"] == "answered" and direct["answer"].startswith("是。")
     assert candidates() == []
+
+
+def test_explain_reads_a_follow_up_in_its_conversation_and_405_names_every_method(client) -> None:
+    first = client.post("/api/ask", json={"question": "市里的作品登记谁出钱？"}).json()
+    alone = client.post("/api/admin/explain", json={"question": "那县区的呢？"}, headers=AUTH).json()
+    assert alone["decision"]["status"] == "clarify"
+    follow = client.post("/api/admin/explain", json={"question": "那县区的呢？", "session_id": first["session_id"]},
+                         headers=AUTH).json()
+    assert [(v["matter"], v["payers"]) for v in follow["decision"]["verdicts"]] == \
+        [("国内作者或其他著作权人作品登记", ["县区"])]
+    bad = client.post("/api/admin/explain", json={"question": "x", "session_id": "no good"}, headers=AUTH)
+    assert bad.status_code == 422
+    refused = client.put("/api/admin/teachings", headers=AUTH)
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, POST"

@@ -10,7 +10,8 @@ thread; the channels' committed before the reply), and adds the routes:
     GET  /api/admin/stats             Bearer ASSISTANT_ADMIN_TOKEN; ?days=N&top=N
     GET  /api/admin/questions.csv     Bearer ASSISTANT_ADMIN_TOKEN; ?days=N (UTF-8 with BOM)
     GET  /api/admin/questions         ?status=&q=&limit=   the latest logged questions (to teach from)
-    POST /api/admin/explain           {"question"}   the answer with its trace (frame, candidates, decision)
+    POST /api/admin/explain           {"question", "session_id"?}   the answer with its trace (frame, candidates,
+                                      decision); with a session id, as that conversation's next turn
     GET  /api/admin/matters           ?q=   the loaded plans' matters by name, with their levels
     GET  /api/admin/teachings         ?status=active|undone|candidate|rejected|all
     POST /api/admin/teachings         {"kind", "question", "matter"?, "doc_id"?, "level"?, "word"?, "means"?,
@@ -29,6 +30,7 @@ from __future__ import annotations
 import csv
 import hmac
 import io
+import json
 import logging
 import os
 import re
@@ -42,7 +44,8 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from fastapi.security import HTTPBearer
 from pydantic_core import from_json
 
-from assistant.service.api import BODY_ERRORS, ErrorResponse, is_json_media_type
+from assistant.service.api import ASK_BODY, BODY_ERRORS, ErrorResponse, is_json_media_type, parse_ask
+from assistant.service.inputs import MAX_QUESTION_CHARS
 
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.helpdesk.log import CSV_COLUMNS, LOCAL_TZ, MAX_COMMENT, QuestionLog, open_log, since_day
@@ -77,6 +80,7 @@ def install(app: FastAPI, settings: Settings) -> QuestionLog:
     if settings.admin_token:
         app.include_router(admin_router(store, settings.admin_token))
         app.include_router(teach_router(store, settings.admin_token))
+        _question_pattern(app)
     else:
         log.info("ASSISTANT_ADMIN_TOKEN is not set: admin is off")
 
@@ -321,6 +325,54 @@ def _text(body: dict[str, Any], name: str, limit: int = 500) -> str | None:
     return value
 
 
+# The documented bodies of the teaching routes: the same checks as the handlers make (schemathesis holds the
+# two together); what only the loaded rules can say (a matter, its levels) is a 404 or 409. The question's
+# `pattern` (a character the sanitizer keeps) is filled in when the OpenAPI document is first built.
+QUESTION_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS,
+                                   "description": "用户的问题（例句），如“县里搞正版软件检查的钱谁出？”"}
+_OPTIONAL = {
+    "doc_id": {"anyOf": [{"type": "string", "maxLength": 100}, {"type": "null"}], "description": "方案 ID（默认：默认方案）"},
+    "who": {"anyOf": [{"type": "string", "maxLength": 100}, {"type": "null"}], "description": "教学人"},
+    "confirm": {"type": "boolean", "description": "会改变已有用例的回答时，确认保存"},
+}
+
+
+def _teach_variant(kind: str, required: list[str], properties: dict[str, Any], summary: str) -> dict[str, Any]:
+    return {"type": "object", "title": summary, "required": ["kind", "question", *required],
+            "properties": {"kind": {"type": "string", "enum": [kind]}, "question": QUESTION_SCHEMA,
+                           **properties, **_OPTIONAL}}
+
+
+TEACH_SCHEMA: dict[str, Any] = {"oneOf": [
+    _teach_variant("link", ["matter"], {
+        "matter": {"type": "string", "minLength": 1, "maxLength": 100, "description": "事项名称或编号（rules/ 中的）"},
+        "level": {"anyOf": [{"type": "string", "maxLength": 100}, {"type": "null"}],
+                  "description": "说法本身隐含的层级（可选）"}}, "关联到事项"),
+    _teach_variant("not_listed", [], {}, "方案未列明"),
+    _teach_variant("synonym", ["word", "means"], {
+        "word": {"type": "string", "minLength": 1, "maxLength": 20, "description": "用户的说法"},
+        "means": {"type": "string", "minLength": 1, "maxLength": 20, "description": "方案中的词"}}, "同义词"),
+]}
+APPROVE_SCHEMA: dict[str, Any] = {"type": "object", "properties": {"who": _OPTIONAL["who"], "confirm": _OPTIONAL["confirm"]}}
+
+
+class YAMLResponse(Response):
+    media_type = "application/yaml"      # what the OpenAPI document says the export is
+
+
+def _question_pattern(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from assistant.service.api import kept_character_pattern
+
+            QUESTION_SCHEMA["pattern"] = kept_character_pattern()
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def teach_router(store: QuestionLog, token: str) -> APIRouter:
     """The admin's teaching routes (see the module's docstring); all need the admin token."""
     from assistant.helpdesk.teach import STATUSES, NeedsConfirm, TeachError
@@ -366,21 +418,19 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
                                                               "matters", "rating", "comment")} for r in rows]},
                             headers=no_store)
 
-    @router.post("/api/admin/explain", tags=["管理"], summary="回答及其判断过程（需管理员令牌）", responses=errors)
+    @router.post("/api/admin/explain", tags=["管理"], summary="回答及其判断过程（需管理员令牌）",
+                 responses={**errors, **BODY_ERRORS},
+                 openapi_extra={"requestBody": {"required": True, "content": {"application/json": ASK_BODY}}})
     async def explain(request: Request) -> Response:
         teacher = teacher_or_error(request)
         if isinstance(teacher, Response):
             return teacher
-        body = await _body(request)
-        if isinstance(body, Response):
-            return body
-        from assistant.service.inputs import QuestionError, check_question
-
-        try:
-            question = check_question(body.get("question"))
-        except QuestionError as err:
-            return _error(422, "invalid_request", err.message)
-        trace = await run_in_threadpool(teacher.engine.explain, question)
+        # The body of /api/ask, checked the same way; with a session id, the trace is that conversation's next turn.
+        body = parse_ask(request.headers.get("content-type", ""), await request.body())
+        conversation = await request.app.state.sessions.load(body.session_id) \
+            if body.session_id and getattr(request.app.state, "sessions", None) is not None else None
+        context = json.loads(conversation.context) if conversation is not None else None
+        trace = await run_in_threadpool(teacher.engine.explain, body.question, context)
         return JSONResponse(trace, headers=no_store)
 
     @router.get("/api/admin/matters", tags=["管理"], summary="按名称查找方案事项（需管理员令牌）", responses=errors)
@@ -422,7 +472,9 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
         return listed(request, None if status == "all" else status, "teachings")
 
     @router.post("/api/admin/teachings", tags=["管理"], summary="教学：关联事项、标记未列明、同义词（需管理员令牌）",
-                 status_code=201, responses=errors)
+                 status_code=201, responses={**errors, **BODY_ERRORS},
+                 openapi_extra={"requestBody": {"required": True,
+                                                "content": {"application/json": {"schema": TEACH_SCHEMA}}}})
     async def add(request: Request) -> Response:
         teacher = teacher_or_error(request)
         if isinstance(teacher, Response):
@@ -464,7 +516,9 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
         return listed(request, "candidate", "candidates")
 
     @router.post("/api/admin/candidates/{candidate_id}/approve", tags=["管理"], summary="批准候选教学（需管理员令牌）",
-                 responses=errors)
+                 responses={**errors, **BODY_ERRORS},
+                 openapi_extra={"requestBody": {"required": False,
+                                                "content": {"application/json": {"schema": APPROVE_SCHEMA}}}})
     async def approve(candidate_id: str, request: Request) -> Response:
         teacher = teacher_or_error(request)
         if isinstance(teacher, Response):
@@ -497,12 +551,17 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
         return JSONResponse({"teaching": t.public(teacher.engine)}, headers=no_store)
 
     @router.get("/api/admin/teachings.yaml", tags=["管理"], summary="导出生效的教学（YAML，需管理员令牌）",
-                responses=errors)
+                response_class=YAMLResponse, responses={
+                    200: {"description": "YAML：教学列表，也是 assistant eval 的用例文件",
+                          "content": {"application/yaml": {"schema": {"type": "array", "items": {
+                              "type": "object", "required": ["id", "kind", "question"]}}}}},
+                    **{status: {"description": r["description"], "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorResponse"}}}} for status, r in errors.items()}})
     def export(request: Request) -> Response:
         teacher = teacher_or_error(request)
         if isinstance(teacher, Response):
             return teacher
-        return Response(teacher.export(), media_type="application/yaml; charset=utf-8",
-                        headers={**no_store, "Content-Disposition": 'attachment; filename="teachings.yaml"'})
+        return YAMLResponse(teacher.export(), media_type="application/yaml; charset=utf-8",
+                            headers={**no_store, "Content-Disposition": 'attachment; filename="teachings.yaml"'})
 
     return router

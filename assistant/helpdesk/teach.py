@@ -74,9 +74,12 @@ teachings_table = sa.Table(
 
 
 class TeachError(ValueError):
-    """A teaching refused; `message` is for the admin (Chinese), `status` the HTTP status to answer with."""
+    """A teaching refused; `message` is for the admin (Chinese), `status` the HTTP status to answer with:
+    404 an unknown plan, matter or teaching; 409 (the default) a teaching that conflicts with the loaded rules
+    or with the teachings in force (a level the matter lacks, another plan's matter, …); 422 a malformed one
+    (what the API's request schema already excludes)."""
 
-    def __init__(self, message: str, status: int = 422, code: str = "invalid_teaching") -> None:
+    def __init__(self, message: str, status: int = 409, code: str = "invalid_teaching") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -500,7 +503,7 @@ class Teacher:
         another plan's than the one given, or when several plans have it and none is given."""
         matter = (matter or "").strip()
         if not matter:
-            raise TeachError("请指定事项（名称或编号）。")
+            raise TeachError("请指定事项（名称或编号）。", 422, "invalid_request")
         found = []
         for meta in self.engine.documents():
             ix = self.engine.index_of(meta["doc_id"])
@@ -515,7 +518,7 @@ class Teacher:
             if found:
                 other = found[0][0]
                 raise TeachError(f"事项“{matter}”是《{other.doc.title}》的事项，不是《{ix.doc.title}》的；"
-                                 f"教学不能把一份方案里的说法关联到另一份方案的事项。", 422, "cross_plan")
+                                 f"教学不能把一份方案里的说法关联到另一份方案的事项。", 409, "cross_plan")
             raise TeachError(f"《{ix.doc.title}》中没有事项“{matter}”（请用 rules/ 中的事项名称或编号，如 m12）。",
                              404, "unknown_matter")
         if not found:
@@ -539,7 +542,7 @@ class Teacher:
         if name is None or name not in have:
             shown = "、".join(dict.fromkeys(ix.label_of(lv) for lv in have)) or "无"
             raise TeachError(f"事项“{matter['name']}”在方案中没有“{level}”层级的结论（只有：{shown}）；"
-                             f"教学不能产生方案没有的结论。", 422, "unknown_level")
+                             f"教学不能产生方案没有的结论。", 409, "unknown_level")
         return name
 
     # -- proposals -----------------------------------------------------------------------------
@@ -553,11 +556,11 @@ class Teacher:
         from assistant.service.inputs import QuestionError, check_question
 
         if kind not in KINDS:
-            raise TeachError(f"未知的教学类型“{kind}”（link / not_listed / synonym）。")
+            raise TeachError(f"未知的教学类型“{kind}”（link / not_listed / synonym）。", 422, "invalid_request")
         try:
             question = check_question(question)
         except QuestionError as err:
-            raise TeachError(err.message) from None
+            raise TeachError(err.message, 422, "invalid_request") from None
         who = (who or "").strip()[:MAX_WHO] or "管理员"
         active = self.store.active() if base is None else base
         lex = self._taught(active).lex
@@ -594,7 +597,7 @@ class Teacher:
     def _synonym(self, ix, question: str, word: str | None, means: str | None, lex) -> Teaching:
         word, means = (word or "").strip(), (means or "").strip()
         if not word or not means:
-            raise TeachError("同义词需要“用户的说法”和“方案中的词”。")
+            raise TeachError("同义词需要“用户的说法”和“方案中的词”。", 422, "invalid_request")
         if word == means or len(word) > MAX_WORD or len(means) > MAX_WORD:
             raise TeachError(f"同义词的两个词应不同，各不超过 {MAX_WORD} 个字。")
         if means not in ix.doc.source and lex.canonicalize(means) not in ix.vocab | ix.doc_words:
@@ -634,7 +637,7 @@ class Teacher:
             if words and all(w in phrasing for w in words):
                 raise TeachError(f"说法“{phrasing}”就是方案事项“{e.matter['name']}”的名称，"
                                  + ("不能关联到其他事项。" if target else "不能标记为方案未列明。"),
-                                 422, "names_listed_matter")
+                                 409, "names_listed_matter")
 
     def _not_taught_yet(self, t: Teaching, active: tuple[Teaching, ...], words: tuple[str, ...], lex) -> None:
         for other in active:
@@ -657,7 +660,7 @@ class Teacher:
         a = analyze(question, indexes, lex, self.engine.tokenizer, self.engine.catalog, prepared)
         named = [d.index for d in a.docs if d.named == 2]
         if named and ix.doc_id not in {n.doc_id for n in named}:
-            raise TeachError(f"问题指向《{named[0].doc.title}》，不能关联到《{ix.doc.title}》的事项。", 422, "cross_plan")
+            raise TeachError(f"问题指向《{named[0].doc.title}》，不能关联到《{ix.doc.title}》的事项。", 409, "cross_plan")
 
     def _took_effect(self, t: Teaching, ix, after: dict) -> None:
         """The question taught must now be read as taught (else the teaching would only sit there)."""
@@ -802,15 +805,16 @@ class Teacher:
         try:
             entries = yaml.safe_load(text) or []
         except yaml.YAMLError as err:
-            raise TeachError(f"不是有效的 YAML：{err}") from None
+            raise TeachError(f"不是有效的 YAML：{err}", 422, "invalid_request") from None
         if not isinstance(entries, list):
-            raise TeachError("教学文件应是一个列表（assistant teach export 的格式）。")
+            raise TeachError("教学文件应是一个列表（assistant teach export 的格式）。", 422, "invalid_request")
         with self._lock:
             active = list(self.store.active())
             done: list[Teaching] = []
             for n, e in enumerate(entries, 1):
                 if not isinstance(e, dict) or e.get("kind") not in KINDS or not e.get("question"):
-                    raise TeachError(f"第 {n} 条：缺少 kind（link / not_listed / synonym）或 question。")
+                    raise TeachError(f"第 {n} 条：缺少 kind（link / not_listed / synonym）或 question。", 422,
+                                     "invalid_request")
                 if any(t.id == e.get("id") for t in active):
                     continue                      # in force already
                 try:

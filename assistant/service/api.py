@@ -220,6 +220,20 @@ def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
     return field, f"{name}的值不正确。"
 
 
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def allowed_methods(request: Request, fallback: str) -> str:
+    """The methods the OpenAPI document gives the request's path: Starlette's 405 names those of the first
+    route of the path only, and a path may have one route per method (GET and POST /api/admin/teachings).
+    A path the document does not list keeps Starlette's `fallback`."""
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            return ", ".join(sorted(m.upper() for m in operations if m in _HTTP_METHODS))
+    return fallback
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -242,7 +256,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc.detail, str) and exc.status_code not in messages and exc.detail:
             message = exc.detail
         # The headers matter: Allow on a 405, Connection: close on a 413.
-        return error_response(exc.status_code, code, message, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request, (headers or {}).get("Allow", ""))}
+        return error_response(exc.status_code, code, message, headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
