@@ -33,13 +33,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import sqlalchemy as sa
 import yaml
 
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.service.sessions import NamespaceCache, SharedState
+
+if TYPE_CHECKING:   # type hints only: the engine imports nothing of the help desk
+    from assistant.engine import Assistant
+    from assistant.language.lexicon import Lexicon
+    from assistant.question.match import DocIndex
 
 log = logging.getLogger("assistant.helpdesk.teach")
 
@@ -112,7 +117,7 @@ class Teaching:
     answer_after: str | None = None
     count: int = 1
 
-    def public(self, engine=None) -> dict[str, Any]:
+    def public(self, engine: Assistant | None = None) -> dict[str, Any]:
         """As the admin API and `teach list --json` show it (with the matter's name when the plan is loaded)."""
         out = asdict(self)
         for key in ("answer_before", "answer_after"):
@@ -130,7 +135,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _matter(ix, matter_id: str) -> dict | None:
+def _matter(ix: DocIndex, matter_id: str) -> dict | None:
     return next((e.matter for e in ix.matters if e.matter["id"] == matter_id), None)
 
 
@@ -233,7 +238,7 @@ class Taught:
     tok: Any = None
     teachings: tuple[Teaching, ...] = ()
 
-    def read(self, index, units: list[str], mentions: list, text: str,
+    def read(self, index: DocIndex, units: list[str], mentions: list, text: str,
              significant: Callable[[str], bool]) -> Reading | None:
         """The reading of the first taught phrasing of this plan that the question says — each of its words is
         in the question, and every other content word of the question names nothing (a question with more
@@ -266,7 +271,7 @@ class Taught:
         return None
 
 
-def phrase_words(engine, ix, phrasing: str, lex) -> tuple[str, ...]:
+def phrase_words(engine: Assistant, ix: DocIndex, phrasing: str, lex: Lexicon) -> tuple[str, ...]:
     """A phrasing's words for one plan, read as a question is read (its level, place and question words out)."""
     from assistant.question.frame import matter_span, question_text
 
@@ -275,7 +280,7 @@ def phrase_words(engine, ix, phrasing: str, lex) -> tuple[str, ...]:
     return tuple(units)
 
 
-def matter_phrasing(engine, ix, question: str, lex) -> str:
+def matter_phrasing(engine: Assistant, ix: DocIndex, question: str, lex: Lexicon) -> str:
     """The question's matter span for one plan: from its first content word to its last, in the words the
     question is read in ("县里搞正版软件检查的钱谁出" → "正版软件检查"); "" when it has none."""
     from assistant.question.frame import matter_span, question_text
@@ -288,7 +293,7 @@ def matter_phrasing(engine, ix, question: str, lex) -> str:
     return text[min(s for s, _ in spans):max(e for _, e in spans)].strip("，。？！?!、 的")
 
 
-def rules_problem(engine, t: Teaching) -> str | None:
+def rules_problem(engine: Assistant, t: Teaching) -> str | None:
     """Why a teaching does not fit the loaded rules (a plan, matter or level they do not have), or None."""
     if t.kind == "synonym":
         return None if t.word and t.means else "同义词缺少词语或含义"
@@ -306,7 +311,7 @@ def rules_problem(engine, t: Teaching) -> str | None:
     return None
 
 
-def taught_lexicon(engine, synonyms: list[Teaching]):
+def taught_lexicon(engine: Assistant, synonyms: list[Teaching]) -> Lexicon | None:
     """The engine's lexicon with the taught synonyms (user's word → the plan's word), or None for none."""
     if not synonyms:
         return None
@@ -320,7 +325,7 @@ def taught_lexicon(engine, synonyms: list[Teaching]):
     return replace(base, synonyms=merged, _synonym_re=None)
 
 
-def compile_taught(engine, teachings: tuple[Teaching, ...], version: int,
+def compile_taught(engine: Assistant, teachings: tuple[Teaching, ...], version: int,
                    memo: dict | None = None) -> Taught:
     """The teachings in force as the engine reads them. Each is checked against the loaded rules again (a
     teaching of a plan not loaded, or of a matter or level the rules no longer have, is left out and
@@ -367,7 +372,7 @@ class TaughtSource:
     at most every `min_interval` seconds; `refresh()` makes the next question check), compiled once per
     revision. A database that cannot be read keeps the last teachings (answers go on)."""
 
-    def __init__(self, engine, store: TeachStore, min_interval: float = CHECK_SECONDS) -> None:
+    def __init__(self, engine: Assistant, store: TeachStore, min_interval: float = CHECK_SECONDS) -> None:
         self.engine = engine
         self.store = store
         self.cache = NamespaceCache(store.state, TEACH_NS, load=store.active, min_interval=min_interval)
@@ -393,7 +398,7 @@ class TaughtSource:
         self.cache.invalidate()
 
 
-def attach(engine, state: SharedState, min_interval: float = CHECK_SECONDS,
+def attach(engine: Assistant, state: SharedState, min_interval: float = CHECK_SECONDS,
            store: TeachStore | None = None) -> TaughtSource:
     """Make `engine` read the teachings kept in `state`'s database (`store`: its table, when open already)."""
     source = TaughtSource(engine, store or TeachStore(state), min_interval)
@@ -421,7 +426,7 @@ def case_files(settings: Settings) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def teaching_case(t: Teaching, engine, result: dict) -> dict[str, Any]:
+def teaching_case(t: Teaching, engine: Assistant, result: dict) -> dict[str, Any]:
     """A teaching as a question case (tests/cases/README.md): its question, and the answer the rules give it
     now — the matter taught, and the levels, payers and paragraphs of that matter's findings."""
     from assistant.evaluate import lead_word
@@ -457,7 +462,7 @@ class Proposal:
     changes: list[dict[str, Any]]
     checked: int                  # cases answered with and without it
 
-    def public(self, engine=None) -> dict[str, Any]:
+    def public(self, engine: Assistant | None = None) -> dict[str, Any]:
         return {"teaching": self.teaching.public(engine), "before": self.before, "after": self.after,
                 "changes": self.changes[:CHANGES_SHOWN], "changed": len(self.changes), "checked": self.checked}
 
@@ -465,7 +470,7 @@ class Proposal:
 class Teacher:
     """Validates, checks and saves teachings for one engine (the admin API and the CLI use it)."""
 
-    def __init__(self, engine, store: TeachStore, source: TaughtSource | None = None,
+    def __init__(self, engine: Assistant, store: TeachStore, source: TaughtSource | None = None,
                  cases: list[Path] | None = None) -> None:
         self.engine = engine
         self.store = store
@@ -498,7 +503,7 @@ class Teacher:
     def _loaded(self) -> str:
         return "、".join(f"{m['doc_id']}（{m['title']}）" for m in self.engine.documents())
 
-    def find_matter(self, matter: str, doc_id: str | None = None) -> tuple[Any, dict]:
+    def find_matter(self, matter: str, doc_id: str | None = None) -> tuple[DocIndex, dict]:
         """(plan index, matter) for a matter's id or name as in rules/; refused when unknown, when it is
         another plan's than the one given, or when several plans have it and none is given."""
         matter = (matter or "").strip()
@@ -530,7 +535,7 @@ class Teacher:
         return found[0]
 
     @staticmethod
-    def level_of(ix, matter: dict, level: str | None) -> str | None:
+    def level_of(ix: DocIndex, matter: dict, level: str | None) -> str | None:
         """The plan's level for a level word (its name, label or a user's word); refused when the matter
         has no outcome at it."""
         if not level:
@@ -872,7 +877,7 @@ class CandidateListener:
         self._pool.shutdown(wait=True)
 
 
-def open_teacher(settings: Settings, engine, state: SharedState | None = None) -> Teacher:
+def open_teacher(settings: Settings, engine: Assistant, state: SharedState | None = None) -> Teacher:
     """The CLI's: the teachings of the data folder's database (created if needed), read by `engine`."""
     from assistant.service.sessions import open_state
 
@@ -881,7 +886,7 @@ def open_teacher(settings: Settings, engine, state: SharedState | None = None) -
     return Teacher(engine, source.store, source, case_files(settings))
 
 
-def attach_from_settings(engine, settings: Settings) -> TaughtSource:
+def attach_from_settings(engine: Assistant, settings: Settings) -> TaughtSource:
     """`assistant ask` and `eval`: `engine` reads the data folder's teachings (the command line checks first,
     with the standard library, that there are any: `assistant.cli._has_teachings`)."""
     from assistant.service.sessions import open_state
