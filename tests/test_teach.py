@@ -348,3 +348,25 @@ def test_summary_is_what_changes_are_compared_on(engine) -> None:
     s = summary(result)
     assert s["status"] == "answered" and s["findings"] == [{"matter": "专利导航", "level": "市", "payer": "市"}]
     assert s["anchors"] == ["二（三）第3段"]
+
+
+def test_teachings_on_postgresql(engine, tmp_path: Path) -> None:
+    """The same table and revision on PostgreSQL (ASSISTANT_DB_URL): two hosts, one teaches, the other answers."""
+    from _pgserver import shared_server
+
+    url = shared_server().create_database()
+    state_a, state_b = open_state(url, tmp_path / "a", cleanup_seconds=None), open_state(url, tmp_path / "b",
+                                                                                          cleanup_seconds=None)
+    a, b = engine.with_teachings(None), engine.with_teachings(None)
+    source_a = attach(a, state_a, min_interval=0.0)
+    attach(b, state_b, min_interval=0.0)
+    teacher = Teacher(a, source_a.store, source_a, [])
+    t = teacher.teach("link", ASKED, matter="m26", who="李四").teaching
+    assert [(f["matter"], f["payer"]) for f in b.ask(ASKED)[0]["findings"]] == [(MATTER, "县区")]
+    teacher.candidate("专利地图是不是市里出", SEED, "m12")
+    teacher.candidate("专利地图是不是市里出", SEED, "m12")
+    assert [(c.phrasing, c.count) for c in TeachStore(state_b).list("candidate")] == [("专利地图", 2)]
+    teacher.undo(t.id)
+    assert b.ask(ASKED)[0]["status"] == "not_listed"
+    state_a.close()
+    state_b.close()
