@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from _browser import ARGS, CHROMIUM, playwright
+from _browser import ARGS, CHROMIUM, playwright, send
 from _served import ServedProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,15 +50,6 @@ def rules_quotes() -> dict[str, str]:
 def verdict(result: dict) -> list[tuple[str, str, str]]:
     """(matter, payer, quote) of each finding."""
     return [(f["matter"], f["payer"], result["citations"][f["citation"]]["quote"]) for f in result["findings"]]
-
-
-def send(page, question: str):
-    before = page.locator(".card").count()
-    page.fill("#input", question)
-    page.click("#send")
-    card = page.locator(".card").nth(before)
-    card.wait_for(timeout=20000)
-    return card
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -397,6 +397,34 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
     def refused(err: TeachError) -> JSONResponse:
         return _error(err.status, err.code, err.message)
 
+    async def teacher_and_body(request: Request) -> tuple[Any, dict[str, Any]] | Response:
+        teacher = teacher_or_error(request)
+        if isinstance(teacher, Response):
+            return teacher
+        body = await _body(request)
+        return body if isinstance(body, Response) else (teacher, body)
+
+    def changed(request: Request, action: Callable[[Any], Any]) -> Response:
+        """Undo or reject: one teaching's status changes."""
+        teacher = teacher_or_error(request)
+        if isinstance(teacher, Response):
+            return teacher
+        try:
+            t = action(teacher)
+        except TeachError as err:
+            return refused(err)
+        return JSONResponse({"teaching": t.public(teacher.engine)}, headers=no_store)
+
+    async def saved(teacher: Any, work: Callable[[], Any], status: int) -> Response:
+        """Teach or approve: validated and checked against the cases off the event loop (seconds of CPU)."""
+        try:
+            proposal = await run_in_threadpool(work)
+        except TeachError as err:
+            return refused(err)
+        except NeedsConfirm as err:
+            return confirm_needed(err, teacher.engine)
+        return JSONResponse(proposal.public(teacher.engine), status_code=status, headers=no_store)
+
     def confirm_needed(err: NeedsConfirm, engine: Any) -> JSONResponse:
         p = err.proposal
         body = {"error": {"code": "confirm_required", "fields": [],
@@ -476,12 +504,10 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
                  openapi_extra={"requestBody": {"required": True,
                                                 "content": {"application/json": {"schema": TEACH_SCHEMA}}}})
     async def add(request: Request) -> Response:
-        teacher = teacher_or_error(request)
-        if isinstance(teacher, Response):
-            return teacher
-        body = await _body(request)
-        if isinstance(body, Response):
-            return body
+        got = await teacher_and_body(request)
+        if isinstance(got, Response):
+            return got
+        teacher, body = got
         try:
             kwargs = {name: _text(body, key, 100) for name, key in
                       (("matter", "matter"), ("doc_id", "doc_id"), ("level", "level"), ("word", "word"),
@@ -489,26 +515,13 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
             kind, question = _text(body, "kind", 20) or "link", _text(body, "question") or ""
         except ValueError as err:
             return _error(422, "invalid_request", str(err))
-        try:
-            proposal = await run_in_threadpool(lambda: teacher.teach(kind, question, confirm=body.get("confirm") is True,
-                                                                     **kwargs))
-        except TeachError as err:
-            return refused(err)
-        except NeedsConfirm as err:
-            return confirm_needed(err, teacher.engine)
-        return JSONResponse(proposal.public(teacher.engine), status_code=201, headers=no_store)
+        return await saved(teacher, lambda: teacher.teach(kind, question, confirm=body.get("confirm") is True,
+                                                          **kwargs), 201)
 
     @router.post("/api/admin/teachings/{teaching_id}/undo", tags=["管理"], summary="撤销一条教学（需管理员令牌）",
                  responses=errors)
     def undo(teaching_id: str, request: Request) -> Response:
-        teacher = teacher_or_error(request)
-        if isinstance(teacher, Response):
-            return teacher
-        try:
-            t = teacher.undo(teaching_id[:24])
-        except TeachError as err:
-            return refused(err)
-        return JSONResponse({"teaching": t.public(teacher.engine)}, headers=no_store)
+        return changed(request, lambda teacher: teacher.undo(teaching_id[:24]))
 
     @router.get("/api/admin/candidates", tags=["管理"], summary="用户点选形成的候选教学（需管理员令牌）",
                 responses=errors)
@@ -520,35 +533,20 @@ def teach_router(store: QuestionLog, token: str) -> APIRouter:
                  openapi_extra={"requestBody": {"required": False,
                                                 "content": {"application/json": {"schema": APPROVE_SCHEMA}}}})
     async def approve(candidate_id: str, request: Request) -> Response:
-        teacher = teacher_or_error(request)
-        if isinstance(teacher, Response):
-            return teacher
-        body = await _body(request)
-        if isinstance(body, Response):
-            return body
+        got = await teacher_and_body(request)
+        if isinstance(got, Response):
+            return got
+        teacher, body = got
         try:
             who = _text(body, "who", 100)
         except ValueError as err:
             return _error(422, "invalid_request", str(err))
-        try:
-            proposal = await run_in_threadpool(teacher.approve, candidate_id[:24], who, body.get("confirm") is True)
-        except TeachError as err:
-            return refused(err)
-        except NeedsConfirm as err:
-            return confirm_needed(err, teacher.engine)
-        return JSONResponse(proposal.public(teacher.engine), headers=no_store)
+        return await saved(teacher, lambda: teacher.approve(candidate_id[:24], who, body.get("confirm") is True), 200)
 
     @router.post("/api/admin/candidates/{candidate_id}/reject", tags=["管理"], summary="拒绝候选教学（需管理员令牌）",
                  responses=errors)
     def reject(candidate_id: str, request: Request) -> Response:
-        teacher = teacher_or_error(request)
-        if isinstance(teacher, Response):
-            return teacher
-        try:
-            t = teacher.reject(candidate_id[:24])
-        except TeachError as err:
-            return refused(err)
-        return JSONResponse({"teaching": t.public(teacher.engine)}, headers=no_store)
+        return changed(request, lambda teacher: teacher.reject(candidate_id[:24]))
 
     @router.get("/api/admin/teachings.yaml", tags=["管理"], summary="导出生效的教学（YAML，需管理员令牌）",
                 response_class=YAMLResponse, responses={
