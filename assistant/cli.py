@@ -1,4 +1,4 @@
-"""Command line: `assistant ask | compile | eval | ingest | serve` over the same core as the web app."""
+"""Command line: `assistant ask | compile | eval | ingest | serve | teach` over the same core as the web app."""
 from __future__ import annotations
 
 import argparse
@@ -11,9 +11,34 @@ from assistant.service.inputs import QuestionError, decode_line
 
 
 def _engine(settings: Settings):
+    """The engine, reading the help desk's teachings when the data folder's database has any."""
     from assistant.engine import Assistant
 
-    return Assistant.load(settings=settings)
+    eng = Assistant.load(settings=settings)
+    if _has_teachings(settings):
+        from assistant.helpdesk.teach import attach_from_settings
+
+        attach_from_settings(eng, settings)
+    return eng
+
+
+def _has_teachings(settings: Settings) -> bool:
+    """Does the data folder's database hold teachings in force? With the default SQLite file this is asked
+    with the standard library (no database created, no SQLAlchemy imported for nothing: the command line's
+    cold start); a configured database (ASSISTANT_DB_URL) is always read. The file and table are
+    `assistant.service.sessions.STATE_FILE` and `assistant.helpdesk.teach.teachings_table`."""
+    if settings.db_url:
+        return True
+    import sqlite3
+
+    path = settings.state_dir / "assistant-state.db"
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT 1 FROM assistant_teachings WHERE status = 'active' LIMIT 1").fetchone() is not None
+    except sqlite3.Error:
+        return False
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,6 +151,58 @@ def _cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_teach(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.engine import Assistant
+    from assistant.helpdesk.teach import NeedsConfirm, TeachError, open_teacher
+
+    teacher = open_teacher(settings, Assistant.load(settings=settings))
+    try:
+        if args.action in ("add", "not-listed", "synonym"):
+            kind = {"add": "link", "not-listed": "not_listed", "synonym": "synonym"}[args.action]
+            extra = {"matter": args.matter, "level": args.level} if kind == "link" else \
+                {"word": args.word, "means": args.means} if kind == "synonym" else {}
+            try:
+                p = teacher.teach(kind, args.question, doc_id=args.doc, who=args.who, confirm=args.yes, **extra)
+            except NeedsConfirm as err:
+                p = err.proposal
+                print(f"这条教学会改变 {len(p.changes)} 个已有用例的回答（共检查 {p.checked} 个），未保存；"
+                      f"确认无误请加 --yes 重新运行：", file=sys.stderr)
+                for c in p.changes[:20]:
+                    print(f"  {c['case']} {c['question']}\n    之前：{c['before']['answer'][:70]}\n"
+                          f"    之后：{c['after']['answer'][:70]}", file=sys.stderr)
+                return 3
+            t = p.teaching
+            print(f"已保存教学 {t.id}：“{t.phrasing}”（检查了 {p.checked} 个用例，{len(p.changes)} 个回答改变）")
+            print(f"之前：{p.before['answer'].splitlines()[0]}")
+            print(f"现在：{p.after['answer'].splitlines()[0]}")
+        elif args.action == "list":
+            rows = teacher.store.list(None if args.status == "all" else args.status)
+            if args.json:
+                print(json.dumps([t.public(teacher.engine) for t in rows], ensure_ascii=False, indent=1))
+            else:
+                for t in rows:
+                    info = t.public(teacher.engine)
+                    what = {"link": f"→ {info.get('matter_name') or t.matter_id}" + (f"（{t.level}）" if t.level else ""),
+                            "not_listed": "→ 方案未列明", "synonym": f"= {t.means}"}[t.kind]
+                    print(f"{t.id}\t{t.status}\t“{t.phrasing}” {what}\t{t.who or ''}\t{t.when}"
+                          + (f"\t{t.count} 次" if t.status == "candidate" else ""))
+                if not rows:
+                    print("（没有教学）")
+        elif args.action == "undo":
+            t = teacher.undo(args.id)
+            print(f"已撤销教学 {t.id}：“{t.phrasing}”")
+        elif args.action == "export":
+            Path(args.file).write_text(teacher.export(), encoding="utf-8")
+            print(f"已导出 {len(teacher.store.active())} 条生效的教学 → {args.file}")
+        elif args.action == "import":
+            done = teacher.import_text(Path(args.file).read_text(encoding="utf-8"), who=args.who)
+            print(f"已导入 {len(done)} 条教学（已存在的跳过）")
+    except TeachError as err:
+        print(err.message, file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="assistant", description="政策问答助手：财政事权和支出责任划分方案问答")
     parser.add_argument("--data", help="数据目录（含 corpus/ 与 rules/）；默认 $ASSISTANT_DATA 或项目自带目录")
@@ -164,7 +241,43 @@ def main(argv: list[str] | None = None) -> int:
                    help="不记录每个请求（前面有 nginx 记录访问日志时）")
     p.set_defaults(func=_cmd_serve)
 
+    p = sub.add_parser("teach", help="服务台教学：把说法关联到方案事项（不改变任何结论）")
+    teach = p.add_subparsers(dest="action", required=True)
+    t = teach.add_parser("add", help="把问题中的说法关联到一个事项")
+    t.add_argument("question", help="用户的问题，如“县里搞正版软件检查的钱谁出？”")
+    t.add_argument("matter", help="事项名称或编号（rules/ 中的，如 m26）")
+    t.add_argument("--level", help="说法本身隐含的层级（可选，须是该事项有结论的层级）")
+    t.add_argument("--doc", help="方案 ID（载入多份方案时）")
+    t = teach.add_parser("not-listed", help="标记问题中的说法确实不在方案中")
+    t.add_argument("question")
+    t.add_argument("--doc", help="方案 ID（默认：默认方案）")
+    t = teach.add_parser("synonym", help="用户的一个词等于方案中的一个词")
+    t.add_argument("word", help="用户的说法")
+    t.add_argument("means", help="方案中的词")
+    t.add_argument("question", help="用这个词问的问题（例句）")
+    t.add_argument("--doc", help="方案 ID（默认：默认方案）")
+    for name in ("add", "not-listed", "synonym"):
+        t = teach.choices[name]
+        t.add_argument("--who", help="教学人（默认：当前用户名）")
+        t.add_argument("--yes", action="store_true", help="会改变已有用例的回答时也保存")
+    t = teach.add_parser("list", help="列出教学")
+    t.add_argument("--json", action="store_true")
+    t.add_argument("--status", default="active", choices=["active", "undone", "candidate", "rejected", "all"])
+    t = teach.add_parser("undo", help="撤销一条教学")
+    t.add_argument("id")
+    t = teach.add_parser("export", help="导出生效的教学（YAML，也是 assistant eval 的用例文件）")
+    t.add_argument("file")
+    t = teach.add_parser("import", help="导入教学文件（逐条按方案校验）")
+    t.add_argument("file")
+    t.add_argument("--who", help="文件中没有教学人时记为谁")
+    p.set_defaults(func=_cmd_teach)
+
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "teach" and getattr(args, "who", None) is None \
+            and args.action in ("add", "not-listed", "synonym"):
+        import getpass
+
+        args.who = getpass.getuser()
     try:
         return args.func(args, load_settings(data_dir=args.data))
     except BrokenPipeError:   # `assistant ask … | head`: the reader left; nothing to report

@@ -12,15 +12,15 @@ status "error" with a polite Chinese answer, and the context it was given.
 """
 from __future__ import annotations
 
+import copy
 import logging
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from assistant.question.compose import Composer, plan_examples
 from assistant.config import Settings, load_settings
-from assistant.service.inputs import MESSAGES, QuestionError, check_question, error_result
+from assistant.service.inputs import MESSAGES, QuestionError, check_question, error_result, picked_option
 from assistant.language.lexicon import Lexicon, load_lexicon
 from assistant.question.decide import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
@@ -77,6 +77,16 @@ class Assistant:
         # Document-level questions that name no document go to the default (the seed plan).
         self.default_doc = default_doc if default_doc in self._position else \
             (self.catalog.metas[0]["doc_id"] if self.catalog.metas else None)
+        # The help desk's teachings (assistant.helpdesk.teach.TaughtSource): `current()` gives the reviewed
+        # phrasings in force now. None: none are read. They only say which matter a phrasing names.
+        self.teachings = None
+
+    def with_teachings(self, source) -> "Assistant":
+        """This engine (the same loaded plans) reading the teachings of `source` instead of its own: what a
+        new teaching would change is answered by a copy before it is saved."""
+        other = copy.copy(self)
+        other.teachings = source
+        return other
 
     @classmethod
     def load(cls, data_dir: Path | str | None = None, settings: Settings | None = None) -> "Assistant":
@@ -130,28 +140,29 @@ class Assistant:
 
     def _answer(self, question: str, context: dict | None):
         # "2" after "您问的是不是：1. … 2. …": the option picked by its number.
-        picked = re.fullmatch(r"\s*([1-9])\s*[.。、]?\s*", question or "")
-        offered = (context or {}).get("options") or []
-        if picked and int(picked.group(1)) <= len(offered):
-            question = offered[int(picked.group(1)) - 1]
-        prepared = question_text(question or "", self.lexicon)
+        question = picked_option(question, context) or question
+        taught = self.teachings.current() if self.teachings is not None else None
+        # Taught synonyms read the question as the plan words it (they never change how a plan is read).
+        lex = taught.lexicon if taught is not None and taught.lexicon is not None else self.lexicon
+        prepared = question_text(question or "", lex)
         # "…，那要是在灵山县登的呢？": the stated case is the previous turn of the follow-up asked.
-        split = self.lexicon.grammar["premise_then_ask"].match(prepared[2])
+        split = lex.grammar["premise_then_ask"].match(prepared[2])
         if split:
             _, context, _ = self._answer(split.group("premise"), context)
-            prepared = question_text(split.group("ask"), self.lexicon)
+            prepared = question_text(split.group("ask"), lex)
         text = prepared[0]
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
         chosen = self.catalog.candidates(self.tokenizer.words(text), text, always)
         indexes = [self.indexes[i] for i in chosen]
-        analysis = analyze(question or "", indexes, self.lexicon, self.tokenizer, self.catalog, prepared)
+        analysis = analyze(question or "", indexes, lex, self.tokenizer, self.catalog, prepared, taught)
         if _may_be_misspelt(analysis):
-            analysis = self._respelt(question or "", indexes, prepared, analysis)
+            analysis = self._respelt(question or "", indexes, prepared, analysis, lex, taught)
         resolution = resolve(analysis, context, self.default_doc)
         result = self.composer.compose(resolution, self.catalog.metas)
         return result, resolution.context, (analysis, resolution)
 
-    def _respelt(self, question: str, indexes: list, prepared: tuple[str, bool, str], analysis):
+    def _respelt(self, question: str, indexes: list, prepared: tuple[str, bool, str], analysis, lex: Lexicon,
+                 taught=None):
         """Read homophone typos and pinyin as the plans' own words; keep that reading only when it
         names a matter the first reading did not find (the answer then says what was read)."""
         key = tuple(ix.doc_id for ix in indexes)
@@ -168,8 +179,8 @@ class Assistant:
         fixed, fixes = homophones.correct(prepared[2])
         if not fixes:
             return analysis
-        again = analyze(question, indexes, self.lexicon, self.tokenizer, self.catalog,
-                        (self.lexicon.canonicalize(fixed), prepared[1], fixed))
+        again = analyze(question, indexes, lex, self.tokenizer, self.catalog,
+                        (lex.canonicalize(fixed), prepared[1], fixed), taught)
         # Pinyin is what the user meant to type; a homophone is kept only if it finds a matter, or
         # explains words the first reading left over.
         if not any(not f.written[0] >= "\u4e00" for f in fixes) and \
@@ -177,6 +188,11 @@ class Assistant:
             return analysis
         again.corrections = fixes
         return again
+
+    def index_of(self, doc_id: str):
+        """The loaded plan's index (its rules, levels and matters), or None for a plan not loaded."""
+        i = self._position.get(doc_id)
+        return self.indexes[i] if i is not None else None
 
     def documents(self) -> list[dict]:
         return [dict(m) for m in self.catalog.metas]

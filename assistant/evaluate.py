@@ -76,6 +76,14 @@ def check(result: dict, expect: dict) -> list[str]:
     for anchor in expect.get("anchors") or []:
         if anchor not in anchors:
             problems.append(f"缺少引用 {anchor}（实际 {sorted(anchors)}）")
+    if expect.get("matters") is not None:
+        matters = {f["matter"] for f in result["findings"]}
+        if matters != set(expect["matters"]):
+            problems.append(f"matters {sorted(matters)} ≠ {sorted(expect['matters'])}")
+    if expect.get("levels"):
+        levels = {f["level"] for f in result["findings"] if f.get("level")}
+        if levels != set(expect["levels"]):
+            problems.append(f"levels {sorted(levels)} ≠ {sorted(expect['levels'])}")
     if "payers" in expect and expect["payers"] is not None:
         payers = {f["payer"] for f in result["findings"]}
         if _payer_keys(payers) != _payer_keys(expect["payers"]):

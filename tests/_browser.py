@@ -1,4 +1,5 @@
-"""What the browser and live-server tests share: Debian's Chromium, its flags, a free local port."""
+"""What the browser and live-server tests share: Debian's Chromium, its flags, a free local port, asking in
+the chat page."""
 from __future__ import annotations
 
 import os
@@ -34,3 +35,13 @@ def playwright(module_level: bool = False) -> Any:
             pytest.fail(f"CI=true but {reason}", pytrace=False)
         pytest.skip(reason, allow_module_level=module_level)
     return sync_api
+
+
+def send(page: Any, question: str) -> Any:
+    """Ask in the chat page; the answer's card once it is shown."""
+    before = page.locator(".card").count()
+    page.fill("#input", question)
+    page.click("#send")
+    card = page.locator(".card").nth(before)
+    card.wait_for(timeout=20000)
+    return card

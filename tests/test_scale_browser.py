@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from _browser import ARGS, CHROMIUM, free_port, playwright
+from _browser import ARGS, CHROMIUM, free_port, playwright, send
 from _served import ServedProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,15 +23,6 @@ class Server(ServedProcess):
         self.launch([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                      "--workers", "2", "--no-access-log"], {"ASSISTANT_SESSION_TTL": str(ttl)})
         self.wait_until(self.healthy, "server did not start", timeout=120)
-
-
-def send(page, question: str):
-    before = page.locator(".card").count()
-    page.fill("#input", question)
-    page.click("#send")
-    card = page.locator(".card").nth(before)
-    card.wait_for(timeout=20000)
-    return card
 
 
 def test_page_after_restarts_keeps_or_says_expired(tmp_path: Path) -> None:

@@ -151,6 +151,34 @@ def test_namespace_cache_sees_writes_from_any_worker(two) -> None:
     assert b.revision("teaching") != rev and cache_b.current() == {}
 
 
+def test_namespace_cache_with_a_loader_and_a_minimum_interval(two) -> None:
+    """Data kept in a table of its own (teachings): `load` is called when the revision moved, which a writer
+    moves in its own transaction (`bump`); within `min_interval` the copy is trusted without a read, and
+    `invalidate` ends that at once (the worker that wrote)."""
+    a, b = two
+    loads: list[int] = []
+    ticks = Clock()
+
+    def load() -> list[int]:
+        loads.append(1)
+        return [len(loads)]
+
+    cache = NamespaceCache(b, "teach", load=load, min_interval=5.0, clock=ticks)
+    first = cache.current()
+    assert first == [1] and cache.revision == 0
+    with a.engine.begin() as conn:
+        a.bump(conn, "teach")
+    assert cache.current() is first                       # within the interval: not even the revision is read
+    ticks.now += 5.0
+    second = cache.current()
+    assert second == [2] and cache.revision == a.revision("teach") != 0
+    with a.engine.begin() as conn:
+        a.bump(conn, "teach")
+    cache.invalidate()
+    assert cache.current() == [3]
+    assert cache.current() == [3] and len(loads) == 3     # unchanged revision: not loaded again
+
+
 def test_reconnects_after_the_postgresql_connection_is_lost(tmp_path: Path) -> None:
     state = SharedState(state_url(shared_server().create_database(), tmp_path), cleanup_seconds=None)
     try:

@@ -39,7 +39,8 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from assistant.config import Settings
-from assistant.service.inputs import MESSAGES, MAX_QUESTION_CHARS, QuestionError, check_question, error_result
+from assistant.service.inputs import (MESSAGES, MAX_QUESTION_CHARS, QuestionError, check_question, error_result,
+                                      picked_pair)
 from assistant.helpdesk.log import UNANSWERED, QuestionLog
 from assistant.service.sessions import Conversation, DatabaseStore, MemoryStore, SharedState
 
@@ -199,6 +200,9 @@ class ChannelBot:
             "client": None,            # the platform's server, not the user
             "user_hash": user_hash,
         }
+        picked = picked_pair(question, context, new_context, result)     # "2" after "您问的是不是：1. … 2. …"
+        if picked:
+            record["picked"] = picked
         listeners = list(getattr(self.app.state, "answer_listeners", []) or [])
         if listeners:
             # Writes happen in a thread; the reply waits for the commit, but never past the budget.

@@ -483,6 +483,19 @@ class QuestionLog:
             "latency_ms": row["latency_ms"], "rating": row["rating"], "comment": row["comment"],
         }
 
+    def recent(self, limit: int = 50, status: str | None = None, contains: str | None = None) -> list[dict[str, Any]]:
+        """The latest records, newest first: of one status, and/or whose question contains some words (the
+        admin page picks a logged question to teach from)."""
+        self.flush()
+        q = questions.c
+        query = self._joined().order_by(q.ts.desc(), q.answer_id.desc()).limit(limit)
+        if status:
+            query = query.where(q.status == status)
+        if contains:
+            query = query.where(q.question.contains(contains, autoescape=True))
+        with self.engine.connect() as conn:
+            return [self._row(r) for r in conn.execute(query).mappings().all()]
+
     def rows(self, since_day: str | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """All records in time order (for the CSV export), fetched in batches."""
         self.flush()

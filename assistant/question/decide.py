@@ -41,6 +41,7 @@ class Resolution:
     options: list[dict] = field(default_factory=list)  # {label, question}: matters or plans the user may mean
     corrections: list = field(default_factory=list)    # typos read as the plan's words, said in the answer
     context: dict = field(default_factory=dict)
+    taught: str | None = None        # the teaching that marked the phrasing as not in the plan
 
 
 def _intent(a: Analysis) -> str:
@@ -267,6 +268,9 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
     res.corrections = list(a.corrections)
     if res.options:
         res.context = {**res.context, "options": [o["question"] for o in res.options]}
+        if res.status != "answered" and res.kind != "which_plan":
+            # The phrasing the options answer: a tap on one of them pairs the two (a candidate teaching).
+            res.context["asked"] = a.question
     return res
 
 
@@ -415,6 +419,13 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         res.context = _context_for(verdicts, scope, intent)
         return res
 
+
+    # The help desk marked this phrasing as not in the plan: not listed, with no look-alike offered.
+    marked = next((x for x in docs if x.taught_not_listed), None)
+    if marked is not None:
+        return Resolution("not_listed", "not_listed", index=marked.index, topic=_topic(a, marked.unexplained),
+                          intent=intent, injection=a.injection, context={**empty_context, "doc_id": marked.index.doc_id},
+                          taught=marked.taught_not_listed)
 
     unexplained = d.unexplained if d else a.units
     # Naming a loaded plan's place and asking who pays is a question of that plan's field.

@@ -21,8 +21,12 @@ def trace(a: Analysis, res: Resolution) -> dict:
                         **({"inside": m.inside} if m.inside else {}), **({"elsewhere": True} if m.elsewhere else {})}
                        for m in d.levels],
             "candidates": [{"matter": m.entry.matter["name"], "id": m.entry.matter["id"], "explains": m.covered,
-                            "coverage": round(m.coverage, 3), "names_head": m.head, "bm25": round(m.score, 3)}
+                            "coverage": round(m.coverage, 3), "names_head": m.head, "bm25": round(m.score, 3),
+                            # "taught": the help desk linked this phrasing to the matter (teaching id)
+                            "evidence": "taught" if m.taught else "words",
+                            **({"teaching": m.taught} if m.taught else {})}
                            for m in d.matches],
+            **({"taught_not_listed": d.taught_not_listed} if d.taught_not_listed else {}),
             "unexplained": d.unexplained,
             "significant": d.significant,
             "other_spending": d.naming,
@@ -38,5 +42,6 @@ def trace(a: Analysis, res: Resolution) -> dict:
                      "verdicts": [{"doc_id": v.index.doc_id, "matter": v.matter["name"],
                                    "levels": [o["level"] for o in v.outcomes], "payers": [o["payer"] for o in v.outcomes],
                                    "yes_no": v.answer, "only_levels": v.only_levels} for v in res.verdicts],
-                     "topic": res.topic or None, "options": res.options},
+                     "topic": res.topic or None, "options": res.options,
+                     **({"taught_not_listed": res.taught} if res.taught else {})},
     }

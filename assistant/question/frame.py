@@ -38,6 +38,7 @@ class DocAnalysis:
     named: int = 0              # 2: the question names this document (文号, place); 1: its field or levels
     list_filter: dict | None = None   # for list questions: which of this document's matters to list
     naming: list[str] = field(default_factory=list)   # of those, another kind of spending (补贴, 奖励)
+    taught_not_listed: str | None = None   # a teaching's id: the help desk says this phrasing is not in the plan
 
 
 @dataclass
@@ -329,10 +330,24 @@ def question_text(question: str, lex: Lexicon) -> tuple[str, bool, str]:
     return lex.canonicalize(norm), injection, norm
 
 
+def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, aliases: set[str],
+                places: list | None = None) -> tuple[list[LevelMention], list[str]]:
+    """A question's level mentions for one plan, and its content words: what is left of the question
+    without its level, place and question words and the plan's own field and place (the words that
+    name the matter asked about)."""
+    mentions = find_level_mentions(text, words, index, lex, places)
+    units = _units(words, mentions, aliases, lex)
+    # The document's own field and place name it, not a matter ("曲靖交通那块…").
+    own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
+    return mentions, [u for u in units if not any(u in w for w in own)]
+
+
 def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer,
-            catalog: Catalog | None = None, prepared: tuple[str, bool, str] | None = None) -> Analysis:
+            catalog: Catalog | None = None, prepared: tuple[str, bool, str] | None = None,
+            taught=None) -> Analysis:
     """Analyse a question against the plans in `indexes` (the candidates; the catalog knows them all).
-    `prepared`: `question_text(question, lex)` when the caller has it already."""
+    `prepared`: `question_text(question, lex)` when the caller has it already. `taught`: the help desk's
+    teachings (`assistant.helpdesk.teach.Taught`) or None; see the hook below."""
     catalog = catalog or build_catalog(indexes)
     text, injection, plain = prepared or question_text(question, lex)
     g = lex.grammar
@@ -379,30 +394,39 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         ratio=_ratio(ratio),
     )
     for index in indexes:
-        mentions = find_level_mentions(text, words, index, lex, places)
-        units = _units(words, mentions, all_aliases, lex)
-        # The document's own field and place name it, not a matter ("曲靖交通那块…").
+        mentions, units = matter_span(text, words, index, lex, all_aliases, places)
         own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
-        units = [u for u in units if not any(u in w for w in own)]
         terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2 and t not in own]
-        matches, unexplained, weights = match_matters(units, index, lex, tok, terms, text)
+        # The help desk's hook: a phrasing taught for this plan (its matter span, with nothing else in the
+        # question that names something) is read as the matter it was linked to — a match like any other,
+        # whose verdict decide() takes from the rules — or as not listed. Otherwise it is None.
+        reading = taught.read(index, units, mentions, text, lambda u: _significant(u, index, lex, tok, domain_words)) \
+            if taught is not None else None
+        if reading is not None:
+            matches, unexplained, weights, mentions = reading.matches, reading.unexplained, reading.weights, \
+                reading.mentions
+        else:
+            matches, unexplained, weights = match_matters(units, index, lex, tok, terms, text)
         serial = re.search(r"第\s*(\d+)\s*项|序号\s*(\d+)", text)
-        if serial and not matches:   # "清单里第9项是什么事项": the table row with that number
+        if serial and not matches and reading is None:   # "清单里第9项是什么事项": the table row with that number
             n = int(serial.group(1) or serial.group(2))
             rows = [e for e in index.matters if e.matter.get("serial") == n]
             if rows:
                 matches, unexplained = [MatterMatch(e, [], 1.0, True, 0.0) for e in rows], []
                 units = [u for u in units if not re.search(r"\d", u)]
-        if matches and unexplained and _modifies_other(words, matches, unexplained, lex, tok):
+        if matches and unexplained and reading is None and _modifies_other(words, matches, unexplained, lex, tok):
             matches, unexplained = [], list(units)
         if matches and unexplained:
             matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
                                               domain_words)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
+        if reading is not None and reading.not_listed:
+            significant = list(unexplained)   # the plan's field, by the help desk's word
         naming = [u for u in significant if any(w in u for w in lex.distinct_spending)]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
-                                         _named(text, index, mentions, catalog), naming=naming))
+                                         _named(text, index, mentions, catalog), naming=naming,
+                                         taught_not_listed=reading.not_listed if reading is not None else None))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):

@@ -314,6 +314,7 @@ class MatterMatch:
     coverage: float
     head: bool
     score: float
+    taught: str | None = None   # the id of the help desk's teaching that linked the phrasing to this matter
 
 
 def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenizer,

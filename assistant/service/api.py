@@ -42,7 +42,8 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.config import PROJECT_ROOT, Settings, load_settings
-from assistant.service.inputs import MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points
+from assistant.service.inputs import (MAX_QUESTION_CHARS, QuestionError, check_question, collapse, dropped_code_points,
+                                      picked_pair)
 from assistant.service.sessions import SESSIONS, Conversation, ConversationStore, DatabaseStore, MemoryStore, open_state
 
 log = logging.getLogger("assistant.service.api")
@@ -219,6 +220,20 @@ def _validation_message(err: dict[str, Any]) -> tuple[str, str]:
     return field, f"{name}的值不正确。"
 
 
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def allowed_methods(request: Request, fallback: str) -> str:
+    """The methods the OpenAPI document gives the request's path: Starlette's 405 names those of the first
+    route of the path only, and a path may have one route per method (GET and POST /api/admin/teachings).
+    A path the document does not list keeps Starlette's `fallback`."""
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            return ", ".join(sorted(m.upper() for m in operations if m in _HTTP_METHODS))
+    return fallback
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -241,7 +256,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc.detail, str) and exc.status_code not in messages and exc.detail:
             message = exc.detail
         # The headers matter: Allow on a 405, Connection: close on a 413.
-        return error_response(exc.status_code, code, message, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request, (headers or {}).get("Allow", ""))}
+        return error_response(exc.status_code, code, message, headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
@@ -392,6 +410,7 @@ class Answerer:
     def __init__(self, engine: Any, cache_size: int = ANSWER_CACHE_SIZE) -> None:
         self.engine = engine
         self._ask = lru_cache(maxsize=cache_size)(self._ask_engine) if cache_size > 0 else self._ask_engine
+        self._taught_version: int | None = None
 
     def _ask_engine(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
         context = json.loads(context_json) if context_json is not None else None
@@ -400,7 +419,15 @@ class Answerer:
         return result, json.dumps(new_context, ensure_ascii=False, sort_keys=True, separators=(",", ":")), body
 
     def ask(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
-        """(result, new context as JSON, result as JSON bytes); treat all three as read-only."""
+        """(result, new context as JSON, result as JSON bytes); treat all three as read-only. The cached
+        answers are dropped when the help desk's teachings in force change (their version, any worker's)."""
+        source = getattr(self.engine, "teachings", None)
+        if source is not None:
+            version = source.current().version
+            if version != self._taught_version:
+                self._taught_version = version
+                if hasattr(self._ask, "cache_clear"):
+                    self._ask.cache_clear()
         return self._ask(question, context_json)
 
 
@@ -541,6 +568,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
     app.state.answer_listeners = []
     app.state.listener_dispatch = ListenerDispatcher(lambda: app.state.answer_listeners)
     app.state.answerer = None
+    app.state.engine_hooks = []
     if engine is not None:
         _set_engine(app, engine, answer_cache_size)
 
@@ -582,6 +610,9 @@ def _session_store(app: FastAPI, settings: Settings) -> ConversationStore:
 
 def _set_engine(app: FastAPI, engine: Any, cache_size: int) -> None:
     app.state.engine = engine
+    # What the help desk gives the engine once it is loaded (its teachings), before the first answer.
+    for hook in app.state.engine_hooks:
+        hook(engine)
     app.state.answerer = Answerer(engine, cache_size)
 
 
@@ -660,6 +691,11 @@ def _api_routes(app: FastAPI, settings: Settings) -> None:
         background = None
         if state.answer_listeners:
             record = _record(request, payload, body.question, latency_ms)
+            # A tap on one of the last turn's "您问的是不是…" options (the context knows what was asked).
+            if conversation is not None and '"asked"' in conversation.context:
+                picked = picked_pair(body.question, json.loads(conversation.context), json.loads(context_json), result)
+                if picked:
+                    record["picked"] = picked
             if state.listener_dispatch.before_response(record):
                 background = BackgroundTask(state.listener_dispatch.deliver, record)
         return Response(response, media_type="application/json", background=background)

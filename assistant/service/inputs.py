@@ -7,6 +7,8 @@ and the engine itself (so a caller that skipped the gate still cannot crash it).
     decode_line(raw) -> str          bytes from stdin → text; invalid UTF-8 is kept as lone surrogates,
                                      which check_question then refuses with a clear message
     error_result(message) -> dict    the engine's contract for a question that got no answer (status "error")
+    picked_option(question, context) the "您问的是不是…" option a question picks (its text or its number), or None
+    picked_pair(question, before, after, result)   that pick as (the phrasing asked → the matter answered), or None
 
 Stdlib only: the command line imports this before anything heavy.
 """
@@ -88,3 +90,33 @@ def decode_line(raw: bytes) -> str:
 def error_result(message: str) -> dict[str, Any]:
     """The answer contract for a question that was not answered: a polite message, nothing else."""
     return {"status": "error", "answer": message, "findings": [], "citations": [], "suggestions": [], "options": []}
+
+
+_OPTION_NUMBER = re.compile(r"\s*([1-9])\s*[.。、]?\s*")
+
+
+def picked_option(question: str, context: dict | None) -> str | None:
+    """The option of the previous turn ("您问的是不是：1. … 2. …", kept in the context as `options`) that
+    a question picks: a tapped button sends the option's own question, a WeChat reply its number ("2").
+    None when the question is anything else."""
+    offered = (context or {}).get("options") or []
+    if not offered or not isinstance(question, str):
+        return None
+    number = _OPTION_NUMBER.fullmatch(question)
+    if number:
+        n = int(number.group(1))
+        return offered[n - 1] if n <= len(offered) else None
+    question = collapse(question)
+    return question if question in offered else None
+
+
+def picked_pair(question: str, before: dict | None, after: dict | None, result: dict) -> dict | None:
+    """When a question picked an option that the previous turn offered for a phrasing (`before["asked"]`) and
+    was answered with one matter: {"question": that phrasing, "doc_id", "matter_id"} — a user's own pairing of
+    their words with a listed matter (the help desk's candidate teachings). None otherwise."""
+    if not before or not before.get("asked") or picked_option(question, before) is None:
+        return None
+    matters = (after or {}).get("matters") or []
+    if result.get("status") != "answered" or len(matters) != 1 or not (after or {}).get("doc_id"):
+        return None
+    return {"question": before["asked"], "doc_id": after["doc_id"], "matter_id": matters[0]}

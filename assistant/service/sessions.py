@@ -421,6 +421,11 @@ class SharedState:
 
     # -- the rest: SQLAlchemy ----------------------------------------------------------------------
 
+    def bump(self, conn: sa.Connection, ns: str) -> None:
+        """Move a namespace's revision inside the caller's transaction (`self.engine.begin()`): for data
+        kept in tables of its own whose readers use `NamespaceCache(load=...)`."""
+        self._bump(conn, ns)
+
     def _bump(self, conn: sa.Connection, ns: str) -> None:
         stmt = _upsert(self.dialect, revision_table, {"ns": ns, "rev": 1}, ("ns",),
                        update={"rev": revision_table.c.rev + 1})
@@ -507,21 +512,45 @@ class NamespaceCache:
     """A worker's copy of a whole namespace (decoded by `decode`), re-read when its revision moved.
 
     `current()` costs one primary-key read of the revision, so a write on any worker or host is seen by
-    the next question everywhere. Writers must pass ``bump=True`` to `SharedState.put`/`delete`."""
+    the next question everywhere. Writers must pass ``bump=True`` to `SharedState.put`/`delete` (or call
+    `SharedState.bump` in their own transaction).
 
-    def __init__(self, state: SharedState, ns: str, decode: Callable[[bytes], Any] = json.loads) -> None:
+    `load`: data kept in a table of its own rather than in the namespace's rows (teachings): called
+    instead of reading the namespace when the revision moved. `min_interval`: seconds during which
+    `current()` trusts its copy without reading the revision (0: read it every time); `invalidate()`
+    makes the next call read it (the worker that wrote sees its own write at once)."""
+
+    def __init__(self, state: SharedState, ns: str, decode: Callable[[bytes], Any] = json.loads, *,
+                 load: Callable[[], Any] | None = None, min_interval: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.state = state
         self.ns = ns
         self.decode = decode
+        self.load = load
+        self.min_interval = min_interval
+        self._clock = clock
         self._rev: int | None = None
-        self._items: dict[str, Any] = {}
+        self._checked = float("-inf")
+        self._items: Any = {}
         self._lock = threading.Lock()
 
-    def current(self) -> dict[str, Any]:
+    @property
+    def revision(self) -> int | None:
+        """The revision the copy was read at (None: not read yet)."""
+        return self._rev
+
+    def invalidate(self) -> None:
+        self._checked = float("-inf")
+
+    def current(self) -> Any:
+        if self.min_interval and self._clock() - self._checked < self.min_interval:
+            return self._items
         rev = self.state.revision(self.ns)
         with self._lock:
+            self._checked = self._clock()
             if rev != self._rev:
-                self._items = {k: self.decode(v) for k, v in self.state.items(self.ns).items()}
+                self._items = self.load() if self.load is not None else \
+                    {k: self.decode(v) for k, v in self.state.items(self.ns).items()}
                 self._rev = rev
             return self._items
 
