@@ -164,7 +164,7 @@ def _compile_grammar(g: dict) -> dict:
         },
         **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope", "premise_then_ask", "yes_no", "yes_no_not",
                                                "joint_claim_authority", "joint_claim_payment", "exclusion",
-                                               "majority", "ratio_claim")},
+                                               "majority", "ratio_claim", "carve_out")},
     }
 
 
