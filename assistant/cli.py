@@ -42,10 +42,12 @@ def _has_teachings(settings: Settings) -> bool:
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.service.sessions import FileStore
-
     eng = _engine(settings)
-    store = FileStore(settings.state_dir / "sessions") if args.session else None
+    store = None
+    if args.session:   # imported only then: the shared-state module brings SQLAlchemy (~0.2 s of a cold start)
+        from assistant.service.sessions import FileStore
+
+        store = FileStore(settings.state_dir / "sessions")
     context = store.get(args.session) if store else None
 
     def one(question: str) -> dict:
