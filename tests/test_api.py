@@ -75,6 +75,20 @@ def test_ask_returns_contract_plus_ids(client: TestClient) -> None:
     assert "专利导航" in cite["quote"]
 
 
+def test_ids_are_uuid7_in_the_order_they_are_made() -> None:
+    """Time-ordered ids: new rows of the shared state and the question log go to the end of their
+    index instead of a random page (the ids' time part is whole milliseconds, hence the sleeps)."""
+    import uuid
+    made = []
+    for _ in range(3):
+        made.append(api.new_id())
+        time.sleep(0.002)
+    assert all(HEX32.match(i) and uuid.UUID(i).version == 7 and uuid.UUID(i).variant == uuid.RFC_4122 for i in made)
+    assert made == sorted(made) and len(set(made)) == 3
+    assert abs(int(made[0][:12], 16) / 1000 - time.time()) < 60             # the time part is Unix milliseconds
+    assert len({api.new_id()[12:] for _ in range(1000)}) == 1000             # the rest is random
+
+
 def test_follow_up_passes_previous_context(client: TestClient, fake: FakeEngine) -> None:
     first = client.post("/api/ask", json={"question": "专利导航谁出钱？", "session_id": None}).json()
     second = client.post("/api/ask", json={"question": "那县区的呢？", "session_id": first["session_id"]}).json()
