@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -211,12 +212,36 @@ def machine_busy() -> tuple[float, float]:
     return sum(values) - idle, sum(values)
 
 
+def connections_per_process(port: int) -> list[int]:
+    """How many of the established connections to `port` each server process holds, most first (`ss`).
+    uvicorn's workers share one listening socket, and a worker that wakes first accepts every connection
+    waiting: wrk's connections, all opened at once, are often split unevenly. 32/0 leaves a worker idle;
+    a split like 26/6 costs less than it looks (the worker with few connections answers them at once)."""
+    if not shutil.which("ss"):
+        return []
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    counts: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        counts[pid] = counts.get(pid, 0) + 1
+    return sorted(counts.values(), reverse=True)
+
+
 def measured(proc: subprocess.Popen, url: str, script: Path | None, duration: int, connections: int) -> dict:
     """A wrk run, plus the server's CPU per request (less sensitive than requests/s to other load on the
-    machine) and how busy the whole machine was."""
+    machine), how busy the whole machine was, and how the connections were split between the workers
+    (looked at halfway through)."""
     cpu0, (busy0, all0) = process_tree_cpu(proc.pid), machine_busy()
-    result = run_wrk(url, script, duration, connections)
+    done: dict = {}
+    wrk = threading.Thread(target=lambda: done.update(run_wrk(url, script, duration, connections)))
+    wrk.start()
+    time.sleep(duration / 2)
+    split = connections_per_process(int(url.split(":")[2].split("/")[0]))
+    wrk.join()
     cpu1, (busy1, all1) = process_tree_cpu(proc.pid), machine_busy()
+    if not done:
+        raise SystemExit(f"wrk failed on {url}")
+    result = {**done, "connections_per_worker": split}
     result["server_cpu_us_per_request"] = (cpu1 - cpu0) * 1e6 / max(result["requests"], 1)
     result["machine_busy"] = (busy1 - busy0) / max(all1 - all0, 1)
     return result
@@ -246,11 +271,13 @@ def main_workers(args: argparse.Namespace, script: Path, n_questions: int) -> in
     print(f"\n`assistant serve --workers N --no-access-log`, shared state in {store}, help-desk log on; "
           f"{args.connections} keep-alive connections, wrk -t1, {args.duration}s x {args.rounds} rounds (medians), "
           f"{n_questions} distinct questions, {os.cpu_count()} cores\n")
-    print("| scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (µs) | machine busy | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (µs) | machine busy | "
+          "connections per worker (each round) | errors |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|")
     for name, s in summary.items():
+        split = ", ".join("/".join(map(str, r["connections_per_worker"])) or "?" for r in runs[name])
         print(f"| {name} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | "
-              f"{s['server_cpu_us_per_request']:.0f} | {s['machine_busy']:.0%} | {s['errors']} |")
+              f"{s['server_cpu_us_per_request']:.0f} | {s['machine_busy']:.0%} | {split} | {s['errors']} |")
     top, first = counts[-1], counts[0]
     a, h, a1 = summary[f"ask@{top}"], summary[f"health@{top}"], summary[f"ask@{first}"]
     verdict = {"scaling": a["rps"] / a1["rps"], "rps_ratio": a["rps"] / h["rps"], "p99_ratio": a["p99_ms"] / h["p99_ms"]}

@@ -5,6 +5,7 @@ the last group runs the real engine and checks structure and behaviour, not word
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import logging
@@ -72,6 +73,20 @@ def test_ask_returns_contract_plus_ids(client: TestClient) -> None:
     assert "contact" not in body
     cite = body["citations"][body["findings"][0]["citation"]]
     assert "专利导航" in cite["quote"]
+
+
+def test_ids_are_uuid7_in_the_order_they_are_made() -> None:
+    """Time-ordered ids: new rows of the shared state and the question log go to the end of their
+    index instead of a random page (the ids' time part is whole milliseconds, hence the sleeps)."""
+    import uuid
+    made = []
+    for _ in range(3):
+        made.append(api.new_id())
+        time.sleep(0.002)
+    assert all(HEX32.match(i) and uuid.UUID(i).version == 7 and uuid.UUID(i).variant == uuid.RFC_4122 for i in made)
+    assert made == sorted(made) and len(set(made)) == 3
+    assert abs(int(made[0][:12], 16) / 1000 - time.time()) < 60             # the time part is Unix milliseconds
+    assert len({api.new_id()[12:] for _ in range(1000)}) == 1000             # the rest is random
 
 
 def test_follow_up_passes_previous_context(client: TestClient, fake: FakeEngine) -> None:
@@ -630,6 +645,91 @@ def test_only_a_json_media_type_is_accepted(client: TestClient, fake: FakeEngine
 def test_json_media_types_are_accepted(client: TestClient, content_type: str) -> None:
     body = json.dumps({"question": "专利导航谁出钱？"}).encode()
     assert client.post("/api/ask", content=body, headers={"content-type": content_type}).status_code == 200
+
+
+# --------------------------------------------------------------------------- the fast path and the stack agree
+
+class SeenByStack:
+    """A middleware inside the app's stack: records the requests that went through it."""
+
+    def __init__(self, app, seen: list[str]) -> None:
+        self.app, self.seen = app, seen
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            self.seen.append(f"{scope['method']} {scope['path']}")
+        await self.app(scope, receive, send)
+
+
+def raw_post(client: TestClient, body: bytes, **headers: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    with client.stream("POST", "/api/ask", content=body, headers=headers) as r:
+        return r.status_code, r.headers.raw, b"".join(r.iter_raw())
+
+
+@pytest.mark.parametrize("question", ["专利导航谁出钱？", "<b>" + "专利导航" * 100])   # under and over 1 KB of JSON
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_the_fast_path_answers_as_the_stack_does(tmp_path: Path, fake: FakeEngine, question: str, encoding: str) -> None:
+    """POST /api/ask with a plain JSON body is answered ahead of the middleware stack (AskFastPath); a
+    Content-Type it leaves to the route goes through the stack. Same status, same headers in the same
+    order (security headers, Vary, gzip), same body but for the ids, same records."""
+    client = make_client(tmp_path, fake)
+    seen: list[str] = []
+    client.app.add_middleware(SeenByStack, seen=seen)
+    records: list[dict] = []
+    client.app.state.answer_listeners.append(records.append)
+    body = json.dumps({"question": question}).encode()
+    fast = raw_post(client, body, **{"Content-Type": "application/json", "Accept-Encoding": encoding,
+                                      "X-Assistant-Channel": "web"})
+    assert seen == []
+    routed = raw_post(client, body, **{"Content-Type": "Application/JSON", "Accept-Encoding": encoding,
+                                        "X-Assistant-Channel": "web"})
+    assert seen == ["POST /api/ask"]
+    assert fast[0] == routed[0] == 200
+
+    def without_length(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        return [(k, b"" if k == b"content-length" else v) for k, v in headers]
+    assert without_length(fast[1]) == without_length(routed[1])     # the ids may gzip to another length
+    answers = []
+    for _, headers, raw in (fast, routed):
+        assert dict(headers)[b"content-length"] == str(len(raw)).encode()
+        packed = (b"content-encoding", b"gzip") in headers
+        plain = gzip.decompress(raw) if packed else raw
+        assert packed == (encoding == "gzip" and len(plain) >= 1024)
+        answers.append(json.loads(plain))
+    assert answers[0]["session_id"] != answers[1]["session_id"]
+    assert list(answers[0]) == list(answers[1])                      # the same keys in the same order
+    ids = ("session_id", "answer_id")
+    assert {k: v for k, v in answers[0].items() if k not in ids} == {k: v for k, v in answers[1].items() if k not in ids}
+    assert [r["answer_id"] for r in records] == [a["answer_id"] for a in answers]
+    drop = ("answer_id", "session_id", "time", "latency_ms")
+    assert {k: v for k, v in records[0].items() if k not in drop} == {k: v for k, v in records[1].items() if k not in drop}
+
+
+@pytest.mark.parametrize("case", ["not json", "no question", "cors", "not json type"])
+def test_what_the_fast_path_leaves_to_the_stack(tmp_path: Path, fake: FakeEngine, case: str) -> None:
+    """Invalid bodies, other Content-Types and requests CORS must see go through the stack with the body
+    the fast path read (its errors and CORS headers are the stack's)."""
+    client = make_client(tmp_path, fake, allowed_origins=[PORTAL])
+    seen: list[str] = []
+    client.app.add_middleware(SeenByStack, seen=seen)
+    headers = {"Content-Type": "application/json"}
+    body = json.dumps({"question": "专利导航谁出钱？"}).encode()
+    if case == "not json":
+        body = b'{"question": '
+    elif case == "no question":
+        body = b'{"session_id": null}'
+    elif case == "cors":
+        headers["Origin"] = PORTAL
+    else:
+        headers["Content-Type"] = "text/plain"
+    r = client.post("/api/ask", content=body, headers=headers)
+    assert seen == ["POST /api/ask"]
+    if case == "cors":
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == PORTAL
+    else:
+        assert_error(r, 415 if case == "not json type" else 422)
+    assert client.post("/api/ask", json={"question": "专利导航谁出钱？"}).status_code == 200
+    assert seen == ["POST /api/ask"]                                    # no Origin: the fast path
 
 
 # --------------------------------------------------------------------------- the schema says what the server does

@@ -197,14 +197,14 @@ def test_marked_not_listed_answers_not_listed_without_look_alikes(desk) -> None:
 
 def test_a_taught_synonym_reads_the_user_word_as_the_plan_word(desk) -> None:
     eng, teacher = desk
-    question = "县里的打官司帮扶谁出钱"
+    question = "县里的讨说法帮扶谁出钱"
     assert eng.ask(question)[0]["status"] != "answered"
-    t = teacher.teach("synonym", question, word="打官司帮扶", means="维权援助").teaching
-    assert (t.kind, t.word, t.means) == ("synonym", "打官司帮扶", "维权援助")
+    t = teacher.teach("synonym", question, word="讨说法帮扶", means="维权援助").teaching
+    assert (t.kind, t.word, t.means) == ("synonym", "讨说法帮扶", "维权援助")
     result, _ = eng.ask(question)
     assert [(f["matter"], f["payer"]) for f in result["findings"]] == [("维权援助", "县区")]
     with pytest.raises(TeachError) as err:      # not the plan's word
-        teacher.teach("synonym", "县里的打官司谁出钱", word="打官司", means="打赢官司")
+        teacher.teach("synonym", "县里的讨说法谁出钱", word="讨说法", means="打赢官司")
     assert "不是" in err.value.message and "原文中的词" in err.value.message
     with pytest.raises(TeachError) as err:      # a word of the plan would change how the plan reads
         teacher.teach("synonym", "县里的专利谁出钱", word="专利", means="维权援助")

@@ -20,21 +20,21 @@ import os
 import queue
 import re
 import threading
+import zlib
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from email.message import Message
 from functools import lru_cache
-from pathlib import Path
-from time import perf_counter
-from typing import Any, Literal
+from time import perf_counter, time_ns
+from typing import Any, Literal, NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -52,6 +52,11 @@ WEB_DIR = PROJECT_ROOT / "web"
 MAX_BODY_BYTES = 64 * 1024        # a 500-character question is ~2 KB of JSON; refuse floods early
 HISTORY_TURNS = 20                # turns kept per conversation for redisplay after a page reload
 MAX_LISTENER_BATCH = 256
+# Text shrinks a lot on a phone's connection: the long list answer's 11 KB of JSON to 1.5 KB, chat.js
+# from 28 KB to 9 KB. Level 6 is zlib's default (9 costs more CPU for little); bodies under 1 KB are
+# sent as they are. GZipMiddleware and /api/ask's fast path (AskFastPath) both use these.
+GZIP_MINIMUM_SIZE = 1024
+GZIP_LEVEL = 6
 ANSWER_CACHE_SIZE = 4096          # the engine is pure, so equal (question, context) give equal answers
 SESSION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -81,9 +86,17 @@ def kept_character_pattern() -> str:
 
 
 def new_id() -> str:
-    """A uuid4 as 32 hex digits (uuid.uuid4().hex without building a UUID object)."""
-    b = bytearray(os.urandom(16))
-    b[6] = (b[6] & 0x0F) | 0x40
+    """A UUIDv7 (RFC 9562) as 32 hex digits: the Unix time in milliseconds, then 74 random bits.
+
+    Session and answer ids are the primary keys of the shared state and of the question log. Random
+    keys (uuid4) land each new row on a random page of the key's index, so every row of a group
+    commit dirtied a page of its own (SQLite: one more 4 KB frame in the write-ahead log, and later
+    in the checkpoint); keys that grow with time are appended to the same few pages. The question
+    log's writer thread went from about 32 to 7 µs of CPU per row. 74 random bits still make an id
+    unguessable; what an id gives away is when it was made.
+    """
+    b = bytearray((time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    b[6] = (b[6] & 0x0F) | 0x70
     b[8] = (b[8] & 0x3F) | 0x80
     return b.hex()
 
@@ -288,6 +301,13 @@ _DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src '
              "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
 
 
+def page_security_headers() -> list[tuple[bytes, bytes]]:
+    """The security headers of every response but /embed's and the API docs' (the API's too)."""
+    return [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+            (b"content-security-policy", (_PAGE_CSP + "frame-ancestors 'self'").encode()),
+            (b"x-frame-options", b"SAMEORIGIN")]
+
+
 class SecurityHeaders:
     """CSP with frame-ancestors: /embed may be framed by the allowed origins, everything else by itself only."""
 
@@ -296,8 +316,7 @@ class SecurityHeaders:
         ancestors = " ".join(["'self'", *origins])
         common = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
         self.embed = common + [(b"content-security-policy", (_PAGE_CSP + f"frame-ancestors {ancestors}").encode())]
-        self.page = common + [(b"content-security-policy", (_PAGE_CSP + "frame-ancestors 'self'").encode()),
-                              (b"x-frame-options", b"SAMEORIGIN")]
+        self.page = page_security_headers()
         self.docs = common + [(b"content-security-policy", _DOCS_CSP.encode()), (b"x-frame-options", b"SAMEORIGIN")]
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
@@ -398,13 +417,24 @@ class BodyLimit:
 
 # --------------------------------------------------------------------------- the app
 
+class Answer(NamedTuple):
+    """One cached answer. Treat it as read-only: the cache hands the same one to every asker."""
+    result: dict[str, Any]          # the engine's reply
+    context_json: str               # the conversation's new context, canonical JSON
+    body: bytes                     # `result` as JSON
+    status: str | None              # for the question log's record:
+    matters: tuple[str, ...]        #   the findings' matters, each once, in order
+    anchors: tuple[str, ...]        #   the citations' labels
+
+
 class Answerer:
     """Engine front with an LRU of answers.
 
     The engine is pure (context in, context out), so the same question in the same context gets the
     same answer; popular questions then cost a dict lookup instead of milliseconds of engine CPU.
     Contexts are kept as canonical JSON: that is the cache key, and each engine call gets a fresh copy
-    to work on. The answer's JSON is cached too, so a hit serializes only the ids.
+    to work on. The answer's JSON and what the question log records of it are cached too, so a hit
+    serializes only the ids.
     """
 
     def __init__(self, engine: Any, cache_size: int = ANSWER_CACHE_SIZE) -> None:
@@ -412,14 +442,17 @@ class Answerer:
         self._ask = lru_cache(maxsize=cache_size)(self._ask_engine) if cache_size > 0 else self._ask_engine
         self._taught_version: int | None = None
 
-    def _ask_engine(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
+    def _ask_engine(self, question: str, context_json: str | None) -> Answer:
         context = json.loads(context_json) if context_json is not None else None
         result, new_context = self.engine.ask(question, context)
         body = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return result, json.dumps(new_context, ensure_ascii=False, sort_keys=True, separators=(",", ":")), body
+        matters = tuple(dict.fromkeys(f.get("matter") for f in result.get("findings") or [] if f.get("matter")))
+        anchors = tuple(c.get("label") for c in result.get("citations") or [] if c.get("label"))
+        return Answer(result, json.dumps(new_context, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                      body, result.get("status"), matters, anchors)
 
-    def ask(self, question: str, context_json: str | None) -> tuple[dict[str, Any], str, bytes]:
-        """(result, new context as JSON, result as JSON bytes); treat all three as read-only. The cached
+    def ask(self, question: str, context_json: str | None) -> Answer:
+        """The answer (read-only: the cache hands the same one to every asker). The cached
         answers are dropped when the help desk's teachings in force change (their version, any worker's)."""
         source = getattr(self.engine, "teachings", None)
         if source is not None:
@@ -499,22 +532,186 @@ class ListenerDispatcher:
             self._thread = None
 
 
-def _record(request: Request, payload: dict[str, Any], question: str, latency_ms: float) -> dict[str, Any]:
-    channel = "web" if request.headers.get("x-assistant-channel", "").lower() == "web" else "api"
-    citations = payload.get("citations") or []
-    matters = list(dict.fromkeys(f.get("matter") for f in payload.get("findings") or [] if f.get("matter")))
-    return {
-        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-        "channel": channel,
-        "session_id": payload["session_id"],
-        "question": question,
-        "status": payload.get("status"),
-        "matters": matters,
-        "anchors": [c.get("label") for c in citations if c.get("label")],
-        "latency_ms": latency_ms,
-        "answer_id": payload["answer_id"],
-        "client": request.client.host if request.client else None,
-    }
+class AskHandler:
+    """What POST /api/ask does once its body is valid: load the conversation, answer (from the cache when
+    it can), store the turn, hand the record to the listeners. Shared by the route and AskFastPath."""
+
+    def __init__(self, state: Any, contact: str | None) -> None:
+        self.state = state              # the app's state: sessions, answerer and listeners are read per call
+        self.contact = contact
+        self.contact_json = json.dumps(contact, ensure_ascii=False) if contact else None
+
+    async def answer(self, body: AskRequest, channel: str, client: str | None) -> tuple[bytes, dict[str, Any] | None]:
+        """(the response's JSON, the record still owed to the listeners that run after the response,
+        or None). The turn is committed and the early listeners have the record when this returns."""
+        started = perf_counter()
+        state = self.state
+        store: ConversationStore = state.sessions
+        conversation = await store.load(body.session_id) if body.session_id else None
+        # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen),
+        # and the reply says so: a follow-up that needed the old context must not look like a bare clarify.
+        expired = conversation is None and body.session_id is not None
+        session_id = body.session_id if conversation is not None else new_id()
+        answer_id = new_id()
+        # Inline on the event loop: the engine is pure CPU, so a threadpool hop would only add overhead
+        # under the GIL (and would call the shared engine from several threads).
+        answer = state.answerer.ask(body.question, conversation.context if conversation else None)
+        # Both ids match [A-Za-z0-9_-]+, so they go into the JSON without escaping.
+        head = (f'{{"session_id":"{session_id}","answer_id":"{answer_id}",'
+                f'"session_expired":{"true" if expired else "false"},')
+        if self.contact_json and answer.status in UNANSWERED:
+            head += f'"contact":{self.contact_json},'
+        response = head.encode() + answer.body[1:]
+        # Turns are kept as finished JSON: a reload replays them without re-serializing, and bytes
+        # aren't tracked by the garbage collector (thousands of stored sessions stay cheap).
+        turn = b'{"question":' + json.dumps(body.question, ensure_ascii=False).encode() + b',"result":' + response + b"}"
+        turns = conversation.turns[-(HISTORY_TURNS - 1):] if conversation else ()
+        # Stored (committed) before the answer is sent: a follow-up on any worker or host finds it, and
+        # no crash after this point can lose a turn the user has seen.
+        await store.save(session_id, Conversation(answer.context_json, (*turns, turn)))
+        if not state.answer_listeners:
+            return response, None
+        record = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "channel": "web" if channel.lower() == "web" else "api",
+            "session_id": session_id,
+            "question": body.question,
+            "status": answer.status,
+            "matters": list(answer.matters),       # fresh lists: a listener may keep or change its record
+            "anchors": list(answer.anchors),
+            "latency_ms": (perf_counter() - started) * 1000,
+            "answer_id": answer_id,
+            "client": client,
+        }
+        # A tap on one of the last turn's "您问的是不是…" options (the context knows what was asked).
+        if conversation is not None and '"asked"' in conversation.context:
+            picked = picked_pair(body.question, json.loads(conversation.context), json.loads(answer.context_json),
+                                 answer.result)
+            if picked:
+                record["picked"] = picked
+        return response, (record if state.listener_dispatch.before_response(record) else None)
+
+
+JSON_CONTENT_TYPES = frozenset({b"application/json", b"application/json; charset=utf-8",
+                                b"application/json;charset=utf-8", b"application/json; charset=UTF-8"})
+
+
+class AskFastPath:
+    """POST /api/ask answered as a plain ASGI app, ahead of FastAPI's middleware stack and router.
+
+    The stack (error and exception middlewares, telemetry, our headers, gzip, routing, the dependency
+    machinery, Request and Response objects) cost more CPU per answer than the answer itself once the
+    answer cache is warm. This does the same for the common request: a JSON body that validates,
+    sent without an Origin header when CORS is configured. Its response is the one the stack would
+    send: the same body (AskHandler), the same headers in the same order (the security headers, then
+    GZipMiddleware's Vary and Content-Encoding for bodies of GZIP_MINIMUM_SIZE bytes or more), the
+    listeners called the same way, a crash turned into the same 500 by the app's handler.
+    tests/test_api.py holds the two paths to that.
+
+    Anything else goes to the stack, with the body it has read so far given back: a Content-Type
+    other than the usual spellings of application/json (the route parses the header properly), a body
+    that does not validate (the route's 422 says why), a declared or counted body over the limit
+    (BodyLimit's 413), a client that went away, a request CORS has to see.
+    """
+
+    def __init__(self, app: FastAPI, stack: Callable, handler: AskHandler, cors: bool) -> None:
+        self.app = app                  # for its exception handlers
+        self.stack = stack              # the middleware stack, router and all
+        self.handler = handler
+        self.cors = cors
+        self.security = page_security_headers()
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["path"] != "/api/ask" or scope["method"] != "POST":
+            await self.stack(scope, receive, send)
+            return
+        content_type = channel = encoding = None
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                content_type = value if content_type is None else content_type
+            elif name == b"content-length":
+                if not value.isdigit() or int(value) > MAX_BODY_BYTES:
+                    await self.stack(scope, receive, send)
+                    return
+            elif name == b"accept-encoding":
+                encoding = value if encoding is None else encoding
+            elif name == b"x-assistant-channel":
+                channel = value if channel is None else channel
+            elif name == b"origin" and self.cors:
+                await self.stack(scope, receive, send)
+                return
+        if content_type not in JSON_CONTENT_TYPES or scope.get("root_path"):
+            await self.stack(scope, receive, send)
+            return
+        messages = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > MAX_BODY_BYTES or not message.get("more_body", False):
+                break
+        raw = b"".join(m.get("body", b"") for m in messages)
+        body = None
+        if messages[-1]["type"] == "http.request" and size <= MAX_BODY_BYTES:
+            try:
+                body = AskRequest.model_validate_json(raw)
+            except ValidationError:
+                pass
+        if body is None:
+            await self.stack(scope, _replay(messages, receive), send)
+            return
+
+        started = False
+        try:
+            client = scope.get("client")
+            response, record = await self.handler.answer(body, channel.decode("latin-1") if channel else "",
+                                                         client[0] if client else None)
+            headers = [(b"content-length", b""), (b"content-type", b"application/json"), *self.security]
+            if len(response) >= GZIP_MINIMUM_SIZE:
+                headers.append((b"vary", b"Accept-Encoding"))
+                if encoding is not None and b"gzip" in encoding:
+                    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+                    response = packer.compress(response) + packer.flush()
+                    headers.append((b"content-encoding", b"gzip"))
+            headers[0] = (b"content-length", str(len(response)).encode())
+            started = True
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": response})
+            if record is not None:
+                await self.handler.state.listener_dispatch.deliver(record)
+        except Exception as exc:
+            # What ServerErrorMiddleware does, with the app's handler for Exception (_crash): the 500 in
+            # the error shape, then the exception goes on to the server, which logs it.
+            if not started:
+                crash = self.app.exception_handlers.get(Exception) or self.app.exception_handlers.get(500)
+                reply = await crash(Request(scope), exc) if crash else PlainTextResponse("Internal Server Error", 500)
+                await reply(scope, receive, send)
+            raise
+
+
+def _replay(messages: list[dict], receive: Callable) -> Callable:
+    """`receive` that gives the messages already read first, then the rest from the client."""
+    pending = list(messages)
+
+    async def replayed() -> dict:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+    return replayed
+
+
+def install_ask_fast_path(app: FastAPI, handler: AskHandler, cors: bool) -> None:
+    """Put AskFastPath outside the middleware stack Starlette builds at the first request (outside
+    ServerErrorMiddleware too: it does that one's work itself)."""
+    build = app.build_middleware_stack
+
+    def build_with_fast_path() -> Any:
+        return AskFastPath(app, build(), handler, cors)
+
+    app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]
 
 
 def notify_listeners(listeners: list[AnswerListener], records: list[dict[str, Any]]) -> None:
@@ -578,13 +775,11 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "X-Assistant-Channel"], max_age=600)
     app.add_middleware(SecurityHeaders, origins=origins)
-    # Text shrinks a lot on a phone's connection: the long list answer's 11 KB of JSON to 1.5 KB,
-    # chat.js from 28 KB to 9 KB. Level 6 is zlib's default (9 costs more CPU for little); bodies under
-    # 1 KB are sent as they are.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
     app.add_middleware(HeadOnPages)
 
-    _api_routes(app, settings)
+    handler = AskHandler(app.state, settings.contact)
+    _api_routes(app, handler)
     _page_routes(app, origins)
     _lazy_openapi(app)
 
@@ -596,6 +791,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
         log.warning("assistant.helpdesk.admin is missing: no question log, no feedback endpoint")
     else:
         helpdesk.install(app, settings)
+    install_ask_fast_path(app, handler, cors=bool(origins))
     return app
 
 
@@ -649,55 +845,19 @@ def _lazy_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _api_routes(app: FastAPI, settings: Settings) -> None:
-    contact_json = json.dumps(settings.contact, ensure_ascii=False) if settings.contact else None
-
+def _api_routes(app: FastAPI, handler: AskHandler) -> None:
     @app.post("/api/ask", response_model=AskResponse, responses=BODY_ERRORS, tags=["问答"],
               summary="提问（同一会话内可追问）",
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": ASK_BODY}}})
     async def ask(request: Request) -> Response:
+        # Most requests never get here: AskFastPath answers them before the middleware stack. This route
+        # takes the rest (other Content-Types, invalid bodies, CORS, ...) and documents the endpoint.
         # The body is parsed here rather than by FastAPI's dependency machinery: same pydantic model and
-        # error handler, a good part less overhead on the hottest route.
+        # error handler, a good part less overhead.
         body = parse_ask(request.headers.get("content-type", ""), await request.body())
-        started = perf_counter()
-        state = request.app.state
-        store: ConversationStore = state.sessions
-        conversation = await store.load(body.session_id) if body.session_id else None
-        # An unknown or expired id starts a new conversation under a fresh id (ids are never client-chosen),
-        # and the reply says so: a follow-up that needed the old context must not look like a bare clarify.
-        expired = conversation is None and body.session_id is not None
-        session_id = body.session_id if conversation is not None else new_id()
-        answer_id = new_id()
-        # Inline on the event loop: the engine is pure CPU, so a threadpool hop would only add overhead
-        # under the GIL (and would call the shared engine from several threads).
-        result, context_json, result_json = state.answerer.ask(
-            body.question, conversation.context if conversation else None)
-        payload = {**result, "session_id": session_id, "answer_id": answer_id, "session_expired": expired}
-        # Both ids match [A-Za-z0-9_-]+, so they go into the JSON without escaping.
-        head = (f'{{"session_id":"{session_id}","answer_id":"{answer_id}",'
-                f'"session_expired":{"true" if expired else "false"},')
-        if contact_json and result.get("status") in UNANSWERED:
-            payload["contact"] = settings.contact
-            head += f'"contact":{contact_json},'
-        response = head.encode() + result_json[1:]
-        # Turns are kept as finished JSON: a reload replays them without re-serializing, and bytes
-        # aren't tracked by the garbage collector (thousands of stored sessions stay cheap).
-        turn = b'{"question":' + json.dumps(body.question, ensure_ascii=False).encode() + b',"result":' + response + b"}"
-        turns = conversation.turns[-(HISTORY_TURNS - 1):] if conversation else ()
-        # Stored (committed) before the answer is sent: a follow-up on any worker or host finds it, and
-        # no crash after this point can lose a turn the user has seen.
-        await store.save(session_id, Conversation(context_json, (*turns, turn)))
-        latency_ms = (perf_counter() - started) * 1000
-        background = None
-        if state.answer_listeners:
-            record = _record(request, payload, body.question, latency_ms)
-            # A tap on one of the last turn's "您问的是不是…" options (the context knows what was asked).
-            if conversation is not None and '"asked"' in conversation.context:
-                picked = picked_pair(body.question, json.loads(conversation.context), json.loads(context_json), result)
-                if picked:
-                    record["picked"] = picked
-            if state.listener_dispatch.before_response(record):
-                background = BackgroundTask(state.listener_dispatch.deliver, record)
+        response, record = await handler.answer(body, request.headers.get("x-assistant-channel", ""),
+                                                request.client.host if request.client else None)
+        background = BackgroundTask(request.app.state.listener_dispatch.deliver, record) if record else None
         return Response(response, media_type="application/json", background=background)
 
     @app.get("/api/sessions/{session_id}", tags=["问答"], summary="取回会话记录（页面刷新后恢复对话）",
