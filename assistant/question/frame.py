@@ -123,6 +123,9 @@ _NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "�
                "全乡", "本乡", "城乡", "下乡", "各乡", "各镇")
 
 
+_ONE_CHARACTER_LEVELS = ("市", "县", "省")   # "市与县区…": joined levels the alias table (two characters up) lacks
+
+
 def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bool = True) -> tuple[bool, str]:
     """Is this level said as the payer asked about (a claim: "县里要不要配套") rather than as the
     one doing the work (the scope: "市里搞的…")? Returns (claim, the claim's payer words).
@@ -137,7 +140,7 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
     back = roles["joined_before"].search(text[:start]) if look_back else None
     if back:
         prev = next((a for a in sorted(aliases, key=len, reverse=True) if text[:back.start()].endswith(a)), None) \
-            or next((c for c in ("市", "县", "省") if text[:back.start()].endswith(c)), None)
+            or next((c for c in _ONE_CHARACTER_LEVELS if text[:back.start()].endswith(c)), None)
         if prev and _role(text, back.start() - len(prev), back.start(), aliases, grammar, look_back=False)[0]:
             return True, ""
     for p in roles["claim_after"]:
@@ -149,7 +152,7 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
     if joined:
         rest = after[joined.end():]
         nxt = next((a for a in sorted(aliases, key=len, reverse=True) if rest.startswith(a)), None)
-        if nxt is None and rest[:1] in ("市", "县", "省"):
+        if nxt is None and rest[:1] in _ONE_CHARACTER_LEVELS:
             nxt = rest[:1]
         if nxt:
             at = end + joined.end()
@@ -390,7 +393,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         off_topic=_matches_any(text, lex.off_topic),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
-        joint_scope=bool(lex.grammar["joint_scope"].search(text)), plans=tuple(catalog.metas),
+        joint_scope=bool(g["joint_scope"].search(text)), plans=tuple(catalog.metas),
         ratio=_ratio(ratio),
     )
     for index in indexes:
