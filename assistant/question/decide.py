@@ -131,7 +131,7 @@ def _levels_of(payer: str, levels: list[str]) -> set[str]:
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
             scoped: bool, levels: list[str]) -> str | None:
     if a.ratio:   # "中央地方五五开吗": only a split in numbers says, level by level in the order named
-        splits = [o["shares"] for o in all_outcomes if isinstance(o.get("shares"), dict)]
+        splits = _splits(all_outcomes)
         if not splits:
             return None
         order = [m.level or m.foreign for m in claims if m.level or m.foreign]
@@ -150,7 +150,7 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     claimed = {m.level for m in claims if m.level}
     if any(m.majority for m in claims):   # "是中央出大头吗": only a split in numbers says
         named = claimed | {m.foreign for m in claims if m.foreign}   # a split may name a level above the plan's
-        splits = [o["shares"] for o in outcomes if isinstance(o.get("shares"), dict)]
+        splits = _splits(outcomes)
         if not splits:
             return None
         return "yes" if all(sum(v for lv, v in s.items() if lv in named) > 0.5 for s in splits) else "no"
@@ -173,6 +173,11 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     if all(o["level"] is None for o in outcomes) and claimed <= paying:
         return "yes"
     return "yes" if scoped else "depends"
+
+
+def _splits(outcomes: list[dict]) -> list[dict]:
+    """The splits in numbers ({level: share}) the outcomes state; a share said in words is none."""
+    return [o["shares"] for o in outcomes if isinstance(o.get("shares"), dict)]
 
 
 def _same_split(shares: dict, ratio: tuple[float, ...], order: list[str]) -> bool:
