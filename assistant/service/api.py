@@ -9,6 +9,10 @@ Errors always have one shape: {"error": {"code", "message" (Chinese), "fields": 
 Every request body is limited to MAX_BODY_BYTES as it arrives (BodyLimit: chunked bodies too); /api/ask and
 /api/feedback take JSON only, by a real parse of Content-Type (415 otherwise). The OpenAPI schema's limits
 come from the same constants the handlers enforce.
+
+POST /api/ask, the one route under load, is answered ahead of the middleware stack when its request is
+the common one (AskFastPath, with the same response as the route); everything else goes through the
+stack as usual.
 """
 from __future__ import annotations
 
