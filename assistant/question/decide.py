@@ -289,15 +289,14 @@ def matter_option(name: str) -> dict:
 
 
 def _plan_option(d: DocAnalysis, a: Analysis) -> dict:
-    """Another plan that answers the same question: asking it again with the plan's place (or 文号,
-    or title) in front routes it there."""
+    """Another plan that answers the same question (see _meta_option)."""
     ix = d.index
-    name = place_stem(ix.meta("place")) or ix.meta("doc_number") or ix.doc.title
-    return {"label": f"《{ix.doc.title}》", "question": f"{name}{a.plain or a.text}"}
+    return _meta_option({"title": ix.doc.title, "place": ix.meta("place"), "doc_number": ix.meta("doc_number")}, a)
 
 
 def _meta_option(meta: dict, a: Analysis) -> dict:
-    """A loaded plan, by its catalog entry, as an option (as _plan_option)."""
+    """A loaded plan, by its catalog entry, as an option: asking again with the plan's place (or 文号,
+    or title) in front routes the question there."""
     name = place_stem(meta.get("place")) or meta.get("doc_number") or meta["title"]
     return {"label": f"《{meta['title']}》", "question": f"{name}{a.plain or a.text}"}
 
