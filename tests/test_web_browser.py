@@ -180,6 +180,9 @@ def ui(request: pytest.FixtureRequest, browser: Any, fake_server: dict) -> Itera
 # --------------------------------------------------------------------------- the journey (shared)
 
 def _ask(page: Any, question: str) -> None:
+    # The page ignores Enter while an answer is on its way (the text stays in the box), as a user sees it;
+    # a test asking twice in a row waits for the first answer like a user would.
+    page.wait_for_selector("#composer:not(.busy)", state="attached")
     page.fill("#input", question)
     page.press("#input", "Enter")
 
