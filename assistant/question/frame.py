@@ -85,10 +85,11 @@ def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
 
 
-def unknown_places(text: str, own: str | None) -> list[tuple[int, int]]:
+def unknown_places(text: str, own: str | None, grammar: dict) -> list[tuple[int, int]]:
     """Spans of place names the vocabulary does not know ("陆良县", "林城镇", "宣威市"): 2–3 characters
     and a place suffix, starting where a word can start (the text's start, after punctuation, a
     particle, or the plan's own place)."""
+    claim_before, joined = grammar["level_roles"]["claim_before"], grammar["level_roles"]["joined"]
     out: list[tuple[int, int]] = []
     for end_match in re.finditer(r"(县|区|旗|市|镇|乡)", text):
         end = end_match.end()
@@ -106,6 +107,10 @@ def unknown_places(text: str, own: str | None) -> list[tuple[int, int]]:
                     or (not town and any(name.endswith(w) for w in _NOT_PLACES)) \
                     or re.search(r"[和与及、市省的在是个某各全本我该那这换成如果若假改请问想要让给由归]", name[:-1]) \
                     or (own and name.startswith(own)):
+                continue
+            # "属于市与县区共同…": the suffix is a level word of its own, after a claim word or joined to a level.
+            if any(p.search(text[:end - 1]) for p in claim_before) \
+                    or (joined.match(text[end:]) and text[end + 1:end + 2] in "县区市省州乡镇"):
                 continue
             if re.match(r"(级|里|域|财政|政府|场|民|政|本级|县|村)", text[end:end + 3]) \
                     or (not town and re.match(r"(卫生院|医院)", text[end:end + 3])):
@@ -228,10 +233,13 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             mentions.append((start, _mention(text, start, end, county, aliases, lex, guessed=True)))
         elif not area:
             continue
+        elif index.levels and text[end - 1] in "省市州盟" and lex.grammar["own_institution"].match(text[end:]) \
+                and any(c in area for c in codes):   # "钦州市知识产权保护中心": the top level's own
+            mentions.append((start, LevelMention(index.levels[0], text[start:end], False)))
         for i in range(start, end):
             taken[i] = True
     own = _place_stem(index.meta("place"))
-    for start, end in unknown_places(text, own):
+    for start, end in unknown_places(text, own, lex.grammar):
         name = text[start:end]
         if any(taken[start:end]):
             continue
@@ -263,7 +271,18 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
                 foreign = None if level else foreign
             if level or foreign:
                 mentions.append((at, _mention(text, at, at + 1, level, aliases, lex, foreign)))
-    return [_within(m, index, lex) for _, m in sorted(mentions, key=lambda p: p[0])]
+    given = lex.grammar["given"].search(text)
+    recipient = lex.grammar["level_roles"]["recipient"]
+    kept = []
+    for at, m in sorted(mentions, key=lambda p: p[0]):
+        end = at + len(m.surface)
+        # "既然是市县共同事权，…": what the user takes as given is not what is asked; "给县区补…",
+        # "报市里审定": the level receiving or approving neither does the work nor is asked to pay.
+        if (given and given.start() <= at < given.end()) \
+                or any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient):
+            continue
+        kept.append(_within(m, index, lex))
+    return kept
 
 
 def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
@@ -381,11 +400,13 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             other_field = f
             break
     hints = _contains_any(text, lex.out_of_scope_hints)
+    given = g["given"].search(text)
+    asked = text[:given.start()] + text[given.end():] if given else text   # claims are read here
 
     analysis = Analysis(
         question=question, text=text, units=[], intents=intents, yes_no=yes_no, fact=fact,
-        joint_claim=("authority" if g["joint_claim_authority"].search(text)
-                     else "payment" if g["joint_claim_payment"].search(text) else None),
+        joint_claim=("authority" if g["joint_claim_authority"].search(asked)
+                     else "payment" if g["joint_claim_payment"].search(asked) else None),
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
         injection=injection,
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
@@ -393,7 +414,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         off_topic=_matches_any(text, lex.off_topic),
         domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
-        joint_scope=bool(g["joint_scope"].search(text)), plans=tuple(catalog.metas),
+        joint_scope=bool(g["joint_scope"].search(asked)), plans=tuple(catalog.metas),
         ratio=_ratio(ratio),
     )
     for index in indexes:

@@ -241,13 +241,34 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
 # ---------------------------------------------------------------- coverage
 
 
+def _abbreviated_at(unit: str, word: str) -> int:
+    """Where a two-character word abbreviates four characters of `word` by their halves' first
+    characters ("监管" of 监督管理, "知产" of 知识产权), or -1."""
+    if len(unit) != 2:
+        return -1
+    return next((i for i in range(len(word) - 3) if word[i] == unit[0] and word[i + 2] == unit[1]), -1)
+
+
+def _spelled(head: str, units: list[str]) -> bool:
+    """Do the question's words spell a head out whole ("交易…运营…监管" of 交易运营监督管理)?"""
+    rest = head
+    for u in sorted(units, key=len, reverse=True):
+        at = rest.find(u) if len(u) >= 2 else -1
+        if at >= 0:
+            rest = rest[:at] + rest[at + len(u):]
+        elif (at := _abbreviated_at(u, rest)) >= 0:
+            rest = rest[:at] + rest[at + 4:]
+    return not rest
+
+
 def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
-    """Is a question word accounted for by a vocabulary (itself, a broader term, or its parts)?"""
+    """Is a question word accounted for by a vocabulary (itself, a broader term, its parts, or what it
+    abbreviates)?"""
     if unit in vocab:
         return True
     if any(h in vocab for h in lex.hypernyms.get(unit, ())):
         return True
-    if len(unit) >= 2 and any(unit in v for v in vocab if len(v) > len(unit)):
+    if len(unit) >= 2 and any(unit in v or _abbreviated_at(unit, v) >= 0 for v in vocab if len(v) > len(unit)):
         return True
     parts = [p for p in tok.terms(unit) if len(p) >= 2 and p != unit]
     content = [p for p in parts if p not in lex.stopwords and p not in lex.intent_words]
@@ -297,6 +318,8 @@ def _head_core(head: str, lex: Lexicon, tok: Tokenizer) -> str:
 
 def names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
     """Does the question name the matter's head word, not just a fragment of it?"""
+    if len(units) == 1 and units[0] in _HEAD_NOUNS:
+        return False   # a generic head noun alone ("那个中心", "市县的系统呢") names no one matter
     for u in units:
         # A fragment counts only as the head's own right end ("导航" of "专利导航", not "专利").
         if u == head or head in u or (head.endswith(u) and 2 * len(u) >= len(head)):
@@ -304,7 +327,7 @@ def names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> boo
         if head in lex.hypernyms.get(u, ()):
             return True
     parts = [p for p in tok.terms(head) if len(p) >= 2 and p != head and p not in lex.stopwords]
-    return bool(parts) and all(any(p == u or p in u for u in units) for p in parts)
+    return bool(parts) and all(any(p == u or p in u for u in units) for p in parts) or _spelled(head, units)
 
 
 @dataclass
@@ -324,13 +347,18 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         return [], [], {}
     weights = {u: weight(u, index, lex, tok) for u in units}
     total = sum(weights.values())
+    # The plan's own field or place, said in the question, names a head's part ("…知识产权的扶持政策"
+    # names 知识产权政策), though it is no content word of the question.
+    said = units + [w for w in (index.meta("field"), index.meta("place")) if w and w in text]
     candidates = []
     for i, score in index.matter_bm25.top(terms + units, k=12):
         entry = index.matters[i]
         covered = [u for u in units if i in covering(u, index, lex, tok)]
         if not covered:
             continue
-        head = any(names_head(h, units, lex, tok) or _head_core(h, lex, tok) in text for h in entry.heads)
+        head = any(names_head(h, said, lex, tok) or (_head_core(h, lex, tok) in text
+                                                     and _head_core(h, lex, tok) not in _HEAD_NOUNS)
+                   for h in entry.heads)
         coverage = sum(weights[u] for u in covered) / total
         candidates.append(MatterMatch(entry, covered, coverage, head, score))
     # Greedy cover: take the matter that explains most, then any that explains what is left.
