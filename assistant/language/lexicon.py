@@ -55,6 +55,11 @@ class Lexicon:
         return [w for k in sorted(keys) for w in self.domain[k]]
 
     @cached_property
+    def level_tier(self) -> dict[str, str]:
+        """Level → its tier of government (levels.yaml `tier`, default the level itself: 县区 → 县)."""
+        return {lv["name"]: lv.get("tier", lv["name"]) for lv in self.levels}
+
+    @cached_property
     def level_rank(self) -> dict[str, int]:
         """Level → its height (levels.yaml `rank`: 0 中央 … 4 乡镇); levels without one are unranked."""
         return {lv["name"]: lv["rank"] for lv in self.levels if "rank" in lv}
@@ -163,7 +168,7 @@ def _compile_grammar(g: dict) -> dict:
             "joined_before": re.compile(roles["joined_before"]),
             "recipient": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["recipient"]],
         },
-        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "yes_no", "yes_no_not",
+        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "yes_no", "yes_no_not",
                                                "joint_claim_authority", "joint_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out")},
     }

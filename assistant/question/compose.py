@@ -188,9 +188,7 @@ class Composer:
         parts += notes
         if len(res.verdicts) > 1:
             # "两个都是县里自己出？": one 是/不是 for the whole question when every matter's agrees.
-            answers = {v.answer for v in res.verdicts}
-            lead = {"yes": self.t["answer_yes"], "no": self.t["answer_no"]}.get(next(iter(answers)), "") \
-                if len(answers) == 1 else ""
+            lead = {"yes": self.t["answer_yes"], "no": self.t["answer_no"]}.get(res.lead or "", "")
             parts.insert(0, lead + self.t["several_matters"].format(n=len(res.verdicts)))
         if res.options:   # other loaded plans answer it too
             parts.append(self.t["also_in"].format(n=len(res.options)) + "\n" + self._numbered(res.options))

@@ -6,11 +6,12 @@ plan's catch-all clause, never the verdict of a look-alike matter.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
-from assistant.question.match import DocIndex, MatterMatch, place_stem
+from assistant.question.match import DocIndex, MatterEntry, MatterMatch, place_stem
 from assistant.question.frame import Analysis, DocAnalysis, LevelMention
 
 
@@ -42,6 +43,7 @@ class Resolution:
     corrections: list = field(default_factory=list)    # typos read as the plan's words, said in the answer
     context: dict = field(default_factory=dict)
     taught: str | None = None        # the teaching that marked the phrasing as not in the plan
+    lead: str | None = None          # one 是/不是 for several matters' answers ("是不是全都市级承担": 不是)
 
 
 def _intent(a: Analysis) -> str:
@@ -249,6 +251,23 @@ def _primary(docs: list[DocAnalysis], default_doc: str | None) -> DocAnalysis | 
     return next((d for d in docs if d.index.doc_id == default_doc), docs[0])
 
 
+def _sibling(d: DocAnalysis, a: Analysis, previous: list) -> "MatterEntry | None":
+    """The matter a follow-up turns to by naming the other end of the last one's name: of the matters
+    whose name holds the follow-up's words as said (at least 3 characters), the one sharing the longest
+    beginning with a previous matter's name, if only one does."""
+    said = re.sub(r"^(那|那么|还有|换成|改成)|(的)?(呢|吗)?[？?]*$", "", a.plain or a.text)
+    if len(said) < 3 or not previous:
+        return None
+    names = [p.matter["name"] for p in previous]
+
+    def shared(e) -> int:
+        return max(len(os.path.commonprefix([e.matter["name"], n])) for n in names)
+    near = [e for e in d.index.matters if said in e.matter["name"] and e not in previous and shared(e) >= 2]
+    best = max(map(shared, near), default=0)
+    top = [e for e in near if shared(e) == best]
+    return top[0] if len(top) == 1 else None
+
+
 def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
     """Give an elliptical follow-up ("那县区的呢？") the previous turn's matters; returns its intent
     ("" when the last turn had none). A request for the text ("第几部分写的") is about the last
@@ -257,6 +276,9 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
             or (a.fact and "quote" not in a.intents) or d.list_filter is not None:
         return None
     inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
+    sibling = _sibling(d, a, inherited) if a.follow_up else None
+    if sibling is not None:   # "那队伍建设呢" after 国家综合性消防救援队伍管理: 国家综合性消防救援队伍建设
+        inherited = [sibling]
     leftover = [u for u in d.unexplained if not any(u in e.vocab or any(u in v for v in e.vocab)
                                                      for e in inherited)]
     elliptical = a.follow_up or d.levels or not a.units or len(a.text) <= 12
@@ -402,6 +424,8 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                     if match is None:
                         continue
                     outcomes, only = _select(match.entry.matter, scope)
+                if any(v.matter["id"] == match.entry.matter["id"] for v in found):
+                    continue   # another match's level version already brought this matter
                 v = Verdict(x.index, match.entry.matter, outcomes, scope, only)
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope),
@@ -424,6 +448,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                          verdicts, index=explaining[0].index, intent=intent, injection=a.injection, options=also,
                          topic="、".join(dict.fromkeys(v.matter["name"] for v in verdicts)) if asks_amount else "")
         res.context = _context_for(verdicts, scope, intent)
+        answers = {v.answer for v in verdicts}
+        if len(answers) == 1:
+            res.lead = next(iter(answers))
+        elif "no" in answers and any(m.exclusive for x in explaining for m in x.levels if m.claim):
+            res.lead = "no"   # an exclusive claim over all of them fails when one matter's fails
         return res
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.language.gazetteer import load_gazetteer, names_feature
 from assistant.language.lexicon import Lexicon
@@ -204,11 +204,14 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     mentions: list[tuple[int, LevelMention]] = []
     taken = [False] * len(text)
     for m in pattern.finditer(text):
-        if any(text.startswith(b, m.start()) for b in lex.not_a_level) \
-                or (m.group(0) in index.level_places and names_feature(text, m.start(), m.end())):
+        if any(len(b) > len(m.group(0)) and text.startswith(b, m.start()) for b in lex.not_a_level) \
+                or (m.group(0) in index.level_places and names_feature(text, m.start(), m.end())) \
+                or lex.grammar["plan_name_after"].match(text[m.end():]):
             continue
         alias = m.group(0)
         level, foreign = aliases[alias]
+        if _names_part(text, m.start(), m.end(), level or foreign, index):
+            continue
         mentions.append((m.start(), _mention(text, m.start(), m.end(), level, aliases, lex, foreign)))
         for i in range(m.start(), m.end()):
             taken[i] = True
@@ -281,8 +284,25 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         if (given and given.start() <= at < given.end()) \
                 or any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient):
             continue
-        kept.append(_within(m, index, lex))
+        kept.extend(_split(_within(m, index, lex), index, lex))
     return kept
+
+
+def _split(m: LevelMention, index: DocIndex, lex: Lexicon) -> list[LevelMention]:
+    """"市县都要出钱" of a 市/县（市、区） plan: a level word the plan lacks that takes in several of its
+    levels (levels.yaml `covers`) names each of them, in the same role."""
+    if m.level or not m.foreign:
+        return [m]
+    covered = [lv for lv in index.levels if lex.level_tier.get(lv, lv) in lex.level_covers.get(m.foreign, ())]
+    return [replace(m, level=lv, foreign=None) for lv in covered] if len(covered) >= 2 else [m]
+
+
+def _names_part(text: str, start: int, end: int, level: str | None, index: DocIndex) -> bool:
+    """"国家高速公路…" of a 市/县区 plan, "省级高速公路…": the level word begins the name of a listed
+    matter that is not that level's (its outcomes are other levels'), so it is part of the name."""
+    piece = text[start:end + 3]
+    return len(piece) - (end - start) >= 2 and any(
+        piece in e.text and level not in {o["level"] for o in e.matter["outcomes"]} for e in index.matters)
 
 
 def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:

@@ -380,7 +380,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         if gain or same_as_best:
             accepted.append(cand)
             explained.update(cand.covered)
-    accepted = _prefer_named(accepted, units, tok, lex)
+    accepted = _prefer_named(accepted, units, tok, lex, text)
     # Of matters explaining the same words, the one whose whole name the question says ("自然灾害
     # 调查评估" beside 特别重大自然灾害调查评估 and 其他事故调查处理) is the one asked about: both sides hold.
     whole = [m for m in accepted if len(m.covered) >= 2 and _fully_named(m, units, tok, lex)]
@@ -464,7 +464,8 @@ def _fully_named(m: "MatterMatch", units: list[str], tok: Tokenizer, lex: Lexico
     return bool(words) and all(any(w == u or w in u or u.endswith(w) for u in units) for w in words)
 
 
-def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenizer, lex: Lexicon) -> list["MatterMatch"]:
+def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenizer, lex: Lexicon,
+                  text: str = "") -> list["MatterMatch"]:
     """Of matters that explain the very same words but disagree on who pays, keep the ones the
     question names in full ("铁路项目资本金" → 项目资本金, not the whole "资本金和征地拆迁")."""
     if len(accepted) < 2:
@@ -476,6 +477,13 @@ def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenize
         return accepted
 
     named = [m for m in tied if _fully_named(m, units, tok, lex)]
+    if not named and len({tuple(m.entry.heads) for m in tied}) == 1:
+        # "…队伍管理" beside 队伍建设 (one head; 管理, 建设 are no content words): the one whose name the
+        # question repeats longest, if only one does.
+        said = {id(m): len(_quoted_piece(m.entry, text, lex, least=2) or "") for m in tied}
+        if list(said.values()).count(max(said.values())) > 1:
+            return accepted
+        named = [m for m in tied if said[id(m)] == max(said.values())]
     if not named:
         return accepted
     return [m for m in accepted if m not in tied or m in named]
