@@ -191,3 +191,14 @@ def test_what_a_matter_leaves_out_is_not_that_matter(tmp_path):
     assert result["status"] != "answered" and not result["findings"], result["answer"]
     result, _ = engine.ask("林业资源调查是不是省和市县一起出钱？")
     assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"省", "市县"}
+
+
+def test_an_area_a_level_takes_in_is_read_from_brackets():
+    """"市县（县级含国家级开发区，下同）": questions about the zone get the county level's verdict."""
+    rules, report = compiled(
+        "现就教育领域市县（县级含高新技术产业开发区，下同）财政事权和支出责任划分制定本方案。\n"
+        "(一)义务教育。将市级教研活动,确认为市级财政事权,由市财政承担支出责任;将县级教研活动,确认为县级财政事权,"
+        "由县级财政承担支出责任。\n", field="教育",
+        title="某某市教育领域市与县财政事权和支出责任划分改革实施方案")
+    assert [(z["name"], z["level"]) for z in rules["zones"]] == [("高新技术产业开发区", "县")]
+    assert "县级含高新技术产业开发区" in rules["zones"][0]["quote"]

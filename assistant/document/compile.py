@@ -143,6 +143,8 @@ _MAIN_PAYER = re.compile(r"支出责任以(?P<main>[^，。；]{1,16}?)(?:财政
 _COORDINATES = re.compile(r"^由(?P<who>[^，。；]{1,8}?)负责(?P<what>[^，。；]*?)(?:的)?(?:组织协调|统筹协调|协调|组织实施)$")
 # "开发区参照县（市、区）执行", "高新区、经开区比照县级管理": an area placed at a level.
 _ZONE = re.compile(r"(?:^|[，。；：])([^，。；：]{2,40}?)(?:参照|比照)([^，。；]{1,12}?)(?:执行|管理|落实)")
+# "市县（县级含国家级开发区，下同）", "县级（含高新区）": the areas a level takes in, in brackets.
+_ZONE_IN = re.compile(r"([^，。；（）]{0,6}?)[（(]([^，。；（）()]{0,6}?)(?:含|包括|包含)([^，。；（）()]{2,30}?)[，,]?(?:下同)?[）)]")
 
 
 @dataclass
@@ -1576,13 +1578,15 @@ class Compiler:
                 continue
             for s in sentences(block):
                 m = _ZONE.search(s.folded)
-                if not m:
+                inside = _ZONE_IN.search(s.folded) if not m else None
+                if not m and not inside:
                     continue
-                levels = [lv for _, _, lv in find_levels(m.group(2)) if lv in self.levels]
+                where, names = (m.group(2), m.group(1)) if m else (inside.group(2) or inside.group(1), inside.group(3))
+                levels = [lv for _, _, lv in find_levels(where) if lv in self.levels]
                 if len(set(levels)) != 1 or levels[0] == self.levels[0]:
                     continue
                 quote = block.text[s.start:s.end].strip()
-                for name in re.split(r"[、和及]", m.group(1)):
+                for name in re.split(r"[、和及]", names):
                     name = re.sub(r"^(各|全市|全省|全县|本市)", "", name.strip())
                     if 2 <= len(name) <= 20:
                         out.append({"name": name, "level": levels[0], "anchor": block.anchor,

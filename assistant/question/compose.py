@@ -93,7 +93,7 @@ class Composer:
         label = v.index.label_of(level) if level else ""
         who = cond if cond else f"{label}层面的{v.matter['name']}" if level else v.matter["name"]
         text = f"{who}，{self._assignment(o, v)}"
-        if o.get("principle"):
+        if self._principle(o.get("principle")):
             text += f"（{self._principle(o['principle'])}）"
         if o.get("shares"):
             text += "，" + _shares_text(o["shares"])
@@ -118,7 +118,7 @@ class Composer:
                 body = f"{subject}：{self._branch(o, v)}。"
             else:
                 body = subject + self._assignment(o, v)
-                body += (f"（{self._principle(o['principle'])}）" if o.get("principle") else "") + \
+                body += (f"（{self._principle(o['principle'])}）" if self._principle(o.get("principle")) else "") + \
                     ("，" + _shares_text(o["shares"]) if o.get("shares") else "") + "。"
                 if not o["authority"]:
                     body += self.t["authority_unstated"]
@@ -135,8 +135,9 @@ class Composer:
                     head += "，" + _shares_text(joint["shares"])
             head += "。具体为："
         else:
-            levels = "、".join(v.index.label_of(o["level"]) for o in outcomes if o["level"])
-            head = f"{name}{principle}由{levels}分别承担支出责任，分情况："
+            levels = "、".join(dict.fromkeys(v.index.label_of(o["level"]) for o in outcomes if o["level"]))
+            head = f"{name}{principle}由{levels}分别承担支出责任，分情况：" if "、" in levels \
+                else f"{name}{principle}由{levels}承担支出责任，分情况："   # two parts at one level
         lines = [f"{i}. {self._branch(o, v)}；" for i, o in enumerate((o for o in outcomes if o["level"]), 1)]
         if lines:
             lines[-1] = lines[-1].rstrip("；") + "。"

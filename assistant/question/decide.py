@@ -149,19 +149,23 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return "yes" if a.principle_claim in principles else "no"
     if not claims:
         return None
-    claimed = {m.level for m in claims if m.level}
+    claimed = {m.level for m in claims if m.level and not m.negated}
+    refused = {m.level for m in claims if m.level and m.negated}   # "县区一分钱不用出吧"
     if any(m.majority for m in claims):   # "是中央出大头吗": only a split in numbers says
         named = claimed | {m.foreign for m in claims if m.foreign}   # a split may name a level above the plan's
         splits = _splits(outcomes)
         if not splits:
             return None
         return "yes" if all(sum(v for lv, v in s.items() if lv in named) > 0.5 for s in splits) else "no"
-    if any(m.foreign for m in claims) and not claimed:
+    if any(m.foreign for m in claims) and not claimed and not refused:
         return "no"
     payers = {o["payer"] for o in outcomes}
     paying = {lv for p in payers for lv in _levels_of(p, levels)}
-    if any(m.negated for m in claims):   # "县区一分钱不用出吧"
-        return "no" if paying & claimed else "yes"
+    if refused:   # "市里出钱，县区不用出": no refused level pays, and the rest of the claim holds
+        if paying & refused:
+            return "no"
+        if not claimed:
+            return "yes"
     if any(m.exclusive for m in claims):   # "是不是市里全包": no other level pays, nothing is shared
         if payers <= claimed and any(load_lexicon().grammar["carve_out"].search(o.get("condition") or "")
                                        for o in outcomes):
@@ -317,9 +321,10 @@ def _plan_option(d: DocAnalysis, a: Analysis) -> dict:
 
 
 def _meta_option(meta: dict, a: Analysis) -> dict:
-    """A loaded plan, by its catalog entry, as an option: asking again with the plan's place (or 文号,
-    or title) in front routes the question there."""
-    name = place_stem(meta.get("place")) or meta.get("doc_number") or meta["title"]
+    """A loaded plan, by its catalog entry, as an option: asking again with the plan's place (or, for a
+    plan of no place, its title) in front routes the question there."""
+    stem = place_stem(meta.get("place"))
+    name = stem if stem else f"按《{meta['title']}》，"
     return {"label": f"《{meta['title']}》", "question": f"{name}{a.plain or a.text}"}
 
 
@@ -393,7 +398,9 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     # One other place's plan lists it, while plans of the same field from other places are loaded
     # too and the question names none: which place's rule the user lives under is not known, so ask
     # (a Dingxi clerk must not get Baiyin's verdict); the default plan still answers for itself.
-    if len(explaining) == 1 and explaining[0].named < 2 and explaining[0].index.doc_id != default_doc:
+    # (Not in a conversation about that plan, nor when the question says a level only that plan has.)
+    if len(explaining) == 1 and explaining[0].named < 2 and explaining[0].index.doc_id != default_doc \
+            and explaining[0].index.doc_id != context.get("doc_id") and not explaining[0].own_level:
         field = explaining[0].index.meta("field")
         peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id]
         if peers:

@@ -39,6 +39,7 @@ class DocAnalysis:
     list_filter: dict | None = None   # for list questions: which of this document's matters to list
     naming: list[str] = field(default_factory=list)   # of those, another kind of spending (补贴, 奖励)
     taught_not_listed: str | None = None   # a teaching's id: the help desk says this phrasing is not in the plan
+    own_level: bool = False     # a level word only this plan has ("州里" among plans without a 州), claimed or not
 
 
 @dataclass
@@ -393,9 +394,11 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     catalog = catalog or build_catalog(indexes)
     text, injection, plain = prepared or question_text(question, lex)
     g = lex.grammar
-    ratio = g["ratio_claim"].search(text)
-    # "五五开" is the split asked about, never a matter's word
-    words = tok.words(text[:ratio.start()] + "，" + text[ratio.end():] if ratio else text)
+    # "五五开" is the split asked about, never a matter's word; nor is a loaded plan's title ("按《…方案》，…").
+    titles = {m["title"] for m in catalog.metas}
+    said = re.sub(r"《([^》]*)》", lambda t: "，" if t.group(1) in titles else t.group(0), text)
+    ratio = g["ratio_claim"].search(said)
+    words = tok.words(said[:ratio.start()] + "，" + said[ratio.end():] if ratio else said)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
     yes_no = bool(_contains_any(text, lex.intents["yes_no"]) or g["yes_no"].search(text)) \
@@ -469,8 +472,11 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             significant = list(unexplained)   # the plan's field, by the help desk's word
         naming = [u for u in significant if any(w in u for w in lex.distinct_spending)]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
-                                         _named(text, index, mentions, catalog), naming=naming,
-                                         taught_not_listed=reading.not_listed if reading is not None else None))
+                                         _named(text, index, mentions, catalog, g), naming=naming,
+                                         taught_not_listed=reading.not_listed if reading is not None else None,
+                                         own_level=catalog.size > 1 and any(
+                                             m.level and not m.guessed and catalog.alias_docs.get(m.surface) == 1
+                                             for m in mentions)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
@@ -576,7 +582,7 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
 _place_stem = place_stem
 
 
-def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Catalog) -> int:
+def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Catalog, grammar: dict) -> int:
     """How strongly the question points at this document by itself."""
     if index.doc.doc_number and index.doc.doc_number in text or index.doc.title in text:
         return 2
@@ -584,6 +590,10 @@ def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Ca
     if stem and stem in text:
         return 2
     if any(m.level and m.surface in index.level_places for m in mentions):
+        return 2
+    # "国家应急救援方案里…", "中央那个方案…": a plan named by a level only it has, as by its place.
+    if any(grammar["plan_name_after"].match(text[m.end():]) for alias in index.level_aliases
+           if catalog.alias_docs.get(alias) == 1 for m in re.finditer(re.escape(alias), text)):
         return 2
     field = index.meta("field")
     if field and field in text:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.document.parse import Block, Document
 from assistant.language.gazetteer import area_places, load_gazetteer, short_name
-from assistant.language.lexicon import Lexicon
+from assistant.language.lexicon import Lexicon, load_lexicon
 from assistant.language.tokenize import Tokenizer
 
 
@@ -437,7 +437,7 @@ def _level_versions(accepted: list["MatterMatch"], candidates: list["MatterMatch
         phrase = _quoted_piece(acc.entry, text, lex)
         levels = {o["level"] for o in acc.entry.matter["outcomes"]}
         for cand in candidates:
-            if cand in accepted or cand in out or not phrase \
+            if cand in accepted or cand in out or not phrase or _contradicts(text, cand.entry, lex) \
                     or not (cand.head or set(acc.covered) <= set(cand.covered)):
                 continue
             other = {o["level"] for o in cand.entry.matter["outcomes"]}
@@ -579,9 +579,13 @@ def build_catalog(indexes) -> Catalog:
     doc_words: set[str] = set()
     aliases: set[str] = set()
     metas = []
+    own_words = {lv["name"]: set(lv["user"]) | set(lv["names"]) for lv in load_lexicon().levels}
     for i, ix in enumerate(indexes):
         metas.append(plan_meta(ix))
-        for alias in set(ix.level_aliases) | set(ix.level_places):
+        # Words of a plan's own levels and places: "州里" is the 州 plan's, not a 中央/地方 plan's (there it
+        # is only taken in by 地方), so it still points at the one plan with a 州.
+        direct = {a for a, lv in ix.level_aliases.items() if a in own_words.get(lv, ())}
+        for alias in direct | set(ix.level_places):
             alias_docs[alias] = alias_docs.get(alias, 0) + 1
         aliases |= set(ix.foreign_aliases)
         if ix.doc.doc_number and ix.doc.doc_number != ix.doc_id:
