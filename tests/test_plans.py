@@ -188,3 +188,28 @@ def test_the_matter_whose_whole_name_is_asked_answers(tmp_path):
     assert [(f["matter"], f["payer"]) for f in result["findings"]] == [("自然灾害调查评估", "县区")]
     result, _ = engine.ask("特别重大自然灾害调查评估谁出钱")
     assert [(f["matter"], f["payer"]) for f in result["findings"]] == [("特别重大自然灾害调查评估", "市")]
+
+
+PEER_PLANS = {
+    "central-health": "医疗卫生领域中央与地方财政事权和支出责任划分改革方案\n\n一、主要内容\n\n"
+                      "将计划生育家庭特别扶助，确认为中央与地方共同财政事权，由中央与地方共同承担支出责任。\n\n"
+                      "将中医药事业传承，确认为地方财政事权，由地方承担支出责任。\n",
+    "central-eco": "生态环境领域中央与地方财政事权和支出责任划分改革方案\n\n一、主要内容\n\n"
+                   "将全国性生态环境规划编制，确认为中央财政事权，由中央承担支出责任。\n",
+    "city-health": "咸宁市医疗卫生领域市与县区财政事权和支出责任划分改革实施方案\n\n一、主要内容\n\n"
+                   "将市级医院能力建设，确认为市级财政事权，由市级承担支出责任。\n",
+}
+
+
+def test_a_plan_of_the_same_field_without_the_level_asked_about_is_no_other_choice(tmp_path):
+    """Only the 中央/地方 health plan lists the work; the city's health plan has no 中央, so "中央…" asks
+    nothing of it (answered), while a question naming no level still asks which plan."""
+    env = {"ASSISTANT_DATA": str(tmp_path / "d"), "ASSISTANT_CACHE": str(tmp_path / "c")}
+    for stem, text in PEER_PLANS.items():
+        (tmp_path / f"{stem}.txt").write_text(text, encoding="utf-8")
+        ingest(tmp_path / f"{stem}.txt", load_settings(env=env), doc_id=stem)
+    engine = Assistant.load(settings=load_settings(env=env))
+    result, _ = engine.ask("计划生育家庭特别扶助中央出多少？")
+    assert result["status"] != "clarify" and {c["doc_id"] for c in result["citations"]} == {"central-health"}
+    result, _ = engine.ask("计划生育家庭特别扶助谁出钱？")
+    assert result["status"] == "clarify" and result["options"]

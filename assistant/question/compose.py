@@ -113,7 +113,7 @@ class Composer:
         if len(outcomes) == 1:
             o = outcomes[0]
             surface = "".join(dict.fromkeys(m.surface for m in v.scope if m.level == o["level"]))
-            subject = f"{surface}的{name}" if surface else name
+            subject = f"{surface}的{name}" if surface and not name.startswith(surface) else name
             if o.get("condition") and o["level"]:
                 body = f"{subject}：{self._branch(o, v)}。"
             else:

@@ -402,7 +402,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     if len(explaining) == 1 and explaining[0].named < 2 and explaining[0].index.doc_id != default_doc \
             and explaining[0].index.doc_id != context.get("doc_id") and not explaining[0].own_level:
         field = explaining[0].index.meta("field")
-        peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id]
+        # A peer has every tier of government the question names ("国家…" is no question for a 市/县区 plan).
+        tiers = load_lexicon().level_tier
+        named = {tiers.get(m.level, m.level) for m in explaining[0].levels if m.level and not m.guessed}
+        peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id
+                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())}]
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
                               options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],

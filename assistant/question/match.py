@@ -561,7 +561,7 @@ def plan_meta(ix: DocIndex) -> dict:
     return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.meta("doc_number"),
             "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
             "date_effective": ix.meta("date_effective"), "field": ix.meta("field"), "place": ix.meta("place"),
-            "matters": len(ix.matters), "area": list(ix.area)}
+            "matters": len(ix.matters), "area": list(ix.area), "levels": list(ix.levels)}
 
 
 def place_stem(place: str | None) -> str | None:
