@@ -396,7 +396,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     g = lex.grammar
     # "五五开" is the split asked about, never a matter's word; nor is a loaded plan's title ("按《…方案》，…").
     titles = {m["title"] for m in catalog.metas}
-    said = re.sub(r"《([^》]*)》", lambda t: "，" if t.group(1) in titles else t.group(0), text)
+    said = _without_plan_names(re.sub(r"《([^》]*)》", lambda t: "，" if t.group(1) in titles else t.group(0), text),
+                               catalog.aliases, g["plan_name_after"])
     ratio = g["ratio_claim"].search(said)
     words = tok.words(said[:ratio.start()] + "，" + said[ratio.end():] if ratio else said)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
@@ -422,7 +423,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         if re.search(re.escape(f) + r"(领域|方面的财政事权|行业)", text) and f not in catalog.fields:
             other_field = f
             break
-    hints = _contains_any(text, lex.out_of_scope_hints)
+    other_field_words = set(catalog.other_domain_words(lex))
+    hints = _contains_any(text, lex.out_of_scope_hints) + _contains_any(text, other_field_words)
     given = g["given"].search(text)
     asked = text[:given.start()] + text[given.end():] if given else text   # claims are read here
 
@@ -467,10 +469,11 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
                                               domain_words)
         analysis.units = units
-        significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words)]
+        significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words) or u in other_field_words]
         if reading is not None and reading.not_listed:
             significant = list(unexplained)   # the plan's field, by the help desk's word
-        naming = [u for u in significant if any(w in u for w in lex.distinct_spending)]
+        # Another kind of spending ("…奖励"), or another field's work ("经济普查…统计调查"), is never context.
+        naming = [u for u in significant if any(w in u for w in lex.distinct_spending) or u in other_field_words]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
                                          _named(text, index, mentions, catalog, g), naming=naming,
                                          taught_not_listed=reading.not_listed if reading is not None else None,
@@ -484,6 +487,20 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     for d in analysis.docs:
         d.list_filter = _list_filter(analysis, d, lex)
     return analysis
+
+
+def _without_plan_names(text: str, aliases: set[str], plan_name: re.Pattern) -> str:
+    """"国家生态环境方案放射性污染防治…" → "，放射性污染防治…": a plan named by a level word is no matter."""
+    ends = [m.end() for m in re.finditer("方案", text)][::-1]
+    ordered = sorted(aliases, key=lambda a: (-len(a), a)) if ends else []   # longest first, deterministic
+    for end in ends:
+        for start in range(max(0, end - 16), end):
+            alias = next((a for a in ordered if text.startswith(a, start)), None)
+            named = alias and plan_name.match(text[start + len(alias):end])
+            if named and start + len(alias) + named.end() == end:
+                text = text[:start] + "，" + text[end:]
+                break
+    return text
 
 
 def _list_filter(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict | None:

@@ -520,6 +520,16 @@ class Catalog:
                 {m["field"] for m in self.metas if m.get("field")})
         return cached
 
+    def other_domain_words(self, lex: Lexicon) -> list[str]:
+        """The field words of fields no loaded plan is about ("公租房" beside an IP plan): a question made
+        of them is out of scope, not a matter the plan leaves unlisted."""
+        cached = self.__dict__.get("_other_domain_words")
+        if cached is None:
+            loaded = set(self.domain_words(lex))
+            cached = self.__dict__["_other_domain_words"] = sorted(
+                {w for ws in lex.domain.values() for w in ws} - loaded)
+        return cached
+
     def named_in(self, text: str) -> set[int]:
         """The plans a question names, by looking its substrings up (not scanning every name:
         with a thousand plans there are a hundred thousand names)."""
