@@ -110,7 +110,7 @@ class Composer:
         joint = next((o for o in v.matter["outcomes"] if "共同" in o["authority"]), None) or \
             next(({**o, "authority": o["headline"], "level": "-"} for o in v.matter["outcomes"]
                   if "共同" in (o.get("headline") or "")), None)
-        if len(outcomes) == 1:
+        if len(outcomes) == 1 and not v.details:
             o = outcomes[0]
             surface = "".join(dict.fromkeys(m.surface for m in v.scope if m.level == o["level"]))
             subject = f"{surface}的{name}" if surface and not name.startswith(surface) else name
@@ -138,7 +138,7 @@ class Composer:
             levels = "、".join(dict.fromkeys(v.index.label_of(o["level"]) for o in outcomes if o["level"]))
             head = f"{name}{principle}由{levels}分别承担支出责任，分情况：" if "、" in levels \
                 else f"{name}{principle}由{levels}承担支出责任，分情况："   # two parts at one level
-        lines = [f"{i}. {self._branch(o, v)}；" for i, o in enumerate((o for o in outcomes if o["level"]), 1)]
+        lines = [f"{i}. {self._branch(o, v)}；" for i, o in enumerate((o for o in outcomes + v.details if o["level"]), 1)]
         if lines:
             lines[-1] = lines[-1].rstrip("；") + "。"
         if any(not o["authority"] for o in outcomes):

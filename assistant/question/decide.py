@@ -23,6 +23,7 @@ class Verdict:
     scope: list[LevelMention]        # levels the user named, with their own words
     only_levels: list[str] | None = None   # the user's level is not one the matter has
     answer: str | None = None        # for yes/no: "yes" | "no" | "depends"
+    details: list[dict] = field(default_factory=list)   # the joint verdict's stated exceptions, shown under it
 
 
 @dataclass
@@ -86,6 +87,17 @@ def _select(matter: dict, scope: list[LevelMention], together: bool = False) -> 
         return [], wanted
     # The user's level is not one this matter has at all: show what the plan does say.
     return outcomes, sorted({o["level"] for o in outcomes if o["level"]})
+
+
+def _exceptions(outcomes: list[dict]) -> tuple[list[dict], list[dict]]:
+    """"确认为市与县区共同财政事权，由市与县区共同承担…市、县区职能部门及所属机构承担的事项，确认为市、县区
+    财政事权…": asked with no level, the joint verdict is the answer; the cases the plan excepts from it
+    (each with its condition) are shown under it, as its details, not as verdicts of their own."""
+    joint = [o for o in outcomes if o["level"] is None and "共同" in (o["payer"] or "")]
+    rest = [o for o in outcomes if o not in joint]
+    if len(joint) == 1 and rest and all(o.get("condition") and o["level"] for o in rest):
+        return joint, rest
+    return outcomes, []
 
 
 def _written_version(found: list[Verdict], text: str) -> list[Verdict]:
@@ -437,7 +449,8 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                     outcomes, only = _select(match.entry.matter, scope)
                 if any(v.matter["id"] == match.entry.matter["id"] for v in found):
                     continue   # another match's level version already brought this matter
-                v = Verdict(x.index, match.entry.matter, outcomes, scope, only)
+                outcomes, details = _exceptions(outcomes) if not scope else (outcomes, [])
+                v = Verdict(x.index, match.entry.matter, outcomes, scope, only, details=details)
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope),
                                        x.index.levels)
