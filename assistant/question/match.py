@@ -250,7 +250,8 @@ def _abbreviated_at(unit: str, word: str) -> int:
 
 
 def _spelled(head: str, units: list[str]) -> bool:
-    """Do the question's words spell a head out whole ("交易…运营…监管" of 交易运营监督管理)?"""
+    """Do the question's words spell a head out whole ("交易…运营…监管" of 交易运营监督管理), but for one
+    character of a long head ("服务…监管" of 服务业监管)?"""
     rest = head
     for u in sorted(units, key=len, reverse=True):
         at = rest.find(u) if len(u) >= 2 else -1
@@ -258,7 +259,7 @@ def _spelled(head: str, units: list[str]) -> bool:
             rest = rest[:at] + rest[at + len(u):]
         elif (at := _abbreviated_at(u, rest)) >= 0:
             rest = rest[:at] + rest[at + 4:]
-    return not rest
+    return not rest or (len(rest) == 1 and len(head) >= 5)
 
 
 def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
@@ -396,7 +397,8 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= 1 or len(covering(u, index, lex, tok)) == 1
                                             for m in accepted for u in m.covered) \
             and not (len(whole) == 1 and accepted[0] is whole[0]) \
-            and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
+            and not any(len(_head_core(h, lex, tok)) >= 3
+                        and (_head_core(h, lex, tok) in text or (len(accepted) == 1 and _spelled(h, m.covered)))
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
