@@ -24,7 +24,8 @@ from assistant.service.inputs import MESSAGES, QuestionError, check_question, er
 from assistant.language.lexicon import Lexicon, load_lexicon
 from assistant.question.decide import resolve
 from assistant.indexcache import index_cache_path, read_index_cache, write_index_cache
-from assistant.question.match import Catalog, build_catalog, build_index, homophone_words, matter_words
+from assistant.document.catalog import Catalog, build_catalog
+from assistant.document.index import build_index, homophone_words, matter_words
 from assistant.language.spelling import Homophones
 from assistant.language.tokenize import Tokenizer
 from assistant.question.frame import analyze, question_text

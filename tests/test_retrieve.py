@@ -6,7 +6,7 @@ import random
 import pytest
 from rank_bm25 import BM25Okapi, BM25Plus
 
-from assistant.question.match import BM25
+from assistant.document.index import BM25
 
 WORDS = ["专利导航", "知识产权", "质押融资", "保护中心", "作品登记", "县区", "市", "建设", "地理标志", "维权援助"]
 

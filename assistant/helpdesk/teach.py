@@ -44,7 +44,7 @@ from assistant.service.sessions import NamespaceCache, SharedState
 if TYPE_CHECKING:   # type hints only: the engine imports nothing of the help desk
     from assistant.engine import Assistant
     from assistant.language.lexicon import Lexicon
-    from assistant.question.match import DocIndex
+    from assistant.document.index import DocIndex
 
 log = logging.getLogger("assistant.helpdesk.teach")
 

@@ -6,7 +6,7 @@ import re
 from assistant.document.parse import Block
 from assistant.language.lexicon import Lexicon
 from assistant.question.decide import Resolution, Verdict
-from assistant.question.match import DocIndex
+from assistant.document.index import DocIndex
 
 def plan_examples(ix: DocIndex | None, t: dict) -> list[str]:
     """Questions this plan answers, made from its own matters, places and levels (shown where a

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
-from assistant.question.match import DocIndex, MatterEntry, MatterMatch, place_stem
+from assistant.document.catalog import place_stem
+from assistant.document.index import DocIndex, MatterEntry
+from assistant.question.match import MatterMatch
 from assistant.question.frame import Analysis, DocAnalysis, LevelMention
 
 
@@ -503,7 +505,6 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     passage = _passage(d, a) if d is not None and not a.yes_no else None
     if passage is not None:
-        block = d.index.doc.block(passage)
         # A paragraph that compiled into no rule (a page cut short, a shape the compiler does not
         # read) answers no "who pays" question: not listed, with the text to read.
         if {"payer", "authority"} & a.intents:

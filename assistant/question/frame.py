@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from assistant.language.gazetteer import load_gazetteer, names_feature
 from assistant.language.lexicon import Lexicon
 from assistant.language.normalize import normalize_question
-from assistant.question.match import (Catalog, DocIndex, MatterMatch, names_head, build_catalog, covering, match_matters,
-                                place_stem)
+from assistant.document.catalog import Catalog, build_catalog, place_stem
+from assistant.document.index import DocIndex
+from assistant.question.match import MatterMatch, names_head, covering, match_matters
 from assistant.language.tokenize import Tokenizer
 
 @dataclass

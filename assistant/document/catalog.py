@@ -1,0 +1,143 @@
+"""What the whole loaded corpus knows (titles, places, fields, level words), to pick the plans a
+question is about before reading them."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.language.gazetteer import load_gazetteer, short_name
+from assistant.language.lexicon import Lexicon, load_lexicon
+
+if TYPE_CHECKING:
+    from assistant.document.index import DocIndex
+
+
+@dataclass
+class Catalog:
+    """What the whole loaded corpus knows, to pick the plans a question is about before reading
+    them. It holds no plan's index, so it loads fast whatever the number of plans."""
+    metas: list[dict]                 # per plan: doc_id, title, doc_number, issuer, dates, field, place
+    aliases: set[str]                 # every level word and place name of any plan
+    alias_docs: dict[str, int]        # how many plans know each of them
+    fields: set[str]
+    places: list[str]
+    doc_words: set[str]
+    names: list[tuple[str, int]]      # (文号, place stem or county name, plan) — words that name one plan
+    term_docs: dict[str, list[int]]   # a matter's word → the plans that have it
+    field_docs: dict[str, set[int]]
+
+    name_docs: dict[str, set[int]] = field(default_factory=dict)   # the same names, for lookup
+    areas: set[str] = field(default_factory=set)                  # division codes of the plans' places
+    above_areas: set[str] = field(default_factory=set)            # and the divisions above them
+    longest_name: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.metas)
+
+    def domain_words(self, lex: Lexicon) -> list[str]:
+        """The field words of the plans loaded (computed once per catalog)."""
+        cached = self.__dict__.get("_domain_words")
+        if cached is None:
+            cached = self.__dict__["_domain_words"] = lex.domain_words(
+                {m["field"] for m in self.metas if m.get("field")})
+        return cached
+
+    def other_domain_words(self, lex: Lexicon) -> list[str]:
+        """The field words of fields no loaded plan is about ("公租房" beside an IP plan): a question made
+        of them is out of scope, not a matter the plan leaves unlisted."""
+        cached = self.__dict__.get("_other_domain_words")
+        if cached is None:
+            loaded = set(self.domain_words(lex))
+            cached = self.__dict__["_other_domain_words"] = sorted(
+                {w for ws in lex.domain.values() for w in ws} - loaded)
+        return cached
+
+    def named_in(self, text: str) -> set[int]:
+        """The plans a question names, by looking its substrings up (not scanning every name:
+        with a thousand plans there are a hundred thousand names)."""
+        out: set[int] = set()
+        for start in range(len(text)):
+            for end in range(start + 2, min(len(text), start + self.longest_name) + 1):
+                out |= self.name_docs.get(text[start:end], set())
+        return out
+
+    def related_place(self, codes: tuple[str, ...]) -> bool:
+        """Is a named place one of the loaded plans' places, inside one, or above one?"""
+        gaz = load_gazetteer()
+        return any(c in self.areas or c in self.above_areas or any(a in self.areas for a in gaz.ancestors(c))
+                   for c in codes)
+
+    def candidates(self, words: tuple[str, ...], text: str, always: list[int], limit: int = 4) -> list[int]:
+        """The plans worth reading for a question: those it names, else the always-read ones (the
+        default plan, the previous turn's) and the few whose matters share most of its words —
+        among the plans of a field the question names, when it names one."""
+        named = sorted(self.named_in(text))
+        if named:
+            return named
+        fields = [f for f in self.field_docs if f in text]
+        pool = set().union(*(self.field_docs[f] for f in fields)) if fields else None
+        scores: dict[int, float] = {}
+        for w in set(words):
+            docs = self.term_docs.get(w)
+            if docs:
+                for i in docs:
+                    if pool is None or i in pool:
+                        scores[i] = scores.get(i, 0.0) + 1.0 / math.log(2 + len(docs))
+        best = sorted(scores, key=lambda i: (-scores[i], i))[:limit]
+        if pool and not best:
+            best = sorted(pool)[:limit]
+        return sorted(set(always) | set(best))
+
+
+def plan_meta(ix: DocIndex) -> dict:
+    return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.meta("doc_number"),
+            "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
+            "date_effective": ix.meta("date_effective"), "field": ix.meta("field"), "place": ix.meta("place"),
+            "matters": len(ix.matters), "area": list(ix.area), "levels": list(ix.levels)}
+
+
+def place_stem(place: str | None) -> str | None:
+    if not place:
+        return None
+    stem = short_name(place)   # "黔东南苗族侗族自治州" → 黔东南, "黔东南州" → 黔东南
+    return stem if len(stem) >= 2 else place
+
+
+def build_catalog(indexes) -> Catalog:
+    alias_docs: dict[str, int] = {}
+    names: list[tuple[str, int]] = []
+    term_docs: dict[str, list[int]] = {}
+    field_docs: dict[str, set[int]] = {}
+    doc_words: set[str] = set()
+    aliases: set[str] = set()
+    metas = []
+    own_words = {lv["name"]: set(lv["user"]) | set(lv["names"]) for lv in load_lexicon().levels}
+    for i, ix in enumerate(indexes):
+        metas.append(plan_meta(ix))
+        # Words of a plan's own levels and places: "州里" is the 州 plan's, not a 中央/地方 plan's (there it
+        # is only taken in by 地方), so it still points at the one plan with a 州.
+        direct = {a for a, lv in ix.level_aliases.items() if a in own_words.get(lv, ())}
+        for alias in direct | set(ix.level_places):
+            alias_docs[alias] = alias_docs.get(alias, 0) + 1
+        aliases |= set(ix.foreign_aliases)
+        if ix.doc.doc_number and ix.doc.doc_number != ix.doc_id:
+            names.append((ix.doc.doc_number, i))
+        stem = place_stem(ix.meta("place"))
+        if stem:
+            names.append((stem, i))
+        names.extend((p, i) for p in ix.level_places)
+        for w in ix.vocab:
+            term_docs.setdefault(w, []).append(i)
+        if ix.meta("field"):
+            field_docs.setdefault(ix.meta("field"), set()).add(i)
+        doc_words |= ix.doc_words
+    name_docs: dict[str, set[int]] = {}
+    for name, i in names:
+        name_docs.setdefault(name, set()).add(i)
+    return Catalog(metas, aliases | set(alias_docs), alias_docs, set(field_docs),
+                   [m["place"] for m in metas if m["place"]], doc_words, names, term_docs, field_docs, name_docs,
+                   longest_name=max(map(len, name_docs), default=0),
+                   areas={c for m in metas for c in m["area"]},
+                   above_areas={a for m in metas for c in m["area"] for a in load_gazetteer().ancestors(c)})
