@@ -277,8 +277,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             if level or foreign:
                 mentions.append((at, _mention(text, at, at + 1, level, aliases, lex, foreign)))
     given = lex.grammar["given"].search(text)
-    recipient = lex.grammar["level_roles"]["recipient"]
-    kept = []
+    recipient, (in_before, in_after) = lex.grammar["level_roles"]["recipient"], lex.grammar["level_roles"]["location"]
+    kept, located = [], []
     for at, m in sorted(mentions, key=lambda p: p[0]):
         end = at + len(m.surface)
         # "既然是市县共同事权，…": what the user takes as given is not what is asked; "给县区补…",
@@ -286,8 +286,10 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         if (given and given.start() <= at < given.end()) \
                 or any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient):
             continue
-        kept.extend(_split(_within(m, index, lex), index, lex))
-    return kept
+        (located if in_before.search(text[:at]) and in_after.match(text[end:]) else kept).append((at, m))
+    doer = any(m.level and not m.claim for _, m in kept)
+    return [x for _, m in sorted(kept + ([] if doer else located), key=lambda p: p[0])
+            for x in _split(_within(m, index, lex), index, lex)]
 
 
 def _split(m: LevelMention, index: DocIndex, lex: Lexicon) -> list[LevelMention]:
@@ -438,7 +440,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
         out_of_scope_hint=bool(hints) and not any(h in catalog.doc_words or h in domain_words for h in hints),
         off_topic=_matches_any(text, lex.off_topic),
-        domain=bool(_contains_any(text, domain_words)), other_place=other_place, other_field=other_field,
+        # (a field word inside a rule the user offers, "按地理标志运用促进那条", says nothing of the work asked about)
+        domain=bool(_contains_any(g["matter_claim"].sub("，", text), domain_words)), other_place=other_place,
+        other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
         joint_scope=bool(g["joint_scope"].search(asked)), plans=tuple(catalog.metas),
         ratio=_ratio(ratio),
@@ -466,9 +470,15 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                 units = [u for u in units if not re.search(r"\d", u)]
         if matches and unexplained and reading is None and _modifies_other(words, matches, unexplained, lex, tok):
             matches, unexplained = [], list(units)
+        offered = g["matter_claim"].search(text)
+        if matches and offered and any(u not in offered.group("what") for u in units):
+            # "…教师队伍建设的培训经费，按人才队伍建设那条算谁的": the work is what is said outside the offered rule
+            outside = [u for u in units if u not in offered.group("what")]
+            if not any(u in m.covered for m in matches for u in outside):
+                matches, unexplained = [], list(units)
         if matches and unexplained:
             matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
-                                              domain_words)
+                                              domain_words, tok, lex)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words) or u in other_field_words]
         if reading is not None and reading.not_listed:
@@ -567,19 +577,24 @@ def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplai
 
 
 def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: list[MatterMatch], unexplained: list[str],
-               field: str | None, domain_words: list[str]) -> tuple[list[MatterMatch], list[str]]:
-    """"宪法宣传周的普法" of "知识产权宣传教育和普法": where a matter is the field's own kind of
-    thing (its name says the field, "知识产权…") and the question, without it, puts another word no
-    matter explains right before the matter's words (or before 的 and them), that word names
-    another kind ("宪法…普法", "政务外网的网络安全", "旅游品牌宣传"), so the matter is not what is
-    asked. A word of the field ("侵权风险预警") specialises rather than contrasts; a dropped
-    matter's words are unexplained in turn, and may qualify the next."""
+               field: str | None, domain_words: list[str], tok: Tokenizer, lex: Lexicon) -> tuple[list[MatterMatch], list[str]]:
+    """"宪法宣传周的普法" of "知识产权宣传教育和普法", "国有产权转让备案" of "著作权许可和转让备案": where a
+    matter's name qualifies its work (the field, "知识产权…", or words before the words the question
+    matched, "著作权许可和…") and the question says none of that but puts another word no matter explains
+    right before the matter's words (or before 的 and them), that word names another kind ("宪法…普法",
+    "政务外网的网络安全", "国有产权…"), so the matter is not what is asked. A word of the field ("侵权风险
+    预警") specialises rather than contrasts; a dropped matter's words are unexplained in turn, and may
+    qualify the next."""
     kept, loose = list(matches), {u for u in unexplained if u not in domain_words}
     changed = True
     while changed:
         changed = False
         for m in kept:
-            if not field or field not in m.entry.matter["name"] or field in text \
+            name = lex.canonicalize(m.entry.matter["name"])
+            first = min((name.find(w) for w in m.covered if w in name), default=-1)
+            own = [w for w in tok.words(name[:max(first, 0)]) if len(w) >= 2 and w not in lex.stopwords]
+            qualifiers = ([field] if field and field in name else []) + own
+            if not qualifiers or any(q in text for q in qualifiers) \
                     or any(w in domain_words for w in m.covered):   # "企业专利质押": the field's kind is named
                 continue
             at = next((i for i, w in enumerate(words) if w in m.covered), None)
