@@ -592,7 +592,9 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
         for m in kept:
             name = lex.canonicalize(m.entry.matter["name"])
             first = min((name.find(w) for w in m.covered if w in name), default=-1)
-            own = [w for w in tok.words(name[:max(first, 0)]) if len(w) >= 2 and w not in lex.stopwords]
+            # the kinds of the field the name puts first (著作权), unless the question names a kind itself (县道)
+            own = [w for w in tok.terms(name[:max(first, 0)]) if w in domain_words] \
+                if not any(u in domain_words for u in units) else []
             qualifiers = ([field] if field and field in name else []) + own
             if not qualifiers or any(q in text for q in qualifiers) \
                     or any(w in domain_words for w in m.covered):   # "企业专利质押": the field's kind is named
