@@ -139,9 +139,11 @@ def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]
 
 
 def _levels_of(payer: str, levels: list[str]) -> set[str]:
-    """The plan's levels a payer names ("市与县区共同" → 市, 县区)."""
-    named = {lv for lv in levels if lv in payer}
-    return {lv for lv in named if not any(lv != o and lv in o for o in named)} | ({payer} if payer in levels else set())
+    """The plan's levels a payer names ("市与县（市、区）共同" → 市, 县（市、区）): its pieces between 与/和/、
+    outside brackets (so the 市 inside "县（市、区）" is not the city)."""
+    pieces = re.split(r"[与和、](?![^（(]*[）)])", re.sub(r"共同$", "", payer))
+    named = {p for p in pieces if p in levels}
+    return named or {lv for lv in levels if lv in payer}
 
 
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],

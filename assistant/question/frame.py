@@ -172,7 +172,8 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     """A level word with its role read from the words around it."""
     claim, phrase = _role(text, start, end, aliases, lex.grammar)
     g = lex.grammar
-    exclusive = claim and bool(g["exclusive"].search(text[max(0, start - 6):end + 8]))
+    exclusive = claim and bool(g["exclusive"].search(text[max(0, start - 6):end + 8])
+                               or g["exclusive_before"].search(text[:start]))
     # "省里是不是一分不出": the negation may follow the question's own 是不是/要不要, which negate nothing.
     after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after)))
@@ -303,10 +304,11 @@ def _split(m: LevelMention, index: DocIndex, lex: Lexicon) -> list[LevelMention]
 
 def _names_part(text: str, start: int, end: int, level: str | None, index: DocIndex) -> bool:
     """"国家高速公路…" of a 市/县区 plan, "省级高速公路…": the level word begins the name of a listed
-    matter that is not that level's (its outcomes are other levels'), so it is part of the name."""
+    matter that is not that level's (its outcomes are other levels'), so it is part of the name. (Not
+    a level the compiler read as the item's scope, "省级应急救援队伍建设" → 应急救援队伍建设: not in the name.)"""
     piece = text[start:end + 3]
     return len(piece) - (end - start) >= 2 and any(
-        piece in e.text and level not in {o["level"] for o in e.matter["outcomes"]} for e in index.matters)
+        piece in e.matter["name"] and level not in {o["level"] for o in e.matter["outcomes"]} for e in index.matters)
 
 
 def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
