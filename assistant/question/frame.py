@@ -282,12 +282,15 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     kept, located = [], []
     for at, m in sorted(mentions, key=lambda p: p[0]):
         end = at + len(m.surface)
-        # "既然是市县共同事权，…": what the user takes as given is not what is asked; "给县区补…",
-        # "报市里审定": the level receiving or approving neither does the work nor is asked to pay.
-        if (given and given.start() <= at < given.end()) \
-                or any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient):
+        # "既然是市县共同事权，…": what the user takes as given is not what is asked.
+        if given and given.start() <= at < given.end():
             continue
-        (located if in_before.search(text[:at]) and in_after.match(text[end:]) else kept).append((at, m))
+        # "给县区补…", "报市里审定", "场地在钦南区，": the level receiving, approving or hosting is not the
+        # payer asked about, nor the doer when the question names one; else it is whose work it is
+        # ("市里要不要给钦北区补专利导航的钱": 钦北区's).
+        aside = any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient) \
+            or (in_before.search(text[:at]) and in_after.match(text[end:]))
+        (located if aside else kept).append((at, replace(m, claim=False) if aside else m))
     doer = any(m.level and not m.claim for _, m in kept)
     return [x for _, m in sorted(kept + ([] if doer else located), key=lambda p: p[0])
             for x in _split(_within(m, index, lex), index, lex)]

@@ -43,7 +43,7 @@ def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
     abbreviates)?"""
     if unit in vocab:
         return True
-    if any(h in vocab for h in lex.hypernyms.get(unit, ())):
+    if any(h in vocab or any(h in v for v in vocab) for h in lex.hypernyms.get(unit, ())):   # 国外 → 外国地方政府
         return True
     if len(unit) >= 2 and any(unit in v or _abbreviated_at(unit, v) >= 0 for v in vocab if len(v) > len(unit)):
         return True
