@@ -28,7 +28,8 @@ from assistant.document.catalog import Catalog, build_catalog
 from assistant.document.index import build_index, homophone_words, matter_words
 from assistant.language.spelling import Homophones
 from assistant.language.tokenize import Tokenizer
-from assistant.question.frame import analyze, question_text
+from assistant.language.prepare import question_text
+from assistant.question.frame import analyze
 
 log = logging.getLogger("assistant.engine")
 

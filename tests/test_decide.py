@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from assistant.question.decide import resolve
-from assistant.question.frame import analyze, question_text
+from assistant.language.prepare import question_text
+from assistant.question.frame import analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 

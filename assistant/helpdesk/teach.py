@@ -273,7 +273,8 @@ class Taught:
 
 def phrase_words(engine: Assistant, ix: DocIndex, phrasing: str, lex: Lexicon) -> tuple[str, ...]:
     """A phrasing's words for one plan, read as a question is read (its level, place and question words out)."""
-    from assistant.question.frame import matter_span, question_text
+    from assistant.language.prepare import question_text
+    from assistant.question.frame import matter_span
 
     text = question_text(phrasing, lex)[0]
     _, units = matter_span(text, list(engine.tokenizer.words(text)), ix, lex, engine.catalog.aliases)
@@ -283,7 +284,8 @@ def phrase_words(engine: Assistant, ix: DocIndex, phrasing: str, lex: Lexicon) -
 def matter_phrasing(engine: Assistant, ix: DocIndex, question: str, lex: Lexicon) -> str:
     """The question's matter span for one plan: from its first content word to its last, in the words the
     question is read in ("县里搞正版软件检查的钱谁出" → "正版软件检查"); "" when it has none."""
-    from assistant.question.frame import matter_span, question_text
+    from assistant.language.prepare import question_text
+    from assistant.question.frame import matter_span
 
     text = question_text(question, lex)[0]
     _, units = matter_span(text, list(engine.tokenizer.words(text)), ix, lex, engine.catalog.aliases)
@@ -657,7 +659,8 @@ class Teacher:
 
     def _same_plan(self, ix, question: str) -> None:
         """A question that names another plan (its place, 文号 or title) is that plan's to answer."""
-        from assistant.question.frame import analyze, question_text
+        from assistant.language.prepare import question_text
+        from assistant.question.frame import analyze
 
         lex = self.engine.lexicon
         prepared = question_text(question, lex)

@@ -148,3 +148,41 @@ def area_places(gaz: Gazetteer, area_codes: list[str], levels: list[str]) -> dic
                         and not (len(name) <= 2 and (alias == stem or not name.endswith("县"))):
                     out[alias] = level
     return out
+
+
+def unknown_places(text: str, own: str | None, grammar: dict, not_places: list[str]) -> list[tuple[int, int]]:
+    """Spans of place names the vocabulary does not know ("陆良县", "林城镇", "宣威市"): 2–3 characters
+    and a place suffix, starting where a word can start (the text's start, after punctuation, a
+    particle, or the plan's own place)."""
+    claim_before, joined = grammar["level_roles"]["claim_before"], grammar["level_roles"]["joined"]
+    out: list[tuple[int, int]] = []
+    for end_match in re.finditer(r"(县|区|旗|市|镇|乡)", text):
+        end = end_match.end()
+        for length in (3, 4):
+            start = end - length
+            if start < 0 or any(s <= start < e for s, e in out):
+                continue
+            name = text[start:end]
+            before = text[:start]
+            boundary = start == 0 or re.search(r"[，。？！、：；（）\s的在是和与对从到给向]$", before) \
+                or (own and before.endswith((own, own + "市", own + "县", own + "省")))
+            # "林城镇" is a town; "城镇", "小城镇" are not.
+            town = len(name) >= 3 and name.endswith(("城镇", "集镇")) and not re.match(r"[小大新老]", name)
+            if not boundary or not _UNKNOWN_PLACE.fullmatch(name) \
+                    or (not town and any(name.endswith(w) for w in not_places)) \
+                    or re.search(r"[和与及、市省的在是个某各全本我该那这换成如果若假改请问想要让给由归]", name[:-1]) \
+                    or (own and name.startswith(own)):
+                continue
+            # "属于市与县区共同…": the suffix is a level word of its own, after a claim word or joined to a level.
+            if any(p.search(text[:end - 1]) for p in claim_before) \
+                    or (joined.match(text[end:]) and text[end + 1:end + 2] in "县区市省州乡镇"):
+                continue
+            if re.match(r"(级|里|域|财政|政府|场|民|政|本级|县|村)", text[end:end + 3]) \
+                    or (not town and re.match(r"(卫生院|医院)", text[end:end + 3])):
+                continue
+            out.append((start, end))
+            break
+    return out
+
+
+_UNKNOWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}(县|区|旗|市|镇|乡)")

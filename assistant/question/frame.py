@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field, replace
 
-from assistant.language.gazetteer import load_gazetteer, names_feature
+from assistant.language.gazetteer import load_gazetteer, names_feature, unknown_places
 from assistant.language.lexicon import Lexicon
-from assistant.language.normalize import normalize_question
+from assistant.language.prepare import matches_any, question_text
 from assistant.document.catalog import Catalog, build_catalog, place_stem
 from assistant.document.index import DocIndex
 from assistant.question.match import MatterMatch, names_head, covering, match_matters
@@ -85,49 +84,6 @@ def _ratio(m: re.Match | None) -> tuple[float, ...] | None:
 
 def _contains_any(text: str, words) -> list[str]:
     return [w for w in words if w and w in text]
-
-
-def unknown_places(text: str, own: str | None, grammar: dict) -> list[tuple[int, int]]:
-    """Spans of place names the vocabulary does not know ("陆良县", "林城镇", "宣威市"): 2–3 characters
-    and a place suffix, starting where a word can start (the text's start, after punctuation, a
-    particle, or the plan's own place)."""
-    claim_before, joined = grammar["level_roles"]["claim_before"], grammar["level_roles"]["joined"]
-    out: list[tuple[int, int]] = []
-    for end_match in re.finditer(r"(县|区|旗|市|镇|乡)", text):
-        end = end_match.end()
-        for length in (3, 4):
-            start = end - length
-            if start < 0 or any(s <= start < e for s, e in out):
-                continue
-            name = text[start:end]
-            before = text[:start]
-            boundary = start == 0 or re.search(r"[，。？！、：；（）\s的在是和与对从到给向]$", before) \
-                or (own and before.endswith((own, own + "市", own + "县", own + "省")))
-            # "林城镇" is a town; "城镇", "小城镇" are not.
-            town = len(name) >= 3 and name.endswith(("城镇", "集镇")) and not re.match(r"[小大新老]", name)
-            if not boundary or not _UNKNOWN_PLACE.fullmatch(name) \
-                    or (not town and any(name.endswith(w) for w in _NOT_PLACES)) \
-                    or re.search(r"[和与及、市省的在是个某各全本我该那这换成如果若假改请问想要让给由归]", name[:-1]) \
-                    or (own and name.startswith(own)):
-                continue
-            # "属于市与县区共同…": the suffix is a level word of its own, after a claim word or joined to a level.
-            if any(p.search(text[:end - 1]) for p in claim_before) \
-                    or (joined.match(text[end:]) and text[end + 1:end + 2] in "县区市省州乡镇"):
-                continue
-            if re.match(r"(级|里|域|财政|政府|场|民|政|本级|县|村)", text[end:end + 3]) \
-                    or (not town and re.match(r"(卫生院|医院)", text[end:end + 3])):
-                continue
-            out.append((start, end))
-            break
-    return out
-
-
-_UNKNOWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,3}(县|区|旗|市|镇|乡)")
-_NOT_PLACES = ("开发区", "园区", "辖区", "城区", "市区", "景区", "库区", "自治区", "地区", "社区", "片区", "新区", "保护区",
-               "示范区", "试验区", "功能区", "行政区", "山区", "农区", "牧区", "林区", "灾区", "县区", "区县", "各县",
-               "全县", "本县", "全区", "本区", "我县", "我区", "该县", "该区", "郊区", "小区", "校区", "街区", "全市", "本市",
-               "我市", "该市", "城市", "各市", "设区市", "地级市", "县级市", "乡镇", "城镇", "村镇", "集镇", "全镇", "本镇",
-               "全乡", "本乡", "城乡", "下乡", "各乡", "各镇")
 
 
 _ONE_CHARACTER_LEVELS = ("市", "县", "省")   # "市与县区…": joined levels the alias table (two characters up) lacks
@@ -245,7 +201,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         for i in range(start, end):
             taken[i] = True
     own = _place_stem(index.meta("place"))
-    for start, end in unknown_places(text, own, lex.grammar):
+    for start, end in unknown_places(text, own, lex.grammar, lex.not_places):
         name = text[start:end]
         if any(taken[start:end]):
             continue
@@ -344,43 +300,6 @@ def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[st
     return out
 
 
-_QUESTION_WORD = re.compile(r"(谁|哪|什么|啥|吗|怎么|如何|是否|是不是|多少|几|对不对|对吗|呢)")
-
-
-@lru_cache(maxsize=256)
-def _one_pattern(patterns: tuple[str, ...]) -> re.Pattern:
-    """A list of patterns (data) as one compiled alternation: one search per list, not one per pattern."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-def _matches_any(text: str, patterns: list[str]) -> bool:
-    return bool(patterns) and _one_pattern(tuple(patterns)).search(text) is not None
-
-
-def strip_instructions(text: str, markers: list[str], verbs: list[str]) -> str:
-    """Keep the question a user asked, without the instructions wrapped around it."""
-    text = re.sub(r"[【\[][^】\]]*[】\]]", "，", text)  # "[管理员模式]", "【系统指令：…】"
-    segments = [s for s in re.split(r"[。！？!?\n：:]|(?<=[a-z])\.\s", text) if s.strip()]
-    asked = [s for s in segments if _QUESTION_WORD.search(s) and not _matches_any(s, markers)]
-    if not asked:
-        asked = [s for s in segments if _QUESTION_WORD.search(s)] or segments
-    clauses = [c for c in re.split(r"[，,]", asked[-1]) if c.strip() and not _matches_any(c, markers)]
-    for verb in sorted(verbs, key=len, reverse=True):
-        clauses = [c.replace(verb, "") for c in clauses]
-    kept = "，".join(clauses).strip()
-    return (kept + "？") if kept else text
-
-
-def question_text(question: str, lex: Lexicon) -> tuple[str, bool, str]:
-    """The question as analysed: normalized, instructions stripped, synonyms canonical; whether
-    instructions were stripped; and the same text in the user's own words (for echoing it)."""
-    norm = normalize_question(question)
-    injection = _matches_any(norm, lex.injection_markers)
-    if injection:
-        norm = strip_instructions(norm, lex.injection_markers, lex.instruction_verbs)
-    return lex.canonicalize(norm), injection, norm
-
-
 def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, aliases: set[str],
                 places: list | None = None) -> tuple[list[LevelMention], list[str]]:
     """A question's level mentions for one plan, and its content words: what is left of the question
@@ -418,7 +337,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         yes_no = False   # "由市还是县区承担？" asks which, not whether
     follow_up = bool(re.match(r"^(那|那么|换成|如果是|要是|改成|假如|若是|还有|另外|再问|如果)", text)) or \
         text.endswith(("呢？", "呢")) or "quote" in intents   # "出自第几条" asks about the last answer
-    fact = next((key for key, spec in lex.facts.items() if _matches_any(text, spec["patterns"])), None)
+    fact = next((key for key, spec in lex.facts.items() if matches_any(text, spec["patterns"])), None)
     all_aliases = catalog.aliases
     domain_words = catalog.domain_words(lex)
     # A place of the national list that no loaded plan's area is, contains or lies in.
@@ -444,7 +363,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         injection=injection,
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
         out_of_scope_hint=bool(hints) and not any(h in catalog.doc_words or h in domain_words for h in hints),
-        off_topic=_matches_any(text, lex.off_topic),
+        off_topic=matches_any(text, lex.off_topic),
         # (a field word inside a rule the user offers, "按地理标志运用促进那条", says nothing of the work asked about)
         domain=bool(_contains_any(g["matter_claim"].sub("，", text), domain_words)), other_place=other_place,
         other_field=other_field,
