@@ -202,3 +202,16 @@ def test_an_area_a_level_takes_in_is_read_from_brackets():
         title="某某市教育领域市与县财政事权和支出责任划分改革实施方案")
     assert [(z["name"], z["level"]) for z in rules["zones"]] == [("高新技术产业开发区", "县")]
     assert "县级含高新技术产业开发区" in rules["zones"][0]["quote"]
+
+
+def test_a_category_heading_lists_its_matters():
+    """"（三）计划生育方面。主要包括A、B和C3个…项目，明确为…": the items are the matters (without the
+    count), not the heading; after a heading that names work, the heading stays the matter."""
+    rules, report = compiled(
+        "(一)计划生育方面。\n主要包括农村计划生育家庭奖励扶助、计划生育家庭特别扶助和计划生育手术并发症补助3个扶助保障项目,"
+        "确认为市与区、县(市)共同财政事权,由市与区、县(市)共同承担支出责任。\n"
+        "(二)科技研发。主要包括基础研究和应用研究等事项,确认为市级财政事权,由市承担支出责任。\n", field="卫生健康")
+    names = [m["name"] for m in rules["matters"]]
+    assert names[:3] == ["农村计划生育家庭奖励扶助", "计划生育家庭特别扶助", "计划生育手术并发症补助"]
+    assert "计划生育方面" not in names and "科技研发" in names
+    assert report["uncompiled"] == []

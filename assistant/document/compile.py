@@ -1080,7 +1080,12 @@ class Compiler:
         # "（一）科技研发。主要包括基础研究、…等事项，确认为…": the heading names the matter, the list
         # says what it includes (kept as its written form, so its words still find it).
         includes = None
-        if title and re.match(r"(主要)?(包括|涵盖|含)", items_text):
+        listed = re.match(r"(主要)?(包括|涵盖|含)", items_text)
+        if title and listed and any(re.search(p, title) for p in compile_vocabulary()["category_headings"]):
+            # "计划生育方面。主要包括A、B、C3个计划生育扶助保障项目": the items, without their count
+            items_text = re.sub(r"(等)?[\d一二三四五六七八九十]+(个|项)[^、，和及]{0,16}$", "", items_text[listed.end():])
+            items_text = re.sub(r"(以及|和|及)(?=[^、（(]*$)", "、", items_text, count=1)   # a list's last 和 lists
+        elif title and listed:
             includes, items_text = items_text, title
         if not items_text and any(re.search(p, head.folded) for p in compile_vocabulary()["principles"]):
             # "属于市级财政事权的，由市级承担相应支出责任；…": how a kind of 事权 is paid, no matter named

@@ -183,9 +183,9 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         if not claimed:
             return "yes"
     if any(m.exclusive for m in claims):   # "是不是市里全包": no other level pays, nothing is shared
-        if payers <= claimed and any(load_lexicon().grammar["carve_out"].search(o.get("condition") or "")
-                                       for o in outcomes):
-            return None   # "是不是所有行政裁决都归市里": not those the plan's condition leaves out
+        if payers <= claimed and not scoped and any(load_lexicon().grammar["carve_out"].search(o.get("condition") or "")
+                                                    for o in outcomes):
+            return None   # "是不是所有行政裁决都归市里": not those the plan's condition leaves out (a doer named: 是)
         return "yes" if payers <= claimed else "no"
     if payers <= claimed:
         return "yes"
