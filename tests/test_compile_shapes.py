@@ -215,3 +215,9 @@ def test_a_category_heading_lists_its_matters():
     assert names[:3] == ["农村计划生育家庭奖励扶助", "计划生育家庭特别扶助", "计划生育手术并发症补助"]
     assert "计划生育方面" not in names and "科技研发" in names
     assert report["uncompiled"] == []
+
+
+def test_and_inside_a_by_rule_phrase_lists_nothing():
+    rules, _ = compiled("将基层公共文化设施按照国家和省规定实行免费开放,确认为市与区、县(市)共同财政事权,"
+                        "由市与区、县(市)共同承担支出责任。\n", field="公共文化")
+    assert [m["name"] for m in rules["matters"]] == ["基层公共文化设施按照国家和省规定实行免费开放"]

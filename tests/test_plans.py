@@ -213,3 +213,18 @@ def test_a_plan_of_the_same_field_without_the_level_asked_about_is_no_other_choi
     assert result["status"] != "clarify" and {c["doc_id"] for c in result["citations"]} == {"central-health"}
     result, _ = engine.ask("计划生育家庭特别扶助谁出钱？")
     assert result["status"] == "clarify" and result["options"]
+
+
+def test_the_plans_own_city_is_not_its_county_of_the_same_name(tmp_path):
+    """铁岭市 has a 铁岭县: "铁岭…" in a question about 铁岭市's plan names the plan's place, not the county."""
+    plan = tmp_path / "tieling.txt"
+    plan.write_text("铁岭市公共文化领域市与县（市）区财政事权和支出责任划分改革实施方案\n\n一、主要内容\n\n"
+                    "将市级图书馆运行，确认为市级财政事权，由市级承担支出责任。\n\n"
+                    "将县（市）区图书馆运行，确认为县（市）区财政事权，由县（市）区承担支出责任。\n", encoding="utf-8")
+    env = {"ASSISTANT_DATA": str(tmp_path / "d"), "ASSISTANT_CACHE": str(tmp_path / "c")}
+    ingest(plan, load_settings(env=env), doc_id="tieling")
+    engine = Assistant.load(settings=load_settings(env=env))
+    result, _ = engine.ask("铁岭图书馆运行谁出钱？")
+    assert sorted(f["payer"] for f in result["findings"]) == ["县（市、区）", "市"]
+    result, _ = engine.ask("铁岭县的图书馆运行谁出钱？")
+    assert [f["payer"] for f in result["findings"]] == ["县（市、区）"]

@@ -1543,6 +1543,10 @@ class Compiler:
                 o["condition"] = re.sub(r"的(其他|其余)?$", "", item.qualifier)
             if scope and o["level"] == scope:
                 o["scope"] = scope
+            elif o["level"] is None and len(item.levels) == 1:
+                # a joint verdict of an item with its own level prefix is that level's version's
+                # ("省级应急救援队伍建设为省与市县共同财政事权")
+                o["scope"] = item.levels[0]
             if not any(x["level"] == o["level"] and x["anchor"] == o["anchor"] for x in matter["outcomes"]):
                 matter["outcomes"].append(o)
 

@@ -185,7 +185,9 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
     gaz = load_gazetteer()
     area = tuple(gaz.locate(place, (doc.meta.get("issuer") or {}).get("value") or doc.title or ""))
     for alias, level in area_places(gaz, list(area), levels).items():
-        level_places.setdefault(alias, level)
+        # "铁岭" is the plan's own city (铁岭市), not its county 铁岭县 (which keeps its full name)
+        if alias not in (place, place_stem(place)):
+            level_places.setdefault(alias, level)
     zones: dict[str, dict] = {}
     for zone in rules.get("zones") or []:
         for alias in zone_aliases(zone["name"], place, lex):

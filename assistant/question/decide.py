@@ -80,7 +80,7 @@ def _select(matter: dict, scope: list[LevelMention], together: bool = False) -> 
     joint = [o for o in outcomes if o["level"] is None and "共同" in (o["authority"] or o["payer"])]
     if together and len(set(wanted)) >= 2 and joint:
         return joint, None
-    chosen = [o for o in outcomes if o["level"] in wanted]
+    chosen = [o for o in outcomes if o["level"] in wanted or (o["level"] is None and o.get("scope") in wanted)]
     if chosen:
         return chosen, None
     # The plan lists only another level's own version ("市级…规划编制" asked for a county): not listed.
