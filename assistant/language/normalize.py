@@ -49,6 +49,17 @@ def fold_document(text: str) -> str:
 
 
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}，。、；：？！（）《》“”])\s+|\s+(?=[{_CJK}，。、；：？！（）《》“”])")
+_PHRASE_BEFORE = re.compile(rf"[{_CJK}]{{2}}$")
+_PHRASE_AFTER = re.compile(rf"^[{_CJK}]{{2}}")
+
+
+def _space(m: re.Match) -> str:
+    """A space between two Chinese phrases separates them ("我们市 县里自己组织的…" is no "市县"); one
+    beside a single character is a stray or a letter-spaced line ("质 押 融 资") and goes."""
+    before, after = m.string[:m.start()], m.string[m.end():]
+    return " " if _PHRASE_BEFORE.search(before) and _PHRASE_AFTER.match(after) else ""
+
+
 _REPEATED_PUNCT = re.compile(r"([，。、；：？！…~～])\1+")
 _CONTROL = re.compile(r"[\u200b-\u200f\ufeff\u00ad]")
 
@@ -60,7 +71,7 @@ def normalize_question(text: str) -> str:
     text = fold_document(text).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     if re.search(rf"[{_CJK}]", text):
         text = re.sub(r"(?<!\d)\.|\.(?!\d)", "。", text)
-    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = _SPACE_BETWEEN_CJK.sub(_space, text)
     text = re.sub(r"\s+", " ", text).strip()
     text = _REPEATED_PUNCT.sub(r"\1", text)
     return text.lower()
