@@ -44,13 +44,13 @@ class Catalog:
                 {m["field"] for m in self.metas if m.get("field")})
         return cached
 
-    def other_domain_words(self, lex: Lexicon) -> list[str]:
+    def other_domain_words(self, lex: Lexicon) -> frozenset[str]:
         """The field words of fields no loaded plan is about ("公租房" beside an IP plan): a question made
         of them is out of scope, not a matter the plan leaves unlisted."""
         cached = self.__dict__.get("_other_domain_words")
         if cached is None:
             loaded = set(self.domain_words(lex))
-            cached = self.__dict__["_other_domain_words"] = sorted(
+            cached = self.__dict__["_other_domain_words"] = frozenset(
                 {w for ws in lex.domain.values() for w in ws} - loaded)
         return cached
 
