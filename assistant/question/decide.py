@@ -124,11 +124,12 @@ def _written_version(found: list[Verdict], text: str) -> list[Verdict]:
     return [v for v, n in zip(found, scores) if n == max(scores)]
 
 
-def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]) -> MatterMatch | None:
+def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention], units: list[str]) -> MatterMatch | None:
     """Another matter of the plan with every word the match covered and an outcome at a level
-    the question names."""
+    the question names. A follow-up's match covers nothing ("那市县自己编预案呢" after 全省性总体应急预案编制):
+    the words it says, else the last matter's head words."""
     wanted = {m.level for m in scope}
-    words = match.covered or []
+    words = match.covered or units or match.entry.heads[-1:]
     for entry in d.index.matters:
         if entry is match.entry or not words:
             continue
@@ -167,9 +168,13 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return None
     claimed = {m.level for m in claims if m.level and not m.negated}
     refused = {m.level for m in claims if m.level and m.negated}   # "县区一分钱不用出吧"
-    if any(m.majority for m in claims):   # "是中央出大头吗": only a split in numbers says
+    if any(m.majority for m in claims):   # "是中央出大头吗": a split in numbers says, or who pays at all
         named = claimed | {m.foreign for m in claims if m.foreign}   # a split may name a level above the plan's
         splits = _splits(outcomes)
+        paying = {lv for o in outcomes for lv in _levels_of(o["payer"], levels)}
+        if not splits and paying and all(o["level"] is not None for o in outcomes):
+            # one level alone pays: the larger part is all of it, or none of it (a joint share says nothing)
+            return "yes" if paying <= named else "no" if not paying & named else None
         if not splits:
             return None
         return "yes" if all(sum(v for lv, v in s.items() if lv in named) > 0.5 for s in splits) else "no"
@@ -444,13 +449,15 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             found = []
             for match in x.matches:
                 outcomes, only = _select(match.entry.matter, scope, a.joint_scope)
-                if not outcomes:
+                if not outcomes or (only and not any(m.claim for m in scope)):
                     # Only another level's version matched best ("应急预案演练" of 县区); the named
                     # level's version may be listed under a longer name ("市级组织的全市应急预案演练").
-                    match = _level_version(x, match, scope)
-                    if match is None:
+                    version = _level_version(x, match, scope, a.units)
+                    if version is None and not outcomes:
                         continue
-                    outcomes, only = _select(match.entry.matter, scope)
+                    if version is not None:
+                        match = version
+                        outcomes, only = _select(match.entry.matter, scope)
                 if any(v.matter["id"] == match.entry.matter["id"] for v in found):
                     continue   # another match's level version already brought this matter
                 outcomes, details = _exceptions(outcomes) if not scope else (outcomes, [])
