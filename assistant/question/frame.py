@@ -342,8 +342,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         yes_no = True
     if "还是" in text and not re.search(r"(吗|吧)[？?]?$", text):
         yes_no = False   # "由市还是县区承担？" asks which, not whether
-    follow_up = bool(re.match(r"^(那|那么|换成|如果是|要是|改成|假如|若是|还有|另外|再问|如果)", text)) or \
-        text.endswith(("呢？", "呢")) or "quote" in intents   # "出自第几条" asks about the last answer
+    follow_up = bool(g["follow_up"].search(text)) or "quote" in intents   # "出自第几条" asks about the last answer
     fact = next((key for key, spec in lex.facts.items() if matches_any(text, spec["patterns"])), None)
     all_aliases = catalog.aliases
     domain_words = catalog.domain_words(lex)
