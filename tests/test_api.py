@@ -568,20 +568,55 @@ def test_serve_runs_uvicorn_with_host_and_port(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_serve_defaults_to_one_worker_per_core(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import uvicorn
+    from assistant.service import workers as multi
     seen: dict = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+
+    class Supervisor:
+        def __init__(self, workers: int, host: str, port: int, options: dict) -> None:
+            seen.update(workers=workers, host=host, port=port, **options)
+
+        def run(self) -> int:
+            return 0
+    monkeypatch.setattr(multi, "Supervisor", Supervisor)
+    monkeypatch.setattr(multi, "check_port", lambda host, port: None)
     from assistant.cli import main
     monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
     monkeypatch.setenv("ASSISTANT_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.5")
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert main(["serve"]) == 0
-    # Several workers: each builds its app from the environment (uvicorn's factory), one per core.
-    assert seen["app"] == "assistant.service.api:create_worker_app" and seen["factory"] is True and seen["workers"] == 3
+    # Several workers, one per core, under the supervisor (each worker with its own socket).
+    assert seen["workers"] == 3 and seen["host"] == "127.0.0.1" and seen["port"] == 8000
     assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1,10.0.0.5"
     monkeypatch.setenv("ASSISTANT_SESSION_STORE", "memory")
     with pytest.raises(SystemExit, match="一个进程"):
         main(["serve", "--workers", "2"])
+
+
+def test_serve_without_reuseport_uses_uvicorns_workers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import uvicorn
+
+    from assistant.service import workers as multi
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setattr(multi, "reuseport_available", lambda: False)
+    from assistant.cli import main
+    monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
+    assert main(["serve", "--workers", "2"]) == 0
+    # Each worker builds its app from the environment (uvicorn's factory); they share one socket.
+    assert seen["app"] == "assistant.service.api:create_worker_app" and seen["factory"] is True and seen["workers"] == 2
+    assert "SO_REUSEPORT" in capsys.readouterr().err
+
+
+def test_serve_reports_a_failed_supervisor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from assistant.service import workers as multi
+    monkeypatch.setattr(multi, "check_port", lambda host, port: None)
+    monkeypatch.setattr(multi.Supervisor, "run", lambda self: 1)        # a worker failed at start-up
+    from assistant.cli import main
+    monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--workers", "2"])
+    assert exc.value.code == 1
 
 
 # --------------------------------------------------------------------------- with the real engine

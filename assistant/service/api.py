@@ -23,6 +23,7 @@ import logging
 import os
 import queue
 import re
+import sys
 import threading
 import zlib
 from collections.abc import AsyncIterator, Callable
@@ -956,23 +957,36 @@ def default_workers() -> int:
 def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None, *,
           workers: int = 1, answer_cache_size: int = ANSWER_CACHE_SIZE, access_log: bool = True) -> None:
     """`assistant serve`: uvicorn with `workers` processes (each loads the engine and keeps its own
-    question-log journal; conversations are shared through the database). X-Forwarded-For and
-    X-Forwarded-Proto are believed only from the addresses in ASSISTANT_TRUSTED_PROXIES."""
+    question-log journal; conversations are shared through the database). Several workers each listen
+    with a socket of their own under a small supervisor (`assistant.service.workers`), or, where
+    SO_REUSEPORT is missing, in uvicorn's multi-process mode. X-Forwarded-For and X-Forwarded-Proto are
+    believed only from the addresses in ASSISTANT_TRUSTED_PROXIES. Raises SystemExit when it cannot serve."""
     import uvicorn
+
+    from assistant.service import workers as multi
 
     settings = settings or load_settings()
     if workers > 1 and settings.session_store == "memory":
         raise SystemExit("ASSISTANT_SESSION_STORE=memory 时会话只在一个进程内，不能使用多个工作进程（--workers 1）。")
-    proxies = {"proxy_headers": bool(settings.trusted_proxies),
+    options = {"log_level": "info", "access_log": access_log, "timeout_graceful_shutdown": 10,
+               "proxy_headers": bool(settings.trusted_proxies),
                "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None}
-    common = {"host": host, "port": port, "log_level": "info", "access_log": access_log,
-              "timeout_graceful_shutdown": 10, **proxies}
     if workers <= 1:
-        uvicorn.run(create_app(settings, answer_cache_size=answer_cache_size), **common)
+        uvicorn.run(create_app(settings, answer_cache_size=answer_cache_size), host=host, port=port, **options)
         return
     # Each worker process builds its own app from the environment: hand the data folder over there.
     if settings.data_dir is not None:
         os.environ["ASSISTANT_DATA"] = str(settings.data_dir)
     if answer_cache_size != ANSWER_CACHE_SIZE:
         raise ValueError("answer_cache_size can only be changed with one worker")
-    uvicorn.run("assistant.service.api:create_worker_app", factory=True, workers=workers, **common)
+    if not multi.reuseport_available():
+        print("本机不支持 SO_REUSEPORT：改用 uvicorn 的多进程模式（各工作进程共用一个监听端口，连接可能分配不均）。",
+              file=sys.stderr)
+        uvicorn.run(multi.WORKER_APP, factory=True, workers=workers, host=host, port=port, **options)
+        return
+    try:
+        multi.check_port(host, port)
+    except OSError as exc:
+        raise SystemExit(f"无法监听 {host}:{port}：{exc.strerror or exc}（端口已被占用？）") from None
+    if multi.Supervisor(workers, host, port, options).run():
+        raise SystemExit(1)
