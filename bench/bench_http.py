@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -214,9 +215,9 @@ def machine_busy() -> tuple[float, float]:
 
 def connections_per_process(port: int) -> list[int]:
     """How many of the established connections to `port` each server process holds, most first (`ss`).
-    uvicorn's workers share one listening socket, and a worker that wakes first accepts every connection
-    waiting: wrk's connections, all opened at once, are often split unevenly. 32/0 leaves a worker idle;
-    a split like 26/6 costs less than it looks (the worker with few connections answers them at once)."""
+    Each worker listens with its own socket (SO_REUSEPORT) and the kernel picks one per connection by a
+    hash of its addresses: wrk's 32 connections split like coin tosses (16/16 to about 22/10). Before,
+    uvicorn's workers shared one socket and the first to wake took every waiting connection (32/0, 30/2)."""
     if not shutil.which("ss"):
         return []
     out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
@@ -227,23 +228,32 @@ def connections_per_process(port: int) -> list[int]:
     return sorted(counts.values(), reverse=True)
 
 
+def own_cpu() -> float:
+    """CPU seconds of this process and of its children that ended (wrk, ss)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measured(proc: subprocess.Popen, url: str, script: Path | None, duration: int, connections: int) -> dict:
     """A wrk run, plus the server's CPU per request (less sensitive than requests/s to other load on the
-    machine), how busy the whole machine was, and how the connections were split between the workers
-    (looked at halfway through)."""
-    cpu0, (busy0, all0) = process_tree_cpu(proc.pid), machine_busy()
+    machine), how busy the whole machine was, how many cores something other than the server, wrk and
+    this script kept busy meanwhile (another program's load: the run's requests/s are not comparable
+    then), and how the connections were split between the workers (looked at halfway through)."""
+    cpu0, (busy0, all0), mine0, t0 = process_tree_cpu(proc.pid), machine_busy(), own_cpu(), time.monotonic()
     done: dict = {}
     wrk = threading.Thread(target=lambda: done.update(run_wrk(url, script, duration, connections)))
     wrk.start()
     time.sleep(duration / 2)
     split = connections_per_process(int(url.split(":")[2].split("/")[0]))
     wrk.join()
-    cpu1, (busy1, all1) = process_tree_cpu(proc.pid), machine_busy()
+    cpu1, (busy1, all1), mine1, t1 = process_tree_cpu(proc.pid), machine_busy(), own_cpu(), time.monotonic()
     if not done:
         raise SystemExit(f"wrk failed on {url}")
     result = {**done, "connections_per_worker": split}
     result["server_cpu_us_per_request"] = (cpu1 - cpu0) * 1e6 / max(result["requests"], 1)
     result["machine_busy"] = (busy1 - busy0) / max(all1 - all0, 1)
+    busy_seconds = (busy1 - busy0) / os.sysconf("SC_CLK_TCK")
+    result["other_cores"] = max(0.0, busy_seconds - (cpu1 - cpu0) - (mine1 - mine0)) / (t1 - t0)
     return result
 
 
@@ -263,7 +273,7 @@ def main_workers(args: argparse.Namespace, script: Path, n_questions: int) -> in
                     runs.setdefault(name, []).append(measured(proc, url, s, args.duration, args.connections))
         finally:
             stop_server(proc)
-    keys = ("rps", "p50_ms", "p99_ms", "server_cpu_us_per_request", "machine_busy")
+    keys = ("rps", "p50_ms", "p99_ms", "server_cpu_us_per_request", "machine_busy", "other_cores")
     summary = {name: {k: statistics.median(r[k] for r in rs) for k in keys}
                | {"errors": sum(r["errors"] for r in rs), "requests": sum(r["requests"] for r in rs)}
                for name, rs in runs.items()}
@@ -272,12 +282,13 @@ def main_workers(args: argparse.Namespace, script: Path, n_questions: int) -> in
           f"{args.connections} keep-alive connections, wrk -t1, {args.duration}s x {args.rounds} rounds (medians), "
           f"{n_questions} distinct questions, {os.cpu_count()} cores\n")
     print("| scenario | requests/s | p50 (ms) | p99 (ms) | server CPU per request (µs) | machine busy | "
-          "connections per worker (each round) | errors |")
-    print("|---|---:|---:|---:|---:|---:|---|---:|")
+          "other programs (cores, each round) | connections per worker (each round) | errors |")
+    print("|---|---:|---:|---:|---:|---:|---|---|---:|")
     for name, s in summary.items():
         split = ", ".join("/".join(map(str, r["connections_per_worker"])) or "?" for r in runs[name])
+        others = ", ".join(f"{r['other_cores']:.2f}" for r in runs[name])
         print(f"| {name} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | "
-              f"{s['server_cpu_us_per_request']:.0f} | {s['machine_busy']:.0%} | {split} | {s['errors']} |")
+              f"{s['server_cpu_us_per_request']:.0f} | {s['machine_busy']:.0%} | {others} | {split} | {s['errors']} |")
     top, first = counts[-1], counts[0]
     a, h, a1 = summary[f"ask@{top}"], summary[f"health@{top}"], summary[f"ask@{first}"]
     verdict = {"scaling": a["rps"] / a1["rps"], "rps_ratio": a["rps"] / h["rps"], "p99_ratio": a["p99_ms"] / h["p99_ms"]}

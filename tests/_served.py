@@ -62,7 +62,7 @@ class ServedProcess:
 
     def stop(self, timeout: float = 30) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()                   # graceful: uvicorn stops its workers
+            self.proc.terminate()                   # graceful: the supervisor stops its workers
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

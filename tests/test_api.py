@@ -568,20 +568,55 @@ def test_serve_runs_uvicorn_with_host_and_port(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_serve_defaults_to_one_worker_per_core(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import uvicorn
+    from assistant.service import workers as multi
     seen: dict = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+
+    class Supervisor:
+        def __init__(self, workers: int, host: str, port: int, options: dict) -> None:
+            seen.update(workers=workers, host=host, port=port, **options)
+
+        def run(self) -> int:
+            return 0
+    monkeypatch.setattr(multi, "Supervisor", Supervisor)
+    monkeypatch.setattr(multi, "check_port", lambda host, port: None)
     from assistant.cli import main
     monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
     monkeypatch.setenv("ASSISTANT_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.5")
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert main(["serve"]) == 0
-    # Several workers: each builds its app from the environment (uvicorn's factory), one per core.
-    assert seen["app"] == "assistant.service.api:create_worker_app" and seen["factory"] is True and seen["workers"] == 3
+    # Several workers, one per core, under the supervisor (each worker with its own socket).
+    assert seen["workers"] == 3 and seen["host"] == "127.0.0.1" and seen["port"] == 8000
     assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1,10.0.0.5"
     monkeypatch.setenv("ASSISTANT_SESSION_STORE", "memory")
     with pytest.raises(SystemExit, match="一个进程"):
         main(["serve", "--workers", "2"])
+
+
+def test_serve_without_reuseport_uses_uvicorns_workers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import uvicorn
+
+    from assistant.service import workers as multi
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setattr(multi, "reuseport_available", lambda: False)
+    from assistant.cli import main
+    monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
+    assert main(["serve", "--workers", "2"]) == 0
+    # Each worker builds its app from the environment (uvicorn's factory); they share one socket.
+    assert seen["app"] == "assistant.service.api:create_worker_app" and seen["factory"] is True and seen["workers"] == 2
+    assert "SO_REUSEPORT" in capsys.readouterr().err
+
+
+def test_serve_reports_a_failed_supervisor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from assistant.service import workers as multi
+    monkeypatch.setattr(multi, "check_port", lambda host, port: None)
+    monkeypatch.setattr(multi.Supervisor, "run", lambda self: 1)        # a worker failed at start-up
+    from assistant.cli import main
+    monkeypatch.setenv("ASSISTANT_CACHE", str(tmp_path))
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--workers", "2"])
+    assert exc.value.code == 1
 
 
 # --------------------------------------------------------------------------- with the real engine
@@ -666,23 +701,31 @@ def raw_post(client: TestClient, body: bytes, **headers: str) -> tuple[int, list
         return r.status_code, r.headers.raw, b"".join(r.iter_raw())
 
 
+# Embedding origins configured or not; the request's Origin: none, an allowed one, another site's.
+CORS_CASES = [([], None), ([PORTAL], None), ([PORTAL], PORTAL), ([PORTAL], "https://evil.example"),
+              (["*"], "https://any.example"), (["*"], None)]
+
+
 @pytest.mark.parametrize("question", ["专利导航谁出钱？", "<b>" + "专利导航" * 100])   # under and over 1 KB of JSON
 @pytest.mark.parametrize("encoding", ["identity", "gzip"])
-def test_the_fast_path_answers_as_the_stack_does(tmp_path: Path, fake: FakeEngine, question: str, encoding: str) -> None:
+@pytest.mark.parametrize("origins,origin", CORS_CASES)
+def test_the_fast_path_answers_as_the_stack_does(tmp_path: Path, fake: FakeEngine, question: str, encoding: str,
+                                                 origins: list[str], origin: str | None) -> None:
     """POST /api/ask with a plain JSON body is answered ahead of the middleware stack (AskFastPath); a
     Content-Type it leaves to the route goes through the stack. Same status, same headers in the same
-    order (security headers, Vary, gzip), same body but for the ids, same records."""
-    client = make_client(tmp_path, fake)
+    order (CORS, security headers, Vary, gzip), same body but for the ids, same records."""
+    client = make_client(tmp_path, fake, allowed_origins=origins)
     seen: list[str] = []
     client.app.add_middleware(SeenByStack, seen=seen)
     records: list[dict] = []
     client.app.state.answer_listeners.append(records.append)
     body = json.dumps({"question": question}).encode()
+    extra = {"Origin": origin} if origin else {}
     fast = raw_post(client, body, **{"Content-Type": "application/json", "Accept-Encoding": encoding,
-                                      "X-Assistant-Channel": "web"})
+                                      "X-Assistant-Channel": "web", **extra})
     assert seen == []
     routed = raw_post(client, body, **{"Content-Type": "Application/JSON", "Accept-Encoding": encoding,
-                                        "X-Assistant-Channel": "web"})
+                                        "X-Assistant-Channel": "web", **extra})
     assert seen == ["POST /api/ask"]
     assert fast[0] == routed[0] == 200
 
@@ -705,10 +748,10 @@ def test_the_fast_path_answers_as_the_stack_does(tmp_path: Path, fake: FakeEngin
     assert {k: v for k, v in records[0].items() if k not in drop} == {k: v for k, v in records[1].items() if k not in drop}
 
 
-@pytest.mark.parametrize("case", ["not json", "no question", "cors", "not json type"])
+@pytest.mark.parametrize("case", ["not json", "no question", "not json type"])
 def test_what_the_fast_path_leaves_to_the_stack(tmp_path: Path, fake: FakeEngine, case: str) -> None:
-    """Invalid bodies, other Content-Types and requests CORS must see go through the stack with the body
-    the fast path read (its errors and CORS headers are the stack's)."""
+    """Invalid bodies and other Content-Types go through the stack with the body the fast path read (its
+    errors are the stack's)."""
     client = make_client(tmp_path, fake, allowed_origins=[PORTAL])
     seen: list[str] = []
     client.app.add_middleware(SeenByStack, seen=seen)
@@ -718,18 +761,14 @@ def test_what_the_fast_path_leaves_to_the_stack(tmp_path: Path, fake: FakeEngine
         body = b'{"question": '
     elif case == "no question":
         body = b'{"session_id": null}'
-    elif case == "cors":
-        headers["Origin"] = PORTAL
     else:
         headers["Content-Type"] = "text/plain"
     r = client.post("/api/ask", content=body, headers=headers)
     assert seen == ["POST /api/ask"]
-    if case == "cors":
-        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == PORTAL
-    else:
-        assert_error(r, 415 if case == "not json type" else 422)
-    assert client.post("/api/ask", json={"question": "专利导航谁出钱？"}).status_code == 200
-    assert seen == ["POST /api/ask"]                                    # no Origin: the fast path
+    assert_error(r, 415 if case == "not json type" else 422)
+    r = client.post("/api/ask", json={"question": "专利导航谁出钱？"}, headers={"Origin": PORTAL})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == PORTAL
+    assert seen == ["POST /api/ask"]                                    # valid JSON, with Origin: the fast path
 
 
 # --------------------------------------------------------------------------- the schema says what the server does

@@ -83,6 +83,19 @@ def test_cleanup_keeps_a_namespace_within_its_limit(two, clock: Clock) -> None:
     assert sorted(a.items("session")) == ["s0", "s3", "s4"]
 
 
+def test_the_limit_breaks_ties_by_key_and_leaves_rows_without_expiry(two, clock: Clock) -> None:
+    a, b = two
+    a.limits["session"] = 3
+    for i in range(6):                                   # one turn of the clock: the same expiry for all
+        a.put("session", f"t{i}", b"x", ttl=100)
+    a.put("session", "pinned", b"p")                     # no expiry: neither counted nor deleted
+    clock.now += 1
+    a.put("session", "fresh", b"y", ttl=100)
+    assert a.cleanup(chunk=2) == 4
+    assert sorted(b.items("session")) == ["fresh", "pinned", "t0", "t1"]
+    assert a.cleanup() == 0
+
+
 def test_conversations_round_trip_with_their_turns(two) -> None:
     a, b = two
     turns = (b'{"question":"\\u4e00\\n","result":{}}', json.dumps({"question": "市里的作品登记谁出钱？"},

@@ -23,6 +23,7 @@ import logging
 import os
 import queue
 import re
+import sys
 import threading
 import zlib
 from collections.abc import AsyncIterator, Callable
@@ -605,9 +606,9 @@ class AskFastPath:
 
     The stack (error and exception middlewares, telemetry, our headers, gzip, routing, the dependency
     machinery, Request and Response objects) cost more CPU per answer than the answer itself once the
-    answer cache is warm. This does the same for the common request: a JSON body that validates,
-    sent without an Origin header when CORS is configured. Its response is the one the stack would
-    send: the same body (AskHandler), the same headers in the same order (the security headers, then
+    answer cache is warm. This does the same for the common request: a JSON body that validates.
+    Its response is the one the stack would send: the same body (AskHandler), the same headers in the
+    same order (CORSMiddleware's when embedding origins are configured, the security headers, then
     GZipMiddleware's Vary and Content-Encoding for bodies of GZIP_MINIMUM_SIZE bytes or more), the
     listeners called the same way, a crash turned into the same 500 by the app's handler.
     tests/test_api.py holds the two paths to that.
@@ -615,21 +616,25 @@ class AskFastPath:
     Anything else goes to the stack, with the body it has read so far given back: a Content-Type
     other than the usual spellings of application/json (the route parses the header properly), a body
     that does not validate (the route's 422 says why), a declared or counted body over the limit
-    (BodyLimit's 413), a client that went away, a request CORS has to see.
+    (BodyLimit's 413), a client that went away.
     """
 
-    def __init__(self, app: FastAPI, stack: Callable, handler: AskHandler, cors: bool) -> None:
+    def __init__(self, app: FastAPI, stack: Callable, handler: AskHandler, origins: list[str]) -> None:
         self.app = app                  # for its exception handlers
         self.stack = stack              # the middleware stack, router and all
         self.handler = handler
-        self.cors = cors
+        # CORS as CORSMiddleware answers a POST (a browser sends Origin with every POST, same-origin ones
+        # too): the Origin mirrored back when it is an allowed one ("*": allow all), "Vary: Origin" always.
+        self.cors = bool(origins)
+        self.allow_all = "*" in origins
+        self.allowed = {o.encode("latin-1") for o in origins}
         self.security = page_security_headers()
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or scope["path"] != "/api/ask" or scope["method"] != "POST":
             await self.stack(scope, receive, send)
             return
-        content_type = channel = encoding = None
+        content_type = channel = encoding = origin = None
         for name, value in scope["headers"]:
             if name == b"content-type":
                 content_type = value if content_type is None else content_type
@@ -641,9 +646,8 @@ class AskFastPath:
                 encoding = value if encoding is None else encoding
             elif name == b"x-assistant-channel":
                 channel = value if channel is None else channel
-            elif name == b"origin" and self.cors:
-                await self.stack(scope, receive, send)
-                return
+            elif name == b"origin":
+                origin = value if origin is None else origin
         if content_type not in JSON_CONTENT_TYPES or scope.get("root_path"):
             await self.stack(scope, receive, send)
             return
@@ -673,9 +677,19 @@ class AskFastPath:
             client = scope.get("client")
             response, record = await self.handler.answer(body, channel.decode("latin-1") if channel else "",
                                                          client[0] if client else None)
-            headers = [(b"content-length", b""), (b"content-type", b"application/json"), *self.security]
+            headers = [(b"content-length", b""), (b"content-type", b"application/json")]
+            vary = b""
+            if self.cors:
+                if origin is not None and (self.allow_all or origin in self.allowed):
+                    headers.append((b"access-control-allow-origin", b"*" if self.allow_all else origin))
+                vary = b"Origin"
+                headers.append((b"vary", vary))
+            headers += self.security
             if len(response) >= GZIP_MINIMUM_SIZE:
-                headers.append((b"vary", b"Accept-Encoding"))
+                if vary:        # GZipMiddleware adds to the Vary header there is, where it is
+                    headers[headers.index((b"vary", vary))] = (b"vary", vary + b", Accept-Encoding")
+                else:
+                    headers.append((b"vary", b"Accept-Encoding"))
                 if encoding is not None and b"gzip" in encoding:
                     packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
                     response = packer.compress(response) + packer.flush()
@@ -707,13 +721,13 @@ def _replay(messages: list[dict], receive: Callable) -> Callable:
     return replayed
 
 
-def install_ask_fast_path(app: FastAPI, handler: AskHandler, cors: bool) -> None:
+def install_ask_fast_path(app: FastAPI, handler: AskHandler, origins: list[str]) -> None:
     """Put AskFastPath outside the middleware stack Starlette builds at the first request (outside
     ServerErrorMiddleware too: it does that one's work itself)."""
     build = app.build_middleware_stack
 
     def build_with_fast_path() -> Any:
-        return AskFastPath(app, build(), handler, cors)
+        return AskFastPath(app, build(), handler, origins)
 
     app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]
 
@@ -795,7 +809,7 @@ def create_app(settings: Settings | None = None, engine: Any = None, *,
         log.warning("assistant.helpdesk.admin is missing: no question log, no feedback endpoint")
     else:
         helpdesk.install(app, settings)
-    install_ask_fast_path(app, handler, cors=bool(origins))
+    install_ask_fast_path(app, handler, origins)
     return app
 
 
@@ -956,23 +970,36 @@ def default_workers() -> int:
 def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None, *,
           workers: int = 1, answer_cache_size: int = ANSWER_CACHE_SIZE, access_log: bool = True) -> None:
     """`assistant serve`: uvicorn with `workers` processes (each loads the engine and keeps its own
-    question-log journal; conversations are shared through the database). X-Forwarded-For and
-    X-Forwarded-Proto are believed only from the addresses in ASSISTANT_TRUSTED_PROXIES."""
+    question-log journal; conversations are shared through the database). Several workers each listen
+    with a socket of their own under a small supervisor (`assistant.service.workers`), or, where
+    SO_REUSEPORT is missing, in uvicorn's multi-process mode. X-Forwarded-For and X-Forwarded-Proto are
+    believed only from the addresses in ASSISTANT_TRUSTED_PROXIES. Raises SystemExit when it cannot serve."""
     import uvicorn
+
+    from assistant.service import workers as multi
 
     settings = settings or load_settings()
     if workers > 1 and settings.session_store == "memory":
         raise SystemExit("ASSISTANT_SESSION_STORE=memory 时会话只在一个进程内，不能使用多个工作进程（--workers 1）。")
-    proxies = {"proxy_headers": bool(settings.trusted_proxies),
+    options = {"log_level": "info", "access_log": access_log, "timeout_graceful_shutdown": 10,
+               "proxy_headers": bool(settings.trusted_proxies),
                "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None}
-    common = {"host": host, "port": port, "log_level": "info", "access_log": access_log,
-              "timeout_graceful_shutdown": 10, **proxies}
     if workers <= 1:
-        uvicorn.run(create_app(settings, answer_cache_size=answer_cache_size), **common)
+        uvicorn.run(create_app(settings, answer_cache_size=answer_cache_size), host=host, port=port, **options)
         return
     # Each worker process builds its own app from the environment: hand the data folder over there.
     if settings.data_dir is not None:
         os.environ["ASSISTANT_DATA"] = str(settings.data_dir)
     if answer_cache_size != ANSWER_CACHE_SIZE:
         raise ValueError("answer_cache_size can only be changed with one worker")
-    uvicorn.run("assistant.service.api:create_worker_app", factory=True, workers=workers, **common)
+    if not multi.reuseport_available():
+        print("本机不支持 SO_REUSEPORT：改用 uvicorn 的多进程模式（各工作进程共用一个监听端口，连接可能分配不均）。",
+              file=sys.stderr)
+        uvicorn.run(multi.WORKER_APP, factory=True, workers=workers, host=host, port=port, **options)
+        return
+    try:
+        multi.check_port(host, port)
+    except OSError as exc:
+        raise SystemExit(f"无法监听 {host}:{port}：{exc.strerror or exc}（端口已被占用？）") from None
+    if multi.Supervisor(workers, host, port, options).run():
+        raise SystemExit(1)

@@ -459,22 +459,46 @@ class SharedState:
         t = state_table.c
         selections = [sa.select(t.ns, t.key).where(t.expires_at <= self._clock())]
         for ns, limit in self.limits.items():
-            # The keys past the newest `limit` (by expiry: the least recently used).
-            selections.append(sa.select(t.ns, t.key).where(t.ns == ns)
-                              .order_by(t.expires_at.desc(), t.key).offset(limit))
+            selections += self._beyond_limit(ns, limit)
         deleted = 0
         for selection in selections:
             while True:
                 with self.engine.begin() as conn:
                     keys = conn.execute(selection.limit(chunk)).all()
-                    if keys:
-                        conn.execute(state_table.delete().where(sa.tuple_(t.ns, t.key).in_(keys)))
+                    by_ns: dict[str, list[str]] = {}
+                    for ns, key in keys:
+                        by_ns.setdefault(ns, []).append(key)
+                    # `ns = ? AND key IN (...)`: the primary key's index. SQLite scans the whole table for
+                    # `(ns, key) IN (VALUES ...)`, with the write lock held (50 ms a chunk on 150,000 rows).
+                    for ns, names in by_ns.items():
+                        conn.execute(state_table.delete().where(t.ns == ns, t.key.in_(names)))
                 deleted += len(keys)
                 if len(keys) < chunk or self._stop.is_set():
                     break
                 if pause:
                     time.sleep(pause)
         return deleted
+
+    def _beyond_limit(self, ns: str, limit: int) -> list[sa.Select]:
+        """Selections of the rows of `ns` past the newest `limit` by expiry (the least recently used; ties
+        by key), rows without expiry aside. The edge is found once, by one ordered read: selecting each
+        chunk as "past the first `limit` in that order" sorted the whole namespace every time (SQLite
+        ~0.2 s a chunk on 150,000 rows, two minutes of a core per worker after a load test)."""
+        t = state_table.c
+        dated = sa.and_(t.ns == ns, t.expires_at.is_not(None))
+        if limit <= 0:
+            return [sa.select(t.ns, t.key).where(dated)]
+        with self.engine.connect() as conn:
+            edge = conn.execute(sa.select(t.expires_at).where(dated).order_by(t.expires_at.desc())
+                                .offset(limit - 1).limit(1)).scalar()
+            if edge is None:                          # within the limit
+                return []
+            newer = conn.execute(sa.select(sa.func.count()).select_from(state_table)
+                                 .where(t.ns == ns, t.expires_at > edge)).scalar_one()
+            last_kept = conn.execute(sa.select(t.key).where(t.ns == ns, t.expires_at == edge).order_by(t.key)
+                                     .offset(limit - newer - 1).limit(1)).scalar()
+        return [sa.select(t.ns, t.key).where(t.ns == ns, t.expires_at < edge),
+                sa.select(t.ns, t.key).where(t.ns == ns, t.expires_at == edge, t.key > last_kept)]
 
     def _clean_periodically(self, every: float) -> None:
         # SQLite checkpoints often (the log would otherwise grow by megabytes a second under load and
