@@ -32,6 +32,22 @@ class ServedProcess:
         self.log = open(self.state / f"server-{time.time_ns()}.log", "wb")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full, stdout=self.log, stderr=subprocess.STDOUT)
 
+    def pids(self, tries: int = 30) -> set[int]:
+        """Worker pids seen on `tries` fresh connections (the kernel hands each to some worker)."""
+        seen = set()
+        for _ in range(tries):
+            try:
+                seen.add(httpx.get(self.base + "/api/health", timeout=2).json()["pid"])
+            except httpx.HTTPError:
+                pass
+        return seen
+
+    def wait_for_workers(self, n: int, exclude: frozenset[int] = frozenset()) -> set[int]:
+        def answering() -> set[int] | None:
+            pids = self.pids() - exclude
+            return pids if len(pids) >= n else None
+        return self.wait_until(answering, f"{n} workers did not answer", timeout=120, pause=0.2)
+
     def healthy(self) -> bool:
         try:
             return httpx.get(self.base + "/api/health", timeout=1).status_code == 200

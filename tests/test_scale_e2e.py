@@ -46,22 +46,6 @@ class Server(ServedProcess):
                      "ASSISTANT_WECHAT_TOKEN": WX, "ASSISTANT_TRUSTED_PROXIES": "127.0.0.1"})
         self.wait_for_workers(self.workers)
 
-    def pids(self, tries: int = 30) -> set[int]:
-        """Worker pids seen on `tries` fresh connections (the kernel hands each to some worker)."""
-        seen = set()
-        for _ in range(tries):
-            try:
-                seen.add(httpx.get(self.base + "/api/health", timeout=2).json()["pid"])
-            except httpx.HTTPError:
-                pass
-        return seen
-
-    def wait_for_workers(self, n: int, exclude: frozenset[int] = frozenset()) -> set[int]:
-        def answering() -> set[int] | None:
-            pids = self.pids() - exclude
-            return pids if len(pids) >= n else None
-        return self.wait_until(answering, f"{n} workers did not answer", timeout=120, pause=0.2)
-
 
 def worker_clients(server: Server) -> dict[int, httpx.Client]:
     """One keep-alive client per worker: a connection stays with the worker that accepted it."""

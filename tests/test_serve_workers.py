@@ -30,22 +30,6 @@ class Server(ServedProcess):
                      "--workers", str(workers), "--no-access-log"], {})
         self.wait_for_workers(workers)
 
-    def pids(self, tries: int = 40) -> set[int]:
-        """Worker pids seen on `tries` fresh connections."""
-        seen = set()
-        for _ in range(tries):
-            try:
-                seen.add(httpx.get(self.base + "/api/health", timeout=2).json()["pid"])
-            except httpx.HTTPError:
-                pass
-        return seen
-
-    def wait_for_workers(self, n: int, exclude: frozenset[int] = frozenset()) -> set[int]:
-        def answering() -> set[int] | None:
-            pids = self.pids() - exclude
-            return pids if len(pids) >= n else None
-        return self.wait_until(answering, f"{n} workers did not answer", timeout=120, pause=0.2)
-
     def listeners(self) -> list[int]:
         """The pid of each socket listening on the port, one entry per socket (`ss`)."""
         out = subprocess.run(["ss", "-ltnpH", f"( sport = :{self.port} )"], capture_output=True, text=True,
