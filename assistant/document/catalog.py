@@ -44,6 +44,13 @@ class Catalog:
                 {m["field"] for m in self.metas if m.get("field")})
         return cached
 
+    def aliases_longest_first(self) -> list[str]:
+        """Every level word and place, longest first, ties in order (deterministic; computed once)."""
+        cached = self.__dict__.get("_aliases_longest_first")
+        if cached is None:
+            cached = self.__dict__["_aliases_longest_first"] = sorted(self.aliases, key=lambda a: (-len(a), a))
+        return cached
+
     def other_domain_words(self, lex: Lexicon) -> frozenset[str]:
         """The field words of fields no loaded plan is about ("公租房" beside an IP plan): a question made
         of them is out of scope, not a matter the plan leaves unlisted."""

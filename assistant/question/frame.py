@@ -331,7 +331,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     # "五五开" is the split asked about, never a matter's word; nor is a loaded plan's title ("按《…方案》，…").
     titles = {m["title"] for m in catalog.metas}
     said = _without_plan_names(re.sub(r"《([^》]*)》", lambda t: "，" if t.group(1) in titles else t.group(0), text),
-                               catalog.aliases, g["plan_name_after"])
+                               catalog, g["plan_name_after"])
     ratio = g["ratio_claim"].search(said)
     words = tok.words(said[:ratio.start()] + "，" + said[ratio.end():] if ratio else said)
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
@@ -430,10 +430,10 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     return analysis
 
 
-def _without_plan_names(text: str, aliases: set[str], plan_name: re.Pattern) -> str:
+def _without_plan_names(text: str, catalog: Catalog, plan_name: re.Pattern) -> str:
     """"国家生态环境方案放射性污染防治…" → "，放射性污染防治…": a plan named by a level word is no matter."""
     ends = [m.end() for m in re.finditer("方案", text)][::-1]
-    ordered = sorted(aliases, key=lambda a: (-len(a), a)) if ends else []   # longest first, deterministic
+    ordered = catalog.aliases_longest_first() if ends else []
     for end in ends:
         for start in range(max(0, end - 16), end):
             alias = next((a for a in ordered if text.startswith(a, start)), None)
