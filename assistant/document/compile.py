@@ -242,6 +242,7 @@ _LEADING_VERBS = re.compile("^(" + "|".join(re.escape(v) for v in compile_vocabu
 _CONJ = re.compile(r"以及|和|及")
 _NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
                                                                 reverse=True)))
+_BY_RULE = re.compile(compile_vocabulary()["by_rule"])
 _NOT_ETC = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_etc"]))
 _SHORT = 3          # a list piece this short is a word that borrows the rest of its name from a neighbour
 _QUALIFIER = re.compile(r"^(除[^，]{2,60}?(?:以外|之外|外)的(?:其他|其余)?|(?:根据|按照|依据|围绕)[^，]{2,60}的(?=[^的]{4,}$)|未(?:列入|纳入)[^的]*?事权的|[^，、的]{2,20}?(?:部门|机构|单位)办理的|[^，、的]{1,10}?承担的)")
@@ -354,7 +355,8 @@ def _words(text: str) -> list[str]:
 
 def _conjunctions(piece: str) -> list[re.Match]:
     """和/及/以及 that join two things (not 涉及, 及其, 和谐 …), outside brackets."""
-    blocked = [(m.start(), m.end()) for m in _NOT_CONJ.finditer(piece)]
+    blocked = [(m.start(), m.end()) for m in _NOT_CONJ.finditer(piece)] \
+        + [(m.start(), m.end()) for m in _BY_RULE.finditer(piece)]
     depth, inside = 0, set()
     for i, ch in enumerate(piece):
         if ch in _BRACKETS:
