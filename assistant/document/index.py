@@ -93,8 +93,6 @@ class DocIndex:
         return level
 
 
-
-
 def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (),
            own: frozenset[str] = frozenset()) -> list[str]:
     """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策).

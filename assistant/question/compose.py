@@ -82,6 +82,11 @@ class Composer:
     def _principle(self, principle: str | None) -> str:
         return self.t["principle_phrase"].get(principle, "") if principle else ""
 
+    def _principle_note(self, o: dict) -> str:
+        """"（按属地原则）" after a verdict, or nothing for a principle templates.yaml has no words for."""
+        phrase = self._principle(o.get("principle"))
+        return f"（{phrase}）" if phrase else ""
+
     def _assignment(self, o: dict, v: Verdict) -> str:
         """"属于市级财政事权，由市承担支出责任", or only who pays where the plan states no 事权."""
         paying = f"由{self._payer_text(o['payer'], v)}承担支出责任"
@@ -93,8 +98,7 @@ class Composer:
         label = v.index.label_of(level) if level else ""
         who = cond if cond else f"{label}层面的{v.matter['name']}" if level else v.matter["name"]
         text = f"{who}，{self._assignment(o, v)}"
-        if self._principle(o.get("principle")):
-            text += f"（{self._principle(o['principle'])}）"
+        text += self._principle_note(o)
         if o.get("shares"):
             text += "，" + _shares_text(o["shares"])
         return text
@@ -118,7 +122,7 @@ class Composer:
                 body = f"{subject}：{self._branch(o, v)}。"
             else:
                 body = subject + self._assignment(o, v)
-                body += (f"（{self._principle(o['principle'])}）" if self._principle(o.get("principle")) else "") + \
+                body += self._principle_note(o) + \
                     ("，" + _shares_text(o["shares"]) if o.get("shares") else "") + "。"
                 if not o["authority"]:
                     body += self.t["authority_unstated"]

@@ -133,8 +133,8 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         covered = [u for u in units if i in covering(u, index, lex, tok)]
         if not covered:
             continue
-        head = any(names_head(h, said, lex, tok) or (_head_core(h, lex, tok) in text
-                                                     and _head_core(h, lex, tok) not in lex.head_nouns)
+        head = any(names_head(h, said, lex, tok) or ((core := _head_core(h, lex, tok)) in text
+                                                     and core not in lex.head_nouns)
                    for h in entry.heads)
         coverage = sum(weights[u] for u in covered) / total
         candidates.append(MatterMatch(entry, covered, coverage, head, score))
