@@ -221,3 +221,23 @@ def test_and_inside_a_by_rule_phrase_lists_nothing():
     rules, _ = compiled("将基层公共文化设施按照国家和省规定实行免费开放,确认为市与区、县(市)共同财政事权,"
                         "由市与区、县(市)共同承担支出责任。\n", field="公共文化")
     assert [m["name"] for m in rules["matters"]] == ["基层公共文化设施按照国家和省规定实行免费开放"]
+
+
+def test_a_contraction_of_two_levels_names_both_as_payers():
+    """"由中省财政承担": 中省 is 中央 and 省 together (levels.yaml contractions), not 省 alone."""
+    rules, report = compiled("纳入国家免费开放范围的示范场馆免费开放,由中省财政承担支出责任。\n", field="公共文化")
+    (matter,) = rules["matters"]
+    assert [(o["level"], o["payer"]) for o in matter["outcomes"]] == [(None, "中央与省共同")]
+    assert report["uncompiled"] == []
+
+
+def test_each_organizing_level_pays_for_what_it_organizes():
+    """"市级或区、县(市)自行组织实施…的，所需经费按照组织实施主体分别承担支出责任": one matter, each
+    named level paying for its own, with the principle said."""
+    rules, report = compiled("市级或区、县(市)自行组织实施场馆低收费开放的,所需经费按照组织实施主体分别承担支出责任。\n",
+                             field="公共文化")
+    (matter,) = rules["matters"]
+    assert matter["name"] == "自行组织实施场馆低收费开放"
+    assert [(o["level"], o["payer"], o["principle"]) for o in matter["outcomes"]] == [
+        ("市", "市", "组织实施主体"), ("县（市、区）", "县（市、区）", "组织实施主体")]
+    assert report["uncompiled"] == []

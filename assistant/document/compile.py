@@ -61,8 +61,14 @@ def find_levels(text: str) -> list[tuple[int, int, str]]:
     """Level mentions in folded text: (start, end, canonical level), in order."""
     canon = dict(_level_names())
     found = []
+    for c in level_vocabulary().get("contractions") or []:
+        for m in re.finditer(re.escape(c["form"]), text):
+            found += [(m.start(), m.end(), lv) for lv in c["levels"]]
+    taken = {i for s, e, _ in found for i in range(s, e)}
     for m in _level_regex().finditer(text):
-        found.append((m.start(), m.end(), canon[m.group(1)]))
+        if m.start() not in taken:
+            found.append((m.start(), m.end(), canon[m.group(1)]))
+    found.sort(key=lambda f: f[0])
     joined = _joined_regex()
     if joined:
         owner = {w: lv["name"] for lv in level_vocabulary()["levels"] for w in lv.get("joined") or []}
@@ -129,6 +135,11 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
 _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|未明确(划分)?的事项"
 # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
 _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^。；]{4,60}?)，按照?其?隶属关系(?:执行|承担|确定)")
+# "市级或县(市)区自行组织实施免费开放的，所需经费按照组织实施主体分别承担支出责任": each level
+# named pays for the work it organizes
+_BY_ORGANIZER = re.compile(r"^(?P<who>[^，。；]{1,16}?)(?P<what>(?:自行)?(?:组织实施|组织|举办|开展|实施)[^，。；]{2,40}?)的?，"
+                           r"(?:所需|相关)?(?:经费|资金|费用)?(?:按照?|由)(?:" + "|".join(map(re.escape, compile_vocabulary()["organizer_pays"]))
+                           + r")(?:分别|各自)?(?:承担|负担)")
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
@@ -1011,6 +1022,9 @@ class Compiler:
                 elif not auth and _BY_OWNER.search(head.folded):
                     # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
                     self._compile_by_owner(block, head)
+                elif not auth and _BY_ORGANIZER.search(head.folded) and self._compile_by_organizer(block, head):
+                    # "市级或县区自行组织实施…的，所需经费按照组织实施主体分别承担支出责任"
+                    pass
                 elif not auth and _PAYER_FIRST.search(head.folded):
                     # "市级财政承担…的财政支出责任", "…的财政支出责任由市与县区共同承担"
                     if not self._compile_payer_first(block, head) and rule_like(head.folded):
@@ -1328,6 +1342,27 @@ class Compiler:
                    "quote": block.text[sent.start:sent.end].strip()}
         self.rule_sentences += 1
         self._add(Item(subject, subject, [], ""), block.path[-1] if block.path else "", [outcome])
+        return True
+
+    def _compile_by_organizer(self, block: Block, sent: Sentence) -> bool:
+        """Each level named as organizer pays for the work it organizes; the 事权 is the section
+        head's, or stated as not written."""
+        m = _BY_ORGANIZER.search(sent.folded)
+        auth_phrase = self._section_authority(block)
+        auth_levels = levels_in(auth_phrase)
+        levels = levels_in(m.group("who"))
+        if auth_levels:
+            levels = fit_levels(levels, auth_levels, self.province_plan)
+        if not levels or re.sub("|".join(n for n, _ in _level_names()), "", m.group("who")).strip("或和与、级财政"):
+            return False
+        authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
+        base = {"authority": authority, "principle": "组织实施主体", "condition": None, "shares": None,
+                "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                "quote": block.text[sent.start:sent.end].strip()}
+        self.rule_sentences += 1
+        what = m.group("what")
+        self._add(Item(what, what, [], ""), block.path[-1] if block.path else "",
+                  [{"level": lv, "payer": lv, **base} for lv in levels])
         return True
 
     def _compile_payer_first(self, block: Block, sent: Sentence) -> bool:
