@@ -254,6 +254,11 @@ def _prefer_context(d: DocAnalysis, context: dict) -> None:
 def _route(a: Analysis, context: dict) -> list[DocAnalysis]:
     """The documents a question is about: those it names (文号, place), else every loaded one."""
     named = [d for d in a.docs if d.named == 2]
+    # "张掖县区…": the place's own plan, not the province's that takes 张掖 in as one of its 市县
+    # (unless the question names a level only the wider plan has: "省里给张掖…")
+    own = [d for d in named if d.own_place]
+    if own and not any(d.own_level for d in named if not d.own_place):
+        return own
     if named:
         return named
     if context.get("doc_id") and (a.follow_up or not any(d.matches for d in a.docs)):

@@ -12,7 +12,7 @@ def trace(a: Analysis, res: Resolution) -> dict:
     for d in a.docs:
         docs.append({
             "doc_id": d.index.doc_id,
-            "named": d.named,
+            "named": d.named, "own_place": d.own_place,
             "levels": [{"words": m.surface, "level": m.level, "foreign": m.foreign,
                         "role": "claim" if m.claim else "scope",
                         **({"claim_words": m.phrase} if m.phrase else {}),

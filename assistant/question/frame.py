@@ -41,6 +41,7 @@ class DocAnalysis:
     naming: list[str] = field(default_factory=list)   # of those, another kind of spending (补贴, 奖励)
     taught_not_listed: str | None = None   # a teaching's id: the help desk says this phrasing is not in the plan
     own_level: bool = False     # a level word only this plan has ("州里" among plans without a 州), claimed or not
+    own_place: bool = False     # named by its own place, title or 文号 (not by a place it takes in)
 
 
 @dataclass
@@ -238,6 +239,9 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
                 foreign = {"省": "省", "县": "县", "乡": "乡镇", "镇": "乡镇"}[w]
                 level = index.level_aliases.get(foreign)
                 foreign = None if level else foreign
+            elif level is None and w == "区":
+                # "区市场监管局调解的…": a district, where the plan's county level takes in districts
+                level = index.level_aliases.get("区级")
             if level or foreign:
                 mentions.append((at, _mention(text, at, at + 1, level, aliases, lex, foreign)))
     given = lex.grammar["given"].search(text)
@@ -406,6 +410,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             outside = [u for u in units if u not in offered.group("what")]
             if not any(u in m.covered for m in matches for u in outside):
                 matches, unexplained = [], list(units)
+            else:   # "著作权转让备案跟作品登记一样…": the offered matter is not asked about
+                telling = [u for u in outside if not all(u in m.covered for m in matches)]
+                matches = [m for m in matches if any(u in m.covered for u in telling)] or matches
         if matches and unexplained:
             matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
                                               domain_words, tok, lex)
@@ -420,7 +427,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                          taught_not_listed=reading.not_listed if reading is not None else None,
                                          own_level=catalog.size > 1 and any(
                                              m.level and not m.guessed and catalog.alias_docs.get(m.surface) == 1
-                                             for m in mentions)))
+                                             for m in mentions),
+                                         own_place=_own_place(text, index)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
@@ -547,12 +555,17 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
 _place_stem = place_stem
 
 
+def _own_place(text: str, index: DocIndex) -> bool:
+    """The question names this document by its 文号, title or own place ("张掖…" for 张掖's plan)."""
+    if index.doc.doc_number and index.doc.doc_number in text or index.doc.title in text:
+        return True
+    stem = _place_stem(index.meta("place"))
+    return bool(stem and stem in text)
+
+
 def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Catalog, grammar: dict) -> int:
     """How strongly the question points at this document by itself."""
-    if index.doc.doc_number and index.doc.doc_number in text or index.doc.title in text:
-        return 2
-    stem = _place_stem(index.meta("place"))
-    if stem and stem in text:
+    if _own_place(text, index):
         return 2
     if any(m.level and m.surface in index.level_places for m in mentions):
         return 2
