@@ -241,3 +241,27 @@ def test_each_organizing_level_pays_for_what_it_organizes():
     assert [(o["level"], o["payer"], o["principle"]) for o in matter["outcomes"]] == [
         ("市", "市", "组织实施主体"), ("县（市、区）", "县（市、区）", "组织实施主体")]
     assert report["uncompiled"] == []
+
+
+def test_parts_of_the_matters_named_in_the_sentence_before_are_rules_with_their_conditions():
+    """"A、B…，按照国家规定实行免费开放。其中属于省级机构的，确认为省级财政事权…；属于市县级机构的，确认为
+    省与市县共同财政事权…": each matter of the sentence before, once per part, its condition said, and
+    the quote holds the sentence that names them."""
+    rules, report = compiled(
+        "《方案》明确，地方文化系统所属示范馆、陈列馆，以及青少年教育基地，按照国家规定实行免费开放。"
+        "其中属于省级机构的，确认为省级财政事权，由省级财政承担支出责任；属于市县级机构的，确认为省与市县共同财政事权，"
+        "由省与市县共同承担支出责任。\n",
+        field="公共文化", title="某某省公共文化领域省与市县财政事权和支出责任划分改革实施方案")
+    found = {m["name"]: [(o["payer"], o["condition"]) for o in m["outcomes"]] for m in rules["matters"]}
+    assert found == {name: [("省", "属于省级机构的"), ("省与市县共同", "属于市县级机构的")]
+                     for name in ("地方文化系统所属示范馆", "地方文化系统所属陈列馆", "青少年教育基地")}
+    assert all(o["quote"].startswith("《方案》明确") for m in rules["matters"] for o in m["outcomes"])
+    assert report["uncompiled"] == []
+
+
+def test_a_line_of_digits_is_no_part_of_the_title_and_an_issuer_alone_above_the_notice_is_its_issuer():
+    doc = parse("某某市人民政府办公室\n\n关于印发交通运输领域市与区县财政事权和支出责任划分\n\n改革实施方案的通知\n\n"
+                "各区县人民政府：\n现印发给你们。\n\n202166\n\n交通运输领域市与区县财政事权和支出责任划分改革实施方案\n\n"
+                "一、主要内容\n将市级交通规划编制，确认为市级财政事权，由市级承担支出责任。\n", "shape")
+    assert doc.title == "交通运输领域市与区县财政事权和支出责任划分改革实施方案"
+    assert doc.meta["issuer"]["value"] == "某某市人民政府办公室"

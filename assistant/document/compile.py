@@ -135,6 +135,21 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
 _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|未明确(划分)?的事项"
 # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
 _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^。；]{4,60}?)，按照?其?隶属关系(?:执行|承担|确定)")
+# "其中属于省级机构的，确认为…": a rule for the part of the matters the sentence before names
+_OWNED_PART = re.compile(r"^\s*(?:其中[：:，]?)?(?P<part>(?:属于|隶属于?)[^，。；]{2,16}?的)，")
+
+
+def _named_before(folded: str) -> str:
+    """The matters a sentence names before it says how they are run ("《方案》明确，A、B…，以及C，按照国家
+    规定实行免费开放" → "A、B…，以及C"), or "" when it names none or already assigns them."""
+    if not folded or _AUTHORITY.search(folded):
+        return ""
+    clauses = [c for c in _drop_lead_in(folded.rstrip("。；")).split("，") if c]
+    at = next((i for i, c in enumerate(clauses) if re.match(r"(按照|根据|依据|实行|均|并)", c)), len(clauses))
+    named = "，".join(clauses[:at])
+    return named if 4 <= len(named) <= 120 else ""
+
+
 # "市级或县(市)区自行组织实施免费开放的，所需经费按照组织实施主体分别承担支出责任": each level
 # named pays for the work it organizes
 _BY_ORGANIZER = re.compile(r"^(?P<who>[^，。；]{1,16}?)(?P<what>(?:自行)?(?:组织实施|组织|举办|开展|实施)[^，。；]{2,40}?)的?，"
@@ -478,7 +493,9 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
     if len(pieces) > 1:
         modifiers = any(p.endswith(_MODIFIER_END) for p in pieces[:-1])
         # "X的A、B和C": the 的-phrase spans the list (unless a 和 after it ends it: "科技馆的运行维护和…")
-        qualified = "的" in pieces[0] and all(len(p) <= 6 for p in pieces[1:]) and "的" not in "".join(pieces[1:])
+        # (or "X所属A、B和C": 所属 ends the phrase as 的 does)
+        qual_end = max(pieces[0].rfind("的") + 1, pieces[0].rfind("所属") + 2 if "所属" in pieces[0] else 0)
+        qualified = qual_end > 0 and all(len(p) <= 6 for p in pieces[1:]) and "的" not in "".join(pieces[1:])
         # "学前教育、…、高等教育等其他教育": the listed ones are items, and so is the rest of their kind
         others = re.fullmatch(r"(.{2,}?)等(其他|其它|其余)([^和及、]{2,8})", pieces[-1])
         if others:
@@ -516,7 +533,7 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
         pre = pieces[-1].split("的")[0] if "的" in pieces[-1] else ""
         shared_de = bool(pre) and len(pre) <= 6 and any(len(p) <= 6 for p in pieces[1:-1]) \
             and not _RELATIVE.search(pre)
-        first_de = pieces[0].rfind("的")
+        first_de = qual_end - 1
         tail = _action_tail(pieces)
         if tail and not (modifiers or examples):
             # "全州监测预警平台、州级信息系统的建设和运行维护": the work after the last 的 is everyone's
@@ -875,6 +892,8 @@ class Compiler:
         self._whole: tuple[tuple[str, ...], str, str] | None = None   # the joint rule whose parts may follow
         self._listing: tuple[tuple[str, ...], str] | None = None   # a rule whose matters the next sentence may list
         self._table: dict | None = None     # the table whose columns are levels, while its rows follow
+        self._before: Sentence | None = None   # the sentence before the one being compiled, in its paragraph
+        self._owned: tuple[str, int] = ("", 0)  # the matters the last "其中属于…的" part was of, where they are named
         codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
         self.province_plan = not codes or any(c.endswith("0000") for c in codes)
 
@@ -996,6 +1015,7 @@ class Compiler:
         i = 0
         while i < len(sents):
             head = sents[i]
+            self._before = sents[i - 1] if i else None
             auth = _AUTHORITY.search(head.folded)
             listing, self._listing = self._listing, None
             if listing and listing[0] == tuple(block.path) and _LISTED.match(head.folded) and not auth:
@@ -1108,6 +1128,29 @@ class Compiler:
             end = conditions[-1].end if conditions else head.end      # "…；属于县级财政事权的，由县级承担…"
             self._skip(block, block.text[head.start:end], "只写了按事权归属划分的原则，未列明具体事项")
             return False
+        owned = _OWNED_PART.match(head.folded)
+        before = self._before
+        named, since = "", head.start
+        if owned and not items_text and before is not None:
+            named, since = _named_before(before.folded), before.start
+            if not named and _OWNED_PART.match(before.folded):
+                named, since = self._owned   # "…；属于市县级机构的，确认为…": the same matters as the part before
+        if named:
+            self._owned = (named, since)
+            # the quote holds the sentence that names the matters too
+            # "A、B…按照国家规定实行免费开放。其中属于省级机构的，确认为省级财政事权…；属于市县级机构的，
+            # 确认为省与市县共同财政事权": the matters of the sentence before, each part by its condition
+            auth = _AUTHORITY.search(head.folded)
+            self._emit(block, named, auth.group(2), mid, head.folded[auth.end():], [],
+                       block.text[since:head.end].strip(), category, block.text[head.start:head.end],
+                       condition=owned.group("part"))
+            for c in conditions:
+                part, c_auth = _OWNED_PART.match(c.folded), _AUTHORITY.search(c.folded)
+                if part and c_auth:
+                    self._emit(block, named, c_auth.group(2), "", c.folded[c_auth.end():], [],
+                               block.text[since:c.end].strip(), category, block.text[c.start:c.end],
+                               condition=part.group("part"))
+            return True
         if not items_text:
             if title and mid == "":
                 items_text = title
@@ -1421,7 +1464,7 @@ class Compiler:
                                 "reason": reason})
 
     def _emit(self, block: Block, items_text: str, auth_phrase: str, mid: str, after: str,
-              conditions: list[str], quote: str, category: str, sentence: str) -> None:
+              conditions: list[str], quote: str, category: str, sentence: str, condition: str | None = None) -> None:
         auth_levels = levels_in(auth_phrase)
         joint = "共同" in auth_phrase
         if not auth_levels:
@@ -1466,7 +1509,7 @@ class Compiler:
         headline = self.authority(auth_levels, joint) if (joint or len(auth_levels) == 1) else \
             "、".join(self.label(lv) for lv in auth_levels) + "财政事权"
         for o in outcomes:
-            o.setdefault("condition", None)
+            o.setdefault("condition", condition)
             o.setdefault("shares", None)
             o["headline"] = headline
             o.update(base)

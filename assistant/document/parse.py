@@ -34,7 +34,9 @@ DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[（(【]\s*\d{4}\s*[〕\]�
 _COUNTING = re.compile(rf"^{_NUM}(?:级|类|等|档|批|期|星|产业)")
 _DATE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 _CN_DATE = re.compile(rf"^[（(]?([{CN_DIGITS}]{{4}})年([{CN_DIGITS}十]{{1,3}})月([{CN_DIGITS}十]{{1,3}})日[）)]?$")
-_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$")
+# (and a line of digits only, "202166": a date whose 年月日 the page lost, never part of a title)
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$|^\d+\s*/\s*\d+$"
+                          r"|^\d{4,8}$")
 _RESIDUE_KEYS = ("索引号", "发布机构", "发文机关", "成文日期", "发布日期", "发文日期", "主题分类", "文号", "生效日期",
                  "有效性", "标题", "主题词", "信息来源", "公开方式", "生成日期", "所属机构", "关键字", "关键词",
                  "发布时间", "更新时间", "失效日期", "组配分类", "体裁分类", "服务对象")
@@ -811,6 +813,9 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
         m = re.match(r"^(.+?)关于", fold_document(notice.text))
         if m:
             issuer = _fact(notice.text[: m.end(1)], notice, notice.text)
+        elif _is_issuer_name(fold_document(notice.text).strip()):
+            # "淄博市人民政府办公室" alone above the notice's title (a page's 版头): the issuer
+            issuer = _fact(notice.text.strip(), notice)
     if issuer is None and by_kind.get("signature"):
         issuer = _fact(by_kind["signature"].text, by_kind["signature"])
     if issuer is None and (hints.get("发布机构") or hints.get("发文机关")):
