@@ -67,7 +67,7 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
     if a.yes_no and not scope and not a.joint_claim:
         # "专利导航县区出钱吗？": the claimed level is the level asked about — unless the claim is
         # about the whole matter ("是不是市里全包", "县区一分钱不用出吧"), which every level's verdict answers.
-        scope = [m for m in claims if m.level and not (m.exclusive or m.negated)]
+        scope = [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.negated)]
     return scope, claims
 
 
@@ -553,10 +553,11 @@ def _states_amount(outcome: dict) -> bool:
 
 
 def _nearest(d: DocAnalysis, words: list[str], most: int = 3) -> list[str]:
-    """Listed matters a not-listed question may have meant, offered to tap, never answered: the
+    """Listed matters a not-listed question may have meant, offered to tap, never answered: a matter
+    the question named whole though other words ruled it out ("…维权援助服务" → 维权援助), then the
     best BM25 matches over its words whose own names share one of them ("商标品牌服务站" →
     商标品牌指导站建设)."""
-    names: list[str] = []
+    names: list[str] = list(dict.fromkeys(m.entry.matter["name"] for m in d.matches if m.head))
     for i, _ in d.index.matter_bm25.top(list(words), k=8):
         e = d.index.matters[i]
         if any(u in e.name_vocab or any(u in v or v in u for v in e.name_vocab if len(v) >= 2) for u in words) \

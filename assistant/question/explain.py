@@ -16,7 +16,7 @@ def trace(a: Analysis, res: Resolution) -> dict:
             "levels": [{"words": m.surface, "level": m.level, "foreign": m.foreign,
                         "role": "claim" if m.claim else "scope",
                         **({"claim_words": m.phrase} if m.phrase else {}),
-                        **({"exclusive": True} if m.exclusive else {}), **({"negated": True} if m.negated else {}),
+                        **({"exclusive": True} if m.exclusive else {}), **({"own": True} if m.own else {}), **({"negated": True} if m.negated else {}),
                         **({"majority": True} if m.majority else {}),
                         **({"inside": m.inside} if m.inside else {}), **({"elsewhere": True} if m.elsewhere else {})}
                        for m in d.levels],

@@ -23,6 +23,7 @@ class LevelMention:
     elsewhere: bool = False  # a place outside the plan's area (the plan's own places are all known)
     phrase: str = ""        # a claim's payer words after the level ("要不要配套"): not matter words
     exclusive: bool = False  # the claim says the level pays alone ("是不是市里全包")
+    own: bool = False       # …for its own work ("县区自己出钱？"): that level's version, judged as exclusive
     negated: bool = False   # the claim says the level does not pay ("县区一分钱不用出吧")
     majority: bool = False  # the claim says the level pays the larger part ("是中央出大头吗")
     inside: str | None = None   # a level the plan lacks, below its lowest ("镇上办的" → 县区)
@@ -136,13 +137,14 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     """A level word with its role read from the words around it."""
     claim, phrase = _role(text, start, end, aliases, lex.grammar)
     g = lex.grammar
-    exclusive = claim and bool(g["exclusive"].search(text[max(0, start - 6):end + 8])
+    own = claim and bool(g["own_claim"].search(text[end:end + 10]))
+    exclusive = claim and bool(own or g["exclusive"].search(text[max(0, start - 6):end + 8])
                                or g["exclusive_before"].search(text[:start]))
     # "省里是不是一分不出": the negation may follow the question's own 是不是/要不要, which negate nothing.
     after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after)))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
-    return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive,
+    return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive, own=own,
                         negated=negated, majority=majority, **flags)
 
 
