@@ -265,3 +265,22 @@ def test_a_line_of_digits_is_no_part_of_the_title_and_an_issuer_alone_above_the_
                 "一、主要内容\n将市级交通规划编制，确认为市级财政事权，由市级承担支出责任。\n", "shape")
     assert doc.title == "交通运输领域市与区县财政事权和支出责任划分改革实施方案"
     assert doc.meta["issuer"]["value"] == "某某市人民政府办公室"
+
+
+def test_a_levels_part_of_a_shared_cost_is_no_claim_that_it_pays_alone(tmp_path):
+    """"…确认为省与市县共同财政事权，地方负担部分按照场馆隶属关系由同级财政统筹安排": each level's
+    verdict is its part (said), so "是不是只有市里出钱" is 不是; "其中属于市县级机构的，确认为省与市县
+    共同财政事权" is the 市县 case of its matters, listed as one case among the others."""
+    engine = engine_for(tmp_path, "sichuan-culture",
+                        "某某省公共文化领域省与市县财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+                        "体育部门所属公共体育场馆按照国家规定实行免费开放，确认为省与市县共同财政事权，地方负担部分按照场馆"
+                        "隶属关系由同级财政统筹安排。\n"
+                        "地方文化系统所属示范馆、陈列馆，按照国家规定实行免费开放。其中属于省级机构的，确认为省级财政事权，"
+                        "由省级财政承担支出责任；属于市县级机构的，确认为省与市县共同财政事权，由省与市县共同承担支出责任。\n")
+    result, _ = engine.ask("市里管的体育场馆免费开放，是不是只有市里出钱？")
+    assert result["answer"].startswith("不是") and "地方负担部分" in result["answer"]
+    result, _ = engine.ask("县里的陈列馆免费开放是不是县里全包？")
+    assert result["answer"].startswith("不是") and {f["payer"] for f in result["findings"]} == {"省与市县共同"}
+    result, _ = engine.ask("示范馆免费开放谁出钱？")
+    assert "分情况" in result["answer"] and "属于市县级机构的" in result["answer"]
+    assert {f["payer"] for f in result["findings"]} == {"省", "省与市县共同"}

@@ -150,6 +150,13 @@ def _named_before(folded: str) -> str:
     return named if 4 <= len(named) <= 120 else ""
 
 
+def _work_after(folded: str) -> str:
+    """What that sentence says is done to the matters ("…，按照国家规定实行免费开放" → "实行免费开放")."""
+    clauses = [c for c in folded.rstrip("。；").split("，") if c]
+    at = next((i for i, c in enumerate(clauses) if re.match(r"(按照|根据|依据|实行|均|并)", c)), len(clauses))
+    return re.sub(r"^(按照|根据|依据)[^，]*?(规定|要求|标准)", "", "，".join(clauses[at:]))
+
+
 # "市级或县(市)区自行组织实施免费开放的，所需经费按照组织实施主体分别承担支出责任": each level
 # named pays for the work it organizes
 _BY_ORGANIZER = re.compile(r"^(?P<who>[^，。；]{1,16}?)(?P<what>(?:自行)?(?:组织实施|组织|举办|开展|实施)[^，。；]{2,40}?)的?，"
@@ -1135,6 +1142,7 @@ class Compiler:
             named, since = _named_before(before.folded), before.start
             if not named and _OWNED_PART.match(before.folded):
                 named, since = self._owned   # "…；属于市县级机构的，确认为…": the same matters as the part before
+        known = len(self.matters)
         if named:
             self._owned = (named, since)
             # the quote holds the sentence that names the matters too
@@ -1144,6 +1152,8 @@ class Compiler:
             self._emit(block, named, auth.group(2), mid, head.folded[auth.end():], [],
                        block.text[since:head.end].strip(), category, block.text[head.start:head.end],
                        condition=owned.group("part"))
+            self._written_with_work(list(self.matters.values())[known:],
+                                    before.folded if before is not None and since == before.start else "")
             for c in conditions:
                 part, c_auth = _OWNED_PART.match(c.folded), _AUTHORITY.search(c.folded)
                 if part and c_auth:
@@ -1190,6 +1200,15 @@ class Compiler:
             subject, _, rest = c.folded.partition("，")
             self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
                        "", "，" + rest, [], block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
+
+    @staticmethod
+    def _written_with_work(matters: list[dict], naming: str) -> None:
+        """Each matter named in a sentence that says what is done to them is also written with that work
+        ("博物馆…，按照国家规定实行免费开放" → 博物馆 is found by "博物馆免费开放" too)."""
+        work = _work_after(naming) if naming else ""
+        for matter in matters if work else []:
+            if matter["name"] + work not in matter["written"]:
+                matter["written"].append(matter["name"] + work)
 
     def _whole_of(self, block: Block, sent: Sentence) -> tuple[str, str] | None:
         """"其中：涉及…" / "…；涉及…" right after a joint rule of the same section: (its 事权, its matter)."""
@@ -1490,9 +1509,11 @@ class Compiler:
             if branches:
                 outcomes.extend(branches)
             elif mode == "each" or not outcomes:
+                # "地方负担部分按照隶属关系由同级财政统筹安排": what each level bears is its part, not the whole
+                part = re.search(r"[^，。；]*(?:负担|承担)的?部分[^，。；]*", rest) if mode == "each" else None
                 for lv in auth_levels:
                     outcomes.append({"level": lv, "authority": self.authority(auth_levels, True), "payer": lv,
-                                     "principle": principle})
+                                     "principle": principle, "shares": part.group(0) if part else None})
             if any("办理" in c for c in conditions) and all(o["level"] for o in outcomes):
                 for o in outcomes:
                     o["principle"] = o.get("principle") or "办理部门"
@@ -1508,9 +1529,13 @@ class Compiler:
                              "principle": principle, "shares": shares if isinstance(shares, str) else None})
         headline = self.authority(auth_levels, joint) if (joint or len(auth_levels) == 1) else \
             "、".join(self.label(lv) for lv in auth_levels) + "财政事权"
+        # "属于市县级机构的": a joint verdict under a condition that names one level is that level's version
+        named = fit_levels(levels_in(condition), auth_levels, self.province_plan) if condition else []
         for o in outcomes:
             o.setdefault("condition", condition)
             o.setdefault("shares", None)
+            if len(named) == 1 and o["level"] is None:
+                o["scope"] = named[0]
             o["headline"] = headline
             o.update(base)
 

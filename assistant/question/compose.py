@@ -111,9 +111,10 @@ class Composer:
         if v.only_levels:
             asked = "、".join(dict.fromkeys(m.surface for m in v.scope))
             note = f"方案未将{asked}的“{name}”列为其事项，仅列为{'、'.join(v.index.label_of(l) for l in v.only_levels)}事项。"
-        joint = next((o for o in v.matter["outcomes"] if "共同" in o["authority"]), None) or \
+        # (a joint verdict under a condition, "属于市县级机构的", is one case, listed with the others)
+        joint = next((o for o in v.matter["outcomes"] if "共同" in o["authority"] and not o.get("condition")), None) or \
             next(({**o, "authority": o["headline"], "level": "-"} for o in v.matter["outcomes"]
-                  if "共同" in (o.get("headline") or "")), None)
+                  if "共同" in (o.get("headline") or "") and not o.get("condition")), None)
         if len(outcomes) == 1 and not v.details:
             o = outcomes[0]
             surface = "".join(dict.fromkeys(m.surface for m in v.scope if m.level == o["level"]))
@@ -140,9 +141,11 @@ class Composer:
             head += "。具体为："
         else:
             levels = "、".join(dict.fromkeys(v.index.label_of(o["level"]) for o in outcomes if o["level"]))
-            head = f"{name}{principle}由{levels}分别承担支出责任，分情况：" if "、" in levels \
+            head = f"{name}{principle}分情况：" if any(o["level"] is None for o in outcomes) \
+                else f"{name}{principle}由{levels}分别承担支出责任，分情况：" if "、" in levels \
                 else f"{name}{principle}由{levels}承担支出责任，分情况："   # two parts at one level
-        lines = [f"{i}. {self._branch(o, v)}；" for i, o in enumerate((o for o in outcomes + v.details if o["level"]), 1)]
+        lines = [f"{i}. {self._branch(o, v)}；" for i, o in enumerate((o for o in outcomes + v.details
+                                                                     if o["level"] or o.get("condition")), 1)]
         if lines:
             lines[-1] = lines[-1].rstrip("；") + "。"
         if any(not o["authority"] for o in outcomes):

@@ -95,7 +95,8 @@ def _exceptions(outcomes: list[dict]) -> tuple[list[dict], list[dict]]:
     """"确认为市与县区共同财政事权，由市与县区共同承担…市、县区职能部门及所属机构承担的事项，确认为市、县区
     财政事权…": asked with no level, the joint verdict is the answer; the cases the plan excepts from it
     (each with its condition) are shown under it, as its details, not as verdicts of their own."""
-    joint = [o for o in outcomes if o["level"] is None and "共同" in (o["payer"] or "")]
+    # (a joint verdict under a condition of its own, "属于市县级机构的", is one case among the others)
+    joint = [o for o in outcomes if o["level"] is None and "共同" in (o["payer"] or "") and not o.get("condition")]
     rest = [o for o in outcomes if o not in joint]
     if len(joint) == 1 and rest and all(o.get("condition") and o["level"] for o in rest):
         return joint, rest
@@ -188,6 +189,8 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         if not claimed:
             return "yes"
     if any(m.exclusive for m in claims):   # "是不是市里全包": no other level pays, nothing is shared
+        if any(isinstance(o.get("shares"), str) and "部分" in o["shares"] for o in outcomes):
+            return "no"   # "地方负担部分…由同级财政统筹安排": the level bears its part of a shared cost
         if payers <= claimed and not scoped and any(load_lexicon().grammar["carve_out"].search(o.get("condition") or "")
                                                     for o in outcomes):
             return None   # "是不是所有行政裁决都归市里": not those the plan's condition leaves out (a doer named: 是)
