@@ -284,3 +284,18 @@ def test_a_levels_part_of_a_shared_cost_is_no_claim_that_it_pays_alone(tmp_path)
     result, _ = engine.ask("示范馆免费开放谁出钱？")
     assert "分情况" in result["answer"] and "属于市县级机构的" in result["answer"]
     assert {f["payer"] for f in result["findings"]} == {"省", "省与市县共同"}
+
+
+def test_a_part_asked_about_answers_with_how_the_rest_is_split_not_the_whole_it_is_part_of(tmp_path):
+    """"义务教育总体为…共同财政事权…。其中：涉及学校运转等经常性事项，由中央与地方财政分担，地方负担部分由…":
+    a question naming the whole and the part ("义务教育学校运转") gets the part, with the local split said."""
+    engine = engine_for(tmp_path, "some-city-edu",
+                        "某某市教育领域市以下财政事权和支出责任划分改革实施方案\n一、义务教育\n"
+                        "义务教育总体为中央、省级、市级和区县共同财政事权，并按具体事项分别细化确定。其中：涉及学校运转、"
+                        "学生生活等经常性事项，由中央与地方财政分担，地方负担部分由省级与市级、区县财政共同承担；涉及专项性工作的事项，"
+                        "所需经费由区县财政统筹安排，省级和市级财政通过转移支付给予补助。\n")
+    result, _ = engine.ask("义务教育学校运转的经费谁出？")
+    assert [f["matter"] for f in result["findings"]] == ["学校运转"]
+    assert "地方负担部分由省级与市级、区县财政共同承担" in result["answer"]
+    result, _ = engine.ask("义务教育专项性工作的钱谁出？")
+    assert [f["payer"] for f in result["findings"]] == ["县区"] and "转移支付给予补助" in result["answer"]

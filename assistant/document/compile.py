@@ -1290,6 +1290,15 @@ class Compiler:
         else:
             return False
         outcomes = [{**base, **o, "authority": authority, "principle": principle} for o in outcomes]
+        # "…，由中央与地方财政分担，地方负担部分由省级与市级…共同承担" / "…，中央、省级和市级财政通过
+        # 转移支付给予补助": how the rest is split or helped, said after the payer, goes with the verdict
+        after = [c.strip("。 ") for c in re.split(r"[，；]", folded[first.end():] if first else "")
+                 if c.strip() and (_SHARE_WORDS.search(c) or re.search(r"(?:负担|承担)的?部分", c))]
+        for o in outcomes:
+            # (not the helping level's own verdict: "市承担…，市级财政通过转移支付给予支持" says nothing of 市's part)
+            said = [c for c in after if not (o["level"] and o["level"] in levels_in(c) and re.search(r"给予|转移支付", c))]
+            if said and not o.get("shares"):
+                o["shares"] = "，".join(said)
         self.rule_sentences += 1
         category = block.path[-1] if block.path else ""
         items = split_items(subject, auth_levels)

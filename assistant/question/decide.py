@@ -455,7 +455,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         for x in explaining:
             scope, claims = _scope(x, a)
             found = []
+            # "义务教育学校运转…": a part asked about answers, not the whole it is a part of
+            parts_of = {m.entry.matter.get("part_of") for m in x.matches}
             for match in x.matches:
+                if match.entry.matter["name"] in parts_of:
+                    continue
                 outcomes, only = _select(match.entry.matter, scope, a.joint_scope)
                 if not outcomes or (only and not any(m.claim for m in scope)):
                     # Only another level's version matched best ("应急预案演练" of 县区); the named
