@@ -299,3 +299,16 @@ def test_a_part_asked_about_answers_with_how_the_rest_is_split_not_the_whole_it_
     assert "地方负担部分由省级与市级、区县财政共同承担" in result["answer"]
     result, _ = engine.ask("义务教育专项性工作的钱谁出？")
     assert [f["payer"] for f in result["findings"]] == ["县区"] and "转移支付给予补助" in result["answer"]
+
+
+def test_a_rule_followed_by_a_new_point_keeps_its_list_whole_and_its_three_party_split_in_words():
+    """"按照国家、省和市规定" lists no matters; "二是…" opens a point of its own, no branch of the rule
+    before it; a 6:2:2 split among more parties than the 事权's two levels is kept in the plan's words."""
+    rules, _ = compiled("将基层文化设施按照国家、省和市规定实行免费开放，确认为市与区、县(市)共同财政事权，由市与区、县(市)"
+                        "共同承担支出责任，所需经费省以上与市、区县财政按6:2:2比例分担。二是其他文化服务事项，市与区、县(市)按相关"
+                        "具体政策确定层级和组织实施主体分别划分财政事权和支出责任。\n", field="公共文化")
+    (matter,) = rules["matters"]
+    assert matter["name"] == "基层文化设施按照国家、省和市规定实行免费开放"
+    (o,) = matter["outcomes"]
+    assert (o["payer"], o["condition"]) == ("市与县（市、区）共同", None)
+    assert "6：2：2" in o["shares"]

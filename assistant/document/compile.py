@@ -262,10 +262,14 @@ def why_not_compiled(folded: str) -> str:
     return "未找到“由……承担支出责任”句式或其事项"
 
 
+_NEW_POINT = re.compile(compile_vocabulary()["new_point"])
+
+
 def is_condition(folded: str) -> bool:
-    """A sentence after a head that refines it by level ("由市…办理的登记，由市承担支出责任")."""
+    """A sentence after a head that refines it by level ("由市…办理的登记，由市承担支出责任"); not one
+    that opens a point of its own ("二是其他基本公共文化服务事项，…")."""
     return not folded.lstrip().startswith("将") and ("支出责任" in folded or "事权" in folded) \
-        and not not_a_rule(folded)
+        and not not_a_rule(folded) and not _NEW_POINT.match(folded.lstrip())
 
 
 # ---------------------------------------------------------------- enumerations → matters
@@ -442,7 +446,8 @@ def _shared_tail(pieces: list[str]) -> list[str]:
 
 def _split_top_list(segment: str) -> list[str]:
     """Split on 、 outside brackets, but not inside a level's name ("各区、县（市）围绕…")."""
-    protected = {i for start, end, _ in find_levels(segment) for i in range(start, end)}
+    protected = {i for start, end, _ in find_levels(segment) for i in range(start, end)} \
+        | {i for m in _BY_RULE.finditer(segment) for i in range(m.start(), m.end())}
     parts, start = [], 0
     depth = 0
     for i, ch in enumerate(segment):
@@ -739,6 +744,10 @@ def _shares(text: str, levels: list[str]) -> dict | str | None:
         total = sum(nums)
         if total and len(nums) == len(levels[: len(nums)]):
             return {lv: round(n / total, 4) for lv, n in zip(levels, nums)}
+    if m:
+        # "所需经费省以上与市、县区财政按6:2:2比例分担": a split among more parties than the 事权's levels
+        # (or none named), in the plan's words
+        return next(c.strip() for c in re.split(r"[，；。]", text) if m.group(0) in c)
     percents: dict[str, float] = {}
     for pm in re.finditer(r"(承担|负担|分担)\s*(\d{1,3}(?:\.\d+)?)\s*[%％]", text):
         before = [lv for _, _, lv in find_levels(text[max(0, pm.start() - 14):pm.start()])]
