@@ -293,7 +293,10 @@ def test_a_part_asked_about_answers_with_how_the_rest_is_split_not_the_whole_it_
                         "某某市教育领域市以下财政事权和支出责任划分改革实施方案\n一、义务教育\n"
                         "义务教育总体为中央、省级、市级和区县共同财政事权，并按具体事项分别细化确定。其中：涉及学校运转、"
                         "学生生活等经常性事项，由中央与地方财政分担，地方负担部分由省级与市级、区县财政共同承担；涉及专项性工作的事项，"
-                        "所需经费由区县财政统筹安排，省级和市级财政通过转移支付给予补助。\n")
+                        "所需经费由区县财政统筹安排，省级和市级财政通过转移支付给予补助。\n"
+                        "（一）公用经费保障。国家基准定额部分，中央与省级财政按8∶2比例分担。\n")
+    result, _ = engine.ask("义务教育公用经费国家基准定额部分是不是区县全出？")
+    assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["中央与省共同"]
     result, _ = engine.ask("义务教育学校运转的经费谁出？")
     assert [f["matter"] for f in result["findings"]] == ["学校运转"]
     assert "地方负担部分由省级与市级、区县财政共同承担" in result["answer"]

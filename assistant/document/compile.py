@@ -856,10 +856,18 @@ _PLACE_SPLIT = re.compile(r"(?:^|[，；])(?P<where>[^，。；由]{2,40}?)由(?
                           r"(?P<ratio>\d+\s*[:：比]\s*\d+)(?:的)?比例(?:分担|负担|承担)")
 
 
+# "国家基准定额部分，中央与省级财政按8:2比例分担": who and the ratio, with no 由
+_PAYER_RATIO = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{2,20}?)(?:两级|三级)?(?:财政)?按\s*"
+                          r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)(?:的)?比例(?:分担|负担|承担)(?=[，。；]|$)")
+
+
 def _split_payer(folded: str) -> re.Match | None:
-    """A split with no 由 ("明确中央与省、市县财政分类负担比例"), when it names two levels or more."""
-    m = _PAYER_SPLIT.search(folded)
-    return m if m and len(_split_levels(m.group(0))) >= 2 else None
+    """A split with no 由 ("明确中央与省、市县财政分类负担比例", "中央与省级财政按8:2比例分担"), when
+    it names two levels or more."""
+    for m in (_PAYER_SPLIT.search(folded), _PAYER_RATIO.search(folded)):
+        if m and len(_split_levels(m.group("who"))) >= 2:
+            return m
+    return None
 
 
 def _drop_lead_in(before: str) -> str:

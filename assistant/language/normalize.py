@@ -10,7 +10,8 @@ import opencc
 # Half-width punctuation as it appears in pasted Chinese text, folded to the full-width forms
 # the rule patterns are written in.
 _PUNCT_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！",
-                                "〔": "〔", "［": "〔", "］": "〕", "﹝": "〔", "﹞": "〕", "【": "【"})
+                                "〔": "〔", "［": "〔", "］": "〕", "﹝": "〔", "﹞": "〕", "【": "【",
+                                "∶": "："})   # the ratio sign of "8∶2"
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 
 

@@ -455,8 +455,14 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         for x in explaining:
             scope, claims = _scope(x, a)
             found = []
-            # "义务教育学校运转…": a part asked about answers, not the whole it is a part of
+            # "义务教育学校运转…": a part asked about answers, not the whole it is a part of (nor a matter
+            # its section's heading names, "一、义务教育", beside one of that field's other matters)
             parts_of = {m.entry.matter.get("part_of") for m in x.matches}
+            headed = {m.entry.matter["name"] for m in x.matches
+                      if re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*", "", m.entry.matter.get("category") or "")
+                      == m.entry.matter["name"]}
+            if len(headed) < len({m.entry.matter["name"] for m in x.matches}):
+                parts_of |= headed
             for match in x.matches:
                 if match.entry.matter["name"] in parts_of:
                     continue
