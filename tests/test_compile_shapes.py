@@ -302,6 +302,11 @@ def test_a_part_asked_about_answers_with_how_the_rest_is_split_not_the_whole_it_
     assert "地方负担部分由省级与市级、区县财政共同承担" in result["answer"]
     result, _ = engine.ask("义务教育专项性工作的钱谁出？")
     assert [f["payer"] for f in result["findings"]] == ["县区"] and "转移支付给予补助" in result["answer"]
+    # the level the verdict says helps: 是 when asked whether it helps, 不是 when asked whether it pays
+    result, _ = engine.ask("义务教育专项性工作区县统筹，市里会不会给补助？")
+    assert result["answer"].startswith("是")
+    result, _ = engine.ask("义务教育专项性工作是不是市里全出？")
+    assert result["answer"].startswith("不是")
 
 
 def test_a_rule_followed_by_a_new_point_keeps_its_list_whole_and_its_three_party_split_in_words():

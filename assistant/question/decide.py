@@ -198,6 +198,12 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     if payers <= claimed:
         return "yes"
     if not (paying & claimed):
+        # "…区县统筹，市里会不会给补助": the claimed level is one the verdict says helps (its own words)
+        grammar = load_lexicon().grammar
+        helping = {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(r"给予|转移支付|补助", o["shares"])
+                   for lv in levels if lv in claimed and re.search(re.escape(lv) + r"(级)?(财政)?", o["shares"])}
+        if helping and grammar["aid_claim"].search(a.text):
+            return "yes"
         return "no"
     # "省里也要承担吗" of work the levels pay for together: the claimed level is one of them.
     if all(o["level"] is None for o in outcomes) and claimed <= paying:
