@@ -414,6 +414,17 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                           topic=(a.other_field or a.fields_named[0]) + "领域", injection=a.injection,
                           context=dict(context))
 
+    # "抚顺区里应急物资储备谁出钱" with 抚顺's 公共文化 plan named: work of another field only (its words
+    # in vocabulary.yaml domain), which the named plans are not about — out of their scope, not "not listed".
+    if not explaining and docs and all(x.named == 2 for x in docs) and not a.fact and not a.follow_up:
+        lex = load_lexicon()
+        own_words = set(lex.domain_words({x.index.meta("field") for x in docs if x.index.meta("field")}))
+        # (a word of three characters or more, or two words: "运营" alone is any field's word)
+        foreign = {w for ws in lex.domain.values() for w in ws if len(w) >= 2 and w in a.text}
+        if own_words and not any(w in a.text for w in own_words) \
+                and (len(foreign) >= 2 or any(len(w) >= 3 for w in foreign)):
+            return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
     primary_explains = d is not None and d in explaining
     if d is not None and a.fact and not primary_explains and not (explaining and d.list_filter is None
                                                                   and _strong(explaining)):
