@@ -56,6 +56,11 @@ def payer_key(payer: str) -> frozenset[str]:
     tiers = {lv["name"]: lv.get("tier", lv["name"]) for lv in level_vocabulary()["levels"]}
     folded = to_simplified(payer).replace("(", "（").replace(")", "）")
     key = {tiers.get(level, level) for _, _, level in find_levels(folded)} or {payer}
+    # "市县共同" is 市 and 县 together, as "市与县共同" is: a level that is no tier of its own but takes in
+    # several (市县, 地方) stands for the tiers it covers
+    joined = {lv["name"]: {tiers.get(c, c) for c in lv["covers"]} for lv in level_vocabulary()["levels"]
+              if lv.get("covers") and "tier" not in lv}
+    key = {t for k in key for t in joined.get(k, {k})}
     if "共同" in payer or len(key) > 1:
         key.add("共同")
     return frozenset(key)

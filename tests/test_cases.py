@@ -41,3 +41,15 @@ def test_case(engine, case):
         assert problems, f"{case['id']} passes now: remove its known_miss"
         pytest.xfail(case["known_miss"])
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("市县共同", "市与县共同", True),               # a joint level that is no tier of its own: the tiers it covers
+    ("中央与地方共同", "中央与地方共同", True),
+    ("县（市、区）", "县区", True),                 # one tier spelled two ways
+    ("市与县区共同", "市", False),
+    ("省与市县共同", "省与市共同", False),
+])
+def test_payers_compare_by_the_tiers_they_name(a, b, same):
+    from assistant.evaluate import payer_key
+    assert (payer_key(a) == payer_key(b)) is same

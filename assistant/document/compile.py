@@ -135,6 +135,8 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
 _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|未明确(划分)?的事项"
 # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
 _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^。；]{4,60}?)，按照?其?隶属关系(?:执行|承担|确定)")
+# "…的物资，产生的运输、装卸费用": a cost named after the things it arises from
+_ARISING = re.compile(r"^(?:所)?(?:产生|发生)的")
 # "其中属于省级机构的，确认为…": a rule for the part of the matters the sentence before names
 _OWNED_PART = re.compile(r"^\s*(?:其中[：:，]?)?(?P<part>(?:属于|隶属于?)[^，。；]{2,16}?的)，")
 
@@ -635,8 +637,15 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
     levels ("…，县区文物普查和县级文物档案数字化") is its scope; a level word that is no level of the
     rule stays in the name ("省级高速公路" in a city's plan, "乡镇运输服务站")."""
     items: list[Item] = []
+    segments = [seg for part in _split_top(text, "；") for seg in _split_top(part, "，")]
+    # "市级调拨县（区）的市级物资、省级物资以及…的物资，产生的运输、装卸及储存保管费用": the cost the
+    # things before it give rise to is the one matter (the things only say whose cost it is)
+    arising = next((i for i, seg in enumerate(segments) if i and _ARISING.match(seg)), None)
+    if arising is not None:
+        name = "".join(segments[:arising + 1])
+        return [Item(name=name, written=text, levels=[], qualifier="")]
     # "具体包括：A、B；C；D": clauses of one list after ；are its items too
-    for segment in [seg for part in _split_top(text, "；") for seg in _split_top(part, "，")]:
+    for segment in segments:
         if not segment:
             continue
         divided = _DIVIDED.match(segment)
@@ -865,7 +874,7 @@ def _split_payer(folded: str) -> re.Match | None:
     """A split with no 由 ("明确中央与省、市县财政分类负担比例", "中央与省级财政按8:2比例分担"), when
     it names two levels or more."""
     for m in (_PAYER_SPLIT.search(folded), _PAYER_RATIO.search(folded)):
-        if m and len(_split_levels(m.group("who"))) >= 2:
+        if m and len(_split_levels(m.group(0))) >= 2:
             return m
     return None
 

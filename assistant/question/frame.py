@@ -415,6 +415,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             else:   # "著作权转让备案跟作品登记一样…": the offered matter is not asked about
                 telling = [u for u in outside if not all(u in m.covered for m in matches)]
                 matches = [m for m in matches if any(u in m.covered for u in telling)] or matches
+        if len(matches) > 1:
+            matches = _same_doer(text, mentions, matches, lex)
         if matches and unexplained:
             matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
                                               domain_words, tok, lex)
@@ -584,6 +586,27 @@ def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Ca
                                         and catalog.alias_docs.get(m.surface, 0) == 1 for m in mentions):
         return 1
     return 0
+
+
+def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatch], lex: Lexicon) -> list[MatterMatch]:
+    """"省里调拨前置到雅安的物资…" beside "省级调拨和前置…的物资运输" (市) and "市级调拨县（区）的…物资产生的
+    运输…费用" (县区): where the question's level does a verb ("省里调拨") and only some matches name that
+    level doing it ("省级调拨"), those are the ones asked about."""
+    agree = []
+    for m in mentions:
+        level = m.level or m.foreign
+        if not level or m.claim:
+            continue
+        at = text.find(m.surface)
+        verb = text[at + len(m.surface):at + len(m.surface) + 2] if at >= 0 else ""
+        if len(verb) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]{2}", verb):
+            continue
+        forms = next((lv["names"] for lv in lex.levels if lv["name"] == level), None) or [level]
+        doing = [x for x in matches if any(f + verb in x.entry.matter["name"] for f in forms)]
+        if doing and len(doing) < len(matches):
+            agree = doing
+            break
+    return agree or matches
 
 
 def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
