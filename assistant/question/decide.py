@@ -588,8 +588,10 @@ def _nearest(d: DocAnalysis, words: list[str], most: int = 3) -> list[str]:
     best BM25 matches over its words whose own names share one of them ("商标品牌服务站" →
     商标品牌指导站建设)."""
     names: list[str] = list(dict.fromkeys(m.entry.matter["name"] for m in d.matches if m.head))
-    for i, _ in d.index.matter_bm25.top(list(words), k=8):
-        e = d.index.matters[i]
+    top = [d.index.matters[i] for i, _ in d.index.matter_bm25.top(list(words), k=8)]
+    # "商标侵权执法": a matter whose head word the question says (执法 of 知识产权执法司法) first
+    top.sort(key=lambda e: not any(u == h or h in u for h in e.heads for u in words))
+    for e in top:
         if any(u in e.name_vocab or any(u in v or v in u for v in e.name_vocab if len(v) >= 2) for u in words) \
                 and e.matter["name"] not in names:
             names.append(e.matter["name"])
