@@ -1319,10 +1319,11 @@ class Compiler:
         # "…，由中央与地方财政分担，地方负担部分由省级与市级…共同承担" / "…，中央、省级和市级财政通过
         # 转移支付给予补助": how the rest is split or helped, said after the payer, goes with the verdict
         after = [c.strip("。 ") for c in re.split(r"[，；]", folded[first.end():] if first else "")
-                 if c.strip() and (_SHARE_WORDS.search(c) or re.search(r"(?:负担|承担)的?部分", c))]
+                 if c.strip() and (_SHARE_WORDS.search(c) or re.search(compile_vocabulary()["part_of_cost"], c))]
         for o in outcomes:
             # (not the helping level's own verdict: "市承担…，市级财政通过转移支付给予支持" says nothing of 市's part)
-            said = [c for c in after if not (o["level"] and o["level"] in levels_in(c) and re.search(r"给予|转移支付", c))]
+            said = [c for c in after if not (o["level"] and o["level"] in levels_in(c)
+                                             and re.search(compile_vocabulary()["helps"], c))]
             if said and not o.get("shares"):
                 o["shares"] = "，".join(said)
         self.rule_sentences += 1
@@ -1545,7 +1546,7 @@ class Compiler:
                 outcomes.extend(branches)
             elif mode == "each" or not outcomes:
                 # "地方负担部分按照隶属关系由同级财政统筹安排": what each level bears is its part, not the whole
-                part = re.search(r"[^，。；]*(?:负担|承担)的?部分[^，。；]*", rest) if mode == "each" else None
+                part = re.search(rf"[^，。；]*{compile_vocabulary()['part_of_cost']}[^，。；]*", rest) if mode == "each" else None
                 for lv in auth_levels:
                     outcomes.append({"level": lv, "authority": self.authority(auth_levels, True), "payer": lv,
                                      "principle": principle, "shares": part.group(0) if part else None})

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
 from assistant.document.catalog import place_stem
+from assistant.document.compile import compile_vocabulary
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.question.match import MatterMatch
 from assistant.question.frame import Analysis, DocAnalysis, LevelMention
@@ -189,7 +190,8 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         if not claimed:
             return "yes"
     if any(m.exclusive for m in claims):   # "是不是市里全包": no other level pays, nothing is shared
-        if any(isinstance(o.get("shares"), str) and "部分" in o["shares"] for o in outcomes):
+        if any(isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["part_of_cost"], o["shares"])
+               for o in outcomes):
             return "no"   # "地方负担部分…由同级财政统筹安排": the level bears its part of a shared cost
         if payers <= claimed and not scoped and any(load_lexicon().grammar["carve_out"].search(o.get("condition") or "")
                                                     for o in outcomes):
@@ -200,7 +202,7 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     if not (paying & claimed):
         # "…区县统筹，市里会不会给补助": the claimed level is one the verdict says helps (its own words)
         grammar = load_lexicon().grammar
-        helping = {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(r"给予|转移支付|补助", o["shares"])
+        helping = {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["helps"], o["shares"])
                    for lv in levels if lv in claimed and re.search(re.escape(lv) + r"(级)?(财政)?", o["shares"])}
         if helping and grammar["aid_claim"].search(a.text):
             return "yes"

@@ -589,9 +589,9 @@ def _named(text: str, index: DocIndex, mentions: list[LevelMention], catalog: Ca
 
 
 def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatch], lex: Lexicon) -> list[MatterMatch]:
-    """"省里调拨前置到雅安的物资…" beside "省级调拨和前置…的物资运输" (市) and "市级调拨县（区）的…物资产生的
-    运输…费用" (县区): where the question's level does a verb ("省里调拨") and only some matches name that
-    level doing it ("省级调拨"), those are the ones asked about."""
+    """"市里调拨给县里的物资，运输装卸费…" beside "省级调拨和前置…的物资运输" (市) and "市级调拨县（区）的…物资
+    产生的运输…费用" (县区): where the question's level does a verb ("市里调拨") and only some matches name
+    that level doing it ("市级调拨"), those are the ones asked about."""
     agree = []
     for m in mentions:
         level = m.level or m.foreign
