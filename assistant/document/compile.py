@@ -141,22 +141,17 @@ _ARISING = re.compile(r"^(?:所)?(?:产生|发生)的")
 _OWNED_PART = re.compile(r"^\s*(?:其中[：:，]?)?(?P<part>(?:属于|隶属于?)[^，。；]{2,16}?的)，")
 
 
-def _named_before(folded: str) -> str:
-    """The matters a sentence names before it says how they are run ("《方案》明确，A、B…，以及C，按照国家
-    规定实行免费开放" → "A、B…，以及C"), or "" when it names none or already assigns them."""
+def _naming(folded: str) -> tuple[str, str]:
+    """A sentence that names matters and says how they are run, without assigning them: (the matters,
+    the work) — "《方案》明确，A、B…，以及C，按照国家规定实行免费开放" → ("A、B…，以及C", "实行免费开放");
+    ("", "") when it names none or already assigns them."""
     if not folded or _AUTHORITY.search(folded):
-        return ""
+        return "", ""
     clauses = [c for c in _drop_lead_in(folded.rstrip("。；")).split("，") if c]
     at = next((i for i, c in enumerate(clauses) if re.match(r"(按照|根据|依据|实行|均|并)", c)), len(clauses))
     named = "，".join(clauses[:at])
-    return named if 4 <= len(named) <= 120 else ""
-
-
-def _work_after(folded: str) -> str:
-    """What that sentence says is done to the matters ("…，按照国家规定实行免费开放" → "实行免费开放")."""
-    clauses = [c for c in folded.rstrip("。；").split("，") if c]
-    at = next((i for i, c in enumerate(clauses) if re.match(r"(按照|根据|依据|实行|均|并)", c)), len(clauses))
-    return re.sub(r"^(按照|根据|依据)[^，]*?(规定|要求|标准)", "", "，".join(clauses[at:]))
+    work = re.sub(r"^(按照|根据|依据)[^，]*?(规定|要求|标准)", "", "，".join(clauses[at:]))
+    return (named, work) if 4 <= len(named) <= 120 else ("", "")
 
 
 # "市级或县(市)区自行组织实施免费开放的，所需经费按照组织实施主体分别承担支出责任": each level
@@ -1165,7 +1160,7 @@ class Compiler:
         before = self._before
         named, since = "", head.start
         if owned and not items_text and before is not None:
-            named, since = _named_before(before.folded), before.start
+            named, since = _naming(before.folded)[0], before.start
             if not named and _OWNED_PART.match(before.folded):
                 named, since = self._owned   # "…；属于市县级机构的，确认为…": the same matters as the part before
         known = len(self.matters)
@@ -1231,7 +1226,7 @@ class Compiler:
     def _written_with_work(matters: list[dict], naming: str) -> None:
         """Each matter named in a sentence that says what is done to them is also written with that work
         ("博物馆…，按照国家规定实行免费开放" → 博物馆 is found by "博物馆免费开放" too)."""
-        work = _work_after(naming) if naming else ""
+        work = _naming(naming)[1] if naming else ""
         for matter in matters if work else []:
             if matter["name"] + work not in matter["written"]:
                 matter["written"].append(matter["name"] + work)
@@ -1451,6 +1446,7 @@ class Compiler:
         levels = levels_in(m.group("who"))
         if auth_levels:
             levels = fit_levels(levels, auth_levels, self.province_plan)
+        # who organizes is levels only ("市级或县（市）区"), nothing else before the work
         if not levels or re.sub("|".join(n for n, _ in _level_names()), "", m.group("who")).strip("或和与、级财政"):
             return False
         authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
