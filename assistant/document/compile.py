@@ -16,7 +16,7 @@ import yaml
 from assistant.config import yaml_load as _yaml_load
 
 from assistant.config import PACKAGE_DATA
-from assistant.document.parse import Block, Document, cn_to_int, column_header
+from assistant.document.parse import Block, Document, cn_to_int, column_header, heading_title
 from assistant.language.gazetteer import load_gazetteer
 from assistant.language.normalize import fold_document
 
@@ -1140,7 +1140,7 @@ class Compiler:
     def _compile_group(self, block: Block, head: Sentence, conditions: list[Sentence]) -> bool | None:
         items_text, mid = self._items_of(head.folded)
         category = block.path[-1] if block.path else ""
-        title = re.sub(r"^[（(]?[\d一二三四五六七八九十]+[）)、.．]?", "", category).strip().rstrip("。：")
+        title = heading_title(category).strip().rstrip("。：")
         # "（一）科技研发。主要包括基础研究、…等事项，确认为…": the heading names the matter, the list
         # says what it includes (kept as its written form, so its words still find it).
         includes = None

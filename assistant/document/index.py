@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.document.catalog import place_stem
-from assistant.document.parse import Block, Document
+from assistant.document.parse import Block, Document, heading_title
 from assistant.language.gazetteer import area_places, load_gazetteer
 from assistant.language.lexicon import Lexicon
 from assistant.language.tokenize import Tokenizer
@@ -222,7 +222,7 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
     index.doc_words = set().union(*pvocab) if pvocab else set()
     for block in doc.blocks:
         if block.kind == "heading":
-            title = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", block.text)
+            title = heading_title(block.text)
             index.category_words[block.text] = {w for w in tok.terms(title)
                                                 if w not in lex.stopwords and w not in own and len(w) >= 2}
     return index

@@ -164,6 +164,14 @@ def heading_match(folded: str) -> tuple[str, str, str] | None:
     return None
 
 
+def heading_title(text: str) -> str:
+    """A heading without its number ("一、义务教育" → "义务教育", "（一）科技研发" → "科技研发")."""
+    return _HEADING_NUMBER.sub("", text)
+
+
+_HEADING_NUMBER = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?")
+
+
 def _compact(text: str) -> str:
     """Spaces a web layout put between CJK characters removed ("文 号" → "文号")."""
     return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text)

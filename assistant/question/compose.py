@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.document.parse import Block
+from assistant.document.parse import Block, heading_title
 from assistant.language.lexicon import Lexicon
 from assistant.question.decide import Resolution, Verdict
 from assistant.document.index import DocIndex
@@ -220,7 +220,7 @@ class Composer:
         if flt.get("levels"):
             desc.append("、".join(res.index.label_of(l) for l in flt["levels"]) + "承担的")
         if flt.get("categories"):
-            desc.append("、".join(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", c) for c in flt["categories"]) + "方面")
+            desc.append("、".join(heading_title(c) for c in flt["categories"]) + "方面")
         if flt.get("principle"):
             desc.append(f"按{flt['principle']}划分支出责任的")
         if flt.get("joint"):

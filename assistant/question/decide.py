@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from assistant.language.lexicon import load_lexicon
 from assistant.document.catalog import place_stem
 from assistant.document.compile import compile_vocabulary
+from assistant.document.parse import heading_title
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.question.match import MatterMatch
 from assistant.question.frame import Analysis, DocAnalysis, LevelMention
@@ -478,8 +479,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             # its section's heading names, "一、义务教育", beside one of that field's other matters)
             parts_of = {m.entry.matter.get("part_of") for m in x.matches}
             headed = {m.entry.matter["name"] for m in x.matches
-                      if re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*", "", m.entry.matter.get("category") or "")
-                      == m.entry.matter["name"]}
+                      if heading_title(m.entry.matter.get("category") or "").strip() == m.entry.matter["name"]}
             if len(headed) < len({m.entry.matter["name"] for m in x.matches}):
                 parts_of |= headed
             for match in x.matches:
