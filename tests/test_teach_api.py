@@ -112,6 +112,25 @@ def test_a_tap_on_the_page_and_a_numbered_wechat_reply_record_candidates(client)
     assert candidates() == []
 
 
+def test_a_tap_on_a_clarify_option_is_a_candidate_and_an_ambiguous_phrasing_stays_a_question(client) -> None:
+    """A "您问的是不是" question is recorded like any tap; approving it is refused when the phrasing is the
+    words several matters share (it would answer the other matter's questions too), so the question stays."""
+    first = client.post("/api/ask", json={"question": "搞地标谁出钱"}).json()
+    assert first["status"] == "clarify"
+    assert [o["label"] for o in first["options"]] == ["地理标志运用促进", "地理标志保护"]
+    option = first["options"][1]
+    picked = client.post("/api/ask", json={"question": option["question"], "session_id": first["session_id"]}).json()
+    assert picked["status"] == "answered"
+
+    def candidates():
+        return client.get("/api/admin/candidates", headers=AUTH).json()["candidates"]
+    (c,) = wait_for(candidates)
+    assert (c["question"], c["matter_name"], c["count"]) == ("搞地标谁出钱", "地理标志保护", 1)
+    refused = client.post(f"/api/admin/candidates/{c['id']}/approve", json={"who": "管理员甲"}, headers=AUTH)
+    assert refused.status_code == 409 and "太笼统" in refused.json()["error"]["message"]
+    assert client.post("/api/ask", json={"question": "搞地标谁出钱"}).json()["status"] == "clarify"
+
+
 def test_explain_reads_a_follow_up_in_its_conversation_and_405_names_every_method(client) -> None:
     first = client.post("/api/ask", json={"question": "市里的作品登记谁出钱？"}).json()
     alone = client.post("/api/admin/explain", json={"question": "那县区的呢？"}, headers=AUTH).json()
