@@ -53,3 +53,17 @@ def test_case(engine, case):
 def test_payers_compare_by_the_tiers_they_name(a, b, same):
     from assistant.evaluate import payer_key
     assert (payer_key(a) == payer_key(b)) is same
+
+
+@pytest.mark.parametrize("got, expected, same", [
+    (["市与县区共同"], ["市", "县区"], True),       # the labeler lists the levels of a cost both bear
+    (["市与县区共同"], ["市与县区共同"], True),
+    (["市", "县区"], ["市与县区共同"], False),      # an expected 共同 needs a joint verdict
+    (["市与县区共同"], ["市"], False),
+    (["省与市县共同"], ["省", "市县"], True),        # 市县 is the tiers it covers
+    (["省与市共同"], ["省", "市", "县"], False),
+    (["市与县区共同", "市"], ["市", "县区"], False),
+])
+def test_a_joint_payer_meets_an_expectation_that_lists_its_levels(got, expected, same):
+    from assistant.evaluate import same_payers
+    assert same_payers(got, expected) is same
