@@ -22,6 +22,13 @@ def test_an_entry_applies_only_to_its_field():
     assert lex.canonicalize("地理标志推广") == "地理标志推广"
 
 
+def test_a_variant_spelled_out_from_an_abbreviation_is_read_too():
+    # 地标 → 地理标志 first; the variant 保护地理标志 appears only then
+    lex = load_lexicon().for_fields({"知识产权"})
+    assert lex.canonicalize("打击冒用、保护地标产品") == "打击冒用、地理标志保护产品"
+    assert lex.canonicalize("地理标志保护") == "地理标志保护"
+
+
 TEST_PLANS = sorted((Path(__file__).parent / "plans").glob("*.txt"))
 
 

@@ -92,7 +92,14 @@ class Lexicon:
             alternatives = sorted(set(variants) | set(self.synonyms), key=len, reverse=True)
             self._variants = variants
             self._synonym_re = re.compile("|".join(re.escape(a) for a in alternatives))
-        return self._synonym_re.sub(lambda m: self._variants.get(m.group(0), m.group(0)), text)
+        # Again until nothing changes: a variant can appear only once an abbreviation is spelled
+        # out (保护地标 → 保护地理标志 → 地理标志保护); canonical terms match themselves, so no loop.
+        for _ in range(3):
+            done = self._synonym_re.sub(lambda m: self._variants.get(m.group(0), m.group(0)), text)
+            if done == text:
+                break
+            text = done
+        return text
 
     def words(self) -> set[str]:
         """Every term the segmenter must keep whole."""
