@@ -117,7 +117,9 @@ class Composer:
                   if "共同" in (o.get("headline") or "") and not o.get("condition")), None)
         if len(outcomes) == 1 and not v.details:
             o = outcomes[0]
-            surface = "".join(dict.fromkeys(m.surface for m in v.scope if m.level == o["level"]))
+            # (an English level word, "the city", is said as the plan's level: 市级)
+            surface = "".join(dict.fromkeys(m.surface if re.search(r"[\u4e00-\u9fff]", m.surface)
+                                            else v.index.label_of(m.level) for m in v.scope if m.level == o["level"]))
             subject = f"{surface}的{name}" if surface and not name.startswith(surface) else name
             if o.get("condition") and o["level"]:
                 body = f"{subject}：{self._branch(o, v)}。"
@@ -404,6 +406,10 @@ class Composer:
         titles = "、".join(f"《{m['title']}》" for m in loaded) if len(loaded) > 1 else \
             f"《{res.index.doc.title if res.index else (loaded[0]['title'] if loaded else '财政事权和支出责任划分方案')}》"
         return self.t["out_of_scope"].format(title=titles) + "\n" + "\n".join(f"· {q}" for q in examples)
+
+    def _compose_which_level(self, res: Resolution, out: dict, loaded) -> str:
+        out["suggestions"] = [o["question"] for o in out["options"]]
+        return self.t["which_level"].format(topic=res.topic) + "\n" + self._numbered(res.options)
 
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
         if res.options:   # "地理标志谁出钱？": the plan lists more than one matter of that name

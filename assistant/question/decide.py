@@ -505,6 +505,15 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 found.append(v)
             if not scope:
                 found = _written_version(found, a.text)
+            # "园区的专利导航…": work split by level, done in an area the plan places at neither: ask which.
+            if x.unplaced_area and not any(m.level and not m.claim for m in x.levels) and len(found) == 1 and len(verdicts) == 0 and len(explaining) == 1:
+                levels = [o["level"] for o in found[0].matter["outcomes"]]
+                if None not in levels and len(set(levels)) > 1:
+                    name = found[0].matter["name"]
+                    return Resolution("clarify", "which_level", index=x.index, topic=x.unplaced_area,
+                                      options=[matter_option(f"{x.index.label_of(lv)}的{name}")
+                                               for lv in dict.fromkeys(levels)],
+                                      injection=a.injection, context=dict(context))
             # "村卫生室标准化建设，县里承担哪部分？": a joint matter's part that the named level bears.
             found = [_part_for_level(v, x.index) for v in found]
             # "省级监测站点": of look-alike matters, the ones the named level has answer.

@@ -43,6 +43,7 @@ class DocAnalysis:
     taught_not_listed: str | None = None   # a teaching's id: the help desk says this phrasing is not in the plan
     own_level: bool = False     # a level word only this plan has ("州里" among plans without a 州), claimed or not
     own_place: bool = False     # named by its own place, title or 文号 (not by a place it takes in)
+    unplaced_area: str | None = None   # "园区的专利导航": an area the plan places at no level (places.yaml)
 
 
 @dataclass
@@ -104,6 +105,8 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
     The patterns are data (grammar.yaml `level_roles`)."""
     roles = grammar["level_roles"]
     after = text[end:]
+    if after[:1] == " ":   # "the county 要 配套…" (English level words stand between spaces)
+        after = re.sub(r" +", "", after)
     if any(p.match(after) for p in roles["scope_after"]):
         return False, ""
     if any(p.search(text[:start]) for p in roles["claim_before"]):
@@ -235,6 +238,10 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             continue
         pos = at + len(w)
         if len(w) == 1 and not any(taken[at:at + 1]):
+            # "产业园区管委会…", "开在市区的…": the character ends a word that names no place (places.yaml)
+            if any(len(n) > 1 and text[max(0, at + 1 - len(n)):at + 1] == n and n not in index.level_aliases
+                   and n not in index.foreign_aliases for n in lex.not_places):
+                continue
             level = index.level_aliases.get(w)
             foreign = index.foreign_aliases.get(w) if level is None else None
             if level is None and w in ("省", "县", "乡", "镇"):
@@ -432,7 +439,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                          own_level=catalog.size > 1 and any(
                                              m.level and not m.guessed and catalog.alias_docs.get(m.surface) == 1
                                              for m in mentions),
-                                         own_place=_own_place(text, index)))
+                                         own_place=_own_place(text, index),
+                                         unplaced_area=_unplaced_area(text, index, lex)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
@@ -607,6 +615,13 @@ def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatc
             agree = doing
             break
     return agree or matches
+
+
+def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
+    """"中马钦州产业园区管委会自己搞…", "开在市区的…": an area either level may run, which the plan places at
+    no level (a zone it places, "高新区" of "…开发区参照县区执行", is that level's)."""
+    placed = [z for z in index.zones if z in text]
+    return next((w for w in lex.unplaced_areas if w in text and not any(w in z for z in placed)), None)
 
 
 def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
