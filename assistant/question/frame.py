@@ -380,8 +380,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                      else "payment" if g["joint_claim_payment"].search(asked) else None),
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
         injection=injection,
-        # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint.
-        out_of_scope_hint=bool(hints) and not any(h in catalog.doc_words or h in domain_words for h in hints),
+        # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint; another
+        # ("义务教育" beside the 学校 of 高等学校) still is.
+        out_of_scope_hint=any(h not in catalog.doc_words and h not in domain_words for h in hints),
         off_topic=matches_any(text, lex.off_topic),
         # (a field word inside a rule the user offers, "按地理标志运用促进那条", says nothing of the work asked about)
         domain=bool(_contains_any(g["matter_claim"].sub("，", text), domain_words)), other_place=other_place,

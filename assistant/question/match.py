@@ -188,8 +188,10 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
         own = [w for w in group if w in name]
         # Only where the question names none of the matter's own qualifiers ("专利导航和商标品牌
         # 指导站" names both kinds of right and so contradicts neither).
+        # (A word whose broader term is the matter's own, 国外 of 外国, says the same: vocabulary.yaml hypernyms.)
         if own and not any(o in text for o in own) \
-                and any(w in text and not any(w in o or o in w for o in own) for w in group):
+                and any(w in text and not any(w in o or o in w or o in lex.hypernyms.get(w, ()) for o in own)
+                        for w in group):
             return True
     return False
 
