@@ -162,6 +162,15 @@ _BY_ORGANIZER = re.compile(r"^(?P<who>[^，。；]{1,16}?)(?P<what>(?:自行)?(?
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
+# "市辖区承担邮政普遍服务、特殊服务等职责及相应支出责任", "（1）承担高速公路政策决定、监督评价和协调职责"
+# (under a heading "（一）市级财政事权"): a level's duties, listed; who pays only where the sentence says so.
+_DUTIES = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）.．、]\s*)?(?:[^，。；：]{0,6}?[，：])?"
+                     r"(?P<who>[^，。；：（）]{0,16}?)(?P<joint>共同)?承担(?P<what>(?!相应|具体事项)[^。；]{4,200}?)"
+                     r"(?:等)?(?:相关|有关)?(?:具体)?(?:职责|事项)(?P<pay>，?(?:及|并|和)?(?:分担|承担)?(?:相应|本级)?的?"
+                     r"(?:财政)?支出责任)?[。；]?\s*$")
+# The heading above such duties: "（一）市级财政事权", "二、中央与地方共同财政事权".
+_AUTHORITY_HEADING = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）.．、]\s*)?"
+                                r"(?P<auth>[^，。；：\d]{1,16}?(?:共同)?财政事权)[。.]?\s*(?:$|\d{1,2}[.．、])")
 # "首先，明确省级财政事权5项，包括A、B、C": a news reading counts a level's matters, then lists them
 _COUNTED = re.compile(r"(?:明确|确定|划分|列出)(?:为)?(?P<auth>[^，。；：]{1,24}?(?:财政)?事权)(?:共)?[\d一二三四五六七八九十]+项"
                       r"[，：]?(?:主要|具体)?(?:包括|涵盖|为|即)[：]?(?P<items>[^。；]+)")
@@ -966,7 +975,11 @@ class Compiler:
 
     # groups -------------------------------------------------------------
     def run(self) -> dict:
-        for block in self.doc.paragraphs():
+        for block in self.doc.blocks:
+            # "（1）承担高速公路政策决定…职责。" read as a heading (it ends its line's first sentence)
+            if block.kind == "heading" and _DUTIES.search(block.folded):
+                self._compile_duties(block, Sentence(0, len(block.folded), block.folded))
+                continue
             # a news summary above a notice may state a rule too ("其中，…一项中，…由省级与市县财政各按50%分担")
             if block.kind not in ("paragraph", "notice_paragraph"):
                 continue
@@ -1077,6 +1090,9 @@ class Compiler:
                     # "市级财政承担…的财政支出责任", "…的财政支出责任由市与县区共同承担"
                     if not self._compile_payer_first(block, head) and rule_like(head.folded):
                         self._skip(block, block.text[head.start:head.end], why_not_compiled(head.folded))
+                elif not auth and _DUTIES.search(head.folded) and self._compile_duties(block, head):
+                    # "市辖区承担邮政普遍服务…等职责及相应支出责任"
+                    pass
                 elif rule_like(head.folded):
                     self._skip(block, block.text[head.start:head.end], why_not_compiled(head.folded))
                 i += 1
@@ -1487,6 +1503,48 @@ class Compiler:
         if found:
             self.rule_sentences += 1
         return found
+
+    def _compile_duties(self, block: Block, sent: Sentence) -> bool:
+        """"县区承担A、B等职责及相应支出责任", "市级与县区共同承担A、B等具体事项，并分担相应支出责任", and
+        "（1）承担A、B和C职责" under "（一）市级财政事权": the level holds the 事权 of each listed duty; it pays
+        only where the sentence says 支出责任 (else the payer is left unstated, never inferred)."""
+        m = _DUTIES.search(sent.folded)
+        who = m.group("who")
+        levels = levels_in(who)
+        if levels:
+            # only level words before 承担 ("市本级与市辖区", "县区"), not a subject that names work
+            rest = _level_regex().sub("", who)
+            if re.sub(r"[与和及、]|共同|本级|级|财政|政府|有关部门|的", "", rest):
+                return False
+            joint = bool(m.group("joint")) or len(levels) >= 2
+        else:
+            auth = ""
+            if who.strip():
+                return False
+            heading = next((h for h in reversed(block.path + ([block.text] if block.kind == "heading" else []))
+                            if _AUTHORITY_HEADING.match(fold_document(h))), None)   # "(一)市级财政事权1.公路" too
+            if heading is None:
+                return False
+            auth = _AUTHORITY_HEADING.match(fold_document(heading)).group("auth")
+            levels = levels_in(auth)
+            if not levels:
+                return False
+            joint = "共同" in auth and len(levels) >= 2
+        paid = bool(m.group("pay"))
+        authority = auth if not who.strip() else self.authority(levels, joint)
+        outcome = {"level": None if joint else levels[0],
+                   "payer": (self.joint_payer(levels) if joint else levels[0]) if paid else "",
+                   "authority": authority, "principle": _principle(sent.folded), "condition": None, "shares": None,
+                   "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                   "quote": block.text[sent.start:sent.end].strip()}
+        items = split_items(m.group("what"))
+        if not items:
+            return False
+        category = block.path[-1] if block.path else ""
+        for item in items:
+            self._add(item, category, [dict(outcome)])
+        self.rule_sentences += 1
+        return True
 
     def _compile_row(self, block: Block) -> bool:
         """A row of an attachment's table: 序号 | 事项 | 财政事权 | 支出责任."""

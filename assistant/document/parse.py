@@ -134,7 +134,8 @@ class Document:
             "doc_id": self.doc_id, "title": self.title, "doc_number": self.doc_number,
             "issuer": value("issuer"), "date_issued": value("date_issued"), "date_effective": value("date_effective"),
             "blocks": [{"anchor": b.anchor, "kind": b.kind, "depth": b.depth, "text": b.text,
-                        "label": self.label(b) if b.short else None, "path": b.path, "paragraph": b.paragraph}
+                        "label": self.label(b) if b.short and b.kind != "heading" else None, "path": b.path,
+                        "paragraph": b.paragraph}
                        for b in self.blocks],
         }
 
@@ -715,8 +716,9 @@ def parse(text: str, doc_id: str) -> Document:
             stack.append((hkind, number, heading_text.strip()))
             para_count = 0
             keys = "-".join(_anchor_key(k, n) for k, n, _ in stack)
+            # (its short label is its number, "二（一）1.（1）": cited where a heading is itself a rule)
             blocks.append(Block(f"h-{keys}", "heading", heading_text.strip(),
-                                path=[h for _, _, h in stack[:-1]], depth=len(stack)))
+                                path=[h for _, _, h in stack[:-1]], depth=len(stack), short=_short_prefix(stack)))
             if inline:
                 para_count += 1
                 blocks.append(Block(f"p-{keys}-{para_count}", "paragraph", inline,

@@ -145,7 +145,10 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
                                or g["exclusive_before"].search(text[:start]))
     # "省里是不是一分不出": the negation may follow the question's own 是不是/要不要, which negate nothing.
     after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
-    negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after)))
+    # "市县是只干活不出钱吗": the refusal may come later in the level's own clause
+    clause = re.split(r"[，。？！,?!、；;]", re.sub(r"(.)不\1", "", text[end:end + 12]))[0]
+    negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after))
+                             or g["negated"].search(clause))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive, own=own,
                         negated=negated, majority=majority, **flags)
