@@ -365,3 +365,38 @@ def test_a_levels_duties_under_its_heading_or_with_its_own_subject(tmp_path):
     assert not result["answer"].startswith(("是", "不是"))     # who pays is not: no 是/不是
     result, _ = engine.ask("村级寄递物流站点建设是不是市里出？")
     assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["县区"]
+
+
+def test_duties_in_news_clauses_an_area_and_a_level_verb():
+    """A news page: "《方案》明确，由市县承担A、B等具体执行事项的支出责任；由市县承担C和D等相关职责，负责…，承担相应
+    支出责任" (each clause after ；), "在E、F方面，由省级和市县（区）级政府共同承担相关职责，…承担相应支出责任" (the area
+    is the list), and "G纳入省级财政事权" (纳入 only right before a level: "纳入国家免疫规划的…" names work)."""
+    rules, report = compiled(
+        "《方案》明确，由市县承担寄递安全属地监管、末端网点巡查等具体执行事项的支出责任；由市县承担村邮站运营和快递进村"
+        "等相关职责，负责规划、建设等具体事项的执行实施，承担相应支出责任。\n"
+        "在邮政普遍服务、快递包装治理方面，由省级和市县（区）级政府共同承担相关职责，负责运营等具体事项的执行实施，"
+        "承担相应支出责任。\n"
+        "此外，邮政省级行业监管能力建设纳入省级财政事权，由省级承担支出责任。\n"
+        "将纳入国家免疫规划的常规免疫疫苗购置，确认为中央与地方共同财政事权，由中央与地方共同承担支出责任。\n",
+        field="交通运输", title="某某省交通运输领域省与市县财政事权和支出责任划分改革方案")
+    found = {m["name"]: [(o["level"], o["payer"]) for o in m["outcomes"]] for m in rules["matters"]}
+    assert found["寄递安全属地监管"] == [("市县", "市县")] and found["末端网点巡查"] == [("市县", "市县")]
+    assert found["村邮站运营和快递进村"] == [("市县", "市县")]      # (split_items keeps A和B of two short works whole)
+    assert found["邮政普遍服务"] == [(None, "省与市县共同")] and found["快递包装治理"] == [(None, "省与市县共同")]
+    assert found["邮政省级行业监管能力建设"] == [("省", "省")]
+    assert any(n.startswith("纳入国家免疫规划") for n in found)
+    assert report["uncompiled"] == []
+
+
+def test_a_level_that_says_what_an_item_leaves_out_stays_in_its_name(tmp_path):
+    """"自治区负责外的寄递安全管理": 自治区 is no scope of the item but what it leaves out; a question about
+    the part left out ("自治区负责的那部分") is not this matter."""
+    text = ("某某市交通运输领域市本级与市辖区财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+            "《方案》明确，市本级与市辖区共同承担自治区负责外的寄递安全管理、行业安全监管等具体事项，并分担相应支出责任。\n")
+    rules, _ = compiled(text.split("\n", 2)[2], field="交通运输", title=text.split("\n")[0])
+    assert "自治区负责外的寄递安全管理" in {m["name"] for m in rules["matters"]}
+    engine = engine_for(tmp_path, "some-city-postal", text)
+    result, _ = engine.ask("寄递安全管理谁出钱？")
+    assert [f["payer"] for f in result["findings"]] == ["市与县区共同"]
+    result, _ = engine.ask("自治区负责的那部分寄递安全管理，市里要出钱吗？")
+    assert result["status"] == "not_listed" and result["findings"] == []

@@ -104,7 +104,9 @@ def _verbs() -> str:
     verbs = "|".join(re.escape(v) for v in sorted(compile_vocabulary()["authority_verbs"], key=len, reverse=True))
     levels = "|".join(re.escape(n) for n in sorted({n for lv in level_vocabulary()["levels"] for n in lv["names"]},
                                                    key=len, reverse=True))
-    return (rf"({verbs}|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
+    before_level = "|".join(re.escape(v) for v in compile_vocabulary().get("level_verbs") or [])
+    return (rf"({verbs}|(?:{before_level})(?=(?:{levels})[^，。；《》]{{0,14}}?事权(?!范围))"
+            rf"|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
             # "义务教育总体为中央、省级、市级和区县（开发区）共同财政事权": a long list of levels
             rf"|(?<=[\u4e00-\u9fff])总体为(?=(?:{levels})[^，。；《》]{{0,30}}?共同财政事权)"
             rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
@@ -165,9 +167,39 @@ _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)
 # "市辖区承担邮政普遍服务、特殊服务等职责及相应支出责任", "（1）承担高速公路政策决定、监督评价和协调职责"
 # (under a heading "（一）市级财政事权"): a level's duties, listed; who pays only where the sentence says so.
 _DUTIES = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）.．、]\s*)?(?:[^，。；：]{0,6}?[，：])?"
-                     r"(?P<who>[^，。；：（）]{0,16}?)(?P<joint>共同)?承担(?P<what>(?!相应|具体事项)[^。；]{4,200}?)"
-                     r"(?:等)?(?:相关|有关)?(?:具体)?(?:职责|事项)(?P<pay>，?(?:及|并|和)?(?:分担|承担)?(?:相应|本级)?的?"
-                     r"(?:财政)?支出责任)?[。；]?\s*$")
+                     r"(?:由)?(?P<who>[^，。；：]{0,20}?)(?P<joint>共同)?承担(?P<what>(?!相应|具体事项)[^。；]{4,200}?)"
+                     r"(?:等)?(?:相关|有关)?(?:具体)?(?:执行实施|执行)?(?:职责|事项)(?P<pay>(?:，[^。；]{0,40}?)?，?[^。；，]{0,8}?支出责任)?"
+                     r"[。；]?\s*$")
+# "在A、B方面，由省级和市县级政府共同承担相关职责，负责…的执行实施，承担相应支出责任": the area is the list.
+_AREA_DUTIES = re.compile(r"^(?:由)?(?P<who>[^，。；：]{1,20}?)(?P<joint>共同)?承担(?:相关|有关)(?:职责|事项)"
+                          r"(?P<pay>(?:，[^。；]{0,40}?)?，?[^。；，]{0,8}?支出责任)?[。；]?\s*$")
+_AREA = re.compile(r"^\s*在(?P<area>[^，。；]{4,80}?)方面$")
+
+
+def _duty_clauses(folded: str) -> list[tuple[str, str | None]]:
+    """A sentence's clauses between "；", each without the words that only report or place it
+    ("《改革方案》明确，", "此外，"), with the area a clause is about ("在A、B方面，") or None."""
+    out = []
+    for clause in re.split(r"[；;]", folded):
+        area = None
+        while True:
+            first, sep, rest = clause.strip().partition("，")
+            if not sep:
+                break
+            if _AREA.match(first):
+                area, clause = _AREA.match(first).group("area"), rest
+            elif any(p.search(first) for p in _LEAD_IN) or _REPORTER.match(first + "，"):
+                clause = rest
+            else:
+                break
+        out.append((clause, area))
+    return out
+
+
+def _has_duties(folded: str) -> bool:
+    return any(_DUTIES.search(c) or (a and _AREA_DUTIES.search(c)) for c, a in _duty_clauses(folded))
+
+
 # The heading above such duties: "（一）市级财政事权", "二、中央与地方共同财政事权".
 _AUTHORITY_HEADING = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）.．、]\s*)?"
                                 r"(?P<auth>[^，。；：\d]{1,16}?(?:共同)?财政事权)[。.]?\s*(?:$|\d{1,2}[.．、])")
@@ -345,6 +377,9 @@ def _strip_level_prefix(segment: str) -> tuple[str, list[str], str]:
         verb = _LEADING_VERBS.match(rest)
         after_verb = rest[verb.end():] if verb else rest
         n, found = _level_prefix_at(after_verb)
+        # "自治区负责外的邮政安全管理": the level says what the item leaves out, so it stays in the name
+        if n and re.match(r"(?:负责|承担|管理)?(?:以外|之外|外)的", after_verb[n:]):
+            break
         if n:
             prefix += rest[: len(rest) - len(after_verb) + n]
             rest = after_verb[n:]
@@ -977,7 +1012,7 @@ class Compiler:
     def run(self) -> dict:
         for block in self.doc.blocks:
             # "（1）承担高速公路政策决定…职责。" read as a heading (it ends its line's first sentence)
-            if block.kind == "heading" and _DUTIES.search(block.folded):
+            if block.kind == "heading" and _has_duties(block.folded):
                 self._compile_duties(block, Sentence(0, len(block.folded), block.folded))
                 continue
             # a news summary above a notice may state a rule too ("其中，…一项中，…由省级与市县财政各按50%分担")
@@ -1090,7 +1125,7 @@ class Compiler:
                     # "市级财政承担…的财政支出责任", "…的财政支出责任由市与县区共同承担"
                     if not self._compile_payer_first(block, head) and rule_like(head.folded):
                         self._skip(block, block.text[head.start:head.end], why_not_compiled(head.folded))
-                elif not auth and _DUTIES.search(head.folded) and self._compile_duties(block, head):
+                elif not auth and _has_duties(head.folded) and self._compile_duties(block, head):
                     # "市辖区承担邮政普遍服务…等职责及相应支出责任"
                     pass
                 elif rule_like(head.folded):
@@ -1505,46 +1540,49 @@ class Compiler:
         return found
 
     def _compile_duties(self, block: Block, sent: Sentence) -> bool:
-        """"县区承担A、B等职责及相应支出责任", "市级与县区共同承担A、B等具体事项，并分担相应支出责任", and
-        "（1）承担A、B和C职责" under "（一）市级财政事权": the level holds the 事权 of each listed duty; it pays
-        only where the sentence says 支出责任 (else the payer is left unstated, never inferred)."""
-        m = _DUTIES.search(sent.folded)
-        who = m.group("who")
-        levels = levels_in(who)
-        if levels:
-            # only level words before 承担 ("市本级与市辖区", "县区"), not a subject that names work
-            rest = _level_regex().sub("", who)
-            if re.sub(r"[与和及、]|共同|本级|级|财政|政府|有关部门|的", "", rest):
-                return False
-            joint = bool(m.group("joint")) or len(levels) >= 2
-        else:
+        """"县区承担A、B等职责及相应支出责任", "市级与县区共同承担A、B等具体事项，并分担相应支出责任",
+        "在A、B方面，由省级和市县共同承担相关职责…，承担相应支出责任", and "（1）承担A、B和C职责" under
+        "（一）市级财政事权": the level holds the 事权 of each listed duty; it pays only where the clause says
+        支出责任 (else the payer is left unstated, never inferred). Clauses after "；" are read one by one."""
+        found = False
+        for clause, area in _duty_clauses(sent.folded):
+            m = _DUTIES.search(clause) or (area and _AREA_DUTIES.search(clause))
+            if m is None:
+                continue
+            who = m.group("who")
+            levels = levels_in(who)
             auth = ""
-            if who.strip():
-                return False
-            heading = next((h for h in reversed(block.path + ([block.text] if block.kind == "heading" else []))
-                            if _AUTHORITY_HEADING.match(fold_document(h))), None)   # "(一)市级财政事权1.公路" too
-            if heading is None:
-                return False
-            auth = _AUTHORITY_HEADING.match(fold_document(heading)).group("auth")
-            levels = levels_in(auth)
-            if not levels:
-                return False
-            joint = "共同" in auth and len(levels) >= 2
-        paid = bool(m.group("pay"))
-        authority = auth if not who.strip() else self.authority(levels, joint)
-        outcome = {"level": None if joint else levels[0],
-                   "payer": (self.joint_payer(levels) if joint else levels[0]) if paid else "",
-                   "authority": authority, "principle": _principle(sent.folded), "condition": None, "shares": None,
-                   "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
-                   "quote": block.text[sent.start:sent.end].strip()}
-        items = split_items(m.group("what"))
-        if not items:
-            return False
-        category = block.path[-1] if block.path else ""
-        for item in items:
-            self._add(item, category, [dict(outcome)])
-        self.rule_sentences += 1
-        return True
+            if levels:
+                # only level words before 承担 ("市本级与市辖区", "县区"), not a subject that names work
+                if re.sub(r"[与和及、]|共同|本级|级|财政|政府|有关部门|的", "", _level_regex().sub("", who)):
+                    continue
+                joint = bool(m.group("joint")) or len(levels) >= 2
+            else:
+                if who.strip():
+                    continue
+                heading = next((h for h in reversed(block.path + ([block.text] if block.kind == "heading" else []))
+                                if _AUTHORITY_HEADING.match(fold_document(h))), None)   # "(一)市级财政事权1.公路" too
+                if heading is None:
+                    continue
+                auth = _AUTHORITY_HEADING.match(fold_document(heading)).group("auth")
+                levels = levels_in(auth)
+                if not levels:
+                    continue
+                joint = "共同" in auth and len(levels) >= 2
+            authority = auth or self.authority(levels, joint)
+            outcome = {"level": None if joint else levels[0],
+                       "payer": (self.joint_payer(levels) if joint else levels[0]) if m.group("pay") else "",
+                       "authority": authority, "principle": _principle(sent.folded), "condition": None,
+                       "shares": None, "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                       "quote": block.text[sent.start:sent.end].strip()}
+            items = split_items(area if "what" not in m.groupdict() else m.group("what"))
+            category = block.path[-1] if block.path else ""
+            for item in items:
+                self._add(item, category, [dict(outcome)])
+            found = found or bool(items)
+        if found:
+            self.rule_sentences += 1
+        return found
 
     def _compile_row(self, block: Block) -> bool:
         """A row of an attachment's table: 序号 | 事项 | 财政事权 | 支出责任."""
