@@ -53,8 +53,6 @@ def payer_key(payer: str) -> frozenset[str]:
 
     from assistant.language.normalize import to_simplified
 
-    if not payer:
-        return frozenset()   # the plan says whose 事权, not who pays: no payer named
     tiers = {lv["name"]: lv.get("tier", lv["name"]) for lv in level_vocabulary()["levels"]}
     folded = to_simplified(payer).replace("(", "（").replace(")", "）")
     key = {tiers.get(level, level) for _, _, level in find_levels(folded)} or {payer}

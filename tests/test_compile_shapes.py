@@ -346,23 +346,22 @@ DUTIES = ("某某市交通运输领域市与县区财政事权和支出责任划
 
 def test_a_levels_duties_under_its_heading_or_with_its_own_subject(tmp_path):
     """"（1）承担A、B和C职责" under "（一）市级财政事权" (the heading may run on into "1.公路"): the heading's
-    level holds the 事权 and the payer is left unstated; "县区承担A、B等职责及相应支出责任" and "市级与县区共同
-    承担A、B等具体事项，并分担相应支出责任" say who pays too. The first duty, read as a heading, is cited by its number."""
+    level holds the 事权 and bears the 支出责任, as for "将X确认为市级财政事权。"; "县区承担A、B等职责及相应支出责任"
+    and "市级与县区共同承担A、B等具体事项，并分担相应支出责任" name the level themselves. The first duty, read
+    as a heading, is cited by its number."""
     rules, report = compiled(DUTIES.split("\n", 2)[2], field="交通运输", title=DUTIES.split("\n")[0])
     found = {m["name"]: [(o["level"], o["payer"], o["authority"]) for o in m["outcomes"]] for m in rules["matters"]}
-    assert found["高速公路规划布局"] == [("市", "", "市级财政事权")]
-    assert found["跨县区公路专项规划"] == [("市", "", "市级财政事权")]
+    assert found["高速公路规划布局"] == [("市", "市", "市级财政事权")]
+    assert found["跨县区公路专项规划"] == [("市", "市", "市级财政事权")]
     assert found["邮政行业安全监管"] == [(None, "市与县区共同", "市与县区共同财政事权")]
     assert found["村级寄递物流站点建设"] == [("县区", "县区", "县区财政事权")]
     assert report["uncompiled"] == []
     engine = engine_for(tmp_path, "some-city-transport", DUTIES)
     result, _ = engine.ask("高速公路规划布局谁出钱？")
-    assert [f["payer"] for f in result["findings"]] == [""] and "未写明由哪一级承担支出责任" in result["answer"]
+    assert [f["payer"] for f in result["findings"]] == ["市"]
     assert result["citations"][0]["label"].endswith("二（一）（1）")
     result, _ = engine.ask("跨县区公路专项规划是县区的事权吧？")
-    assert result["answer"].startswith("不是")               # the 事权 is stated: compared
-    result, _ = engine.ask("跨县区公路专项规划是不是市里出钱？")
-    assert not result["answer"].startswith(("是", "不是"))     # who pays is not: no 是/不是
+    assert result["answer"].startswith("不是")
     result, _ = engine.ask("村级寄递物流站点建设是不是市里出？")
     assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["县区"]
 

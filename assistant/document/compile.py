@@ -165,14 +165,14 @@ _BY_ORGANIZER = re.compile(r"^(?P<who>[^，。；]{1,16}?)(?P<what>(?:自行)?(?
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
 # "市辖区承担邮政普遍服务、特殊服务等职责及相应支出责任", "（1）承担高速公路政策决定、监督评价和协调职责"
-# (under a heading "（一）市级财政事权"): a level's duties, listed; who pays only where the sentence says so.
+# (under a heading "（一）市级财政事权"): a level's duties, listed, and their 支出责任 (said or not).
 _DUTIES = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）.．、]\s*)?(?:[^，。；：]{0,6}?[，：])?"
                      r"(?:由)?(?P<who>[^，。；：]{0,20}?)(?P<joint>共同)?承担(?P<what>(?!相应|具体事项)[^。；]{4,200}?)"
-                     r"(?:等)?(?:相关|有关)?(?:具体)?(?:执行实施|执行)?(?:职责|事项)(?P<pay>(?:，[^。；]{0,40}?)?，?[^。；，]{0,8}?支出责任)?"
+                     r"(?:等)?(?:相关|有关)?(?:具体)?(?:执行实施|执行)?(?:职责|事项)(?:(?:，[^。；]{0,40}?)?，?[^。；，]{0,8}?支出责任)?"
                      r"[。；]?\s*$")
 # "在A、B方面，由省级和市县级政府共同承担相关职责，负责…的执行实施，承担相应支出责任": the area is the list.
 _AREA_DUTIES = re.compile(r"^(?:由)?(?P<who>[^，。；：]{1,20}?)(?P<joint>共同)?承担(?:相关|有关)(?:职责|事项)"
-                          r"(?P<pay>(?:，[^。；]{0,40}?)?，?[^。；，]{0,8}?支出责任)?[。；]?\s*$")
+                          r"(?:(?:，[^。；]{0,40}?)?，?[^。；，]{0,8}?支出责任)?[。；]?\s*$")
 _AREA = re.compile(r"^\s*在(?P<area>[^，。；]{4,80}?)方面$")
 
 
@@ -1542,8 +1542,8 @@ class Compiler:
     def _compile_duties(self, block: Block, sent: Sentence) -> bool:
         """"县区承担A、B等职责及相应支出责任", "市级与县区共同承担A、B等具体事项，并分担相应支出责任",
         "在A、B方面，由省级和市县共同承担相关职责…，承担相应支出责任", and "（1）承担A、B和C职责" under
-        "（一）市级财政事权": the level holds the 事权 of each listed duty; it pays only where the clause says
-        支出责任 (else the payer is left unstated, never inferred). Clauses after "；" are read one by one."""
+        "（一）市级财政事权": the level holds the 事权 of each listed duty and bears its 支出责任 (where the clause
+        names no payer, as for "将X确认为市级财政事权。", the 事权's levels). Clauses after "；" are read one by one."""
         found = False
         for clause, area in _duty_clauses(sent.folded):
             m = _DUTIES.search(clause) or (area and _AREA_DUTIES.search(clause))
@@ -1571,7 +1571,7 @@ class Compiler:
                 joint = "共同" in auth and len(levels) >= 2
             authority = auth or self.authority(levels, joint)
             outcome = {"level": None if joint else levels[0],
-                       "payer": (self.joint_payer(levels) if joint else levels[0]) if m.group("pay") else "",
+                       "payer": self.joint_payer(levels) if joint else levels[0],
                        "authority": authority, "principle": _principle(sent.folded), "condition": None,
                        "shares": None, "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
                        "quote": block.text[sent.start:sent.end].strip()}

@@ -56,12 +56,9 @@ def validate(rules: dict, doc: Document) -> list[str]:
         if not matter.get("outcomes"):
             problems.append(f"{matter.get('id')}: 没有结论")
         for o in matter.get("outcomes", []):
-            # authority "" : the plan says who pays but not whose 事权 it is; payer "": whose 事权, not who
-            # pays (said so in answers); never both
+            # authority "" : the plan says who pays but not whose 事权 it is (said so in answers)
             missing = [k for k in ("authority", "payer", "anchor", "quote") if not o.get(k)
-                       and not (k in ("authority", "payer") and o.get(k) == "")]
-            if o.get("authority") == "" and o.get("payer") == "":
-                missing.append("authority/payer")
+                       and not (k == "authority" and o.get(k) == "")]
             if missing:
                 problems.append(f"{matter['id']}: 缺少 {missing}")
                 continue

@@ -89,8 +89,6 @@ class Composer:
 
     def _assignment(self, o: dict, v: Verdict) -> str:
         """"属于市级财政事权，由市承担支出责任", or only who pays where the plan states no 事权."""
-        if not o["payer"]:
-            return f"属于{o['authority']}" + self.t["payer_unstated"]
         paying = f"由{self._payer_text(o['payer'], v)}承担支出责任"
         return f"属于{o['authority']}，{paying}" if o["authority"] else paying
 

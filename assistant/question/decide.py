@@ -158,16 +158,6 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
             return None
         order = [m.level or m.foreign for m in claims if m.level or m.foreign]
         return "yes" if any(_same_split(s, a.ratio, order) for s in splits) else "no"
-    if any(not o["payer"] for o in outcomes):
-        # The plan says whose 事权 it is, not who pays ("（一）市级财政事权 …（1）承担…职责"): 是/不是 only
-        # of a claim on the 事权, never of one on the money.
-        if a.joint_claim == "authority":
-            return "yes" if any("共同" in o["authority"] for o in outcomes) else "no"
-        claimed = {m.level for m in claims if m.level and not m.negated}
-        if "authority" not in a.intents or not claimed or a.joint_claim:
-            return None
-        holding = {lv for o in outcomes for lv in _levels_of(o["authority"], levels)}
-        return "yes" if claimed <= holding else "no"
     if a.joint_claim == "payment":   # "凑钱一起出": the levels bear the cost together, not each its part
         return "yes" if any("共同" in (o["payer"] or "") for o in all_outcomes) else "no"
     if a.joint_claim:
