@@ -399,3 +399,13 @@ def test_a_level_that_says_what_an_item_leaves_out_stays_in_its_name(tmp_path):
     assert [f["payer"] for f in result["findings"]] == ["市与县区共同"]
     result, _ = engine.ask("自治区负责的那部分寄递安全管理，市里要出钱吗？")
     assert result["status"] == "not_listed" and result["findings"] == []
+
+
+def test_a_principle_word_inside_the_matters_name_is_no_claim_of_that_principle(tmp_path):
+    """"邮政业安全属地职责市县只管执行、钱省里出？": 属地 is the matter's own word, not a claim that it is
+    paid 按属地原则; the claim is that the province pays, which it does not."""
+    text = ("某某省交通运输领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+            "由市县承担落实邮政业安全属地职责、寄递渠道安全保障等具体执行事项的支出责任。\n")
+    engine = engine_for(tmp_path, "some-province-postal", text)
+    result, _ = engine.ask("邮政业安全属地职责市县只管执行、钱省里出？")
+    assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["市县"]

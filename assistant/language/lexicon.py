@@ -35,6 +35,7 @@ class Lexicon:
     off_topic: list[str] = field(default_factory=list)
     grammar: dict = field(default_factory=dict)     # grammar.yaml, patterns compiled
     contrasts: list[list[str]] = field(default_factory=list)   # qualifiers that exclude each other
+    deniable: list[str] = field(default_factory=list)   # qualifiers a question denies with 不/非 ("不跨界")
     thesaurus: dict[str, list[dict]] = field(default_factory=dict)   # field → reviewed paraphrases
     syllables: dict[str, str] = field(default_factory=dict)   # pinyin of one-character words ("shi" → 市)
     not_places: list[str] = field(default_factory=list)   # words with a place suffix that are no place ("景区")
@@ -202,6 +203,7 @@ def load_lexicon() -> Lexicon:
         unplaced_areas=_load("places.yaml").get("unplaced_areas") or [],
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
         grammar=_compile_grammar(_load("grammar.yaml")), contrasts=vocab.get("contrasts") or [],
+        deniable=vocab.get("deniable") or [],
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
     )

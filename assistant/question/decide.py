@@ -151,7 +151,7 @@ def _levels_of(payer: str, levels: list[str]) -> set[str]:
 
 
 def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims: list[LevelMention],
-            scoped: bool, levels: list[str]) -> str | None:
+            scoped: bool, levels: list[str], name: str = "") -> str | None:
     if a.ratio:   # "中央地方五五开吗": only a split in numbers says, level by level in the order named
         splits = _splits(all_outcomes)
         if not splits:
@@ -164,7 +164,7 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         if all(not o["authority"] for o in all_outcomes):
             return None   # the plan states who pays, not whose 事权 it is: no 是/不是 on the 事权
         return "yes" if any("共同" in (o.get("headline") or o["authority"]) for o in all_outcomes) else "no"
-    if a.principle_claim:
+    if a.principle_claim and not (name and a.principle_claim[:2] in name):   # (not 属地 of "安全属地职责")
         principles = {o["principle"] for o in all_outcomes if o["principle"]}
         return "yes" if a.principle_claim in principles else "no"
     if not claims:
@@ -501,7 +501,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 v = Verdict(x.index, match.entry.matter, outcomes, scope, only, details=details)
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope),
-                                       x.index.levels)
+                                       x.index.levels, match.entry.matter["name"])
                 found.append(v)
             if not scope:
                 found = _written_version(found, a.text)

@@ -184,6 +184,9 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
     """Does the question qualify the work the opposite way from the matter's own name ("外国作者的
     作品登记" against 国内作者…作品登记)? Qualifier groups are data (vocabulary.yaml `contrasts`)."""
     name = entry.matter["name"]
+    # "不跨界的县道" of "跨区县县道…": the question denies a qualifier the name has (vocabulary.yaml deniable)
+    if any(w in name and any(n + w in text and n + w not in name for n in "不非") for w in lex.deniable):
+        return True
     for group in lex.contrasts:
         own = [w for w in group if w in name]
         # Only where the question names none of the matter's own qualifiers ("专利导航和商标品牌
