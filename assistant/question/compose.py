@@ -377,14 +377,15 @@ class Composer:
         out["suggestions"] = plan_examples(ix, self.t)[:3]
         residual = ix.rules.get("residual") if ix else None
         nearest = ("\n" + self.t["did_you_mean"] + "\n" + self._numbered(res.options)) if res.options else ""
+        lead = self.t["answer_no"] if res.lead == "no" else ""   # a kind of spending the plan lists none of
         if ca:
             self._cite(out, ix, ca["anchor"], ca["quote"])
             text = self.t["not_listed"].format(topic=res.topic, catch_all=f"“{ca['quote']}”")
             if residual:
                 self._cite(out, ix, residual["anchor"], residual["quote"])
                 text += self.t["residual_also"].format(quote=residual["quote"])
-            return text + nearest
-        return self.t["not_listed_no_catch_all"].format(topic=res.topic) + nearest
+            return lead + text + nearest
+        return lead + self.t["not_listed_no_catch_all"].format(topic=res.topic) + nearest
 
     def _numbered(self, options: list[dict]) -> str:
         """Options as numbered lines, for a channel or a terminal where they cannot be tapped."""

@@ -578,13 +578,28 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
         # No 是/不是 here even for "…是县区财政事权吧": what we do not recognise may still be in the
         # plan in other words (a page cut short, a shape not compiled), and a wrong 不是 is a wrong verdict.
-        return Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
-                          intent=intent, injection=a.injection, context=kept,
-                          options=[matter_option(n) for n in _nearest(d, unexplained)] if d else [])
+        # Except a kind of spending the plan lists none of ("专利申请资助方案里是写了由县区承担吧？" of a plan
+        # whose matters name no 资助, 补贴, 奖励…): 不是, the plan does not say so.
+        res = Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
+                         intent=intent, injection=a.injection, context=kept,
+                         options=[matter_option(n) for n in _nearest(d, unexplained)] if d else [])
+        # (nor does any other loaded plan: "婚检补助…" read against the default plan may be another's)
+        if a.yes_no and d is not None and d.naming and all(_says_no_such_spending(x.index, d.naming) for x in docs):
+            res.lead = "no"
+        return res
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _says_no_such_spending(index, naming: list[str]) -> bool:
+    """Is the kind of spending the question names (vocabulary.yaml distinct_spending: 资助, 补贴, 奖励…)
+    one that no rule of the plan mentions, in a matter's name or in its sentence? ("婚检补助" of a plan whose
+    rule says "…补助标准…分担" is not: that plan does speak of it.)"""
+    words = {w for w in load_lexicon().distinct_spending if any(w in u for u in naming)}
+    said = [e.matter["name"] for e in index.matters] + [o["quote"] for e in index.matters for o in e.matter["outcomes"]]
+    return bool(words) and not any(w in t for w in words for t in said)
 
 
 def _states_amount(outcome: dict) -> bool:
@@ -667,7 +682,10 @@ def _explains(d: DocAnalysis) -> bool:
 def _topic(a: Analysis, units: list[str]) -> str:
     """The user's own words for the unlisted matter, trimmed of question words."""
     text = re.sub(r"[？?！!。，,]+$", "", a.plain or a.text)
-    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗)", text)[0]
+    # "方案里有规定专利申请资助谁出吗", "专利申请资助方案里是写了…": the plan is where it is looked for, not the topic
+    text = re.sub(r"^(这个|这份)?方案(里|中|上)?(有没有|有|是否|是不是)?(规定|写|说)?(了|的)?", "", text)
+    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗|方案里|方案中|方案上)",
+                    text)[0]
     text = text.strip("，的 ")
     return text if 2 <= len(text) <= 30 else "".join(units[:4])
 
