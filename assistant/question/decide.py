@@ -314,8 +314,9 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
     """Give an elliptical follow-up ("那县区的呢？") the previous turn's matters; returns its intent
     ("" when the last turn had none). A request for the text ("第几部分写的") is about the last
     answer even where it reads like a question about the plan."""
+    # ("是按属地还是隶属" names a principle, not a list to give: without a list word it asks about the last matter)
     if d.matches or not context.get("matters") or context.get("doc_id") != d.index.doc_id \
-            or (a.fact and "quote" not in a.intents) or d.list_filter is not None:
+            or (a.fact and "quote" not in a.intents) or (d.list_filter is not None and "list" in a.intents):
         return None
     inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
     sibling = _sibling(d, a, inherited) if a.follow_up else None
@@ -327,6 +328,7 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
     if inherited and elliptical and not leftover and not a.out_of_scope_hint:
         d.matches = [MatterMatch(e, [], 1.0, True, 0.0) for e in inherited]
         d.unexplained, d.significant, d.weights = [], [], {}
+        d.list_filter = None
         return context.get("intent") or ""
     return None
 
