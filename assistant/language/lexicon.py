@@ -36,6 +36,7 @@ class Lexicon:
     grammar: dict = field(default_factory=dict)     # grammar.yaml, patterns compiled
     contrasts: list[list[str]] = field(default_factory=list)   # qualifiers that exclude each other
     deniable: list[str] = field(default_factory=list)   # qualifiers a question denies with 不/非 ("不跨界")
+    activity_suffixes: list[str] = field(default_factory=list)   # "…服务" after a whole name: the same work
     thesaurus: dict[str, list[dict]] = field(default_factory=dict)   # field → reviewed paraphrases
     syllables: dict[str, str] = field(default_factory=dict)   # pinyin of one-character words ("shi" → 市)
     not_places: list[str] = field(default_factory=list)   # words with a place suffix that are no place ("景区")
@@ -183,7 +184,7 @@ def _compile_grammar(g: dict) -> dict:
         },
         **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "exclusive_before", "own_claim", "aid_claim", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "matter_claim", "follow_up", "yes_no", "yes_no_not",
                                                "joint_claim_authority", "joint_claim_payment", "exclusion",
-                                               "majority", "ratio_claim", "carve_out")},
+                                               "majority", "ratio_claim", "carve_out", "situation")},
     }
 
 
@@ -204,6 +205,7 @@ def load_lexicon() -> Lexicon:
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
         grammar=_compile_grammar(_load("grammar.yaml")), contrasts=vocab.get("contrasts") or [],
         deniable=vocab.get("deniable") or [],
+        activity_suffixes=vocab.get("activity_suffixes") or [],
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
     )

@@ -429,6 +429,11 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         if len(matches) > 1:
             matches = _same_doer(text, mentions, matches, lex)
         if matches and unexplained:
+            # "维权援助服务": an activity word right after a matter's whole name is that matter's
+            names = [m.entry.matter["name"] for m in matches]
+            unexplained = [u for u in unexplained if not (u in lex.activity_suffixes and any(
+                n + u in text and not any(n + u in e.matter["name"] for e in index.matters) for n in names))]
+        if matches and unexplained:
             matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
                                               domain_words, tok, lex)
         analysis.units = units
@@ -437,6 +442,13 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             significant = list(unexplained)   # the plan's field, by the help desk's word
         # Another kind of spending ("…奖励"), or another field's work ("经济普查…统计调查"), is never context.
         naming = [u for u in significant if any(w in u for w in lex.distinct_spending) or u in other_field_words]
+        # "企业被侵权了没门路，政府给的维权援助服务谁出钱": a clause before the one that names the matter, with
+        # no word of it, tells the situation; its words are context, not another matter.
+        # (A clause that tells an event, grammar.yaml `situation`; "县区管的美术馆，开放经费…" names the thing.)
+        if matches and significant:
+            first = min(_clause_of(text, u) for m in matches for u in m.covered)
+            told = {i for i, c in enumerate(re.split(r"[，,；;。]", text)) if i < first and g["situation"].search(c)}
+            significant = [u for u in significant if u in naming or _clause_of(text, u) not in told]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
                                          _named(text, index, mentions, catalog, g), naming=naming,
                                          taught_not_listed=reading.not_listed if reading is not None else None,
@@ -619,6 +631,12 @@ def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatc
             agree = doing
             break
     return agree or matches
+
+
+def _clause_of(text: str, word: str) -> int:
+    """Which clause (between ，；。) of the question a word is first said in."""
+    at = text.find(word)
+    return len(re.findall(r"[，,；;。]", text[:at])) if at >= 0 else 0
 
 
 def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
