@@ -409,3 +409,23 @@ def test_a_principle_word_inside_the_matters_name_is_no_claim_of_that_principle(
     engine = engine_for(tmp_path, "some-province-postal", text)
     result, _ = engine.ask("邮政业安全属地职责市县只管执行、钱省里出？")
     assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["市县"]
+
+
+def test_news_readings_a_quoted_principle_a_reporting_clause_and_a_description():
+    """A news page: "比如，某省的方案体现了“A确认为省级事权，…”的原则" (the rule is what is quoted); "《方案》，进一步
+    明确了B总体为…共同财政事权" (the name alone reports); "…明确了需要由省级、市县级分别承担的事项和相应支出
+    责任" describes the plan and assigns nothing."""
+    rules, report = compiled(
+        "记者梳理发现，各地方案从预防准备、监测预警两大方面明确了需要由省级、市县级分别承担的事项和相应支出责任。\n"
+        "比如，某省的实施方案体现了“覆盖全省的应急救援宣传服务事项确认为省级事权”的原则。\n"
+        "《方案》，进一步明确了应急物资储备总体为省与市县共同财政事权。\n",
+        field="应急救援", title="某某省应急救援领域省与市县财政事权和支出责任划分改革实施方案")
+    names = {m["name"] for m in rules["matters"]}
+    assert names == {"覆盖全省的应急救援宣传服务事项", "应急物资储备"}, names
+    assert not any(n.startswith(("《", "某省", "从")) for n in names)
+
+
+def test_a_date_run_into_the_title_line_is_no_part_of_the_title():
+    doc = parse("??2022年5月27日某某市应急救援领域市与区财政事权和支出责任划分实施方案\n一、主要内容\n"
+                "将全市应急预案编制，确认为市级财政事权，由市级承担支出责任。\n", "shape")
+    assert doc.title == "某某市应急救援领域市与区财政事权和支出责任划分实施方案"

@@ -926,6 +926,8 @@ def _drop_lead_in(before: str) -> str:
         if sep and any(p.search(first) for p in _LEAD_IN):
             before = rest
             continue
+        # "福建省的实施方案体现了“A确认为…": what is quoted (a quote opened and not closed before the verb)
+        before = re.sub(r"^[^“”]*“(?=[^“”]*$)", "", before)
         return re.sub(r"^\s*《[^》]{1,20}》(?=将)", "", before)
 
 
@@ -1308,6 +1310,10 @@ class Compiler:
         # is the one the payer match starts at, not an earlier one inside the subject. "明确中央与省、
         # 市县财政分类负担比例", "中央和地方负担比例由5:5调整为6:4": a split with no 由.
         payer, bare, split = _PAYER.search(folded), _PAYER_BARE.search(folded), _split_payer(folded)
+        if payer and re.search(r"承担的[^，。；]{0,6}(事项|事权)", payer.group(0)):
+            payer = None   # "明确了需要由省级、市县级分别承担的事项和相应支出责任": says that, assigns nothing
+        if not (payer or bare or split):
+            return False
         first = min((m for m in (payer, bare, split) if m), key=lambda m: (m.start(), m is not payer), default=None)
         at = first.start() if first else folded.find("由")
         subject = _payer_subject(folded[:at])

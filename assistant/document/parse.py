@@ -782,6 +782,8 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
     title_block = by_kind.get("title")
     if title_block:
         title = strip_spaces_in_cjk(title_block.text)
+        # "??2022年5月27日上海市…方案": a page that ran the date (and stray marks) into the title line
+        title = re.sub(r"^[^\u4e00-\u9fff《\d]*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?=[\u4e00-\u9fff《])", "", title)
         if title.startswith("《") and title.endswith("》"):
             title = title[1:-1]
         meta["title"] = _fact(title, title_block)
