@@ -354,6 +354,11 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                and _contains_any(text, ws)}
     yes_no = bool(_contains_any(text, lex.intents["yes_no"]) or g["yes_no"].search(text)) \
         and not g["yes_no_not"].search(text)
+    # "两家厂为外观设计抄没抄吵起来了 …调解这块开支谁出": a V没V told in an earlier clause; the question asks who
+    last = re.split(r"[，,；;。]|(?<=\S)\s+(?=\S)", text.rstrip("？?！! "))[-1]
+    if yes_no and re.search(r"谁|哪级|哪一级", last) and not _contains_any(last, lex.intents["yes_no"]) \
+            and not g["yes_no"].search(last):
+        yes_no = False
     if re.search(r"(吗|吧)[？?]?$", text):
         yes_no = True
     if "还是" in text and not re.search(r"(吗|吧)[？?]?$", text):
@@ -415,7 +420,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             if rows:
                 matches, unexplained = [MatterMatch(e, [], 1.0, True, 0.0) for e in rows], []
                 units = [u for u in units if not re.search(r"\d", u)]
-        if matches and unexplained and reading is None and _modifies_other(words, matches, unexplained, lex, tok):
+        if matches and unexplained and reading is None and _modifies_other(words, matches, unexplained, lex, tok, text):
             matches, unexplained = [], list(units)
         offered = g["matter_claim"].search(text)
         if matches and offered and any(u not in offered.group("what") for u in units):
@@ -447,7 +452,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         # (A clause that tells an event, grammar.yaml `situation`; "县区管的美术馆，开放经费…" names the thing.)
         if matches and significant:
             first = min(_clause_of(text, u) for m in matches for u in m.covered)
-            told = {i for i, c in enumerate(re.split(r"[，,；;。]", text)) if i < first and g["situation"].search(c)}
+            told = {i for i, c in enumerate(re.split(r"[，,；;。]|(?<=\S)\s+(?=\S)", text))
+                    if i < first and g["situation"].search(c)}
             significant = [u for u in significant if u in naming or _clause_of(text, u) not in told]
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
                                          _named(text, index, mentions, catalog, g), naming=naming,
@@ -529,12 +535,17 @@ def _filters(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict:
         flt["categories"] = categories
     return flt
 def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplained: list[str],
-                    lex: Lexicon, tok: Tokenizer) -> bool:
+                    lex: Lexicon, tok: Tokenizer, text: str = "") -> bool:
     """"特种设备安全监察": a matter's word between two words no matter explains is part of a
-    different phrase, and the question is about that phrase, not the matter."""
+    different phrase, and the question is about that phrase, not the matter. (Not across a space or a
+    comma: "…五年规划 编制经费…" ends the phrase at 规划.)"""
     covered = {u for m in matches for u in m.covered}
+
+    def apart(a: str, b: str) -> bool:
+        return bool(re.search(re.escape(a) + r"[\s，,；;。？?！!]+" + re.escape(b), text))
     inside = {w for i, w in enumerate(words) if w in covered and 0 < i < len(words) - 1
-              and words[i - 1] in unexplained and words[i + 1] in unexplained}
+              and words[i - 1] in unexplained and words[i + 1] in unexplained
+              and not apart(words[i - 1], w) and not apart(w, words[i + 1])}
     if not inside:
         return False
     # "参加健康体检的宣传动员经费": the matter is still named by its head outside that phrase.
@@ -634,9 +645,9 @@ def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatc
 
 
 def _clause_of(text: str, word: str) -> int:
-    """Which clause (between ，；。) of the question a word is first said in."""
+    """Which clause (between ，；。 or spaces, as typed on a phone) of the question a word is first said in."""
     at = text.find(word)
-    return len(re.findall(r"[，,；;。]", text[:at])) if at >= 0 else 0
+    return len(re.findall(r"[，,；;。]|(?<=\S)\s+(?=\S)", text[:at])) if at >= 0 else 0
 
 
 def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
