@@ -69,7 +69,7 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
     if a.yes_no and not scope and not a.joint_claim:
         # "专利导航县区出钱吗？": the claimed level is the level asked about — unless the claim is
         # about the whole matter ("是不是市里全包", "县区一分钱不用出吧"), which every level's verdict answers.
-        scope = [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.negated)]
+        scope = [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.negated or m.holder)]
     return scope, claims
 
 
@@ -190,6 +190,9 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
             return "no"
         if not claimed:
             return "yes"
+    if any(m.holder for m in claims) and not any(m.exclusive for m in claims):
+        # "质押融资算市级财政事权吗": the whole matter is that level's, or (split by level, shared) it is not
+        return "yes" if payers <= claimed else "no"
     if any(m.exclusive for m in claims):   # "是不是市里全包": no other level pays, nothing is shared
         if any(isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["part_of_cost"], o["shares"])
                for o in outcomes):

@@ -25,6 +25,7 @@ class LevelMention:
     exclusive: bool = False  # the claim says the level pays alone ("是不是市里全包")
     own: bool = False       # …for its own work ("县区自己出钱？"): that level's version, judged as exclusive
     negated: bool = False   # the claim says the level does not pay ("县区一分钱不用出吧")
+    holder: bool = False    # claimed as the holder of the whole matter's 事权 ("算市级财政事权吗")
     majority: bool = False  # the claim says the level pays the larger part ("是中央出大头吗")
     inside: str | None = None   # a level the plan lacks, below its lowest ("镇上办的" → 县区)
 
@@ -143,6 +144,7 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     own = claim and bool(g["own_claim"].search(text[end:end + 10]))
     exclusive = claim and bool(own or g["exclusive"].search(text[max(0, start - 6):end + 8])
                                or g["exclusive_before"].search(text[:start]))
+    holder = claim and bool(g["authority_claim"].match(text[end:]))   # "算市级财政事权吗": of the whole matter
     # "省里是不是一分不出": the negation may follow the question's own 是不是/要不要, which negate nothing.
     after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
     # "市县是只干活不出钱吗": the refusal may come later in the level's own clause
@@ -151,7 +153,7 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
                              or g["negated"].search(clause))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive, own=own,
-                        negated=negated, majority=majority, **flags)
+                        negated=negated, majority=majority, holder=holder, **flags)
 
 
 def _alias_table(index: DocIndex, lex: Lexicon) -> tuple[dict, re.Pattern]:
