@@ -10,7 +10,7 @@ from assistant.language.lexicon import Lexicon
 from assistant.language.prepare import matches_any, question_text
 from assistant.document.catalog import Catalog, build_catalog, place_stem
 from assistant.document.index import DocIndex
-from assistant.question.match import MatterMatch, names_head, covering, match_matters
+from assistant.question.match import MatterMatch, covering, match_matters, names_head
 from assistant.language.tokenize import Tokenizer
 
 @dataclass
@@ -428,7 +428,10 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         if matches and offered and any(u not in offered.group("what") for u in units):
             # "…教师队伍建设的培训经费，按人才队伍建设那条算谁的": the work is what is said outside the offered rule
             outside = [u for u in units if u not in offered.group("what")]
-            if not any(u in m.covered for m in matches for u in outside):
+            # (what names the work outside the offered rule must be a word of a matter's own name, not a
+            # generic head noun: "高价值专利培育中心…跟保护中心一样吗" names no listed 中心)
+            if not any(u in m.covered and u not in lex.head_nouns and u in m.entry.matter["name"]
+                       for m in matches for u in outside):
                 matches, unexplained = [], list(units)
             else:   # "著作权转让备案跟作品登记一样…": the offered matter is not asked about
                 telling = [u for u in outside if not all(u in m.covered for m in matches)]
