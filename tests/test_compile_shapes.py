@@ -429,3 +429,16 @@ def test_a_date_run_into_the_title_line_is_no_part_of_the_title():
     doc = parse("??2022年5月27日某某市应急救援领域市与区财政事权和支出责任划分实施方案\n一、主要内容\n"
                 "将全市应急预案编制，确认为市级财政事权，由市级承担支出责任。\n", "shape")
     assert doc.title == "某某市应急救援领域市与区财政事权和支出责任划分实施方案"
+
+
+def test_a_levels_treasury_before_the_work_is_its_level_not_part_of_the_name(tmp_path):
+    """"市财政结合…自主设立的科技计划" is the city's version of the work (not a matter named "财政结合…");
+    "市财政局…" is a department and stays in the name. "区县要跟着掏钱吗" asks whether the counties pay."""
+    text = ("某某市科技领域市与区、县(市)财政事权和支出责任划分改革方案\n一、主要内容\n"
+            "市财政结合重点产业布局自主设立的科技计划,由市财政承担支出责任。\n"
+            "各区、县(市)结合本地产业布局自主设立的科技计划,由区、县(市)财政承担支出责任。\n")
+    rules, _ = compiled(text.split("\n", 2)[2], title=text.split("\n")[0])
+    assert "结合重点产业布局自主设立的科技计划" in {m["name"] for m in rules["matters"]}
+    engine = engine_for(tmp_path, "some-city-science", text)
+    result, _ = engine.ask("市财政自己设的产业科技计划，区县要跟着掏钱吗")
+    assert result["answer"].startswith("不是")

@@ -362,10 +362,10 @@ def _level_prefix_at(text: str) -> tuple[int, list[str]]:
             end += 1
             continue
         break
-    for after in ("建设的", "层面", "本级", "级", "各级"):
-        if text[end:].startswith(after):
-            end += len(after)
-            break
+    # ("市财政结合…自主设立的科技计划": the level's treasury is the level; not 市财政局, a department)
+    after = re.match(r"建设的|层面|本级财政(?![局厅部])|本级|级财政(?![局厅部])|财政(?![局厅部])|级|各级", text[end:])
+    if after:
+        end += after.end()
     return end, levels
 
 
