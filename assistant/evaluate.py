@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -55,7 +56,9 @@ def payer_key(payer: str) -> frozenset[str]:
 
     tiers = {lv["name"]: lv.get("tier", lv["name"]) for lv in level_vocabulary()["levels"]}
     folded = to_simplified(payer).replace("(", "（").replace(")", "）")
-    key = {tiers.get(level, level) for _, _, level in find_levels(folded)} or {payer}
+    if re.match(r"各级(财政|政府)?$", folded):
+        return frozenset({"各级"})   # every level of the plan, as the plan words it
+    key = {tiers.get(level, level) for _, _, level in find_levels(folded)} or {folded}
     # "市县共同" is 市 and 县 together, as "市与县共同" is: a level that is no tier of its own but takes in
     # several (市县, 地方) stands for the tiers it covers
     joined = {lv["name"]: {tiers.get(c, c) for c in lv["covers"]} for lv in level_vocabulary()["levels"]
@@ -78,6 +81,8 @@ def same_payers(got, expected) -> bool:
     g, e = _payer_keys(got), _payer_keys(expected)
     if g == e:
         return True
+    if g == {frozenset({"各级"})} and (len(e) >= 2 or any(len(k - {"共同"}) >= 2 for k in e)):
+        return True   # "由各级财政…承担": every level, where the labeler lists them or calls them 共同
     if len(g) != 1 or any("共同" in p for p in expected) or len(e) < 2:
         return False
     (joint,) = g
@@ -142,7 +147,7 @@ def wrong_verdict(result: dict, expect: dict) -> bool:
     # A payer the plan does not give: a tier of government in the answer's payers that the expected
     # payers do not name (a joint "市与县区共同" and the split "市", "县区" name the same tiers).
     def tiers(keys: set[frozenset[str]], covering: bool = False) -> set[str]:
-        out = {t for k in keys for t in k} - {"共同"}
+        out = {t for k in keys for t in k} - {"共同", "各级"}
         # An expected 地方 or 市县 takes in the tiers it covers (levels.yaml covers).
         return out | {c for t in out for c in _covers().get(t, ())} if covering else out
     return bool(tiers(_payer_keys(f["payer"] for f in result["findings"])) -

@@ -63,6 +63,10 @@ def test_payers_compare_by_the_tiers_they_name(a, b, same):
     (["省与市县共同"], ["省", "市县"], True),        # 市县 is the tiers it covers
     (["省与市共同"], ["省", "市", "县"], False),
     (["市与县区共同", "市"], ["市", "县区"], False),
+    (["各级财政"], ["各級財政"], True),                  # the plan's own word, simplified
+    (["各级财政"], ["市级", "县区"], True),              # every level, where the labeler lists them
+    (["各级财政"], ["中央、省、市、县(区)共同"], True),
+    (["各级财政"], ["市"], False),
 ])
 def test_a_joint_payer_meets_an_expectation_that_lists_its_levels(got, expected, same):
     from assistant.evaluate import same_payers
