@@ -335,7 +335,8 @@ def test_a_news_readings_lead_ins_and_summaries():
     assert items_of(rules, "在林业规划编制中") == [("林业规划编制", "省", "省"), ("林业标准制定", "省", "省")]
     assert items_of(rules, "如将") == [("跨市的国有林场基础设施建设", "省", "省")]
     assert items_of(rules, "森林生态效益补偿") == [("森林生态效益补偿", None, "省与市县共同")]
-    assert items_of(rules, "总体为") == [("林业改革发展", None, "中央、省、市与县（市、区）共同")]
+    # "…由各级财政区分不同情况承担相应的支出责任": every level pays, as the plan words it
+    assert items_of(rules, "总体为") == [("林业改革发展", None, "各级财政")]
     # "其中：涉及A、B等经常性事项…": each a part of the joint rule just before, of its 事权
     assert items_of(rules, "一般执行") == [("林场运转", None, "省与市县共同"), ("护林员管护", None, "省与市县共同")]
     assert {(m["part_of"], m["outcomes"][0]["authority"]) for m in rules["matters"] if "一般执行" in m["outcomes"][0]["quote"]} \

@@ -442,3 +442,16 @@ def test_a_levels_treasury_before_the_work_is_its_level_not_part_of_the_name(tmp
     engine = engine_for(tmp_path, "some-city-science", text)
     result, _ = engine.ask("市财政自己设的产业科技计划，区县要跟着掏钱吗")
     assert result["answer"].startswith("不是")
+
+
+def test_every_level_pays_as_the_plan_words_it(tmp_path):
+    """"…共同财政事权，由各级财政区分不同情况承担相应的支出责任": the payer is 各级财政 as written (not the
+    事权's levels spelled out); every level pays some of it, none all of it."""
+    text = ("某某市科技领域市与区、县(市)财政事权和支出责任划分改革方案\n一、主要内容\n"
+            "利用财政资金设立的科技计划，确认为中央、省、市和区、县(市)共同财政事权，由各级财政区分不同情况承担相应的支出责任。\n")
+    rules, _ = compiled(text.split("\n", 2)[2], title=text.split("\n")[0])
+    (matter,) = rules["matters"]
+    assert [(o["payer"], o["shares"]) for o in matter["outcomes"]] == [("各级财政", "区分不同情况承担相应的支出责任")]
+    engine = engine_for(tmp_path, "some-city-science-2", text)
+    assert engine.ask("科技计划的钱市里也要出吗？")[0]["answer"].startswith("是")
+    assert engine.ask("科技计划是不是全由区县出？")[0]["answer"].startswith("不是")

@@ -1634,7 +1634,14 @@ class Compiler:
         outcomes: list[dict] = []
 
         branches = self._branches(conditions, auth_levels, principle)
-        if joint:
+        every = re.search(compile_vocabulary()["every_level"], after)
+        if joint and every and not payer_levels and not branches:
+            # "由各级财政区分不同情况承担相应的支出责任": who pays is every level, as the plan says it
+            how = every.group("how").strip()
+            outcomes.append({"level": None, "authority": self.authority(auth_levels, True),
+                             "payer": every.group("who"), "principle": None,
+                             "shares": how if how and not re.fullmatch(r"承担(相应的)?(财政)?支出责任", how) else None})
+        elif joint:
             # "…共同财政事权，并按具体事项分别细化确定": no payer said, so the levels together (not each alone)
             if mode == "joint" or shares or (payer_levels and len(payer_levels) >= 2 and mode is None) \
                     or (not payer_levels and mode is None and not branches and "支出责任" not in rest):
