@@ -86,7 +86,17 @@ def same_payers(got, expected) -> bool:
     if len(g) != 1 or any("共同" in p for p in expected) or len(e) < 2:
         return False
     (joint,) = g
-    return "共同" in joint and joint - {"共同"} == {t for k in e for t in k} - {"共同"}
+    listed = {t for k in e for t in k} - {"共同"}
+    if "共同" in joint and any("地方" in p for p in got):
+        # "中央与地方共同" where the labeler lists 中央 and the local levels of the plan (省, 市, 区县)
+        named = _named_tiers(next(iter(got)))
+        return bool(named) and named <= listed and listed - named <= _covers().get("地方", set())
+    return "共同" in joint and joint - {"共同"} == listed
+
+
+def _named_tiers(payer: str) -> set[str]:
+    """The tiers a payer names itself, without those 地方 stands for (it names no tier of its own)."""
+    return set(payer_key(payer.replace("地方", ""))) - {"共同", "各级", ""}
 
 
 def check(result: dict, expect: dict) -> list[str]:
@@ -150,8 +160,11 @@ def wrong_verdict(result: dict, expect: dict) -> bool:
         out = {t for k in keys for t in k} - {"共同", "各级"}
         # An expected 地方 or 市县 takes in the tiers it covers (levels.yaml covers).
         return out | {c for t in out for c in _covers().get(t, ())} if covering else out
-    return bool(tiers(_payer_keys(f["payer"] for f in result["findings"])) -
-                tiers(_payer_keys(expect["payers"]), covering=True))
+    # (an answer's 地方 names no tier the labeler could have left out: "中央与地方共同" is judged by 中央)
+    got = {t for f in result["findings"] for t in (_named_tiers(f["payer"]) or tiers(_payer_keys([f["payer"]]))
+                                                    if "地方" in f["payer"] and "共同" in f["payer"]
+                                                    else tiers(_payer_keys([f["payer"]])))}
+    return bool(got - tiers(_payer_keys(expect["payers"]), covering=True))
 
 
 @lru_cache(maxsize=1)

@@ -67,6 +67,8 @@ def test_payers_compare_by_the_tiers_they_name(a, b, same):
     (["各级财政"], ["市级", "县区"], True),              # every level, where the labeler lists them
     (["各级财政"], ["中央、省、市、县(区)共同"], True),
     (["各级财政"], ["市"], False),
+    (["中央与地方共同"], ["中央", "省级", "市级", "区县"], True),   # 地方: the local levels the labeler lists
+    (["中央与地方共同"], ["省级", "市级"], False),
 ])
 def test_a_joint_payer_meets_an_expectation_that_lists_its_levels(got, expected, same):
     from assistant.evaluate import same_payers
