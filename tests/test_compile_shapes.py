@@ -327,7 +327,7 @@ def test_a_cost_named_after_the_things_it_arises_from_and_the_level_that_does_th
     the one whose name has the question's level doing the verb (市里调拨 → 市级调拨) answers."""
     text = ("某某市应急救援领域市与县(区)财政事权和支出责任划分改革实施方案\n一、主要内容\n"
             "省级调拨和前置本市的物资运输、装卸费用，确认为市级财政事权，由市级承担支出责任。\n"
-            "市级调拨县(区)的市级物资、省级物资以及应急状态下省级直达县(区)的物资，产生的运输、装卸及储存保管费用，"
+            "市级调拨县(区)的市级物资、省级物资以及应急状态下省级调拨直达县(区)的物资，产生的运输、装卸及储存保管费用，"
             "确认为县级财政事权，由县(区)承担支出责任。\n")
     rules, _ = compiled(text.split("\n", 2)[2], field="应急救援", title=text.split("\n")[0])
     assert any(m["name"].startswith("市级调拨县") and m["name"].endswith("产生的运输、装卸及储存保管费用")
@@ -335,6 +335,9 @@ def test_a_cost_named_after_the_things_it_arises_from_and_the_level_that_does_th
     engine = engine_for(tmp_path, "some-city-emergency", text)
     result, _ = engine.ask("市里调拨给县里的物资，运输装卸费是市里掏钱吗？")
     assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["县区"]
+    # both names have 省级调拨; the one that starts with it is the province's own
+    result, _ = engine.ask("省里调拨前置到本市的物资，运输装卸费是不是省里出？")
+    assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["市"]
 
 
 DUTIES = ("某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案\n二、主要内容\n"

@@ -643,6 +643,10 @@ def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatc
             continue
         forms = next((lv["names"] for lv in lex.levels if lv["name"] == level), None) or [level]
         doing = [x for x in matches if any(f + verb in x.entry.matter["name"] for f in forms)]
+        # (where several do, the one whose name starts with it is that level's own: "省级调拨和前置…" before
+        # "市级调拨县（区）的…以及省级调拨直达县（区）的物资…")
+        leading = [x for x in doing if any(x.entry.matter["name"].startswith(f + verb) for f in forms)]
+        doing = leading if leading and len(leading) < len(doing) else doing
         if doing and len(doing) < len(matches):
             agree = doing
             break
