@@ -458,3 +458,12 @@ def test_every_level_pays_as_the_plan_words_it(tmp_path):
     engine = engine_for(tmp_path, "some-city-science-2", text)
     assert engine.ask("科技计划的钱市里也要出吗？")[0]["answer"].startswith("是")
     assert engine.ask("科技计划是不是全由区县出？")[0]["answer"].startswith("不是")
+
+
+def test_an_area_before_a_payer_clause_is_the_list_without_its_in():
+    """"在A、B方面，专项规划等具体执行事项由省级和市县共同实施、承担共同支出责任": the area is what is paid for,
+    named without its 在 (not a matter "在A")."""
+    rules, _ = compiled("在寄递安全管理、行业监管方面，专项规划、政策决定等具体执行事项由省级和市县共同实施、承担共同支出责任。\n",
+                        field="交通运输", title="某某省交通运输领域省与市县财政事权和支出责任划分改革方案")
+    names = [m["name"] for m in rules["matters"]]
+    assert names and not any(n.startswith("在") for n in names) and "寄递安全管理" in names, names

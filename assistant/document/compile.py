@@ -853,7 +853,8 @@ def _payer_subject(before: str) -> str:
     if topics:
         clauses = topics[-1:]
     elif len(clauses) > 1 and re.search(r"(一项中|方面)$", clauses[0]):
-        clauses = clauses[:1]          # "计划生育婚前健康检查一项中，要求…，由…分担"
+        # "计划生育婚前健康检查一项中，要求…，由…分担"; "在A、B方面，…由…共同实施" (the area is the list)
+        clauses = [re.sub(r"^在(?=.{4,}方面$)", "", clauses[0])]
     elif len(clauses) > 1 and re.fullmatch(rf"(除[^，]*?以外的)?(?:(?:{work})、)*(?:{work})(等(职责|工作|事项))?", clauses[-1]):
         # "对市级作为实施主体的省级高速公路，除省级负责部分以外的建设、养护…等职责": the work is done
         # to the thing the clause before names
