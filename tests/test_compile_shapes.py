@@ -469,3 +469,12 @@ def test_an_area_before_a_payer_clause_is_the_list_without_its_in():
                         field="交通运输", title="某某省交通运输领域省与市县财政事权和支出责任划分改革方案")
     names = [m["name"] for m in rules["matters"]]
     assert names and not any(n.startswith("在") for n in names) and "寄递渠道安全管理" in names, names
+
+
+def test_a_level_then_one_cost_then_its_expenditure_responsibility():
+    """"《改革方案》提出，由省级承担省邮政安全管理机构基本和项目支出责任": who pays, then the one cost."""
+    rules, report = compiled("《改革方案》提出，由省级承担省寄递安全管理机构基本和项目支出责任。\n", field="交通运输",
+                             title="某某省交通运输领域省与市县财政事权和支出责任划分改革方案")
+    assert [(m["name"], [o["payer"] for o in m["outcomes"]]) for m in rules["matters"]] == \
+        [("寄递安全管理机构基本和项目", ["省"])]      # (its 省 the level, as any level prefix)
+    assert report["uncompiled"] == []

@@ -163,7 +163,11 @@ _BY_ORGANIZER = re.compile(r"^(?P<who>[^，。；]{1,16}?)(?P<what>(?:自行)?(?
                            + r")(?:分别|各自)?(?:承担|负担)")
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
-                          r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担")
+                          r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担"
+                          # "由省级承担省邮政安全管理机构基本和项目支出责任": one cost, then 支出责任 (a list of
+                          # duties, "由市县承担A、B等具体执行事项的支出责任", is a level's duties: _DUTIES)
+                          r"|(?:^|[，；：])由(?P<who3>[^，。；]{1,8}?)承担(?P<what3>(?!相应|全部|主要|部分)[^，。；、]{4,40}?)"
+                          r"(?<!事项)(?<!职责)的?(?:财政)?支出责任")
 # "市辖区承担邮政普遍服务、特殊服务等职责及相应支出责任", "（1）承担高速公路政策决定、监督评价和协调职责"
 # (under a heading "（一）市级财政事权"): a level's duties, listed, and their 支出责任 (said or not).
 _DUTIES = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）.．、]\s*)?(?:[^，。；：]{0,6}?[，：])?"
@@ -1527,7 +1531,8 @@ class Compiler:
         category = block.path[-1] if block.path else ""
         found = False
         for m in _PAYER_FIRST.finditer(sent.folded):
-            who, what = (m.group("who1"), m.group("what1")) if m.group("who1") else (m.group("who2"), m.group("what2"))
+            who, what = (m.group("who1"), m.group("what1")) if m.group("who1") else \
+                (m.group("who2"), m.group("what2")) if m.group("who2") else (m.group("who3"), m.group("what3"))
             what = re.sub(r"^.*?[：:]", "", what.strip("，、 "))           # "普通国道：…" → the cost itself
             what = re.sub(r"^(对|除[^，]*以外的)", "", what)
             payers = levels_in(who)
