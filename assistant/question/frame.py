@@ -244,8 +244,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         pos = at + len(w)
         if len(w) == 1 and not any(taken[at:at + 1]):
             # "产业园区管委会…", "开在市区的…": the character ends a word that names no place (places.yaml)
-            if any(len(n) > 1 and text[max(0, at + 1 - len(n)):at + 1] == n and n not in index.level_aliases
-                   and n not in index.foreign_aliases for n in lex.not_places):
+            ends = {text[max(0, at + 1 - k):at + 1] for k in (2, 3, 4)} & _not_places(lex)
+            if any(n not in index.level_aliases and n not in index.foreign_aliases for n in ends):
                 continue
             level = index.level_aliases.get(w)
             foreign = index.foreign_aliases.get(w) if level is None else None
@@ -651,6 +651,14 @@ def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatc
             agree = doing
             break
     return agree or matches
+
+
+def _not_places(lex: Lexicon) -> frozenset[str]:
+    """places.yaml not_places as a set, built once per lexicon."""
+    found = lex.__dict__.get("_not_places_set")
+    if found is None:
+        found = lex.__dict__["_not_places_set"] = frozenset(lex.not_places)
+    return found
 
 
 def _clause_of(text: str, word: str) -> int:
