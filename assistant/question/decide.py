@@ -509,6 +509,12 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope),
                                        x.index.levels, match.entry.matter["name"])
+                    # "市知识产权保护中心选址在高新区，那高新区要不要出建设钱": the named doer alone pays, so an
+                    # area the plan places at no level does not
+                    if v.answer is None and x.area_claimed and scope and not claims \
+                            and all(o["level"] and o["payer"] == o["level"] for o in outcomes) \
+                            and {o["level"] for o in outcomes} <= {m.level for m in scope}:
+                        v.answer = "no"
                 found.append(v)
             if not scope:
                 found = _written_version(found, a.text)

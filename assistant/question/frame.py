@@ -45,6 +45,7 @@ class DocAnalysis:
     own_level: bool = False     # a level word only this plan has ("州里" among plans without a 州), claimed or not
     own_place: bool = False     # named by its own place, title or 文号 (not by a place it takes in)
     unplaced_area: str | None = None   # "园区的专利导航": an area the plan places at no level (places.yaml)
+    area_claimed: bool = False  # "…那高新区要不要出建设钱": that area is asked about as a payer
 
 
 @dataclass
@@ -467,7 +468,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                              m.level and not m.guessed and catalog.alias_docs.get(m.surface) == 1
                                              for m in mentions),
                                          own_place=_own_place(text, index),
-                                         unplaced_area=_unplaced_area(text, index, lex)))
+                                         unplaced_area=_unplaced_area(text, index, lex),
+                                         area_claimed=_area_claimed(text, _unplaced_area(text, index, lex), g)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
@@ -672,6 +674,14 @@ def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
     no level (a zone it places, "高新区" of "…开发区参照县区执行", is that level's)."""
     placed = [z for z in index.zones if z in text]
     return next((w for w in lex.unplaced_areas if w in text and not any(w in z for z in placed)), None)
+
+
+def _area_claimed(text: str, area: str | None, g: dict) -> bool:
+    """Is the unplaced area said as the payer asked about ("那高新区要不要出建设钱")? (Its last mention.)"""
+    if not area:
+        return False
+    at = text.rfind(area)
+    return _role(text, at, at + len(area), {}, g)[0]
 
 
 def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
