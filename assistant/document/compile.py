@@ -1587,7 +1587,8 @@ class Compiler:
                        "authority": authority, "principle": _principle(sent.folded), "condition": None,
                        "shares": None, "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
                        "quote": block.text[sent.start:sent.end].strip()}
-            items = split_items(area if "what" not in m.groupdict() else m.group("what"))
+            # (_AREA_DUTIES has no list of its own: the area it is about is the list)
+            items = split_items(m.group("what") if "what" in m.groupdict() else area)
             category = block.path[-1] if block.path else ""
             for item in items:
                 self._add(item, category, [dict(outcome)])

@@ -48,7 +48,8 @@ class Resolution:
     corrections: list = field(default_factory=list)    # typos read as the plan's words, said in the answer
     context: dict = field(default_factory=dict)
     taught: str | None = None        # the teaching that marked the phrasing as not in the plan
-    lead: str | None = None          # one 是/不是 for several matters' answers ("是不是全都市级承担": 不是)
+    lead: str | None = None          # one 是/不是 for several matters' answers ("是不是全都市级承担": 不是), or
+                                     # 不是 for a kind of spending no rule mentions (not_listed)
 
 
 def _intent(a: Analysis) -> str:
@@ -519,7 +520,8 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             if not scope:
                 found = _written_version(found, a.text)
             # "园区的专利导航…": work split by level, done in an area the plan places at neither: ask which.
-            if x.unplaced_area and not any(m.level and not m.claim for m in x.levels) and len(found) == 1 and len(verdicts) == 0 and len(explaining) == 1:
+            if x.unplaced_area and not any(m.level and not m.claim for m in x.levels) \
+                    and len(found) == 1 and not verdicts and len(explaining) == 1:
                 levels = [o["level"] for o in found[0].matter["outcomes"]]
                 if None not in levels and len(set(levels)) > 1:
                     name = found[0].matter["name"]
@@ -606,7 +608,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
 
 
-def _says_no_such_spending(index, naming: list[str]) -> bool:
+def _says_no_such_spending(index: DocIndex, naming: list[str]) -> bool:
     """Is the kind of spending the question names (vocabulary.yaml distinct_spending: 资助, 补贴, 奖励…)
     one that no rule of the plan mentions, in a matter's name or in its sentence? ("婚检补助" of a plan whose
     rule says "…补助标准…分担" is not: that plan does speak of it.)"""

@@ -461,6 +461,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             told = {i for i, c in enumerate(re.split(r"[，,；;。]|(?<=\S)\s+(?=\S)", text))
                     if i < first and g["situation"].search(c)}
             significant = [u for u in significant if u in naming or _clause_of(text, u) not in told]
+        area = _unplaced_area(text, index, lex)
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
                                          _named(text, index, mentions, catalog, g), naming=naming,
                                          taught_not_listed=reading.not_listed if reading is not None else None,
@@ -468,8 +469,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                              m.level and not m.guessed and catalog.alias_docs.get(m.surface) == 1
                                              for m in mentions),
                                          own_place=_own_place(text, index),
-                                         unplaced_area=_unplaced_area(text, index, lex),
-                                         area_claimed=_area_claimed(text, _unplaced_area(text, index, lex), g)))
+                                         unplaced_area=area, area_claimed=_area_claimed(text, area, g)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
             and any(m.claim for d in analysis.docs for m in d.levels):
