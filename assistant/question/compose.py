@@ -454,7 +454,7 @@ class Composer:
 
 
 _NUMBER_PARTS = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔（(\[【]\s*(\d{4})\s*[〕）)\]】]\s*第?\s*(\d+)\s*[号號]")
-_DATE_IN_TEXT = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?")
+_DATE_IN_TEXT = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})[日号])?)?")   # 1月1号 as 1月1日
 _ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|委员会|厅|单位)")
 
 
