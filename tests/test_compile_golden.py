@@ -268,6 +268,9 @@ def test_ingest_and_compile_print_the_report(tmp_path, capsys):
     ("学前教育、普通高中教育、高等教育等其他教育", ["省"], ["学前教育", "普通高中教育", "高等教育", "其他教育"]),
     # short names before one long piece no name ends like: the tail is everyone's, one matter as written
     ("国家自然灾害、安全生产及火灾监测预警体系建设", ["中央"], ["国家自然灾害、安全生产及火灾监测预警体系建设"]),
+    # a last item longer than every one before it, and a whole name after 和: four items
+    ("村邮站运营、寄递服务、农村寄递物流站点建设和快递包装回收治理", [],
+     ["村邮站运营", "寄递服务", "农村寄递物流站点建设", "快递包装回收治理"]),
     # work after the last 的 is every item's; a 的 after a verb is a relative clause, not shared
     ("技术市场、成果交易平台的建设和运行", ["市"], ["技术市场的建设和运行", "成果交易平台的建设和运行"]),
     ("应急体系规划编制、县级预案修订和县区组织的应急演练", ["县区"],

@@ -570,9 +570,15 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
         if last_conj and not (modifiers or qualified or examples):
             m = last_conj[0]
             left, right = pieces[-1][:m.start()], pieces[-1][m.end():]
+            # (or both sides are whole names of four characters or more, the left longer than every item before
+            # it, neither work done to the other: "邮政普遍服务、特殊服务、快递服务末端基础设施和邮政业环境污染
+            # 治理"; not "国家自然灾害、安全生产及火灾监测预警体系建设", whose short items share one tail)
+            own_names = len(left) >= 4 and len(right) >= 4 and len(left) > max(len(p) for p in pieces[:-1]) \
+                and not right.startswith(_ACTIONS) and not right.startswith(("其他", "其它", "相关", "有关"))
             if len(left) >= 2 and len(right) >= 2 and (any(_common_suffix(left, p) >= 2 for p in pieces[:-1])
                                                        or len(_split_and(pieces[-1])) == 2
-                                                       or (len(left) <= _SHORT and len(right) <= _SHORT)):
+                                                       or (len(left) <= _SHORT and len(right) <= _SHORT)
+                                                       or own_names):
                 pieces = pieces[:-1] + [left, right]
                 joined = True
         others_max = max(len(p) for p in pieces[:-1])
