@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -50,13 +49,13 @@ def lead_word(answer: str) -> str | None:
 def payer_key(payer: str) -> frozenset[str]:
     """A payer as the set of tiers it names (levels.yaml `tier`), so that the plan's own spelling
     of one level (县（市、区）, 区、县(市), 县区) compares equal; "市与县区共同" → {市, 县, 共同}."""
-    from assistant.document.compile import find_levels, level_vocabulary
+    from assistant.document.compile import find_levels, level_vocabulary, names_every_level
 
     from assistant.language.normalize import to_simplified
 
     tiers = {lv["name"]: lv.get("tier", lv["name"]) for lv in level_vocabulary()["levels"]}
     folded = to_simplified(payer).replace("(", "（").replace(")", "）")
-    if re.match(r"各级(财政|政府)?$", folded):
+    if names_every_level(folded):
         return frozenset({"各级"})   # every level of the plan, as the plan words it
     key = {tiers.get(level, level) for _, _, level in find_levels(folded)} or {folded}
     # "市县共同" is 市 and 县 together, as "市与县共同" is: a level that is no tier of its own but takes in

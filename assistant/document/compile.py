@@ -35,6 +35,11 @@ def _level_covers() -> dict[str, set[str]]:
 
 
 @lru_cache(maxsize=1)
+def names_every_level(payer: str) -> bool:
+    """Is the payer every level of the plan, as the plan words it ("各级财政", compile.yaml every_level)?"""
+    return bool(re.fullmatch(r"各级(财政|政府)?", payer))
+
+
 def _level_names() -> list[tuple[str, str]]:
     """(written form, canonical level), longest written form first."""
     pairs = [(n, lv["name"]) for lv in level_vocabulary()["levels"] for n in lv["names"]]

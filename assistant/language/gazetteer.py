@@ -3,6 +3,7 @@ and whether it lies inside a plan's area, is the plan's own place, or lies elsew
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -150,7 +151,7 @@ def area_places(gaz: Gazetteer, area_codes: list[str], levels: list[str]) -> dic
     return out
 
 
-def unknown_places(text: str, own: str | None, grammar: dict, not_places: list[str]) -> list[tuple[int, int]]:
+def unknown_places(text: str, own: str | None, grammar: dict, not_places: Iterable[str]) -> list[tuple[int, int]]:
     """Spans of place names the vocabulary does not know ("陆良县", "林城镇", "宣威市"): 2–3 characters
     and a place suffix, starting where a word can start (the text's start, after punctuation, a
     particle, or the plan's own place)."""

@@ -39,7 +39,7 @@ class Lexicon:
     activity_suffixes: list[str] = field(default_factory=list)   # "…服务" after a whole name: the same work
     thesaurus: dict[str, list[dict]] = field(default_factory=dict)   # field → reviewed paraphrases
     syllables: dict[str, str] = field(default_factory=dict)   # pinyin of one-character words ("shi" → 市)
-    not_places: list[str] = field(default_factory=list)   # words with a place suffix that are no place ("景区")
+    not_places: frozenset[str] = frozenset()   # words with a place suffix that are no place ("景区")
     unplaced_areas: list[str] = field(default_factory=list)   # areas either level may run ("园区", "市区")
     head_nouns: set[str] = field(default_factory=set)   # generic nouns a matter's name ends in ("体系", "中心")
     actions: set[str] = field(default_factory=set)      # what is done to a named object ("建设", "运行维护")
@@ -200,7 +200,7 @@ def load_lexicon() -> Lexicon:
         instruction_verbs=vocab["instruction_verbs"], distinct_spending=vocab["distinct_spending"],
         levels=levels["levels"], not_a_level=levels["not_a_level"],
         places={k: v for k, v in _load("places.yaml").items() if isinstance(v, dict) and k != "zone_abbreviations"},
-        not_places=_load("places.yaml").get("not_places") or [],
+        not_places=frozenset(_load("places.yaml").get("not_places") or []),
         unplaced_areas=_load("places.yaml").get("unplaced_areas") or [],
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
         grammar=_compile_grammar(_load("grammar.yaml")), contrasts=vocab.get("contrasts") or [],

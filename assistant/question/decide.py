@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
 from assistant.document.catalog import place_stem
-from assistant.document.compile import compile_vocabulary
+from assistant.document.compile import compile_vocabulary, names_every_level
 from assistant.document.parse import heading_title
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.question.match import MatterMatch
@@ -146,7 +146,7 @@ def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]
 def _levels_of(payer: str, levels: list[str]) -> set[str]:
     """The plan's levels a payer names ("市与县（市、区）共同" → 市, 县（市、区）): its pieces between 与/和/、
     outside brackets (so the 市 inside "县（市、区）" is not the city)."""
-    if re.fullmatch(r"各级(财政|政府)?", payer):
+    if names_every_level(payer):
         return set(levels)   # "由各级财政…承担": every level of the plan
     pieces = re.split(r"[与和、](?![^（(]*[）)])", re.sub(r"共同$", "", payer))
     named = {p for p in pieces if p in levels}

@@ -245,7 +245,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         pos = at + len(w)
         if len(w) == 1 and not any(taken[at:at + 1]):
             # "产业园区管委会…", "开在市区的…": the character ends a word that names no place (places.yaml)
-            ends = {text[max(0, at + 1 - k):at + 1] for k in (2, 3, 4)} & _not_places(lex)
+            ends = {text[max(0, at + 1 - k):at + 1] for k in (2, 3, 4)} & lex.not_places
             if any(n not in index.level_aliases and n not in index.foreign_aliases for n in ends):
                 continue
             level = index.level_aliases.get(w)
@@ -358,7 +358,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     yes_no = bool(_contains_any(text, lex.intents["yes_no"]) or g["yes_no"].search(text)) \
         and not g["yes_no_not"].search(text)
     # "两家厂为外观设计抄没抄吵起来了 …调解这块开支谁出": a V没V told in an earlier clause; the question asks who
-    last = re.split(r"[，,；;。]|(?<=\S)\s+(?=\S)", text.rstrip("？?！! "))[-1]
+    last = _CLAUSE_BREAK.split(text.rstrip("？?！! "))[-1]
     if yes_no and re.search(r"谁|哪级|哪一级", last) and not _contains_any(last, lex.intents["yes_no"]) \
             and not g["yes_no"].search(last):
         yes_no = False
@@ -458,7 +458,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         # (A clause that tells an event, grammar.yaml `situation`; "县区管的美术馆，开放经费…" names the thing.)
         if matches and significant:
             first = min(_clause_of(text, u) for m in matches for u in m.covered)
-            told = {i for i, c in enumerate(re.split(r"[，,；;。]|(?<=\S)\s+(?=\S)", text))
+            told = {i for i, c in enumerate(_CLAUSE_BREAK.split(text))
                     if i < first and g["situation"].search(c)}
             significant = [u for u in significant if u in naming or _clause_of(text, u) not in told]
         area = _unplaced_area(text, index, lex)
@@ -655,18 +655,14 @@ def _same_doer(text: str, mentions: list[LevelMention], matches: list[MatterMatc
     return agree or matches
 
 
-def _not_places(lex: Lexicon) -> frozenset[str]:
-    """places.yaml not_places as a set, built once per lexicon."""
-    found = lex.__dict__.get("_not_places_set")
-    if found is None:
-        found = lex.__dict__["_not_places_set"] = frozenset(lex.not_places)
-    return found
+# Where one clause of a question ends: a comma or stop, or a space typed for one on a phone.
+_CLAUSE_BREAK = re.compile(r"[，,；;。]|(?<=\S)\s+(?=\S)")
 
 
 def _clause_of(text: str, word: str) -> int:
     """Which clause (between ，；。 or spaces, as typed on a phone) of the question a word is first said in."""
     at = text.find(word)
-    return len(re.findall(r"[，,；;。]|(?<=\S)\s+(?=\S)", text[:at])) if at >= 0 else 0
+    return len(_CLAUSE_BREAK.findall(text[:at])) if at >= 0 else 0
 
 
 def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
