@@ -170,8 +170,12 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     # ("共享单车的监管"), the question is about something else.
     # A word that only one matter has, in its name or in what its sentence says it pays for
     # ("宣传动员…经费由乡镇承担"), does name it.
+    # Words left over that the matter's own sentence says, or kinds of the plan's field ("查侵权的执法经费":
+    # 侵权 beside 知识产权执法司法; "专利…执法"), are its context, not something else (decide weighs them).
+    said_around = set().union(*(m.entry.context for m in accepted)) | set(lex.domain_words([index.meta("field") or ""]))
     if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= 1 or len(covering(u, index, lex, tok)) == 1
                                             for m in accepted for u in m.covered) \
+            and not all(u in said_around for u in unexplained) \
             and not (len(whole) == 1 and accepted[0] is whole[0]) \
             and not any(len(_head_core(h, lex, tok)) >= 3
                         and (_head_core(h, lex, tok) in text or (len(accepted) == 1 and _spelled(h, m.covered)))
