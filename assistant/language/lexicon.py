@@ -183,7 +183,7 @@ def _compile_grammar(g: dict) -> dict:
             "location": (re.compile(roles["location"]["before"]), re.compile(roles["location"]["after"])),
         },
         **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "exclusive_before", "own_claim", "aid_claim", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "matter_claim", "follow_up", "yes_no", "yes_no_not",
-                                               "joint_claim_authority", "joint_claim_payment", "exclusion",
+                                               "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim")},
     }
 

@@ -161,6 +161,12 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
             return None
         order = [m.level or m.foreign for m in claims if m.level or m.foreign]
         return "yes" if any(_same_split(s, a.ratio, order) for s in splits) else "no"
+    if a.joint_claim == "separate":   # "同级财政承担": each level's version paid by that level
+        own = [o for o in all_outcomes if o["level"]]
+        if any(_levels_of(o["payer"], levels) != {o["level"]} for o in own):
+            return "no"
+        # (a joint verdict "具体为" each level's own part: the plan says both, so no 是/不是)
+        return "yes" if own and len(own) == len(all_outcomes) else None
     if a.joint_claim == "payment":   # "凑钱一起出": the levels bear the cost together, not each its part
         return "yes" if any("共同" in (o["payer"] or "") for o in all_outcomes) else "no"
     if a.joint_claim:
@@ -200,9 +206,12 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         if any(isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["part_of_cost"], o["shares"])
                for o in outcomes):
             return "no"   # "地方负担部分…由同级财政统筹安排": the level bears its part of a shared cost
-        if payers <= claimed and not scoped and any(load_lexicon().grammar["carve_out"].search(o.get("condition") or "")
-                                                    for o in outcomes):
-            return None   # "是不是所有行政裁决都归市里": not those the plan's condition leaves out (a doer named: 是)
+        carve_out = load_lexicon().grammar["carve_out"]
+        if payers <= claimed and not scoped and not carve_out.search(a.text) \
+                and any(carve_out.search(o.get("condition") or "") for o in outcomes):
+            # "是不是所有行政裁决都归市里": not those the plan's condition leaves out (a doer named, or the
+            # condition said, "未列入中央、自治区事权的行政裁决只由市里出钱？": 是)
+            return None
         return "yes" if payers <= claimed else "no"
     if payers <= claimed:
         return "yes"

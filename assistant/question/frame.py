@@ -21,7 +21,7 @@ class LevelMention:
     foreign: str | None = None   # a level the document lacks (省, 中央…)
     guessed: bool = False   # a place the vocabulary does not know, placed by its suffix (县, 区, 镇…)
     elsewhere: bool = False  # a place outside the plan's area (the plan's own places are all known)
-    phrase: str = ""        # a claim's payer words after the level ("要不要配套"): not matter words
+    phrase: str = ""        # a claim's payer words ("要不要配套") or a scope's doing words ("受理的"): not matter words
     exclusive: bool = False  # the claim says the level pays alone ("是不是市里全包")
     own: bool = False       # …for its own work ("县区自己出钱？"): that level's version, judged as exclusive
     negated: bool = False   # the claim says the level does not pay ("县区一分钱不用出吧")
@@ -56,7 +56,8 @@ class Analysis:
     intents: set[str]
     yes_no: bool
     fact: str | None
-    joint_claim: str | None   # "共同" claimed of the 事权 (authority) or of the money (payment)
+    joint_claim: str | None   # "共同" claimed of the 事权 (authority) or of the money (payment), or each
+                              # level paying its own ("同级财政承担", separate)
     principle_claim: str | None
     injection: bool
     out_of_scope_hint: bool
@@ -109,8 +110,9 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
     after = text[end:]
     if after[:1] == " ":   # "the county 要 配套…" (English level words stand between spaces)
         after = re.sub(r" +", "", after)
-    if any(p.match(after) for p in roles["scope_after"]):
-        return False, ""
+    scope = next((m for p in roles["scope_after"] if (m := p.match(after))), None)
+    if scope:
+        return False, scope.groupdict().get("phrase") or ""
     if any(p.search(text[:start]) for p in roles["claim_before"]):
         return True, ""
     # "是不是省和市县一起出": a level joined to a claimed level before it is claimed too.
@@ -388,7 +390,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     analysis = Analysis(
         question=question, text=text, units=[], intents=intents, yes_no=yes_no, fact=fact,
         joint_claim=("authority" if g["joint_claim_authority"].search(asked)
-                     else "payment" if g["joint_claim_payment"].search(asked) else None),
+                     else "payment" if g["joint_claim_payment"].search(asked)
+                     else "separate" if g["separate_claim_payment"].search(asked) else None),
         principle_claim=("属地原则" if "属地" in text else "隶属关系" if "隶属" in text else None),
         injection=injection,
         # A hint word that a loaded plan itself uses ("公路" in a transport plan) is no hint; another
