@@ -95,7 +95,7 @@ def main() -> int:
             engines: dict[str, Assistant] = {}
 
             def engine_for(case: dict) -> Assistant:
-                doc = case.get("doc") or case["expect"].get("doc")
+                doc = case.get("doc") or _turns(case)[0]["expect"].get("doc")   # a conversation's, in its turns
                 if doc not in engines:
                     engines[doc] = _engine(Path(tmp) / doc, [args.plans / f"{doc}.txt"], seed=False)
                 return engines[doc]
