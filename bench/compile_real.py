@@ -81,12 +81,16 @@ def item_found(item: str, names: list[str], others: list[str]) -> bool:
 
 
 def made_of(name: str, sentence: str) -> bool:
-    """The name occurs in its sentence as written, or is one piece of it plus another (a shared head)."""
+    """The name occurs in its sentence as written, or is one piece of it plus another (a shared head),
+    or a piece between a shared head and the work the sentence says is done to them all ("地方文化文物系统
+    所属" + "纪念馆" + "免费开放")."""
     n, s = norm(name), norm(sentence)
     if n in s:
         return True
     for cut in range(1, len(n)):
         if n[:cut] in s and n[cut:] in s:
+            return True
+        if n[:cut] in s and any(n[cut:j] in s and n[j:] in s for j in range(cut + 1, len(n))):
             return True
     return False
 

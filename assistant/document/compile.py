@@ -120,11 +120,14 @@ def _verbs() -> str:
 
 _VERBS = _verbs()
 _RULE_VERB = re.compile(_VERBS)
-_AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?)(财政事权|事权)")
+# ("分别确定为省财政事权或市、县（区）财政事权": one phrase of both levels)
+_AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?(?:(?:财政)?事权或[^，。；《》]{1,12}?)?)(财政事权|事权)")
 _NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
 _LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
-                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$))")
+                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
+                    # "…缴费补助等，由市、县（区）承担，并…": a level's name right before a bare 承担
+                    r"|(?<=[省市县区级州旗）央方])承担(?=[，。；]|$))")
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 _PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
                          r"(?:财政)?支出责任(?=[，。；]|$)")
@@ -166,6 +169,10 @@ def _naming(folded: str) -> tuple[str, str]:
 _BY_ORGANIZER = re.compile(r"^(?P<who>[^，。；]{1,16}?)(?P<what>(?:自行)?(?:组织实施|组织|举办|开展|实施)[^，。；]{2,40}?)的?，"
                            r"(?:所需|相关)?(?:经费|资金|费用)?(?:按照?|由)(?:" + "|".join(map(re.escape, compile_vocabulary()["organizer_pays"]))
                            + r")(?:分别|各自)?(?:承担|负担)")
+# "对…目标导向类基础研究，省和市县…自主设立科技计划，省级和市县财政分别承担相应支出责任": each level
+# named pays for its own (the work's own subject, after 对, is the matter)
+_EACH_OWN = re.compile(r"^对(?P<what>[^，。；]{4,80}?)，(?:[^。；]*?，)?(?P<who>[^，。；]{2,16}?)(?:级)?(?:财政)?"
+                       r"分别承担(?:相应|各自)?的?(?:财政)?支出责任")
 # "市级财政承担…的财政支出责任" / "…的财政支出责任由市与县区共同承担"
 _PAYER_FIRST = re.compile(r"(?:^|[，；：])(?P<who1>[^，。；]{1,8}?)(?:级)?财政承担(?P<what1>[^，。；]{4,60}?)的(?:财政)?支出责任"
                           r"|(?:^|[，；])(?P<what2>[^。；]{4,80}?)的(?:财政)?支出责任由(?P<who2>[^，。；]{1,12}?)(?:共同)?承担"
@@ -244,7 +251,8 @@ def sentences(block: Block) -> list[Sentence]:
             nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
             auth = _AUTHORITY.search(nxt)
             if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
-                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?(?:则|也|均|仍)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排)", nxt)
+                    or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?(?:则|也|均|仍)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排"
+                                 r"|(?<=[省市县区级州旗）央方])承担(?=[，。；]|$))", nxt)
                     # "…；县区组织实施的项目征地拆迁的支出责任由县区财政承担", "…；县区负责…的项目由县区
                     # 财政承担支出责任", "…；跨县区的项目，由市级负责组织协调，支出责任以县区财政为主…"
                     or (re.search(r"^[^，。；]{4,}?(?:的(?:财政)?支出责任)?由[^，。；]{1,12}?(?:财政)?(?:承担|负担)"
@@ -805,6 +813,14 @@ def _shares(text: str, levels: list[str]) -> dict | str | None:
     if m and len(levels) >= 2:
         nums = [int(x) for x in m.groups() if x]
         total = sum(nums)
+        # the parties the clause names before its ratio ("中央基础标准部分由中央与地方按8:2分担"): the split is
+        # theirs, and where they are not the 事权's levels it is said in the plan's words
+        clause = re.split(r"[，；。]", text[:m.start()])[-1]
+        named = levels_in(clause)
+        if len(named) == len(nums) and not set(named) <= set(levels):
+            return next(c.strip() for c in re.split(r"[，；。]", text) if m.group(0) in c)
+        if total and len(nums) == len(named) and set(named) <= set(levels):
+            return {lv: round(n / total, 4) for lv, n in zip(named, nums)}
         if total and len(nums) == len(levels[: len(nums)]):
             return {lv: round(n / total, 4) for lv, n in zip(levels, nums)}
     if m:
@@ -1136,6 +1152,9 @@ class Compiler:
                 elif not auth and _BY_OWNER.search(head.folded):
                     # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
                     self._compile_by_owner(block, head)
+                elif not auth and _EACH_OWN.search(head.folded) and self._compile_each_own(block, head):
+                    # "对…基础研究，省和市县…，省级和市县财政分别承担相应支出责任"
+                    pass
                 elif not auth and _BY_ORGANIZER.search(head.folded) and self._compile_by_organizer(block, head):
                     # "市级或县区自行组织实施…的，所需经费按照组织实施主体分别承担支出责任"
                     pass
@@ -1293,12 +1312,16 @@ class Compiler:
 
     @staticmethod
     def _written_with_work(matters: list[dict], naming: str) -> None:
-        """Each matter named in a sentence that says what is done to them is also written with that work
-        ("博物馆…，按照国家规定实行免费开放" → 博物馆 is found by "博物馆免费开放" too)."""
+        """Each matter named in a sentence that says what is done to them is that work done to it, and is
+        named so ("博物馆…，按照国家规定实行免费开放" → 博物馆免费开放: the museum's free opening, not every
+        cost of a museum, "博物馆新馆建设"); its form with the sentence's own verb is kept as written."""
         work = _naming(naming)[1] if naming else ""
         for matter in matters if work else []:
             if matter["name"] + work not in matter["written"]:
                 matter["written"].append(matter["name"] + work)
+            short = re.sub(r"^(实行|实施|开展)(?=..)", "", work)
+            if not matter["name"].endswith(short):
+                matter["name"] += short
 
     def _whole_of(self, block: Block, sent: Sentence) -> tuple[str, str] | None:
         """"其中：涉及…" / "…；涉及…" right after a joint rule of the same section: (its 事权, its matter)."""
@@ -1530,6 +1553,29 @@ class Compiler:
         what = m.group("what")
         self._add(Item(what, what, [], ""), block.path[-1] if block.path else "",
                   [{"level": lv, "payer": lv, **base} for lv in levels])
+        return True
+
+    def _compile_each_own(self, block: Block, sent: Sentence) -> bool:
+        """Each level the sentence names pays for its own version of the work after 对 (each its scope);
+        the 事权 is the section head's. The name is the work without its long qualifier (after its last
+        的), the whole kept as written."""
+        m = _EACH_OWN.search(sent.folded)
+        auth_phrase = self._section_authority(block)
+        auth_levels = levels_in(auth_phrase)
+        levels = levels_in(m.group("who"))
+        if auth_levels:
+            levels = fit_levels(levels, auth_levels, self.province_plan)
+        if len(levels) < 2 or re.sub("|".join(n for n, _ in _level_names()), "", m.group("who")).strip("或和与、级财政"):
+            return False
+        authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
+        base = {"authority": authority, "principle": "组织实施主体", "condition": None, "shares": None,
+                "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                "quote": block.text[sent.start:sent.end].strip()}
+        self.rule_sentences += 1
+        what = m.group("what")
+        name = what[what.rfind("的") + 1:] if len(what) - what.rfind("的") > 4 else what
+        self._add(Item(name, what, [], ""), block.path[-1] if block.path else "",
+                  [{"level": lv, "payer": lv, "scope": lv, **base} for lv in levels])
         return True
 
     def _compile_payer_first(self, block: Block, sent: Sentence) -> bool:
