@@ -7,6 +7,7 @@ so "知识产权保险" never borrows the verdict of "知识产权质押融资".
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from assistant.document.index import DocIndex, MatterEntry
@@ -191,6 +192,11 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
     # "不跨界的县道" of "跨区县县道…": the question denies a qualifier the name has (vocabulary.yaml deniable)
     if any(w in name and any(n + w in text and n + w not in name for n in "不非") for w in lex.deniable):
         return True
+    # "自由探索类基础研究" of "目标导向类基础研究": a kind named by "…类" other than the name's own kind
+    kinds = set(re.findall(r"([\u4e00-\u9fff]{2,4})类", name))
+    if kinds and any(k not in name and not any(k in o or o in k for o in kinds) and k[-1] not in "这那哪各一此该两几某另同本分"
+                     for k in re.findall(r"([\u4e00-\u9fff]{2,4})类", text)):
+        return True
     for group in lex.contrasts:
         own = [w for w in group if w in name]
         # Only where the question names none of the matter's own qualifiers ("专利导航和商标品牌
@@ -261,7 +267,10 @@ def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenize
     tied = [m for m in accepted if set(m.covered) == first]
     payers = {frozenset(o["payer"] for o in m.entry.matter["outcomes"]) for m in tied}
     if len(payers) < 2:
-        return accepted
+        # "示范馆免费开放" of "示范馆、陈列馆…实行免费开放" (one verdict): the item whose own name says the
+        # words, not its list-mates that hold them only through the enumeration they share
+        own = [m for m in tied if all(covers(u, m.entry.name_vocab, lex, tok) for u in m.covered)]
+        return [m for m in accepted if m not in tied or m in own] if own else accepted
 
     named = [m for m in tied if _fully_named(m, units, tok, lex)]
     if not named and len({tuple(m.entry.heads) for m in tied}) == 1:
