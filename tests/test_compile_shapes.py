@@ -78,7 +78,7 @@ def test_another_levels_version_of_a_matter_is_not_listed(tmp_path):
                         "应急救援领域其他未列事项,按照本方案确定的原则研究确定。\n")
     for question in ("苍溪县的应急救援规划编制谁出钱？", "县级应急救援规划编制谁出钱？", "县区部门应急预案编制谁出钱？"):
         result, _ = engine.ask(question)
-        assert result["status"] == "not_listed" and not result["findings"], question
+        assert result["status"] != "answered" and not result["findings"], question
     result, _ = engine.ask("市级应急救援规划编制谁出钱？")
     assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"市"}
 
@@ -104,7 +104,7 @@ def test_a_paragraph_about_paying_that_compiled_into_no_rule_answers_no_payer_qu
                         "（一）国家高速公路。国家高速公路沿线服务设施的规划布局，按照有关规定统筹研究。\n"
                         "二、水路\n将内河航道养护,确认为县区财政事权,由县区承担支出责任。\n")
     result, _ = engine.ask("国家高速公路沿线服务设施规划布局谁出钱？")
-    assert result["status"] == "not_listed" and not result["findings"]
+    assert result["status"] != "answered" and not result["findings"]
     assert "服务设施" in result["citations"][0]["quote"] and "不涉及" not in result["answer"]
 
 
@@ -245,8 +245,9 @@ def test_each_organizing_level_pays_for_what_it_organizes():
 
 def test_parts_of_the_matters_named_in_the_sentence_before_are_rules_with_their_conditions():
     """"A、B…，按照国家规定实行免费开放。其中属于省级机构的，确认为省级财政事权…；属于市县级机构的，确认为
-    省与市县共同财政事权…": each matter of the sentence before, once per part, its condition said, and
-    the quote holds the sentence that names them."""
+    省与市县共同财政事权…": each matter of the sentence before, once per part, its condition said, named
+    with the work done to it (示范馆免费开放, not every cost of a 示范馆), and the quote holds the sentence
+    that names them."""
     rules, report = compiled(
         "《方案》明确，地方文化系统所属示范馆、陈列馆，以及青少年教育基地，按照国家规定实行免费开放。"
         "其中属于省级机构的，确认为省级财政事权，由省级财政承担支出责任；属于市县级机构的，确认为省与市县共同财政事权，"
@@ -254,7 +255,7 @@ def test_parts_of_the_matters_named_in_the_sentence_before_are_rules_with_their_
         field="公共文化", title="某某省公共文化领域省与市县财政事权和支出责任划分改革实施方案")
     found = {m["name"]: [(o["payer"], o["condition"]) for o in m["outcomes"]] for m in rules["matters"]}
     assert found == {name: [("省", "属于省级机构的"), ("省与市县共同", "属于市县级机构的")]
-                     for name in ("地方文化系统所属示范馆", "地方文化系统所属陈列馆", "青少年教育基地")}
+                     for name in ("地方文化系统所属示范馆免费开放", "地方文化系统所属陈列馆免费开放", "青少年教育基地免费开放")}
     assert all(o["quote"].startswith("《方案》明确") for m in rules["matters"] for o in m["outcomes"])
     assert report["uncompiled"] == []
 
@@ -478,3 +479,73 @@ def test_a_level_then_one_cost_then_its_expenditure_responsibility():
     assert [(m["name"], [o["payer"] for o in m["outcomes"]]) for m in rules["matters"]] == \
         [("寄递安全管理机构基本和项目", ["省"])]      # (its 省 the level, as any level prefix)
     assert report["uncompiled"] == []
+
+
+def test_each_level_named_as_paying_its_own_version_of_the_work_after_dui(tmp_path):
+    """"对…目标导向类基础研究，省和市县…自主设立科技计划，省级和市县财政分别承担相应支出责任": the work
+    after 对 (named without its long qualifier) is each named level's own, under the section's joint 事权;
+    another kind of the same work ("自由探索类基础研究") is not it."""
+    text = ("某某省科技领域省与市县财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+            "（一）科技研发。利用财政资金设立的科技计划，为省与市县共同财政事权，由省级和市县财政区分不同情况承担相应支出责任。\n"
+            "1.基础研究。对服务全省产业布局的应用导向类基础研究，省和市县根据各自需要，设立研究专项，"
+            "省级和市县财政分别承担相应支出责任。\n")
+    rules, report = compile_document(parse(text, "shape"))
+    found = outcomes(rules)
+    assert found["应用导向类基础研究"] == [("省", "省"), ("市县", "市县")]
+    assert report["uncompiled"] == []
+    engine = engine_for(tmp_path, "some-prov-science", text)
+    result, _ = engine.ask("市里自己设的应用导向类基础研究专项谁出钱")
+    assert [f["payer"] for f in result["findings"]] == ["市县"]
+    result, _ = engine.ask("兴趣驱动类基础研究谁出钱")
+    assert "应用导向类基础研究" not in {f["matter"] for f in result["findings"]}
+
+
+def test_authority_said_once_per_level_with_huo_and_a_bare_chengdan_after_levels():
+    """"…分别确定为省财政事权或市、县（区）财政事权，由同级财政承担" gives each level its own verdict;
+    "…缴费补助等，由市、县（区）承担，并…" after a "；" is a rule of its own."""
+    rules, report = compiled(
+        "独生子女伤残家庭一次性慰问金，按照隶属关系分别确定为省财政事权或市、县（区）财政事权，由同级财政承担支出责任。\n"
+        "城乡居民医疗救助为省、市、县（区）共同财政事权，由省、市、县（区）共同承担支出责任；本省实施的低保对象"
+        "参加医疗保险个人缴费资助等，由市、县（区）承担，并依据其财力状况获取补助。\n",
+        field="医疗卫生", title="某某省医疗卫生领域省以下财政事权和支出责任划分改革实施方案")
+    found = outcomes(rules)
+    assert found["独生子女伤残家庭一次性慰问金"] == [("省", "省"), ("市", "市"), ("县区", "县区")]
+    (aid,) = [name for name in found if "个人缴费资助" in name]
+    assert {p for _, p in found[aid]} == {"市与县区共同"}
+    assert report["uncompiled"] == []
+
+
+def test_a_ratio_between_parties_other_than_the_authoritys_levels_is_kept_in_words():
+    """"…为省、市、县（区）共同财政事权，国家标准部分由中央与地方按8∶2分担": the 8∶2 is 中央's and 地方's,
+    never read as 省 80% and 市 20%."""
+    rules, _ = compiled("城乡居民医疗救助为省、市、县（区）共同财政事权，国家标准部分由中央与地方按8∶2分担。\n",
+                        field="医疗卫生", title="某某省医疗卫生领域省以下财政事权和支出责任划分改革实施方案")
+    (matter,) = rules["matters"]
+    shares = {str(o.get("shares")) for o in matter["outcomes"]}
+    assert all("中央与地方按8" in s for s in shares)
+
+
+def test_matters_named_with_the_work_done_to_them_are_not_every_cost_of_the_thing(tmp_path):
+    """"示范馆、陈列馆，按照国家规定实行免费开放。其中属于省级机构的，确认为…": the matter is the free opening
+    of a 示范馆, so the cost of building a new one is not listed."""
+    engine = engine_for(tmp_path, "some-prov-culture",
+                        "某某省公共文化领域省与市县财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+                        "地方文化系统所属示范馆、陈列馆，按照国家规定实行免费开放。其中属于省级机构的，确认为省级财政事权，"
+                        "由省级财政承担支出责任；属于市县级机构的，确认为省与市县共同财政事权，由省与市县共同承担支出责任。\n")
+    result, _ = engine.ask("示范馆新馆建设谁出钱？")
+    assert result["status"] != "answered" and not result["findings"]
+    result, _ = engine.ask("省级示范馆免费开放谁出钱？")
+    assert [f["payer"] for f in result["findings"]] == ["省"]
+
+
+def test_a_spending_word_said_as_the_money_of_unrecognised_work_gets_no_bu_shi(tmp_path):
+    """"…场馆不收钱，补贴钱是市县一起出吗": 补贴 is the money of the work told before it (which the plan may list
+    in other words), not a kind of spending the plan never mentions: no 不是. "图书馆维修补贴是市县一起出吗"
+    names a kind of spending no rule mentions: 不是."""
+    engine = engine_for(tmp_path, "some-city-culture",
+                        "某某市公共文化领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将基层公共文化设施按照国家规定实行免费开放，确认为市与县区共同财政事权，由市与县区共同承担支出责任。\n")
+    result, _ = engine.ask("某某图书馆这些场馆都不收钱了，补贴钱是市县一起出吗")
+    assert not result["answer"].startswith("不是")
+    result, _ = engine.ask("某某图书馆维修补贴是市县一起出吗")
+    assert result["status"] == "not_listed" and result["answer"].startswith("不是")

@@ -608,13 +608,22 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                          intent=intent, injection=a.injection, context=kept,
                          options=[matter_option(n) for n in _nearest(d, unexplained)] if d else [])
         # (nor does any other loaded plan: "婚检补助…" read against the default plan may be another's)
-        if a.yes_no and d is not None and d.naming and all(_says_no_such_spending(x.index, d.naming) for x in docs):
+        if a.yes_no and d is not None and d.naming and _names_a_kind(a.text) \
+                and all(_says_no_such_spending(x.index, d.naming) for x in docs):
             res.lead = "no"
         return res
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _names_a_kind(text: str) -> bool:
+    """Is a spending word said as the head of a name ("维权保险补贴", "专利申请资助"), not as the money of
+    something said before it ("…场馆不收费,补贴钱是市县一起出吗": the funding of that work, which the plan
+    may list in other words)?"""
+    words = load_lexicon().distinct_spending
+    return any(re.search(r"[\u4e00-\u9fff](?<!的)" + re.escape(w), text) for w in words)
 
 
 def _says_no_such_spending(index: DocIndex, naming: list[str]) -> bool:
