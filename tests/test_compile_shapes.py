@@ -549,3 +549,35 @@ def test_a_spending_word_said_as_the_money_of_unrecognised_work_gets_no_bu_shi(t
     assert not result["answer"].startswith("不是")
     result, _ = engine.ask("某某图书馆维修补贴是市县一起出吗")
     assert result["status"] == "not_listed" and result["answer"].startswith("不是")
+
+
+def test_arranging_projects_on_their_own_is_no_payer():
+    """"新增项目由省、市、县（区）结合实际自主安排" says who arranges the projects, not who pays;
+    "所需经费由市县统筹安排" does say who pays."""
+    rules, _ = compiled("新增的健康促进项目由省、市、县（区）结合实际自主安排。\n"
+                        "健康教育所需经费由市县统筹安排。\n",
+                        field="医疗卫生", title="某某省医疗卫生领域省以下财政事权和支出责任划分改革实施方案")
+    names = [m["name"] for m in rules["matters"]]
+    assert not any("健康促进" in n for n in names) and any("健康教育" in n for n in names)
+
+
+def test_a_whole_beside_its_parts_and_a_name_inside_a_longer_one(tmp_path):
+    """"困难学生生活补助" names the whole, not its parts set apart by where (民族县…, 其余地区…); "校舍安全保障"
+    names 校舍安全保障, not also 校舍安全 whose name it holds; a spending word the plan's text speaks of in a
+    sentence the compiler did not read gets no 不是."""
+    engine = engine_for(tmp_path, "some-prov-edu",
+                        "某某省教育领域省与市县财政事权和支出责任划分改革实施方案\n一、义务教育\n"
+                        "义务教育总体为中央与地方共同财政事权，其中：涉及学校运转、校舍安全等经常性事项，所需经费明确中央与省、"
+                        "市县财政分类负担比例。\n"
+                        "家庭经济困难学生生活补助所需经费由中央与我省按50:50比例分担，民族县由省级财政与市县财政按50:50比例分担，"
+                        "其余地区由省级财政与市县财政按40:60比例分担。\n"
+                        "针对校舍安全保障，农村学校校舍补助标准按国家标准执行，所需经费由中央与我省按80:20比例分担。\n"
+                        "对考入重点高中的学生，各地可视情况给予奖励并自行想办法。\n")
+    result, _ = engine.ask("某某困难学生生活补助，中央出一半对吧？")
+    assert result["answer"].startswith("是") and [f["matter"] for f in result["findings"]] == ["家庭经济困难学生生活补助"]
+    result, _ = engine.ask("某某民族县困难学生生活补助谁出钱")
+    assert [f["payer"] for f in result["findings"]] == ["省与市县共同"]
+    result, _ = engine.ask("某某农村学校校舍安全保障是不是全部中央出钱")
+    assert result["answer"].startswith("不是") and [f["matter"] for f in result["findings"]] == ["校舍安全保障"]
+    result, _ = engine.ask("某某考入重点高中的学生奖励，是县里出的吧")
+    assert not result["answer"].startswith(("是", "不是"))

@@ -125,7 +125,10 @@ _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?(?:(?:财政)?事�
 _NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
 _LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
-                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:安排|负担|保障)(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
+                    # (安排 after the payer's name, its 财政 or 统筹: "由省、市、县（区）结合实际自主安排" arranges
+                    # projects, it says nothing of who pays)
+                    r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:负担|保障)(?=[，。；]|$)"
+                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
                     # "…缴费补助等，由市、县（区）承担，并…": a level's name right before a bare 承担
                     r"|(?<=[省市县区级州旗）央方])承担(?=[，。；]|$))")
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.

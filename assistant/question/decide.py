@@ -628,10 +628,11 @@ def _names_a_kind(text: str) -> bool:
 
 def _says_no_such_spending(index: DocIndex, naming: list[str]) -> bool:
     """Is the kind of spending the question names (vocabulary.yaml distinct_spending: 资助, 补贴, 奖励…)
-    one that no rule of the plan mentions, in a matter's name or in its sentence? ("婚检补助" of a plan whose
+    one that the plan never mentions, in a matter's name or anywhere in its text? ("婚检补助" of a plan whose
     rule says "…补助标准…分担" is not: that plan does speak of it.)"""
     words = {w for w in load_lexicon().distinct_spending if any(w in u for u in naming)}
-    said = [e.matter["name"] for e in index.matters] + [o["quote"] for e in index.matters for o in e.matter["outcomes"]]
+    # (nor anywhere in its text: a rule the compiler did not read may speak of it, "农村计生奖励扶助…")
+    said = [e.matter["name"] for e in index.matters] + [b.folded for b in index.paragraphs]
     return bool(words) and not any(w in t for w in words for t in said)
 
 

@@ -150,8 +150,10 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         same_as_best = accepted and set(cand.covered) == set(accepted[0].covered) and \
             abs(cand.coverage - accepted[0].coverage) < 1e-6
         # A second matter must be named by a word of its own, not a word many matters share ("补助").
-        if accepted and gain and not same_as_best and not any(_name_df(u, index, lex, tok) <= 1 for u in gain) \
+        if accepted and gain and not same_as_best and not any(
+                _name_df(u, index, lex, tok) <= 1 and covers(u, cand.entry.name_vocab, lex, tok) for u in gain) \
                 and not any(len(_head_core(h, lex, tok)) >= 3 and _head_core(h, lex, tok) in text
+                            and not _inside_named(_head_core(h, lex, tok), accepted, text, lex)
                             for h in cand.entry.heads) \
                 and _quoted_piece(cand.entry, text, lex) is None:
             continue
@@ -159,9 +161,15 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
             accepted.append(cand)
             explained.update(cand.covered)
     accepted = _prefer_named(accepted, units, tok, lex, text)
+    accepted = _without_unnamed_parts(accepted, text, tok, lex)
     # Of matters explaining the same words, the one whose whole name the question says ("自然灾害
     # 调查评估" beside 特别重大自然灾害调查评估 and 其他事故调查处理) is the one asked about: both sides hold.
     whole = [m for m in accepted if len(m.covered) >= 2 and _fully_named(m, units, tok, lex)]
+    if len(whole) > 1:
+        # "校舍安全保障" names 校舍安全保障 and 校舍安全 whole: the one it repeats the longest, if one
+        said = {id(m): len(_quoted_piece(m.entry, text, lex, least=2) or "") for m in whole}
+        longest = [m for m in whole if said[id(m)] == max(said.values())]
+        whole = longest if len(longest) == 1 else whole
     verdicts = {frozenset(o["payer"] for o in m.entry.matter["outcomes"]) for m in accepted}
     if len(whole) == 1 and len(verdicts) > 1 and all(set(m.covered) <= set(whole[0].covered) for m in accepted):
         accepted = whole
@@ -183,6 +191,29 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
+
+
+def _inside_named(core: str, accepted: list["MatterMatch"], text: str, lex: Lexicon) -> bool:
+    """Is a head said only inside the longer name of a matter already taken ("校舍安全" in "校舍安全保障")?"""
+    return any(core in piece and len(piece) > len(core)
+               for m in accepted if (piece := _quoted_piece(m.entry, text, lex, least=2)))
+
+
+def _without_unnamed_parts(accepted: list["MatterMatch"], text: str, tok: Tokenizer, lex: Lexicon) -> list["MatterMatch"]:
+    """"困难学生生活补助" names 家庭经济困难学生生活补助, not its parts "民族县…家庭经济困难学生生活补助" and
+    "其余地区…": a part matched beside its whole is asked about only when the question says what sets the
+    part apart (its own words beyond the whole's name)."""
+    names = {n for m in accepted for n in [m.entry.matter["name"], *(m.entry.matter.get("written") or [])]}
+    kept = []
+    for m in accepted:
+        whole = m.entry.matter.get("part_of")
+        if whole in names:
+            own = [w for w in tok.words(m.entry.matter["name"].replace(whole, "")) if len(w) >= 2
+                   and w not in lex.stopwords]
+            if own and not any(w in text for w in own):
+                continue
+        kept.append(m)
+    return kept or accepted
 
 
 def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
