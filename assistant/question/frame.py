@@ -293,9 +293,10 @@ def _names_part(text: str, start: int, end: int, level: str | None, index: DocIn
     """"国家高速公路…" of a 市/县区 plan, "省级高速公路…": the level word begins the name of a listed
     matter that is not that level's (its outcomes are other levels'), so it is part of the name. (Not
     a level the compiler read as the item's scope, "省级应急救援队伍建设" → 应急救援队伍建设: not in the name.)"""
-    piece = text[start:end + 3]
-    return len(piece) - (end - start) >= 2 and any(
+    pieces = {text[start:end + 3], text[start:end + 2]}   # "地方政府" of "与外国地方政府和地方组织…"
+    return any(len(piece) - (end - start) >= 2 and any(
         piece in e.matter["name"] and level not in {o["level"] for o in e.matter["outcomes"]} for e in index.matters)
+        for piece in pieces)
 
 
 def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
@@ -334,7 +335,12 @@ def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, alia
     without its level, place and question words and the plan's own field and place (the words that
     name the matter asked about)."""
     mentions = find_level_mentions(text, words, index, lex, places)
-    units = _units(words, mentions, aliases, lex)
+    # a level word read as part of a matter's name ("…地方政府交流…" of 与外国地方政府…合作交流) is a matter word
+    said = {m.surface for m in mentions}
+    named = {w for w in words if w in aliases and w not in said and len(w) >= 2
+             and _names_part(text, text.find(w), text.find(w) + len(w), index.level_aliases.get(w)
+                             or index.foreign_aliases.get(w), index)}
+    units = _units(words, mentions, aliases - named, lex)
     # The document's own field and place name it, not a matter ("曲靖交通那块…").
     own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
     return mentions, [u for u in units if not any(u in w for w in own)]
