@@ -581,3 +581,17 @@ def test_a_whole_beside_its_parts_and_a_name_inside_a_longer_one(tmp_path):
     assert result["answer"].startswith("不是") and [f["matter"] for f in result["findings"]] == ["校舍安全保障"]
     result, _ = engine.ask("某某考入重点高中的学生奖励，是县里出的吧")
     assert not result["answer"].startswith(("是", "不是"))
+
+
+def test_a_names_tail_verb_does_not_name_it_and_a_denied_head_rules_it_out(tmp_path):
+    """"重点流域水污染防治规划制定" is named by 防治规划, not by 制定 (so "…治理工程" is not it, least of all when
+    the question says "不是规划"); "…规划编制" asks about "…规划制定"."""
+    engine = engine_for(tmp_path, "some-prov-eco",
+                        "某某省生态环境领域省以下财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将省级生态环境规划、重点流域水污染防治规划和省级应对气候变化规划制定，确认为省级财政事权，"
+                        "由省级承担支出责任。\n将其他生态环境规划制定确认为市县财政事权，由市县承担支出责任。\n")
+    result, _ = engine.ask("某某重点流域水污染治理工程（不是规划哈）谁出钱")
+    assert result["status"] != "answered" and not result["findings"]
+    result, _ = engine.ask("某某重点流域水污染防治规划编制谁出钱")
+    assert [f["matter"] for f in result["findings"]] == ["重点流域水污染防治规划制定"]
+    assert [f["payer"] for f in result["findings"]] == ["省"]

@@ -43,6 +43,7 @@ class Lexicon:
     unplaced_areas: list[str] = field(default_factory=list)   # areas either level may run ("园区", "市区")
     head_nouns: set[str] = field(default_factory=set)   # generic nouns a matter's name ends in ("体系", "中心")
     actions: set[str] = field(default_factory=set)      # what is done to a named object ("建设", "运行维护")
+    tail_verbs: set[str] = field(default_factory=set)   # verbs a name ends in that do not name it ("…规划制定")
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -208,5 +209,6 @@ def load_lexicon() -> Lexicon:
         activity_suffixes=vocab.get("activity_suffixes") or [],
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
+        tail_verbs=set(vocab.get("tail_verbs") or []),
     )
 

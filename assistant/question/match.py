@@ -44,6 +44,8 @@ def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
     abbreviates)?"""
     if unit in vocab:
         return True
+    if unit in lex.tail_verbs and lex.tail_verbs & vocab:   # "…规划编制" of "…规划制定": the same work
+        return True
     if any(h in vocab or any(h in v for v in vocab) for h in lex.hypernyms.get(unit, ())):   # 国外 → 外国地方政府
         return True
     if len(unit) >= 2 and any(unit in v or _abbreviated_at(unit, v) >= 0 for v in vocab if len(v) > len(unit)):
@@ -222,6 +224,10 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
     name = entry.matter["name"]
     # "不跨界的县道" of "跨区县县道…": the question denies a qualifier the name has (vocabulary.yaml deniable)
     if any(w in name and any(n + w in text and n + w not in name for n in "不非") for w in lex.deniable):
+        return True
+    # "重点流域水污染治理工程（不是规划哈）": the question denies the matter's head (not "是不是规划…", a question)
+    denied = re.findall(r"(?<!是)不是(?:说|指)?([\u4e00-\u9fff]{2})", text)
+    if any(w in h for w in denied for h in entry.heads):
         return True
     # "自由探索类基础研究" of "目标导向类基础研究": a kind named by "…类" other than the name's own kind
     kinds = set(re.findall(r"([\u4e00-\u9fff]{2,4})类", name))
