@@ -250,6 +250,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             ends = {text[max(0, at + 1 - k):at + 1] for k in (2, 3, 4)} & lex.not_places
             if any(n not in index.level_aliases and n not in index.foreign_aliases for n in ends):
                 continue
+            if any(text.startswith(b, at) for b in lex.not_a_level):   # "区市监局": 市 of 市监局 (市场监管)
+                continue
             level = index.level_aliases.get(w)
             foreign = index.foreign_aliases.get(w) if level is None else None
             if level is None and w in ("省", "县", "乡", "镇"):
