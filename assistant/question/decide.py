@@ -558,6 +558,12 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             res.lead = next(iter(answers))
         elif "no" in answers and any(m.exclusive for x in explaining for m in x.levels if m.claim):
             res.lead = "no"   # an exclusive claim over all of them fails when one matter's fails
+        # A 是 must agree with the verdicts it leads: a level claimed as paying is one of their payers
+        # (never "是。…由县区承担" to "只由市级承担吗"); where none is, the verdicts speak for themselves.
+        claimed = {m.level for x in explaining for m in x.levels if m.claim and m.level and not m.negated}
+        paying = {lv for v in verdicts for o in v.outcomes for lv in _levels_of(o["payer"], v.index.levels)}
+        if res.lead == "yes" and claimed and not a.ratio and not a.joint_claim and not claimed & paying:
+            res.lead = None
         return res
 
 

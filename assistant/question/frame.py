@@ -151,7 +151,8 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     # "省里是不是一分不出": the negation may follow the question's own 是不是/要不要, which negate nothing.
     after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
     # "市县是只干活不出钱吗": the refusal may come later in the level's own clause
-    clause = re.split(r"[，。？！,?!、；;]", re.sub(r"(.)不\1", "", text[end:end + 12]))[0]
+    # (a space typed for a comma ends the clause too: "只由市级承担 县区不用管" refuses 县区, not 市级)
+    clause = re.split(r"[，。？！,?!、；;]|(?<=\S)\s+(?=\S)", re.sub(r"(.)不\1", "", text[end:end + 12]))[0]
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after))
                              or g["negated"].search(clause))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
