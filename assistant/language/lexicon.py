@@ -183,7 +183,10 @@ def _compile_grammar(g: dict) -> dict:
             "recipient": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["recipient"]],
             "location": (re.compile(roles["location"]["before"]), re.compile(roles["location"]["after"])),
         },
-        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "exclusive_before", "own_claim", "aid_claim", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "matter_claim", "follow_up", "yes_no", "yes_no_not",
+        # several forms of one role, one search: each form's "what" group numbered (what0, what1…)
+        "matter_claim": re.compile("|".join(f"(?:{e['pattern'].replace('(?P<what>', f'(?P<what{i}>')})"
+                                            for i, e in enumerate(g["matter_claim"]))),
+        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "exclusive_before", "own_claim", "aid_claim", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "follow_up", "yes_no", "yes_no_not",
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim")},
     }

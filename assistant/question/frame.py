@@ -437,10 +437,10 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                 units = [u for u in units if not re.search(r"\d", u)]
         if matches and unexplained and reading is None and _modifies_other(words, matches, unexplained, lex, tok, text):
             matches, unexplained = [], list(units)
-        offered = g["matter_claim"].search(text)
-        if matches and offered and any(u not in offered.group("what") for u in units):
+        offered = _offered(g["matter_claim"].search(text))
+        if matches and offered and any(u not in offered for u in units):
             # "…教师队伍建设的培训经费，按人才队伍建设那条算谁的": the work is what is said outside the offered rule
-            outside = [u for u in units if u not in offered.group("what")]
+            outside = [u for u in units if u not in offered]
             # (what names the work outside the offered rule must be a word of a matter's own name, not a
             # generic head noun: "高价值专利培育中心…跟保护中心一样吗" names no listed 中心)
             if not any(u in m.covered and u not in lex.head_nouns and u in m.entry.matter["name"]
@@ -489,6 +489,11 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     for d in analysis.docs:
         d.list_filter = _list_filter(analysis, d, lex)
     return analysis
+
+
+def _offered(m: re.Match | None) -> str:
+    """The matter a question offers to compare the work with (grammar.yaml matter_claim, any form), or ""."""
+    return next((v for k, v in m.groupdict().items() if k.startswith("what") and v), "") if m else ""
 
 
 def _without_plan_names(text: str, catalog: Catalog, plan_name: re.Pattern) -> str:
