@@ -267,13 +267,14 @@ def _part_for_level(v: Verdict, index: DocIndex) -> Verdict:
 
 
 def _prefer_context(d: DocAnalysis, context: dict) -> None:
-    """"那征地拆迁呢？" after 高速公路项目资本金: of several matches, keep those beside the last turn's."""
+    """"那征地拆迁呢？" after 高速公路项目资本金: of several matches, keep those beside the last turn's whose
+    own names say the words (never 行政调解 for "那县区做行政裁决呢", whose sentence only lists 行政裁决)."""
     before = {o["anchor"] for e in d.index.matters if e.matter["id"] in context["matters"]
               for o in e.matter["outcomes"]}
     words = {u for m in d.matches for u in m.covered}
     near = [e for e in d.index.matters if e.matter["id"] not in context["matters"]
             and any(o["anchor"] in before for o in e.matter["outcomes"])
-            and words and all(u in e.vocab or any(u in v for v in e.vocab) for u in words)]
+            and words and all(u in e.name_vocab or any(u in v for v in e.name_vocab) for u in words)]
     if near:
         d.matches = [MatterMatch(e, sorted(words), 1.0, True, 0.0) for e in near]
 
