@@ -588,10 +588,13 @@ def test_a_names_tail_verb_does_not_name_it_and_a_denied_head_rules_it_out(tmp_p
     the question says "不是规划"); "…规划编制" asks about "…规划制定"."""
     engine = engine_for(tmp_path, "some-prov-eco",
                         "某某省生态环境领域省以下财政事权和支出责任划分改革方案\n一、主要内容\n"
-                        "将省级生态环境规划、重点流域水污染防治规划和省级应对气候变化规划制定，确认为省级财政事权，"
+                        "将省级生态环境规划、跨市（州）生态环境规划、重点流域水污染防治规划和省级应对气候变化规划制定，确认为省级财政事权，"
                         "由省级承担支出责任。\n将其他生态环境规划制定确认为市县财政事权，由市县承担支出责任。\n")
     result, _ = engine.ask("某某重点流域水污染治理工程（不是规划哈）谁出钱")
     assert result["status"] != "answered" and not result["findings"]
     result, _ = engine.ask("某某重点流域水污染防治规划编制谁出钱")
     assert [f["matter"] for f in result["findings"]] == ["重点流域水污染防治规划制定"]
     assert [f["payer"] for f in result["findings"]] == ["省"]
+    # the rest of the list ("其他…") is never another level's version of one of its items
+    result, _ = engine.ask("某某跨市州的生态环境规划是市县自己出钱吧")
+    assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["省"]

@@ -271,6 +271,9 @@ def _level_versions(accepted: list["MatterMatch"], candidates: list["MatterMatch
                     or not (cand.head or set(acc.covered) <= set(cand.covered)):
                 continue
             other = {o["level"] for o in cand.entry.matter["outcomes"]}
+            # (never "其他生态环境规划制定" beside 跨市（州）生态环境规划制定: the rest is what the list leaves out)
+            if re.match(r"(其他|其余)", cand.entry.matter["name"]):
+                continue
             # one level's version beside another's (not a joint matter beside a part of it)
             if phrase in lex.canonicalize(cand.entry.matter["name"]) and other and not other & levels \
                     and None not in other and None not in levels:
