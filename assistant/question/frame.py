@@ -144,7 +144,8 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     """A level word with its role read from the words around it."""
     claim, phrase = _role(text, start, end, aliases, lex.grammar)
     g = lex.grammar
-    own = claim and bool(g["own_claim"].search(text[end:end + 10]))
+    # ("是不是全让市县自己掏": a whole-quantifier before the level makes it a claim on the whole matter)
+    own = claim and bool(g["own_claim"].search(text[end:end + 10])) and not g["exclusive_before"].search(text[:start])
     exclusive = claim and bool(own or g["exclusive"].search(text[max(0, start - 6):end + 8])
                                or g["exclusive_before"].search(text[:start]))
     holder = claim and bool(g["authority_claim"].match(text[end:]))   # "算市级财政事权吗": of the whole matter
@@ -533,7 +534,9 @@ _PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系"}
 
 def _filters(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict:
     flt: dict = {}
-    if re.search(r"共同(财政)?事权|共同承担|共担", a.text):
+    # ("央地共同事权那个方案，城镇职工…": words that name the plan say nothing of what to list)
+    said = re.sub(r"[^，。？！,?\s]{0,12}?(那个|这个|那份|这份)方案", "", a.text)
+    if re.search(r"共同(财政)?事权|共同承担|共担", said):
         flt["joint"] = True
     for word, principle in _PRINCIPLE_WORDS.items():
         if word in a.text:
