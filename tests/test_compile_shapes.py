@@ -598,3 +598,12 @@ def test_a_names_tail_verb_does_not_name_it_and_a_denied_head_rules_it_out(tmp_p
     # the rest of the list ("其他…") is never another level's version of one of its items
     result, _ = engine.ask("某某跨市州的生态环境规划是市县自己出钱吧")
     assert result["answer"].startswith("不是") and [f["payer"] for f in result["findings"]] == ["省"]
+
+
+def test_names_of_one_kind_before_a_last_piece_that_says_the_work():
+    """"博物馆、纪念馆、公共图书馆免费开放": the work after the last 馆 is everyone's (博物馆免费开放, never
+    "博物馆图书馆免费开放"); "城区、郊区、山区区域气象站点维护" and "南盘江、北盘江、牛栏江曲靖段…" keep their readings."""
+    rules, report = compiled("将博物馆、纪念馆、公共图书馆免费开放，确认为市与区、县(市)共同财政事权，由市与区、县(市)共同承担支出责任。\n",
+                             field="公共文化")
+    assert sorted(outcomes(rules)) == ["公共图书馆免费开放", "博物馆免费开放", "纪念馆免费开放"]
+    assert report["uncompiled"] == []

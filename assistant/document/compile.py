@@ -479,7 +479,19 @@ def _distribute(pieces: list[str]) -> list[str] | None:
             head = first[: len(first) - len(words[-1])]
             return [first] + [head + p for p in pieces[1:]]
     if len(last) > _SHORT and all(len(p) <= _SHORT for p in pieces[:-1]):
+        # "博物馆、纪念馆、公共图书馆免费开放": names of one kind (…馆) before the last, which ends the same
+        # way and then says the work: the work is everyone's (never "博物馆图书馆免费开放")
+        ends = {p[-1] for p in pieces[:-1]}
         words = _words(last)
+        if len(ends) == 1 and len(pieces) >= 3:
+            # (where the last piece's first word that ends so ends: "公共|图书馆|免费开放", "山区|区域…")
+            done = 0
+            for w in words:
+                done += len(w)
+                if len(w) >= 2 and w.endswith(tuple(ends)):
+                    if len(last) - done >= 2 and done > len(words[0]):
+                        return [p + last[done:] for p in pieces[:-1]] + [last]
+                    break
         if len(words) >= 2 and len(words[0]) <= 4 and len(words[1]) >= 2:   # not "南盘江、牛栏|江曲靖段…"
             tail = last[len(words[0]):]
             return [p + tail for p in pieces[:-1]] + [last]
