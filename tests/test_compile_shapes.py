@@ -607,3 +607,12 @@ def test_names_of_one_kind_before_a_last_piece_that_says_the_work():
                              field="公共文化")
     assert sorted(outcomes(rules)) == ["公共图书馆免费开放", "博物馆免费开放", "纪念馆免费开放"]
     assert report["uncompiled"] == []
+
+
+def test_gongzuo_wei_before_a_level_is_a_rule_not_zuowei():
+    """"…等工作为省、市、县（区）共同财政事权" assigns (工作 + 为); "将应急演练作为…的重点" does not."""
+    rules, _ = compiled("中医药临床优势培育、中医药传承与创新等工作为省、市、县（区）共同财政事权，各级财政给予补助。\n",
+                        field="医疗卫生", title="某某省医疗卫生领域省以下财政事权和支出责任划分改革实施方案")
+    assert set(outcomes(rules)) == {"中医药传承与创新", "中医药临床优势培育"}
+    rules, _ = compiled("将应急演练作为市级财政事权的重点。\n", field="应急救援")
+    assert outcomes(rules) == {}
