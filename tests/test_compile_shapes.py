@@ -616,3 +616,13 @@ def test_gongzuo_wei_before_a_level_is_a_rule_not_zuowei():
     assert set(outcomes(rules)) == {"中医药传承与创新", "中医药临床优势培育"}
     rules, _ = compiled("将应急演练作为市级财政事权的重点。\n", field="应急救援")
     assert outcomes(rules) == {}
+
+
+def test_parts_split_by_ratio_without_bili_each_a_rule():
+    """"国家基准定额部分，中央与省级财政按8∶2分担；我省提标部分，省级与市县财政按5∶5分担（详见附表）": two parts,
+    each with its own split (比例 unsaid, a remark in brackets after it)."""
+    rules, report = compiled("（一）公用经费保障。国家基准定额部分，中央与省级财政按8∶2分担；我省提标部分，省级与市县财政按5∶5分担（详见附表）。\n",
+                             field="教育", title="某某省教育领域省以下财政事权和支出责任划分改革实施方案")
+    found = {m["name"]: m["outcomes"][0]["shares"] for m in rules["matters"]}
+    assert found == {"国家基准定额部分": {"中央": 0.8, "省": 0.2}, "我省提标部分": {"省": 0.5, "市县": 0.5}}
+    assert report["uncompiled"] == []

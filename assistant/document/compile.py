@@ -261,7 +261,9 @@ def sentences(block: Block) -> list[Sentence]:
                     # 财政承担支出责任", "…；跨县区的项目，由市级负责组织协调，支出责任以县区财政为主…"
                     or (re.search(r"^[^，。；]{4,}?(?:的(?:财政)?支出责任)?由[^，。；]{1,12}?(?:财政)?(?:承担|负担)"
                                   r"(?:[^，。；]{0,8}支出责任)?$", nxt) and levels_in(nxt))
-                    or (_MAIN_PAYER.search(nxt) and levels_in(_MAIN_PAYER.search(nxt).group("main")))):
+                    or (_MAIN_PAYER.search(nxt) and levels_in(_MAIN_PAYER.search(nxt).group("main")))
+                    # "…按8∶2分担；我省提标部分，省级与市县财政按5∶5分担": another part and its own split
+                    or _split_payer(nxt) is not None):
                 continue
         out.append(Sentence(start, m.end(), folded[start:m.end()]))
         start = m.end()
@@ -952,9 +954,10 @@ _PLACE_SPLIT = re.compile(r"(?:^|[，；])(?P<where>[^，。；由]{2,40}?)由(?
                           r"(?P<ratio>\d+\s*[:：比]\s*\d+)(?:的)?比例(?:分担|负担|承担)")
 
 
-# "国家基准定额部分，中央与省级财政按8:2比例分担": who and the ratio, with no 由
+# "国家基准定额部分，中央与省级财政按8:2比例分担": who and the ratio, with no 由 (比例 may go unsaid:
+# "我省提标部分，省级与市县财政按5∶5分担")
 _PAYER_RATIO = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{2,20}?)(?:两级|三级)?(?:财政)?按\s*"
-                          r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)(?:的)?比例(?:分担|负担|承担)(?=[，。；]|$)")
+                          r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)(?:(?:的)?比例)?(?:分担|负担|承担)(?=[，。；（(]|$)")
 
 
 def _split_payer(folded: str) -> re.Match | None:
