@@ -626,3 +626,17 @@ def test_parts_split_by_ratio_without_bili_each_a_rule():
     found = {m["name"]: m["outcomes"][0]["shares"] for m in rules["matters"]}
     assert found == {"国家基准定额部分": {"中央": 0.8, "省": 0.2}, "我省提标部分": {"省": 0.5, "市县": 0.5}}
     assert report["uncompiled"] == []
+
+
+def test_a_levels_authority_named_first_then_its_matters(tmp_path):
+    """"《方案》明确某某市邮政领域市级财政事权为邮政业安全监管，…；市级与县区共同财政事权为其他邮政公共服务，包括
+    邮政普遍服务、快递服务末端设施等相关职责，…" (a news reading): each level's matters, and what the joint one includes."""
+    rules, report = compiled("《方案》明确某某市邮政领域市级财政事权为邮政业安全监管，市级承担具体事项的执行实施；"
+                             "市级与县区共同财政事权为其他邮政公共服务，包括邮政普遍服务、快递服务末端设施等相关职责，"
+                             "市级与县区共同承担具体事项的执行实施。\n", field="交通运输",
+                             title="某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案")
+    found = outcomes(rules)
+    assert found["邮政业安全监管"] == [("市", "市")]
+    assert found["其他邮政公共服务"] == [(None, "市与县区共同")]
+    assert found["邮政普遍服务"] == found["快递服务末端设施"] == [(None, "市与县区共同")]
+    assert report["uncompiled"] == []

@@ -928,6 +928,10 @@ def _examples(before: str) -> list[str]:
     return out
 
 
+# "…邮政领域市级财政事权为邮政业安全管理和安全监管，…": a level's 事权 named first, then its matters (and
+# what they include: "…共同财政事权为其他邮政公共服务，包括A、B和C，D等相关职责")
+_AUTH_IS = re.compile(r"(?:^|[，；]|领域)(?P<auth>[^，。；领]{1,12}?(?:共同)?财政事权)为(?P<items>[^，。；]{2,60})"
+                      r"(?:，(?:主要)?包括(?P<more>[^。；]{4,}?)(?=等(?:相关)?(?:职责|事项)|[。；]|$))?")
 # "纳入中央与地方共同财政事权范围的基本公共服务领域目前暂定为八大类，包括义务教育、学生资助…"
 _SCOPE_OF = re.compile(r"纳入(?P<auth>[^，。；]{2,30}?事权)范围的[^，。；]{2,40}?[，：]?(?:主要|具体)?包括[：:]?(?P<items>[^。；]{4,})")
 # "具体包括18个事项：…" (the sentence after such a rule)
@@ -1161,6 +1165,10 @@ class Compiler:
                 elif counted and levels_in(counted.group("auth")):
                     # "首先，明确省级财政事权5项，包括…"
                     self._compile_counted(block, head, counted)
+                elif not auth and any(levels_in(m.group("auth")) for m in _AUTH_IS.finditer(head.folded)) \
+                        and self._compile_auth_is(block, head):
+                    # "《方案》明确…邮政领域市级财政事权为A和B，…；市级与县区共同财政事权为C，包括D、E…"
+                    pass
                 elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
                     # "…，支出责任以县区财政为主，市级财政给予补助"
                     pass
@@ -1482,6 +1490,30 @@ class Compiler:
         self.rule_sentences += 1
         for item in items:
             self._add(item, block.path[-1] if block.path else "", [outcome])
+
+    def _compile_auth_is(self, block: Block, sent: Sentence) -> bool:
+        """"市级财政事权为A和B；市级与县区共同财政事权为C，包括D、E": each level's (or the levels' joint)
+        matters, and what they include. The level that holds a 事权 bears its 支出责任; a joint one, the levels
+        together (as _compile_counted)."""
+        found = False
+        for m in _AUTH_IS.finditer(sent.folded):
+            auth_levels = levels_in(m.group("auth"))
+            joint = "共同" in m.group("auth") and len(auth_levels) >= 2
+            if not auth_levels or (len(auth_levels) >= 2 and not joint):
+                continue
+            authority = self.authority(auth_levels, joint)
+            outcome = {"level": None if joint else auth_levels[0],
+                       "payer": self.joint_payer(auth_levels) if joint else auth_levels[0],
+                       "authority": authority, "principle": None, "condition": None, "shares": None,
+                       "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
+                       "quote": block.text[sent.start:sent.end].strip()}
+            for text in (m.group("items"), m.group("more") or ""):
+                for item in split_items(text, auth_levels) if text else []:
+                    self._add(item, block.path[-1] if block.path else "", [dict(outcome)])
+            found = True
+        if found:
+            self.rule_sentences += 1
+        return found
 
     def _compile_scope(self, block: Block, sent: Sentence, m: re.Match) -> None:
         """"纳入中央与地方共同财政事权范围的基本公共服务领域目前暂定为八大类，包括A、B、…": the listed
