@@ -341,7 +341,9 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
     leftover = [u for u in d.unexplained if not any(u in e.vocab or any(u in v for v in e.vocab)
                                                      for e in inherited)]
     elliptical = a.follow_up or d.levels or not a.units or len(a.text) <= 12
-    if inherited and elliptical and not leftover and not a.out_of_scope_hint:
+    # ("出自哪一条 我要写进请示里": a request for the text of the last answer, whatever else it tells)
+    quoting = "quote" in a.intents and not d.significant
+    if inherited and elliptical and (not leftover or quoting) and not a.out_of_scope_hint:
         d.matches = [MatterMatch(e, [], 1.0, True, 0.0) for e in inherited]
         d.unexplained, d.significant, d.weights = [], [], {}
         d.list_filter = None

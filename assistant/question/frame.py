@@ -605,7 +605,9 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
                 continue
             at = next((i for i, w in enumerate(words) if w in m.covered), None)
             # the word before, past 的 and single characters ("政务|外|网|的|网络安全"), in one phrase
+            # (a word of letters, "zhichan" that pinyin could not read, names no kind)
             prev = next((w for w in reversed(words[:at]) if len(w) > 1 and w != "的"), None) if at else None
+            prev = prev if prev and re.search(r"[\u4e00-\u9fff]", prev) else None
             if prev is None or prev not in loose or prev in m.covered:
                 continue
             start = text.find(prev)
