@@ -120,8 +120,8 @@ class Composer:
             # (an English level word, "the city", is said as the plan's level: 市级)
             said = list(dict.fromkeys(m.surface if re.search(r"[\u4e00-\u9fff]", m.surface)
                                       else v.index.label_of(m.level) for m in v.scope if m.level == o["level"]))
-            # ("区市监局…区里…": one level said twice is said once, in its longest form)
-            surface = "".join(s for s in said if not any(s != t and s in t for t in said))
+            # ("区市监局…区里…", "钦北区…区里": one level said twice is said once, in its longest form)
+            surface = max(said, key=len) if said else ""
             subject = f"{surface}的{name}" if surface and not name.startswith(surface) else name
             if o.get("condition") and o["level"]:
                 body = f"{subject}：{self._branch(o, v)}。"

@@ -415,7 +415,9 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                           topic=a.other_place or elsewhere, injection=a.injection, context=dict(context))
     # Another place's plan answers a question that does not name it only on a strong match.
     # A question that asks nothing about paying or 事权 ("…几点开门？") needs a strong match too.
-    asks = bool({"payer", "authority", "principle"} & a.intents) or a.yes_no
+    # (a level offered as the payer, "市里出还是区里出", asks who pays as plainly as 谁出钱 does)
+    asks = bool({"payer", "authority", "principle"} & a.intents) or a.yes_no \
+        or any(m.claim and m.level for x in docs for m in x.levels)
     explaining = [d for d in docs if d.matches and _explains(d)
                   and ((asks and (d.named or d.index.doc_id == default_doc or len(a.docs) == 1))
                        or max(m.coverage for m in d.matches) >= 0.5)]

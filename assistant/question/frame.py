@@ -218,8 +218,10 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             mentions.append((start, _mention(text, start, end, county, aliases, lex, guessed=True)))
         elif not area:
             continue
-        elif index.levels and text[end - 1] in "省市州盟" and lex.grammar["own_institution"].match(text[end:]) \
-                and any(c in area for c in codes):   # "钦州市知识产权保护中心": the top level's own
+        elif index.levels and text[end - 1] in "省市州盟" and any(c in area for c in codes) \
+                and (lex.grammar["own_institution"].match(text[end:])
+                     or any(p.match(text[end:]) for p in lex.grammar["level_roles"]["scope_after"])):
+            # "钦州市知识产权保护中心", "咱们钦州市建的那个…": the top level's own
             mentions.append((start, LevelMention(index.levels[0], text[start:end], False)))
         for i in range(start, end):
             taken[i] = True
