@@ -640,3 +640,17 @@ def test_a_levels_authority_named_first_then_its_matters(tmp_path):
     assert found["其他邮政公共服务"] == [(None, "市与县区共同")]
     assert found["邮政普遍服务"] == found["快递服务末端设施"] == [(None, "市与县区共同")]
     assert report["uncompiled"] == []
+
+
+def test_a_level_word_that_begins_a_word_that_is_no_level_stays_a_content_word(tmp_path):
+    """"地方标准" (levels.yaml not_a_level) names the 地方 version of the work, though 地方 is a level of the
+    plan; "扶持资金" is another kind of spending than the work it is for."""
+    engine = engine_for(tmp_path, "some-central-eco",
+                        "某某领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将研究制定生态环境领域法律法规和国家政策、标准、技术规范等，确认为中央财政事权，由中央承担支出责任。\n"
+                        "将研究制定生态环境领域地方性法规和地方政策、标准、技术规范等，确认为地方财政事权，由地方承担支出责任。\n"
+                        "将地理信息公共服务，确认为地方财政事权，由地方承担支出责任。\n")
+    result, _ = engine.ask("生态环境地方标准制定谁出钱")
+    assert [f["payer"] for f in result["findings"]] == ["地方"]
+    result, _ = engine.ask("地理信息产业扶持资金谁出？")
+    assert result["status"] != "answered" and not result["findings"]

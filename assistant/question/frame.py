@@ -343,9 +343,11 @@ def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, alia
     mentions = find_level_mentions(text, words, index, lex, places)
     # a level word read as part of a matter's name ("…地方政府交流…" of 与外国地方政府…合作交流) is a matter word
     said = {m.surface for m in mentions}
+    # (so is one that begins a word that is no level, levels.yaml not_a_level: "地方标准")
     named = {w for w in words if w in aliases and w not in said and len(w) >= 2
-             and _names_part(text, text.find(w), text.find(w) + len(w), index.level_aliases.get(w)
-                             or index.foreign_aliases.get(w), index)}
+             and (_names_part(text, text.find(w), text.find(w) + len(w), index.level_aliases.get(w)
+                              or index.foreign_aliases.get(w), index)
+                  or any(len(b) > len(w) and text.startswith(b, text.find(w)) for b in lex.not_a_level))}
     units = _units(words, mentions, aliases - named, lex)
     # The document's own field and place name it, not a matter ("曲靖交通那块…").
     own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
