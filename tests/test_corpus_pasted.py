@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.document.compile import compile_document
-from assistant.document.parse import load_document, parse, verbatim_view
+from assistant.document.parse import heading_title, load_document, parse, verbatim_view
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt"
@@ -293,3 +293,14 @@ def test_pinyin_glosses_are_page_residue():
 def test_words_around_the_genres_name_are_no_title(line):
     doc = _doc(f"某某省出台方案厘定水利领域权责\n\n{line}\n首先,明确省级财政事权3项。\n")
     assert "首个" not in (_value(doc, "title") or "") and not (_value(doc, "title") or "").startswith("的")
+
+
+def test_a_heading_number_on_a_line_of_its_own_numbers_the_short_title_after_it():
+    """"一" / "水利规划" / "将市级水利规划编制…": the page put the number on its own line; the title is a heading
+    (never "一水利规划将市级…" as one paragraph), and the rule under it compiles with its own name."""
+    text = TITLE + "\n一\n水利规划\n将市级水利规划编制,确认为市级财政事权,由市级承担支出责任。\n"
+    doc = _doc(text)
+    headings = [b for b in doc.blocks if b.kind == "heading"]
+    assert [heading_title(b.folded) for b in headings] == ["水利规划"]
+    rules, _ = compile_document(doc)
+    assert [m["name"] for m in rules["matters"]] == ["水利规划编制"]

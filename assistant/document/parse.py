@@ -459,6 +459,12 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
             in_table = True
         prev = merged[-1] if merged else None
         joinable = prev is not None and not line.sealed
+        if (joinable and kind == "text" and re.fullmatch(r"[一二三四五六七八九十]{1,3}", prev.folded.strip())
+                and len(line.folded) <= 20 and not re.search(r"[，。；：、,.;:！？!?]", line.folded)):
+            # "一" / "义务教育" / "义务教育总体为…": a heading whose number the page put on a line of its own
+            # (its text as pasted, "一义务教育"; read as "一、义务教育"), never joined to the sentence after it
+            merged[-1] = _Line(prev.text + line.gap + line.text, prev.folded + "、" + line.folded, prev.gap, prev.sealed)
+            continue
         if (joinable and kind == "text" and prev.kind in ("text", "heading")
                 and not _complete(prev.folded) and not (in_table and _TABLE_ROW.search(line.text))
                 and not (prev.folded.count("|") >= 2 and line.folded.count("|") >= 2)   # rows of a pipe table
