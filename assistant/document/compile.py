@@ -1588,45 +1588,36 @@ class Compiler:
         """Each level named as organizer pays for the work it organizes; the 事权 is the section
         head's, or stated as not written."""
         m = _BY_ORGANIZER.search(sent.folded)
-        auth_phrase = self._section_authority(block)
-        auth_levels = levels_in(auth_phrase)
-        levels = levels_in(m.group("who"))
-        if auth_levels:
-            levels = fit_levels(levels, auth_levels, self.province_plan)
-        # who organizes is levels only ("市级或县（市）区"), nothing else before the work
-        if not levels or re.sub("|".join(n for n, _ in _level_names()), "", m.group("who")).strip("或和与、级财政"):
-            return False
-        authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
-        base = {"authority": authority, "principle": "组织实施主体", "condition": None, "shares": None,
-                "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
-                "quote": block.text[sent.start:sent.end].strip()}
-        self.rule_sentences += 1
-        what = m.group("what")
-        self._add(Item(what, what, [], ""), block.path[-1] if block.path else "",
-                  [{"level": lv, "payer": lv, **base} for lv in levels])
-        return True
+        return self._each_level_pays(block, sent, m.group("who"), m.group("what"), m.group("what"), least=1)
 
     def _compile_each_own(self, block: Block, sent: Sentence) -> bool:
         """Each level the sentence names pays for its own version of the work after 对 (each its scope);
         the 事权 is the section head's. The name is the work without its long qualifier (after its last
         的), the whole kept as written."""
         m = _EACH_OWN.search(sent.folded)
+        what = m.group("what")
+        name = what[what.rfind("的") + 1:] if len(what) - what.rfind("的") > 4 else what
+        return self._each_level_pays(block, sent, m.group("who"), what, name, least=2, scoped=True)
+
+    def _each_level_pays(self, block: Block, sent: Sentence, who: str, what: str, name: str, least: int,
+                         scoped: bool = False) -> bool:
+        """Each level `who` names (at least `least` of them, and nothing else) pays for the work it does;
+        the 事权 is the section head's, or stated as not written."""
         auth_phrase = self._section_authority(block)
         auth_levels = levels_in(auth_phrase)
-        levels = levels_in(m.group("who"))
+        levels = levels_in(who)
         if auth_levels:
             levels = fit_levels(levels, auth_levels, self.province_plan)
-        if len(levels) < 2 or re.sub("|".join(n for n, _ in _level_names()), "", m.group("who")).strip("或和与、级财政"):
+        # who pays is levels only ("市级或县（市）区"), nothing else before the work
+        if len(levels) < least or re.sub("|".join(n for n, _ in _level_names()), "", who).strip("或和与、级财政"):
             return False
         authority = self.authority(auth_levels, "共同" in auth_phrase) if auth_levels else ""
         base = {"authority": authority, "principle": "组织实施主体", "condition": None, "shares": None,
                 "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
                 "quote": block.text[sent.start:sent.end].strip()}
         self.rule_sentences += 1
-        what = m.group("what")
-        name = what[what.rfind("的") + 1:] if len(what) - what.rfind("的") > 4 else what
         self._add(Item(name, what, [], ""), block.path[-1] if block.path else "",
-                  [{"level": lv, "payer": lv, "scope": lv, **base} for lv in levels])
+                  [{"level": lv, "payer": lv, **({"scope": lv} if scoped else {}), **base} for lv in levels])
         return True
 
     def _compile_payer_first(self, block: Block, sent: Sentence) -> bool:
