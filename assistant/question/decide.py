@@ -135,7 +135,7 @@ def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]
     wanted = {m.level for m in scope}
     words = match.covered or units or match.entry.heads[-1:]
     for entry in d.index.matters:
-        if entry is match.entry or not words or re.match(r"(其他|其余)", entry.matter["name"]):
+        if entry is match.entry or not words or load_lexicon().grammar["rest_of_list"].match(entry.matter["name"]):
             continue   # (the rest of a list is never a version of one of its items)
         if all(w in entry.name_vocab or any(w in v for v in entry.name_vocab) for w in words) \
                 and any(o["level"] in wanted for o in entry.matter["outcomes"]):

@@ -7,7 +7,6 @@ so "知识产权保险" never borrows the verdict of "知识产权质押融资".
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from assistant.document.index import DocIndex, MatterEntry
@@ -225,14 +224,14 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
     # "不跨界的县道" of "跨区县县道…": the question denies a qualifier the name has (vocabulary.yaml deniable)
     if any(w in name and any(n + w in text and n + w not in name for n in "不非") for w in lex.deniable):
         return True
-    # "重点流域水污染治理工程（不是规划哈）": the question denies the matter's head (not "是不是规划…", a question)
-    denied = re.findall(r"(?<!是)不是(?:说|指)?([\u4e00-\u9fff]{2})", text)
-    if any(w in h for w in denied for h in entry.heads):
+    g = lex.grammar
+    # "重点流域水污染治理工程（不是规划哈）": the question denies the matter's head (grammar.yaml denied_head)
+    if any(m.group("word") in h for m in g["denied_head"].finditer(text) for h in entry.heads):
         return True
-    # "自由探索类基础研究" of "目标导向类基础研究": a kind named by "…类" other than the name's own kind
-    kinds = set(re.findall(r"([\u4e00-\u9fff]{2,4})类", name))
-    if kinds and any(k not in name and not any(k in o or o in k for o in kinds) and k[-1] not in "这那哪各一此该两几某另同本分"
-                     for k in re.findall(r"([\u4e00-\u9fff]{2,4})类", text)):
+    # "自由探索类基础研究" of "目标导向类基础研究": a kind other than the name's own (grammar.yaml kind_named)
+    kinds = {m.group("kind") for m in g["kind_named"].finditer(name)}
+    if kinds and any(k not in name and not any(k in o or o in k for o in kinds)
+                     for k in (m.group("kind") for m in g["kind_named"].finditer(text))):
         return True
     for group in lex.contrasts:
         own = [w for w in group if w in name]
@@ -272,7 +271,7 @@ def _level_versions(accepted: list["MatterMatch"], candidates: list["MatterMatch
                 continue
             other = {o["level"] for o in cand.entry.matter["outcomes"]}
             # (never "其他生态环境规划制定" beside 跨市（州）生态环境规划制定: the rest is what the list leaves out)
-            if re.match(r"(其他|其余)", cand.entry.matter["name"]):
+            if lex.grammar["rest_of_list"].match(cand.entry.matter["name"]):
                 continue
             # one level's version beside another's (not a joint matter beside a part of it)
             if phrase in lex.canonicalize(cand.entry.matter["name"]) and other and not other & levels \
