@@ -1479,17 +1479,21 @@ class Compiler:
         listed = re.sub(r"等$", "", m.group("items").strip())
         pieces = _split_top_list(listed)
         items = [Item(p, p, [], "") for p in pieces] if len(pieces) == count else split_items(listed, auth_levels)
-        authority = self.authority(auth_levels, joint)
-        outcome = {"level": None if joint else auth_levels[0],
-                   "payer": self.joint_payer(auth_levels) if joint else auth_levels[0],
-                   "authority": authority, "principle": None, "condition": None, "shares": None, "headline": authority,
-                   "anchor": block.anchor, "label": self.doc.label(block),
-                   "quote": block.text[sent.start:sent.end].strip()}
+        outcome = self._held(auth_levels, joint, block, sent)
         if len(auth_levels) >= 2 and not joint:
             return self._skip(block, block.text[sent.start:sent.end], "事权层级无法识别")
         self.rule_sentences += 1
         for item in items:
             self._add(item, block.path[-1] if block.path else "", [outcome])
+
+    def _held(self, auth_levels: list[str], joint: bool, block: Block, sent: Sentence) -> dict:
+        """The outcome of a 事权 said without its payer: the level that holds it bears its 支出责任; a joint
+        one, the levels together."""
+        authority = self.authority(auth_levels, joint)
+        return {"level": None if joint else auth_levels[0],
+                "payer": self.joint_payer(auth_levels) if joint else auth_levels[0],
+                "authority": authority, "principle": None, "condition": None, "shares": None, "headline": authority,
+                "anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip()}
 
     def _compile_auth_is(self, block: Block, sent: Sentence) -> bool:
         """"市级财政事权为A和B；市级与县区共同财政事权为C，包括D、E": each level's (or the levels' joint)
@@ -1501,12 +1505,7 @@ class Compiler:
             joint = "共同" in m.group("auth") and len(auth_levels) >= 2
             if not auth_levels or (len(auth_levels) >= 2 and not joint):
                 continue
-            authority = self.authority(auth_levels, joint)
-            outcome = {"level": None if joint else auth_levels[0],
-                       "payer": self.joint_payer(auth_levels) if joint else auth_levels[0],
-                       "authority": authority, "principle": None, "condition": None, "shares": None,
-                       "headline": authority, "anchor": block.anchor, "label": self.doc.label(block),
-                       "quote": block.text[sent.start:sent.end].strip()}
+            outcome = self._held(auth_levels, joint, block, sent)
             for text in (m.group("items"), m.group("more") or ""):
                 for item in split_items(text, auth_levels) if text else []:
                     self._add(item, block.path[-1] if block.path else "", [dict(outcome)])
