@@ -1398,10 +1398,12 @@ class Compiler:
             payer_levels, mode = _payer_levels(rest)
         if not auth_levels:
             # No head states this section's 事权: the rule keeps who pays and says the 事权 is
-            # not stated (authority ""), never one made up from the payer.
-            if not payer_levels:
+            # not stated (authority ""), never one made up from the payer. "…由同级财政承担支出责任":
+            # each level of the plan (as its rules so far and its title name them) pays for its own.
+            plan_levels = self._doc_levels() if not payer_levels and mode == "each" else []
+            if not payer_levels and len(plan_levels) < 2:
                 return False
-            auth_levels, auth_phrase = payer_levels, ""
+            auth_levels, auth_phrase = payer_levels or plan_levels, ""
         fitted = fit_levels(payer_levels, auth_levels, self.province_plan)
         # "中央与地方共同" and a part paid by "中央与省、市县": a finer split than the 事权's, kept as written
         payer_levels = fitted if all(lv in auth_levels for lv in fitted) else payer_levels
