@@ -484,6 +484,10 @@ def _fact_premise(res: Resolution) -> str | None:
         if key == "date_effective" and phrase:
             return "yes" if phrase.group(0) in q else None
         return None
+    if key == "addressees" and isinstance(value, str):
+        # "发给中马钦州产业园区管委会了吗": one of the addressees named as written is 是; another name may still be
+        # one of them in other words ("灵山县政府" of 各县、区人民政府), so no 不是
+        return "yes" if any(len(a) >= 4 and a in q for a in re.split(r"[，,]", value)) else None
     if isinstance(value, str) and value:
         if value in q:
             return "yes"
