@@ -12,6 +12,8 @@ status "error" with a polite Chinese answer, and the context it was given.
 """
 from __future__ import annotations
 
+import re
+
 import copy
 import logging
 import sys
@@ -174,6 +176,9 @@ class Assistant:
             for ix in indexes:
                 words |= homophone_words(ix)
             words |= set(self.lexicon.intents["payer"])   # "shui chu qian" → 谁出钱
+            # a plan word's listed short forms ("zhichan" → 知产 → 知识产权), read back through the synonyms
+            words |= {v for c, vs in self.lexicon.synonyms.items() if c in words for v in vs
+                      if re.fullmatch(r"[\u4e00-\u9fff]{2,}", v)}
             if len(self._homophones) > 64:
                 self._homophones.clear()
             homophones = self._homophones[key] = Homophones(words, self.tokenizer.known, self.tokenizer.pieces,
