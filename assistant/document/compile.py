@@ -125,13 +125,15 @@ _RULE_VERB = re.compile(_VERBS)
 _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?(?:(?:财政)?事权或[^，。；《》]{1,12}?)?)(财政事权|事权)")
 _NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
 _LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
+# "…缴费补助等，由市、县（区）承担，并…": a level's name right before a bare 承担 (here and where a
+# clause after ；is read as a rule of its own)
+_BARE_CHENGDAN = r"(?<=[省市县区级州旗）央方])承担(?=[，。；]|$)"
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
                     # (安排 after the payer's name, its 财政 or 统筹: "由省、市、县（区）结合实际自主安排" arranges
                     # projects, it says nothing of who pays)
                     r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:负担|保障)(?=[，。；]|$)"
                     r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
-                    # "…缴费补助等，由市、县（区）承担，并…": a level's name right before a bare 承担
-                    r"|(?<=[省市县区级州旗）央方])承担(?=[，。；]|$))")
+                    r"|" + _BARE_CHENGDAN + ")")
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 _PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
                          r"(?:财政)?支出责任(?=[，。；]|$)")
@@ -256,7 +258,7 @@ def sentences(block: Block) -> list[Sentence]:
             auth = _AUTHORITY.search(nxt)
             if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
                     or re.search(r"^[^。；]{4,}?，(?:所需)?(?:经费|资金)?(?:则|也|均|仍)?由[^。；]*(?:承担[^。；]{0,8}支出责任|分担|安排"
-                                 r"|(?<=[省市县区级州旗）央方])承担(?=[，。；]|$))", nxt)
+                                 r"|" + _BARE_CHENGDAN + ")", nxt)
                     # "…；县区组织实施的项目征地拆迁的支出责任由县区财政承担", "…；县区负责…的项目由县区
                     # 财政承担支出责任", "…；跨县区的项目，由市级负责组织协调，支出责任以县区财政为主…"
                     or (re.search(r"^[^，。；]{4,}?(?:的(?:财政)?支出责任)?由[^，。；]{1,12}?(?:财政)?(?:承担|负担)"

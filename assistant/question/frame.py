@@ -153,7 +153,7 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     after = re.sub(r"(.)不\1", "", phrase or text[end:end + 12])
     # "市县是只干活不出钱吗": the refusal may come later in the level's own clause
     # (a space typed for a comma ends the clause too: "只由市级承担 县区不用管" refuses 县区, not 市级)
-    clause = re.split(r"[，。？！,?!、；;]|(?<=\S)\s+(?=\S)", re.sub(r"(.)不\1", "", text[end:end + 12]))[0]
+    clause = re.split(r"[？！?!、]|" + _CLAUSE_BREAK.pattern, re.sub(r"(.)不\1", "", text[end:end + 12]))[0]
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after))
                              or g["negated"].search(clause))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
@@ -539,7 +539,7 @@ _PRINCIPLE_WORDS = {"属地": "属地原则", "隶属": "隶属关系"}
 def _filters(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict:
     flt: dict = {}
     # ("央地共同事权那个方案，城镇职工…": words that name the plan say nothing of what to list)
-    said = re.sub(r"[^，。？！,?\s]{0,12}?(那个|这个|那份|这份)方案", "", a.text)
+    said = lex.grammar["plan_named"].sub("", a.text)
     if re.search(r"共同(财政)?事权|共同承担|共担", said):
         flt["joint"] = True
     for word, principle in _PRINCIPLE_WORDS.items():
