@@ -605,3 +605,32 @@ def test_tongji_caizheng_without_a_stated_authority_is_each_level_of_the_plan():
     assert outcomes(rules) == {"行业地方履职能力建设": [("市", "市"), ("县区", "县区")]}
     assert all(o["authority"] == "" for m in rules["matters"] for o in m["outcomes"])
     assert report["uncompiled"] == []
+
+
+def test_a_ratio_said_with_anzhao_is_a_split_in_numbers():
+    rules, _ = compiled("（一）公共文化。将公共图书馆免费开放，确认为市与区、县(市)共同财政事权，"
+                        "由市与区、县(市)按照3:7比例分担支出责任。\n", field="公共文化")
+    (matter,) = rules["matters"]
+    assert matter["outcomes"][0]["shares"] == {"市": 0.3, "县（市、区）": 0.7}
+
+
+def test_names_of_one_kind_share_the_work_said_after_the_last_and_the_qualifier_before_the_first():
+    rules, _ = compiled("（一）公共文化。将纳入国家免费开放范围的公共图书馆、文化馆（站）、美术馆免费开放，"
+                        "确认为市与区、县(市)共同财政事权，由市与区、县(市)共同承担支出责任。\n", field="公共文化")
+    assert sorted(outcomes(rules)) == sorted(["纳入国家免费开放范围的公共图书馆免费开放",
+                                              "纳入国家免费开放范围的文化馆（站）免费开放",
+                                              "纳入国家免费开放范围的美术馆免费开放"])
+
+
+def test_shi_before_the_levels_and_each_levels_part_after_an_exclusion():
+    title = "某某省应急救援领域财政事权和支出责任划分改革实施方案"
+    rules, report = compiled(
+        "（一）信息化。全省统一的应急通信网络建设，是中央、省、县三级共同的财政事权，由中央、省、县三级按职责分工承担支出责任，"
+        "除明确由中央负责的网络总体设计、中央部门终端配置等支出责任外，省级主要负责省级网络终端配置和维护，"
+        "市县主要负责本级网络终端配置和维护。\n", field="应急救援", title=title)
+    found = outcomes(rules)
+    assert found["网络总体设计"] == [("中央", "中央")] and found["中央部门终端配置"] == [("中央", "中央")]
+    assert sorted(found["网络终端配置和维护"]) == [("县", "县"), ("省", "省")]   # 市县 of a plan whose level is 县
+    assert any(name.endswith("统一的应急通信网络建设") for name in found)   # (全省 read as its scope)
+    assert not any(name.startswith("的") for name in found)
+    assert report["uncompiled"] == []

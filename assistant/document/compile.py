@@ -112,6 +112,8 @@ def _verbs() -> str:
     before_level = "|".join(re.escape(v) for v in compile_vocabulary().get("level_verbs") or [])
     return (rf"({verbs}|(?:{before_level})(?=(?:{levels})[^，。；《》]{{0,14}}?事权(?!范围))"
             rf"|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
+            # ("…,是中央、省、县三级共同的财政事权": 是 after a comma before the levels, as 为)
+            rf"|(?:(?<=[，\s])|^)是(?=(?:{levels})[^，。；《》]{{0,14}}?的?财政事权)"
             # "义务教育总体为中央、省级、市级和区县（开发区）共同财政事权": a long list of levels
             rf"|(?<=[\u4e00-\u9fff])总体为(?=(?:{levels})[^，。；《》]{{0,30}}?共同财政事权)"
             rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
@@ -143,7 +145,7 @@ _PAYER_SPLIT = re.compile(r"(?:^|(?<=[，；：]))(?:明确|确定)?(?P<who>[^�
                           r"(?:(?:分类|分档|按比例)?(?:负担|分担|承担)比例(?:由[^，。；]{1,12}?(?:调整|改|提高|降低|变)为|为)"
                           r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)"
                           r"|(?:分类|分档)?(?:负担|分担)比例(?=[，。；]|$)|(?:分类|分档)(?:负担|分担)(?=[，。；]|$))")
-_SHARE_RATIO = re.compile(r"按\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
+_SHARE_RATIO = re.compile(r"按(?:照)?\s*(\d+)\s*[:：比]\s*(\d+)(?:\s*[:：比]\s*(\d+))?")
 _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|(?:分档|分类)(?:负担|分担)|转移支付[^，。；]{0,12}|给予[^，。；]{0,10}?(补助|支持|奖励)"
                           r"|不予(配套|补助)|各承担)")
 
@@ -508,15 +510,18 @@ def _shared_tail(pieces: list[str]) -> list[str]:
     counterpart of the others' common ending ("规划") belong to every piece."""
     if len(pieces) < 3:
         return pieces
-    ending = pieces[0]
-    for p in pieces[1:-1]:
+    # (a piece's bracketed note is no part of its ending: "文化馆（站）" ends in 馆)
+    bare = [re.sub(r"[（(][^（）()]*[）)]$", "", p) for p in pieces[:-1]]
+    ending = bare[0]
+    for p in bare[1:]:
         ending = ending[len(ending) - _common_suffix(ending, p):] if _common_suffix(ending, p) else ""
     last = pieces[-1]
-    for k in range(len(ending), 1, -1):
+    for k in range(len(ending), 0, -1):
         at = last.rfind(ending[-k:])
         if at > 0 and len(last) - (at + k) >= 2 and not last.endswith(ending[-k:]):
             tail = last[at + k:]
-            if tail[0] in "和及与、等的":
+            # (one shared character, "公共图书馆、文化馆（站）、美术馆免费开放", only before work)
+            if tail[0] in "和及与、等的" or (k == 1 and not tail.startswith(_ACTIONS)):
                 return pieces
             return [p + tail for p in pieces[:-1]] + [last]
     return pieces
@@ -645,7 +650,11 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
         elif any(len(p) <= _SHORT for p in pieces):
             pieces = _distribute(pieces) or [segment]
         else:
-            pieces = _shared_tail(pieces)
+            shared = _shared_tail(pieces)
+            if shared != pieces and qual_end > 0 and "的" not in "".join(pieces[1:]):
+                # "纳入…范围的A、B、C免费开放": the 的-phrase before the first name qualifies every one
+                shared = [shared[0]] + [pieces[0][:qual_end] + p for p in shared[1:]]
+            pieces = shared
     out: list[str] = []
     for piece in pieces:
         out.extend(_split_and(piece, listing))
@@ -956,13 +965,13 @@ def _split_levels(who: str) -> list[str]:
 
 
 # "，民族县（含民族待遇县）由省级财政与市县财政按50:50比例分担": a kind of place and its own split
-_PLACE_SPLIT = re.compile(r"(?:^|[，；])(?P<where>[^，。；由]{2,40}?)由(?P<who>[^，。；]{2,24}?)按\s*"
+_PLACE_SPLIT = re.compile(r"(?:^|[，；])(?P<where>[^，。；由]{2,40}?)由(?P<who>[^，。；]{2,24}?)按(?:照)?\s*"
                           r"(?P<ratio>\d+\s*[:：比]\s*\d+)(?:的)?比例(?:分担|负担|承担)")
 
 
 # "国家基准定额部分，中央与省级财政按8:2比例分担": who and the ratio, with no 由 (比例 may go unsaid:
 # "我省提标部分，省级与市县财政按5∶5分担")
-_PAYER_RATIO = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{2,20}?)(?:两级|三级)?(?:财政)?按\s*"
+_PAYER_RATIO = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：由]{2,20}?)(?:两级|三级)?(?:财政)?按(?:照)?\s*"
                           r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)(?:(?:的)?比例)?(?:分担|负担|承担)(?=[，。；（(]|$)")
 
 
@@ -1827,16 +1836,25 @@ class Compiler:
         """"…共同财政事权，分别承担支出责任，其中，中央主要负责A、B支出；地方主要负责C、D支出": each
         level's own part of a joint matter, by name, paid by that level."""
         for clause in re.split(r"[；。，]", after):
-            m = re.match(r"^(?:其中[：:]?)?(?P<who>[^，。；]{1,8}?)(?:级)?(?:财政)?(?:主要|具体)?负责(?P<what>.{4,}?)"
-                         r"(?:等)?(?:的)?(?:支出|经费|费用)?$", clause.strip())
+            # ("除明确划分由中央负责的A、B等支出责任外": the level named after 由 has A and B)
+            m = re.match(r"^除(?:明确|已)?(?:划分)?由(?P<who>[^，。；的]{1,8}?)(?:级)?(?:财政)?(?:主要|具体)?负责的"
+                         r"(?P<what>.{4,}?)(?:等)?(?:支出责任|支出|经费|费用)?外$", clause.strip()) \
+                or re.match(r"^(?:其中[：:]?)?(?P<who>[^，。；除由]{1,8}?)(?:级)?(?:财政)?(?:主要|具体)?负责(?P<what>.{4,}?)"
+                            r"(?:等)?(?:的)?(?:支出|经费|费用)?$", clause.strip())
             if not m:
                 continue
-            found = [lv for lv in levels_in(m.group("who")) if lv in auth_levels]
+            who = fit_levels(levels_in(m.group("who")), auth_levels, self.province_plan)
+            found = [lv for lv in who if lv in auth_levels]
+            if not found and len(who) == 1:
+                # "市县主要负责…" of a joint 事权 whose levels below the province are only 县: the one it covers
+                found = [lv for lv in auth_levels if lv in _level_covers().get(who[0], ())]
             if len(found) != 1:
                 continue
             for item in split_items(m.group("what"), auth_levels):
-                part = Item(name=item.name, written=f"{items_text}，{item.written}", levels=[], qualifier="")
-                self._add(part, category, key=f"{items_text}/{item.name}", part_of=items_text,
+                # ("市县主要负责本级信息系统…": 本级 is the level just named, the same work as the province's)
+                name = re.sub(r"^(?:本级|同级)(?=.{4,})", "", item.name)
+                part = Item(name=name, written=f"{items_text}，{item.written}", levels=[], qualifier="")
+                self._add(part, category, key=f"{items_text}/{name}", part_of=items_text,
                           outcomes=[{**base, "level": found[0], "authority": headline, "payer": found[0],
                                      "principle": None, "condition": None, "shares": None, "headline": headline}])
 
