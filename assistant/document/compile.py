@@ -524,6 +524,11 @@ def _shared_tail(pieces: list[str]) -> list[str]:
             if tail[0] in "和及与、等的" or (k == 1 and not tail.startswith(_ACTIONS)):
                 return pieces
             return [p + tail for p in pieces[:-1]] + [last]
+    # "博物馆、…、文化馆（站）、全国爱国主义教育示范基地免费开放": names before a last one that ends in work
+    # (and no other says any): the work is every name's
+    work = max((a for a in _ACTIONS if last.endswith(a) and len(last) - len(a) >= 2), key=len, default="")
+    if len(work) >= 4 and not any(p.endswith(_ACTIONS) for p in pieces[:-1]):
+        return [p + work for p in pieces[:-1]] + [last]
     return pieces
 
 
@@ -647,14 +652,13 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
             pieces = [pieces[0]] + [head + p for p in pieces[1:]]
         elif modifiers or qualified or examples or open_tail or shared_de:
             pieces = [segment]
-        elif any(len(p) <= _SHORT for p in pieces):
-            pieces = _distribute(pieces) or [segment]
         else:
-            shared = _shared_tail(pieces)
+            short = any(len(p) <= _SHORT for p in pieces)
+            shared = (short and _distribute(pieces)) or _shared_tail(pieces)
             if shared != pieces and qual_end > 0 and "的" not in "".join(pieces[1:]):
                 # "纳入…范围的A、B、C免费开放": the 的-phrase before the first name qualifies every one
                 shared = [shared[0]] + [pieces[0][:qual_end] + p for p in shared[1:]]
-            pieces = shared
+            pieces = [segment] if short and shared == pieces else shared
     out: list[str] = []
     for piece in pieces:
         out.extend(_split_and(piece, listing))
