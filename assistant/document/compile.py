@@ -34,6 +34,12 @@ def _level_covers() -> dict[str, set[str]]:
     return {lv["name"]: set(lv.get("covers") or []) for lv in level_vocabulary()["levels"]}
 
 
+def levels_covered(name: str, plan_levels: list[str]) -> set[str]:
+    """The plan's levels a wider level takes in (地方 in a 省/市县 plan: 省 and 市县)."""
+    covers = _level_covers().get(name) or set()
+    return {lv for lv in plan_levels if lv in covers or (_level_covers().get(lv) and _level_covers()[lv] <= covers)}
+
+
 @lru_cache(maxsize=1)
 def names_every_level(payer: str) -> bool:
     """Is the payer every level of the plan, as the plan words it ("各级财政", compile.yaml every_level)?"""

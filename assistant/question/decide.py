@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
 from assistant.document.catalog import place_stem
-from assistant.document.compile import compile_vocabulary, names_every_level
+from assistant.document.compile import compile_vocabulary, levels_covered, names_every_level
 from assistant.document.parse import heading_title
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.question.match import MatterMatch
@@ -149,7 +149,8 @@ def _levels_of(payer: str, levels: list[str]) -> set[str]:
     if names_every_level(payer):
         return set(levels)   # "由各级财政…承担": every level of the plan
     pieces = re.split(r"[与和、](?![^（(]*[）)])", re.sub(r"共同$", "", payer))
-    named = {p for p in pieces if p in levels}
+    # (a wider level takes in the plan's: 地方 of "中央与地方共同" in a 省/市县 plan is 省 and 市县)
+    named = {p for p in pieces if p in levels} | {lv for p in pieces for lv in levels_covered(p, levels)}
     return named or {lv for lv in levels if lv in payer}
 
 
