@@ -195,8 +195,11 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return "no"
     payers = {o["payer"] for o in outcomes}
     paying = {lv for p in payers for lv in _levels_of(p, levels)}
-    if refused:   # "市里出钱，县区不用出": no refused level pays, and the rest of the claim holds
-        if paying & refused:
+    # levels the verdict's own words say help the payer ("…，省财政通过转移支付统筹给予支持")
+    helping = {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["helps"], o["shares"])
+               for lv in levels if re.search(re.escape(lv) + r"(级)?(财政)?", o["shares"])}
+    if refused:   # "市里出钱，县区不用出": no refused level pays (nor helps), and the rest of the claim holds
+        if paying & refused or helping & refused:
             return "no"
         if not claimed:
             return "yes"
@@ -218,10 +221,7 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return "yes"
     if not (paying & claimed):
         # "…区县统筹，市里会不会给补助": the claimed level is one the verdict says helps (its own words)
-        grammar = load_lexicon().grammar
-        helping = {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["helps"], o["shares"])
-                   for lv in levels if lv in claimed and re.search(re.escape(lv) + r"(级)?(财政)?", o["shares"])}
-        if helping and grammar["aid_claim"].search(a.text):
+        if helping & claimed and load_lexicon().grammar["aid_claim"].search(a.text):
             return "yes"
         return "no"
     # "省里也要承担吗" of work the levels pay for together: the claimed level is one of them.
