@@ -159,7 +159,9 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     if a.ratio:   # "中央地方五五开吗": only a split in numbers says, level by level in the order named
         splits = _splits(all_outcomes)
         if not splits:
-            return None
+            # ("质押融资是市县共同出钱 各出一半 是不是" of work each level pays for its own version of: no cost is split)
+            own = all(o["level"] and _levels_of(o["payer"], levels) == {o["level"]} for o in all_outcomes)
+            return "no" if own and all_outcomes else None
         order = [m.level or m.foreign for m in claims if m.level or m.foreign]
         return "yes" if any(_same_split(s, a.ratio, order) for s in splits) else "no"
     if a.joint_claim == "separate":   # "同级财政承担": each level's version paid by that level
