@@ -70,7 +70,9 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
     if a.yes_no and not scope and not a.joint_claim:
         # "专利导航县区出钱吗？": the claimed level is the level asked about — unless the claim is
         # about the whole matter ("是不是市里全包", "县区一分钱不用出吧"), which every level's verdict answers.
-        scope = [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.negated or m.holder)]
+        # (nor when a level is claimed not to pay beside one claimed to pay, "就市里出 县区没有支出责任": the whole)
+        scope = [] if any(m.negated for m in claims) else \
+            [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.holder)]
     return scope, claims
 
 
