@@ -442,14 +442,17 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                 units = [u for u in units if not re.search(r"\d", u)]
         if matches and unexplained and reading is None and _modifies_other(words, matches, unexplained, lex, tok, text):
             matches, unexplained = [], list(units)
-        offered = _offered(g["matter_claim"].search(text))
+        claim = g["matter_claim"].search(text)
+        offered = _offered(claim)
         if matches and offered and any(u not in offered for u in units):
             # "…教师队伍建设的培训经费，按人才队伍建设那条算谁的": the work is what is said outside the offered rule
             outside = [u for u in units if u not in offered]
             # (what names the work outside the offered rule must be a word of a matter's own name, not a
             # generic head noun: "高价值专利培育中心…跟保护中心一样吗" names no listed 中心)
+            # (and every word outside it must be a matched matter's: "营业执照登记算不算授权确权那块" is not 作品登记)
             if not any(u in m.covered and u not in lex.head_nouns and u in m.entry.matter["name"]
-                       for m in matches for u in outside):
+                       for m in matches for u in outside) \
+                    or not all(any(u in m.covered for m in matches) for u in outside if u not in claim.group(0)):
                 matches, unexplained = [], list(units)
             else:   # "著作权转让备案跟作品登记一样…": the offered matter is not asked about
                 telling = [u for u in outside if not all(u in m.covered for m in matches)]
