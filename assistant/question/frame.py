@@ -185,8 +185,11 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     aliases, pattern = _alias_table(index, lex)
     mentions: list[tuple[int, LevelMention]] = []
     taken = [False] * len(text)
+    # (a level character that ends or follows a place's name is its level: 市 of "曲靖市级", 州 of "黔东南州级")
+    inner = _inside_words(text, words) - {i for _, end, _ in places or [] for i in (end - 1, end)}
     for m in pattern.finditer(text):
-        if any(len(b) > len(m.group(0)) and text.startswith(b, m.start()) for b in lex.not_a_level) \
+        # (nor a level word that starts inside a word of the question: 市 of "外国城市政府")
+        if m.start() in inner or any(len(b) > len(m.group(0)) and text.startswith(b, m.start()) for b in lex.not_a_level) \
                 or (m.group(0) in index.level_places and names_feature(text, m.start(), m.end())) \
                 or lex.grammar["plan_name_after"].match(text[m.end():]):
             continue
@@ -284,6 +287,18 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     doer = any(m.level and not m.claim for _, m in kept)
     return [x for _, m in sorted(kept + ([] if doer else located), key=lambda p: p[0])
             for x in _split(_within(m, index, lex), index, lex)]
+
+
+def _inside_words(text: str, words: list[str]) -> set[int]:
+    """Offsets of the text that fall inside a word of its segmentation (not at a word's start)."""
+    inside, at = set(), 0
+    for w in words:
+        start = text.find(w, at)
+        if start < 0:
+            continue
+        inside.update(range(start + 1, start + len(w)))
+        at = start + len(w)
+    return inside
 
 
 def _split(m: LevelMention, index: DocIndex, lex: Lexicon) -> list[LevelMention]:
