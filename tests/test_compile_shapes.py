@@ -592,9 +592,11 @@ SHAPE_QUESTIONS = yaml.safe_load((Path(__file__).parent / "shape_questions.yaml"
 def test_questions_on_shapes_real_plans_taught_us(tmp_path, plan):
     engine = engine_for(tmp_path, plan["plan"], plan["text"])
     for case in plan["questions"]:
-        result, _ = engine.ask(case["question"])
-        problems = check(result, case["expect"])
-        assert not problems, (case["question"], case["why"], problems, result["answer"][:120])
+        context = None   # a case with `turns` is one conversation; each turn is checked
+        for turn in case.get("turns") or [case]:
+            result, context = engine.ask(turn["question"], context)
+            problems = check(result, turn["expect"])
+            assert not problems, (turn["question"], case["why"], problems, result["answer"][:120])
 
 
 def test_tongji_caizheng_without_a_stated_authority_is_each_level_of_the_plan():

@@ -280,6 +280,12 @@ def _prefer_context(d: DocAnalysis, context: dict) -> None:
     near = [e for e in d.index.matters if e.matter["id"] not in context["matters"]
             and any(o["anchor"] in before for o in e.matter["outcomes"])
             and words and all(u in e.name_vocab or any(u in v for v in e.name_vocab) for u in words)]
+    # ("那县(市)区自己组织的免费开放呢" after 纪念馆免费开放: a match with an outcome at the level the follow-up
+    # names beats neighbours that have none)
+    named = {m.level for m in d.levels if m.level and not m.claim}
+    at_level = lambda e: any(o["level"] in named or o.get("scope") in named for o in e.matter["outcomes"])  # noqa: E731
+    if near and named and any(at_level(m.entry) for m in d.matches) and not any(at_level(e) for e in near):
+        return
     if near:
         d.matches = [MatterMatch(e, sorted(words), 1.0, True, 0.0) for e in near]
 
