@@ -636,3 +636,14 @@ def test_shi_before_the_levels_and_each_levels_part_after_an_exclusion():
     assert any(name.endswith("统一的应急通信网络建设") for name in found)   # (全省 read as its scope)
     assert not any(name.startswith("的") for name in found)
     assert report["uncompiled"] == []
+
+
+def test_a_lead_in_and_a_sentence_that_refers_back_with_jiangqi():
+    rules, _ = compiled("具体来看，图书出版总体为中央与地方共同财政事权，实行中央与省、市县财政共同负担。"
+                        "农家书屋作为相对独立完整的服务体系，将其总体确认为中央与地方共同财政事权，由中央与地方财政分别承担。\n",
+                        field="公共文化", title="某某省公共文化领域省与市县财政事权和支出责任划分改革方案")
+    found = outcomes(rules)
+    assert "具体来看" not in found and "图书出版" in found      # a lead-in is no matter
+    assert "农家书屋" in found                                  # 其 is the clause before, less its 作为…
+    assert all(o["authority"] == "中央与地方共同财政事权" for m in rules["matters"] if m["name"] == "农家书屋"
+               for o in m["outcomes"])                          # its own rule, not a condition of the one before

@@ -893,7 +893,7 @@ def _own_rule(folded: str) -> bool:
     if not verb or not levels_in(verb.group(0)):
         return False
     subject = _drop_lead_in(folded[:verb.start()].rstrip("，")).lstrip()
-    if subject.startswith("将"):
+    if subject.startswith("将") or "，将" in subject:   # ("学生资助作为…体系，将其总体确认为…")
         return True
     return len(subject) >= 4 and not re.search(r"(的事项|的部分|的项目|的登记|的备案|的)$|^(由|其中|对于|对)", subject) \
         and "，" not in subject
@@ -1241,6 +1241,10 @@ class Compiler:
         # "例如，在应急管理制度建设中，将…" / "《方案》突出发挥…优势，将…": the list starts at its 将
         clauses = [re.sub(r"^\s*(如|例如|比如)(?=将)", "", c) for c in before.split("，")]   # "如将…列为省级事权"
         at = next((i for i, c in enumerate(clauses) if c.lstrip().startswith("将")), 0)
+        if at and clauses[at].lstrip().startswith("将其"):
+            # "学生资助作为相对独立完整的政策体系，将其总体确认为…": 其 is the clause before, less what it is 作为
+            clauses[at] = "将" + re.sub(r"作为[^，]*$", "", clauses[at - 1]).strip() \
+                + re.sub(r"^(总体|整体|均|统一|全部)$", "", clauses[at].lstrip()[2:])
         before = "，".join(clauses[at:])
         # "◆ 基本公共卫生服务：明确为…": a page's bullet and the colon before the verb are no part of it
         before = re.sub(r"^[\s◆◇●○■□▲△★☆•·▪►]+", "", before).rstrip("：: ")
