@@ -604,7 +604,9 @@ def test_tongji_caizheng_without_a_stated_authority_is_each_level_of_the_plan():
     plan (as the title names them) pays for its own, the 事权 stays unstated."""
     rules, report = compiled("此外，《方案》还明确，行业地方履职能力建设由同级财政承担支出责任，主要包括行业统计和运行监测等事项。\n",
                              field="交通运输", title="某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案")
-    assert outcomes(rules) == {"行业地方履职能力建设": [("市", "市"), ("县区", "县区")]}
+    # (what it includes, listed after the verdict, is its part, paid as the whole)
+    assert outcomes(rules) == {"行业地方履职能力建设": [("市", "市"), ("县区", "县区")],
+                               "行业统计和运行监测": [("市", "市"), ("县区", "县区")]}
     assert all(o["authority"] == "" for m in rules["matters"] for o in m["outcomes"])
     assert report["uncompiled"] == []
 

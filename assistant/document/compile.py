@@ -1099,8 +1099,31 @@ class Compiler:
             if self._table_block(block):
                 continue
             self._compile_block(block)
+        self._listed_contents()
         self.levels = self._doc_levels()
         return self.result()
+
+    def _listed_contents(self) -> None:
+        """"邮政省级履职能力建设纳入省级财政事权，主要包括…开展的战略规划、行业监管…等事项": what the one
+        matter of a rule sentence includes, listed after its verdict, are its parts, each paid as the whole."""
+        words = "|".join(re.escape(w) for w in compile_vocabulary()["includes"] if len(w) >= 2)
+        by_quote: dict[str, list[dict]] = {}
+        for matter in self.matters.values():
+            for q in {o["quote"] for o in matter["outcomes"]}:
+                by_quote.setdefault(q, []).append(matter)
+        for quote, matters in by_quote.items():
+            folded = fold_document(quote)
+            m = re.search(rf"[，,](?:{words})[：:]?(?P<list>[^。；]{{4,}}?)(?:等(?:事项|工作|内容|方面))?(?:[。；]|$)", folded)
+            if len(matters) != 1 or not m:
+                continue
+            whole = matters[0]
+            if not any(w in folded[:m.start()] for w in whole["written"]):
+                continue
+            for item in split_items(m.group("list")):
+                name = re.sub(r"^[^、，]{2,24}?所开展的", "", item.name)   # (相关领域…职责所开展的战略规划)
+                if len(name) >= 2 and name != whole["name"]:
+                    self._add(Item(name, item.written, [], ""), whole["category"], [dict(o) for o in whole["outcomes"]],
+                              key=f"{whole['name']}/{name}", part_of=whole["written"][0])
 
     # tables whose columns are levels ----------------------------------------
     def _table_block(self, block: Block) -> bool:
