@@ -162,8 +162,54 @@ class Assistant:
         if _may_be_misspelt(analysis):
             analysis = self._respelt(question or "", indexes, prepared, analysis, lex, taught)
         resolution = resolve(analysis, context, self.default_doc)
+        if resolution.kind in ("not_listed", "clarify") and not analysis.yes_no:
+            resolution = self._by_parts(question or "", prepared, context, indexes, lex, taught) or resolution
         result = self.composer.compose(resolution, self.catalog.metas)
         return result, resolution.context, (analysis, resolution)
+
+    def _by_parts(self, question: str, prepared: tuple[str, bool, str], context: dict | None, indexes: list,
+                  lex: Lexicon, taught=None):
+        """"专利导航和专利资助分别谁出", not answered as a whole: each coordinated part is asked on its own with the
+        question's ask (grammar.yaml coordinated); when the parts the plan lists name their matters strongly and
+        the rest are not listed, the listed ones are answered and the rest said not listed. None otherwise."""
+        g = lex.grammar
+        plain = prepared[2]
+        ask = g["coordinated_ask"].search(plain)
+        if not ask:
+            return None
+        head, tail = plain[:ask.start()], plain[ask.start():]
+        cuts = [m for m in g["coordinated"].finditer(head)]
+        pieces = [head[a:b].strip(" ，,") for a, b in zip([0] + [m.end() for m in cuts], [m.start() for m in cuts] + [len(head)])]
+        if not 2 <= len(pieces) <= 3 or any(len(p) < 2 for p in pieces):
+            return None
+        answered, unlisted, seen = [], [], set()
+        for piece in pieces:
+            sub = piece + tail
+            part = analyze(sub, indexes, lex, self.tokenizer, self.catalog, question_text(sub, lex), taught)
+            res = resolve(part, context, self.default_doc)
+            if res.kind == "not_listed" and res.status == "not_listed":
+                unlisted.append(piece)
+            elif res.kind == "verdict" and any(m.coverage >= 0.6 for d in part.docs for m in d.matches) \
+                    and not seen & {v.matter["id"] for v in res.verdicts}:
+                seen |= {v.matter["id"] for v in res.verdicts}
+                answered.append(res)
+            else:
+                return None
+        if not answered or not unlisted or len({r.index.doc_id for r in answered}) > 1:
+            return None
+        # (never where the 和 is a matter's own: "与外国地方政府和地方组织的交流补贴" is not 合作交流 + a part)
+        # (nor "执法合作和交流的补贴", whose two sides are one name, 执法合作交流, without it)
+        joins = [j for m in cuts for j in (head[max(0, m.start() - 2):m.end() + 2],
+                                           head[max(0, m.start() - 2):m.start()] + head[m.end():m.end() + 2])]
+        names = [n for r in answered for v in r.verdicts for n in [v.matter["name"], *(v.matter.get("written") or [])]]
+        if any(j in n for j in joins for n in names):
+            return None
+        whole = answered[0]
+        whole.verdicts = [v for r in answered for v in r.verdicts]
+        whole.unlisted = unlisted
+        whole.context = {**whole.context, "matters": [v.matter["id"] for v in whole.verdicts]}
+        whole.injection = prepared[1]
+        return whole
 
     def _respelt(self, question: str, indexes: list, prepared: tuple[str, bool, str], analysis, lex: Lexicon,
                  taught=None):

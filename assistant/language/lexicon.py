@@ -189,7 +189,8 @@ def _compile_grammar(g: dict) -> dict:
         **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "exclusive_before", "own_claim", "aid_claim", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "follow_up", "yes_no", "yes_no_not",
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
-                                               "denied_head", "kind_named", "rest_of_list", "plan_named")},
+                                               "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
+                                               "coordinated_ask")},
     }
 
 

@@ -198,6 +198,8 @@ class Composer:
                     self._cite(out, v.index, zone["anchor"], zone["quote"])
                     notes.append(note)
         parts += notes
+        if res.unlisted:   # "专利导航和专利资助分别谁出": the part the plan does not list is said so
+            parts.append(self.t["also_not_listed"].format(topics="、".join(f"“{u}”" for u in res.unlisted)))
         if len(res.verdicts) > 1:
             # "两个都是县里自己出？": one 是/不是 for the whole question when every matter's agrees.
             lead = {"yes": self.t["answer_yes"], "no": self.t["answer_no"]}.get(res.lead or "", "")

@@ -50,6 +50,8 @@ class Resolution:
     taught: str | None = None        # the teaching that marked the phrasing as not in the plan
     lead: str | None = None          # one 是/不是 for several matters' answers ("是不是全都市级承担": 不是), or
                                      # 不是 for a kind of spending no rule mentions (not_listed)
+    unlisted: list[str] = field(default_factory=list)   # parts of the question the plan does not list
+                                                        # ("专利导航和专利资助分别谁出": 专利资助)
 
 
 def _intent(a: Analysis) -> str:
