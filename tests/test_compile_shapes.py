@@ -649,3 +649,9 @@ def test_a_lead_in_and_a_sentence_that_refers_back_with_jiangqi():
     assert "农家书屋" in found                                  # 其 is the clause before, less its 作为…
     assert all(o["authority"] == "中央与地方共同财政事权" for m in rules["matters"] if m["name"] == "农家书屋"
                for o in m["outcomes"])                          # its own rule, not a condition of the one before
+
+
+def test_each_payer_the_sentence_names_where_they_are_finer_than_the_authoritys_levels():
+    rules, _ = compiled("农家书屋确认为中央与地方共同财政事权，由中央与省、市县财政分别承担。\n",
+                        field="公共文化", title="某某省公共文化领域省与市县财政事权和支出责任划分改革方案")
+    assert outcomes(rules)["农家书屋"] == [("中央", "中央"), ("省", "省"), ("市县", "市县")]   # 地方 is 省 and 市县

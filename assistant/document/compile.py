@@ -1781,6 +1781,7 @@ class Compiler:
         rest = after + "".join(conditions)
         principle = _principle(mid + rest)
         payer_levels, mode = _payer_levels(mid + "，" + after)
+        said_payers = payer_levels
         payer_levels = fit_levels(payer_levels, auth_levels, self.province_plan)
         if "同级财政" in mid + after:
             mode = "each"
@@ -1807,7 +1808,10 @@ class Compiler:
             elif mode == "each" or not outcomes:
                 # "地方负担部分按照隶属关系由同级财政统筹安排": what each level bears is its part, not the whole
                 part = re.search(rf"[^，。；]*{compile_vocabulary()['part_of_cost']}[^，。；]*", rest) if mode == "each" else None
-                for lv in auth_levels:
+                # ("中央与地方共同财政事权…由中央与省市县财政分别承担": each payer the sentence names, 地方's too)
+                finer = len(said_payers) > len(auth_levels) and all(
+                    p in auth_levels or any(p in levels_covered(a, [p]) for a in auth_levels) for p in said_payers)
+                for lv in (said_payers if finer else auth_levels):
                     outcomes.append({"level": lv, "authority": self.authority(auth_levels, True), "payer": lv,
                                      "principle": principle, "shares": part.group(0) if part else None})
             if any("办理" in c for c in conditions) and all(o["level"] for o in outcomes):
