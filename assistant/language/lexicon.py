@@ -88,6 +88,10 @@ class Lexicon:
             synonyms[e["canonical"]] += [v for v in e["variants"] if v not in synonyms[e["canonical"]]]
         return replace(self, synonyms=synonyms, _synonym_re=None)
 
+    def is_level_char(self, ch: str) -> bool:
+        """Is this one character a level's name or a user's word for one (市, 县, 省…)?"""
+        return any(ch in lv["names"] or ch in lv["user"] for lv in self.levels)
+
     # -- synonyms ---------------------------------------------------------------
     def canonicalize(self, text: str) -> str:
         """Replace users' variants by the canonical term, never inside a canonical term already there."""

@@ -334,6 +334,24 @@ def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
     return m
 
 
+def _unknown_runs(words: list[str], text: str, lex: Lexicon) -> list[str]:
+    """Words the segmenter does not know come out one character each ("专利年费减缴" → 专利 年 费 减 缴): the runs
+    of three or more such characters, none a stopword, each read as one word."""
+    asks = lex.intent_words
+    out, run = [], []
+    for w in list(words) + [""]:
+        if len(w) == 1 and "\u4e00" <= w <= "\u9fff" and w not in lex.stopwords and w not in asks \
+                and not lex.is_level_char(w):
+            run.append(w)
+            continue
+        joined = "".join(run)
+        # (not the question's own words typed apart: "各出几成")
+        whole = len(run) >= 3 and joined in text and not any(len(a) >= 2 and a in joined for a in asks)
+        out.extend([joined] if whole else [])
+        run = []
+    return out
+
+
 def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[str], lex: Lexicon) -> list[str]:
     intent_words = {w for ws in lex.intents.values() for w in ws}
     surfaces = {m.surface for m in mentions} | index_aliases
@@ -484,6 +502,15 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                               domain_words, tok, lex)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words) or u in other_field_words]
+        # "专利年费减缴": words the segmenter does not know, said right after a matched word, are the head of what is
+        # asked (a Chinese name ends in its head), so 专利 alone is not it. (Before it they qualify: "坭兴陶地标".)
+        covered = {u for m in matches for u in m.covered}
+        for run in _unknown_runs(words, text, lex):
+            at = text.find(run)
+            if at > 0 and any(text.endswith(w, 0, at) for w in covered):
+                unexplained.append(run)
+                significant.append(run)
+                weights[run] = max(weights.values(), default=1.0)
         if reading is not None and reading.not_listed:
             significant = list(unexplained)   # the plan's field, by the help desk's word
         # Another kind of spending ("…奖励"), or another field's work ("经济普查…统计调查"), is never context.
