@@ -171,7 +171,7 @@ def unknown_places(text: str, own: str | None, grammar: dict, not_places: Iterab
             town = len(name) >= 3 and name.endswith(("城镇", "集镇")) and not re.match(r"[小大新老]", name)
             if not boundary or not _UNKNOWN_PLACE.fullmatch(name) \
                     or (not town and any(name.endswith(w) for w in not_places)) \
-                    or re.search(r"[和与及、市省的在是个某各全本我该那这换成如果若假改请问想要让给由归去来到往跑找赴]", name[:-1]) \
+                    or re.search(r"[和与及、市省的在是个某各全本我该那这换成如果若假改请问想要让给由归去来到往跑找赴还有都也就又再]", name[:-1]) \
                     or (own and name.startswith(own)):
                 continue
             # "属于市与县区共同…": the suffix is a level word of its own, after a claim word or joined to a level.
