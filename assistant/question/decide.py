@@ -604,7 +604,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # matter named but not explaining the rest ("作品登记费的补贴"), are the field's too.
         in_field = known * 2 >= sum(d.weights.get(u, 1.0) for u in unexplained) or \
             len(d.significant) >= 2 or bool(d.matches)
-    if (a.out_of_scope_hint and not a.domain) or a.off_topic:
+    if (a.out_of_scope_hint and not a.domain) or (a.off_topic and not load_lexicon().grammar["asks_who"].search(a.text)):
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     passage = _passage(d, a) if d is not None and not a.yes_no else None
     if passage is not None:
