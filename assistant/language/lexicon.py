@@ -189,7 +189,7 @@ def _compile_grammar(g: dict) -> dict:
             "joined": re.compile(roles["joined"]),
             "joined_before": re.compile(roles["joined_before"]),
             "recipient": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["recipient"]],
-            "location": (re.compile(roles["location"]["before"]), re.compile(roles["location"]["after"])),
+            "location": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["location"]],
         },
         # several forms of one role, one search: each form's "what" group numbered (what0, what1…)
         "matter_claim": re.compile("|".join(f"(?:{e['pattern'].replace('(?P<what>', f'(?P<what{i}>')})"

@@ -271,7 +271,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             if level or foreign:
                 mentions.append((at, _mention(text, at, at + 1, level, aliases, lex, foreign)))
     given = lex.grammar["given"].search(text)
-    recipient, (in_before, in_after) = lex.grammar["level_roles"]["recipient"], lex.grammar["level_roles"]["location"]
+    recipient, located_at = lex.grammar["level_roles"]["recipient"], lex.grammar["level_roles"]["location"]
     kept, located = [], []
     for at, m in sorted(mentions, key=lambda p: p[0]):
         end = at + len(m.surface)
@@ -281,8 +281,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         # "给县区补…", "报市里审定", "场地在钦南区，": the level receiving, approving or hosting is not the
         # payer asked about, nor the doer when the question names one; else it is whose work it is
         # ("市里要不要给钦北区补专利导航的钱": 钦北区's).
-        aside = any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient) \
-            or (in_before.search(text[:at]) and in_after.match(text[end:]))
+        aside = any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient + located_at)
         (located if aside else kept).append((at, replace(m, claim=False) if aside else m))
     doer = any(m.level and not m.claim for _, m in kept)
     return [x for _, m in sorted(kept + ([] if doer else located), key=lambda p: p[0])
