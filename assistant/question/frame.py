@@ -651,18 +651,23 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
             if not qualifiers or any(q in text for q in qualifiers) \
                     or any(w in domain_words for w in m.covered):   # "企业专利质押": the field's kind is named
                 continue
-            at = next((i for i, w in enumerate(words) if w in m.covered), None)
-            # the word before, past 的 and single characters ("政务|外|网|的|网络安全"), in one phrase
-            # (a word of letters, "zhichan" that pinyin could not read, names no kind)
-            prev = next((w for w in reversed(words[:at]) if len(w) > 1 and w != "的"), None) if at else None
-            prev = prev if prev and re.search(r"[\u4e00-\u9fff]", prev) else None
-            if prev is None or prev not in loose or prev in m.covered:
-                continue
-            start = text.find(prev)
-            if not re.search(r"[，。？！,.;；:：\s]", text[start + len(prev):text.find(words[at], start)]):
-                kept.remove(m)
-                loose |= set(m.covered) - {u for k in kept for u in k.covered}
-                changed = True
+            # before each of its words ("国外…文艺演出|交流" of 与外国…知识产权合作交流: the head's own qualifier)
+            for at in [i for i, w in enumerate(words) if w in m.covered and i]:
+                # the word before, past 的 and single characters ("政务|外|网|的|网络安全"), in one phrase
+                # (a word of letters, "zhichan" that pinyin could not read, names no kind)
+                before = [w for w in words[:at] if len(w) > 1 and w != "的"]
+                prev = before[-1] if before and re.search(r"[\u4e00-\u9fff]", before[-1]) else None
+                # (not a word between two of its words, "评价|打分|考核": inside the phrase that names it)
+                if prev is None or prev not in loose or prev in m.covered \
+                        or (len(before) > 1 and before[-2] in m.covered):
+                    continue
+                start = text.find(prev)
+                if not re.search(r"[，。？！,.;；:：\s]", text[start + len(prev):text.find(words[at], start)]):
+                    kept.remove(m)
+                    loose |= set(m.covered) - {u for k in kept for u in k.covered}
+                    changed = True
+                    break
+            if changed:
                 break
     left = set(unexplained) | (loose - set(domain_words))
     return kept, [u for u in units if u in left]
