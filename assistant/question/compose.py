@@ -459,6 +459,7 @@ class Composer:
 
 _NUMBER_PARTS = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔（(\[【]\s*(\d{4})\s*[〕）)\]】]\s*第?\s*(\d+)\s*[号號]")
 _DATE_IN_TEXT = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})[日号])?)?")   # 1月1号 as 1月1日
+_DAY_IN_TEXT = re.compile(r"(?<!\d年)(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
 _ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|委员会|厅|单位)")
 
 
@@ -481,11 +482,20 @@ def _fact_premise(res: Resolution) -> str | None:
         stated = ["-".join(f"{int(p):02d}" for p in parts if p) for parts in _DATE_IN_TEXT.findall(q)]
         if stated and ix.meta(key):
             return "yes" if any(ix.meta(key).startswith(d) for d in stated) else "no"
+        # "从明年1月1号起才施行": a month and day with no year, against the plan's own date's
+        day = _DAY_IN_TEXT.search(q)
+        if day and ix.meta(key):
+            return "yes" if ix.meta(key)[5:] == f"{int(day.group(1)):02d}-{int(day.group(2)):02d}" else "no"
         rule = (ix.doc.meta.get("effective_rule") or {}).get("value") or ""
         phrase = re.search(r"自[^，。；]*?起(施行|执行|实施)", rule)
         if key == "date_effective" and phrase:
             return "yes" if phrase.group(0) in q else None
         return None
+    if key == "catch_all" and ix.rules.get("catch_all"):
+        # "方案没列的事项一律归市里出钱吗": only a level the catch-all itself names can be 是
+        claimed = {lv for alias, lv in ix.level_aliases.items() if len(alias) >= 2 and alias in q}
+        named = {lv for alias, lv in ix.level_aliases.items() if len(alias) >= 2 and alias in ix.rules["catch_all"]["quote"]}
+        return None if not claimed else "yes" if claimed <= named else "no"
     if key == "addressees" and isinstance(value, str):
         # "发给中马钦州产业园区管委会了吗": one of the addressees named as written is 是; another name may still be
         # one of them in other words ("灵山县政府" of 各县、区人民政府), so no 不是
