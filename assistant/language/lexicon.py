@@ -44,7 +44,8 @@ class Lexicon:
     head_nouns: set[str] = field(default_factory=set)   # generic nouns a matter's name ends in ("体系", "中心")
     actions: set[str] = field(default_factory=set)      # what is done to a named object ("建设", "运行维护")
     tail_verbs: set[str] = field(default_factory=set)   # verbs a name ends in that do not name it ("…规划制定")
-    phrase_end: frozenset[str] = frozenset()   # variants read only where a phrase ends ("…人才 钱谁出", not 人才公寓)
+    phrase_end: dict[str, list[str]] = field(default_factory=dict)   # variants read only where a phrase ends
+                                                                    # or goes on with these ("…人才 钱谁出", not 人才公寓)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -101,8 +102,10 @@ class Lexicon:
             alternatives = sorted(set(variants) | set(self.synonyms), key=len, reverse=True)
             self._variants = variants
             # (a variant that also begins other names, 人才 of 人才公寓, only where no other word follows it)
-            end = r"(?=$|[^\u4e00-\u9fff]|[的呢吗吧啊谁由是要需都也还等和与及这那])"
-            self._synonym_re = re.compile("|".join(re.escape(a) + (end if a in self.phrase_end else "")
+            def end(a: str) -> str:
+                goes_on = "".join(f"|{re.escape(w)}" for w in self.phrase_end[a])
+                return rf"(?=$|[^\u4e00-\u9fff]|[的呢吗吧啊谁由是要需都也还等和与及这那]{goes_on})"
+            self._synonym_re = re.compile("|".join(re.escape(a) + (end(a) if a in self.phrase_end else "")
                                                    for a in alternatives))
         # Again until nothing changes: a variant can appear only once an abbreviation is spelled
         # out (保护地标 → 保护地理标志 → 地理标志保护); canonical terms match themselves, so no loop.
@@ -222,6 +225,6 @@ def load_lexicon() -> Lexicon:
         activity_suffixes=vocab.get("activity_suffixes") or [],
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
-        tail_verbs=set(vocab.get("tail_verbs") or []), phrase_end=frozenset(vocab.get("phrase_end_variants") or []),
+        tail_verbs=set(vocab.get("tail_verbs") or []), phrase_end=vocab.get("phrase_end_variants") or {},
     )
 
