@@ -46,6 +46,7 @@ class Lexicon:
     tail_verbs: set[str] = field(default_factory=set)   # verbs a name ends in that do not name it ("…规划制定")
     phrase_end: dict[str, list[str]] = field(default_factory=dict)   # variants read only where a phrase ends
                                                                     # or goes on with these ("…人才 钱谁出", not 人才公寓)
+    phrase_end_particles: str = ""   # characters after which a phrase has ended ("…人才的钱")
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -104,7 +105,7 @@ class Lexicon:
             # (a variant that also begins other names, 人才 of 人才公寓, only where no other word follows it)
             def end(a: str) -> str:
                 goes_on = "".join(f"|{re.escape(w)}" for w in self.phrase_end[a])
-                return rf"(?=$|[^\u4e00-\u9fff]|[的呢吗吧啊谁由是要需都也还等和与及这那]{goes_on})"
+                return rf"(?=$|[^\u4e00-\u9fff]|[{self.phrase_end_particles}]{goes_on})"
             self._synonym_re = re.compile("|".join(re.escape(a) + (end(a) if a in self.phrase_end else "")
                                                    for a in alternatives))
         # Again until nothing changes: a variant can appear only once an abbreviation is spelled
@@ -226,5 +227,6 @@ def load_lexicon() -> Lexicon:
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
         tail_verbs=set(vocab.get("tail_verbs") or []), phrase_end=vocab.get("phrase_end_variants") or {},
+        phrase_end_particles=vocab.get("phrase_end_particles") or "",
     )
 

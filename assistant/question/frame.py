@@ -401,8 +401,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                catalog, g["plan_name_after"])
     ratio = g["ratio_claim"].search(said)
     words = tok.words(said[:ratio.start()] + "，" + said[ratio.end():] if ratio else said)
-    # ("市和县一起…": the segmenter's 和县 is 和 and the level 县)
-    words = tuple(x for w in words for x in ((w[0], w[1]) if len(w) == 2 and w[0] in "和与及跟同"
+    # ("市和县一起…": the segmenter's 和县 is 和, which joins levels, and the level 县)
+    joins = g["level_roles"]["joined"]
+    words = tuple(x for w in words for x in ((w[0], w[1]) if len(w) == 2 and joins.match(w)
                                               and lex.is_level_char(w[1]) else (w,)))
     intents = {name for name, ws in lex.intents.items() if name not in ("yes_no", "follow_up")
                and _contains_any(text, ws)}
