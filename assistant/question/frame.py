@@ -455,6 +455,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         joint_scope=bool(g["joint_scope"].search(asked)), plans=tuple(catalog.metas),
         ratio=_ratio(ratio),
     )
+    unknown = _unknown_runs(words, text, lex)   # (the same for every plan)
     for index in indexes:
         mentions, units = matter_span(text, words, index, lex, all_aliases, places)
         own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
@@ -508,7 +509,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         # "专利年费减缴": words the segmenter does not know, said right after a matched word, are the head of what is
         # asked (a Chinese name ends in its head), so 专利 alone is not it. (Before it they qualify: "坭兴陶地标".)
         covered = {u for m in matches for u in m.covered}
-        for run in _unknown_runs(words, text, lex):
+        for run in unknown:
             at = text.find(run)
             if at > 0 and any(text.endswith(w, 0, at) for w in covered):
                 unexplained.append(run)
