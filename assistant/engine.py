@@ -178,7 +178,7 @@ class Assistant:
         if not ask:
             return None
         head, tail = plain[:ask.start()], plain[ask.start():]
-        cuts = [m for m in g["coordinated"].finditer(head)]
+        cuts = list(g["coordinated"].finditer(head))
         pieces = [head[a:b].strip(" ，,") for a, b in zip([0] + [m.end() for m in cuts], [m.start() for m in cuts] + [len(head)])]
         if not 2 <= len(pieces) <= 3 or any(len(p) < 2 for p in pieces):
             return None

@@ -1888,7 +1888,7 @@ class Compiler:
             found = [lv for lv in who if lv in auth_levels]
             if not found and len(who) == 1:
                 # "市县主要负责…" of a joint 事权 whose levels below the province are only 县: the one it covers
-                found = [lv for lv in auth_levels if lv in _level_covers().get(who[0], ())]
+                found = [lv for lv in auth_levels if lv in levels_covered(who[0], auth_levels)]
             if len(found) != 1:
                 continue
             for item in split_items(m.group("what"), auth_levels):

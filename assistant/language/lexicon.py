@@ -91,9 +91,13 @@ class Lexicon:
             synonyms[e["canonical"]] += [v for v in e["variants"] if v not in synonyms[e["canonical"]]]
         return replace(self, synonyms=synonyms, _synonym_re=None)
 
+    @cached_property
+    def _level_chars(self) -> frozenset[str]:
+        return frozenset(w for lv in self.levels for w in [*lv["names"], *lv["user"]] if len(w) == 1)
+
     def is_level_char(self, ch: str) -> bool:
         """Is this one character a level's name or a user's word for one (市, 县, 省…)?"""
-        return any(ch in lv["names"] or ch in lv["user"] for lv in self.levels)
+        return ch in self._level_chars
 
     # -- synonyms ---------------------------------------------------------------
     def canonicalize(self, text: str) -> str:
