@@ -405,6 +405,13 @@ class Composer:
         out["suggestions"] = plan_examples(res.index, self.t)[:3]
         return self.t["not_loaded"].format(topic=res.topic, documents=docs)
 
+    def _compose_other_field(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
+        # No catch-all quoted: it covers the plan's own field's unlisted work, not another field's.
+        out["suggestions"] = plan_examples(res.index, self.t)[:3]
+        field = res.index.meta("field")
+        scope = self.t["field_scope"].format(field=field) if field else ""
+        return self.t["not_listed_other_field"].format(topic=res.topic, title=res.index.doc.title, scope=scope)
+
     def _compose_out_of_scope(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
         examples = plan_examples(res.index, self.t)[:4]
         out["suggestions"] = examples

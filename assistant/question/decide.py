@@ -461,7 +461,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         foreign = {w for ws in lex.domain.values() for w in ws if len(w) >= 2 and w in a.text}
         if own_words and not any(w in a.text for w in own_words) \
                 and (len(foreign) >= 2 or any(len(w) >= 3 for w in foreign)):
-            return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+            return _other_field(a, d, asks, intent)
 
     primary_explains = d is not None and d in explaining
     if d is not None and a.fact and not primary_explains and not (explaining and d.list_filter is None
@@ -604,8 +604,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # matter named but not explaining the rest ("作品登记费的补贴"), are the field's too.
         in_field = known * 2 >= sum(d.weights.get(u, 1.0) for u in unexplained) or \
             len(d.significant) >= 2 or bool(d.matches)
-    if (a.out_of_scope_hint and not a.domain) or (a.off_topic and not load_lexicon().grammar["asks_who"].search(a.text)):
+    if a.off_topic and not load_lexicon().grammar["asks_who"].search(a.text):
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+    if a.out_of_scope_hint and not a.domain:
+        return _other_field(a, d, asks, intent, unexplained)
     passage = _passage(d, a) if d is not None and not a.yes_no else None
     if passage is not None:
         # A paragraph that compiled into no rule (a page cut short, a shape the compiler does not
@@ -639,7 +641,26 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
         return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
                           context=dict(context))
+    if unexplained and not a.off_topic:
+        return _other_field(a, d, asks, intent, unexplained)
     return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+
+
+def _other_field(a: Analysis, d: DocAnalysis | None, asks: bool, intent: str | None,
+                 unexplained: list[str] | None = None) -> Resolution:
+    """Work of another field ("法律援助中心的经费谁出" to an IP plan). Asked who pays, it is a matter
+    the plan does not list, said with the plan's field; asked nothing of paying, it is out of scope."""
+    # (a price asked, "动车票多少钱", is no question of who pays: its 钱 alone asks nothing)
+    pays = d is not None and (bool({"authority", "principle"} & a.intents) or ("payer" in a.intents and "amount" not in a.intents)
+                              or any(m.claim and m.level for m in d.levels) or bool(load_lexicon().grammar["asks_who"].search(a.text))
+                              # a rule offered for it ("…按宣传教育和普法那条吗") asks whether the plan covers it
+                              or bool(load_lexicon().grammar["matter_claim"].search(a.text))
+                              or bool(load_lexicon().grammar["asks_listed"].search(a.text)))
+    if not (asks and pays):
+        return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+    return Resolution("not_listed", "other_field", index=d.index, intent=intent, injection=a.injection,
+                      topic=_topic(a, unexplained or a.units),
+                      context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
 
 
 def _names_a_kind(text: str) -> bool:
@@ -742,9 +763,13 @@ def _topic(a: Analysis, units: list[str]) -> str:
     text = re.sub(r"[？?！!。，,]+$", "", a.plain or a.text)
     # "方案里有规定专利申请资助谁出吗", "专利申请资助方案里是写了…": the plan is where it is looked for, not the topic
     text = re.sub(r"^(这个|这份)?方案(里|中|上)?(有没有|有|是否|是不是)?(规定|写|说)?(了|的)?", "", text)
+    text = load_lexicon().grammar["matter_claim"].sub("", text)   # "…按宣传教育那条吗": the rule offered is no topic
     text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗|方案里|方案中|方案上)",
                     text)[0]
     text = text.strip("，的 ")
+    # "法律援助中心的经费 市县怎么分": the levels asked about close the question, they are no part of the topic
+    levels = sorted({w for lv in load_lexicon().levels for w in [*lv["names"], *lv["user"]]}, key=len, reverse=True)
+    text = re.sub(r"(\s*(" + "|".join(map(re.escape, levels)) + r")[和与跟、]?)+$", "", text).strip("，的 ")
     return text if 2 <= len(text) <= 30 else "".join(units[:4])
 
 
