@@ -47,6 +47,7 @@ class Lexicon:
     phrase_end: dict[str, list[str]] = field(default_factory=dict)   # variants read only where a phrase ends
                                                                     # or goes on with these ("…人才 钱谁出", not 人才公寓)
     phrase_end_particles: str = ""   # characters after which a phrase has ended ("…人才的钱")
+    office_suffixes: str = ""   # characters that end an office's name ("统计局"): no lengthening variant before them
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -110,8 +111,11 @@ class Lexicon:
             def end(a: str) -> str:
                 goes_on = "".join(f"|{re.escape(w)}" for w in self.phrase_end[a])
                 return rf"(?=$|[^\u4e00-\u9fff]|[{self.phrase_end_particles}]{goes_on})"
-            self._synonym_re = re.compile("|".join(re.escape(a) + (end(a) if a in self.phrase_end else "")
-                                                   for a in alternatives))
+            def lengthens(a: str) -> bool:
+                return bool(self.office_suffixes) and variants.get(a, a).startswith(a) and variants.get(a, a) != a
+            self._synonym_re = re.compile("|".join(
+                re.escape(a) + (end(a) if a in self.phrase_end else "")
+                + (f"(?![{self.office_suffixes}])" if lengthens(a) else "") for a in alternatives))
         # Again until nothing changes: a variant can appear only once an abbreviation is spelled
         # out (保护地标 → 保护地理标志 → 地理标志保护); canonical terms match themselves, so no loop.
         for _ in range(3):
@@ -232,5 +236,6 @@ def load_lexicon() -> Lexicon:
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
         tail_verbs=set(vocab.get("tail_verbs") or []), phrase_end=vocab.get("phrase_end_variants") or {},
         phrase_end_particles=vocab.get("phrase_end_particles") or "",
+        office_suffixes=vocab.get("office_suffixes") or "",
     )
 
