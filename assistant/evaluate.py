@@ -160,9 +160,14 @@ def wrong_verdict(result: dict, expect: dict) -> bool:
         # An expected 地方 or 市县 takes in the tiers it covers (levels.yaml covers).
         return out | {c for t in out for c in _covers().get(t, ())} if covering else out
     # (an answer's 地方 names no tier the labeler could have left out: "中央与地方共同" is judged by 中央)
-    got = {t for f in result["findings"] for t in (_named_tiers(f["payer"]) or tiers(_payer_keys([f["payer"]]))
-                                                    if "地方" in f["payer"] and "共同" in f["payer"]
-                                                    else tiers(_payer_keys([f["payer"]])))}
+    asked = tiers(_payer_keys(expect["payers"]))
+    # (a joint payer that takes in every tier expected is the plan's own verdict for the level asked about:
+    # "省财政给不给钱" answered 省与市县共同 names no payer the plan does not give)
+    findings = [f for f in result["findings"]
+                if not ("共同" in f["payer"] and asked and asked <= tiers(_payer_keys([f["payer"]])))]
+    got = {t for f in findings for t in (_named_tiers(f["payer"]) or tiers(_payer_keys([f["payer"]]))
+                                         if "地方" in f["payer"] and "共同" in f["payer"]
+                                         else tiers(_payer_keys([f["payer"]])))}
     return bool(got - tiers(_payer_keys(expect["payers"]), covering=True))
 
 
