@@ -409,8 +409,8 @@ class Composer:
         # No catch-all quoted: it covers the plan's own field's unlisted work, not another field's.
         out["suggestions"] = plan_examples(res.index, self.t)[:3]
         field = res.index.meta("field")
-        scope = self.t["field_scope"].format(field=field) if field else ""
-        return self.t["not_listed_other_field"].format(topic=res.topic, title=res.index.doc.title, scope=scope)
+        scope = self.t["field_scope"].format(field=field, title=res.index.doc.title) if field else ""
+        return self.t["not_listed_other_field"].format(topic=res.topic, scope=scope)
 
     def _compose_out_of_scope(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
         examples = plan_examples(res.index, self.t)[:4]
@@ -421,7 +421,9 @@ class Composer:
 
     def _compose_which_level(self, res: Resolution, out: dict, loaded) -> str:
         out["suggestions"] = [o["question"] for o in out["options"]]
-        return self.t["which_level"].format(topic=res.topic) + "\n" + self._numbered(res.options)
+        lead = self.t["which_level_inside"].format(topic=res.topic, inside=res.inside) if res.inside \
+            else self.t["which_level"].format(topic=res.topic)
+        return lead + "\n" + self._numbered(res.options)
 
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
         if res.options:   # "地理标志谁出钱？": the plan lists more than one matter of that name
