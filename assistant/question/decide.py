@@ -50,6 +50,7 @@ class Resolution:
     taught: str | None = None        # the teaching that marked the phrasing as not in the plan
     lead: str | None = None          # one 是/不是 for several matters' answers ("是不是全都市级承担": 不是), or
                                      # 不是 for a kind of spending no rule mentions (not_listed)
+    inside: str | None = None        # a level the plan lacks that does the work asked about ("镇上办的": 乡镇)
     unlisted: list[str] = field(default_factory=list)   # parts of the question the plan does not list
                                                         # ("专利导航和专利资助分别谁出": 专利资助)
 
@@ -547,15 +548,21 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             if not scope:
                 found = _written_version(found, a.text)
             # "园区的专利导航…": work split by level, done in an area the plan places at neither: ask which.
-            if x.unplaced_area and not any(m.level and not m.claim for m in x.levels) \
+            # So too work done below the plan's lowest level ("镇上办的普法"): the plan does not say whose it is.
+            below = next((m for m in scope if m.inside), None)
+            if (x.unplaced_area and not any(m.level and not m.claim for m in x.levels) or below) \
                     and len(found) == 1 and not verdicts and len(explaining) == 1:
                 levels = [o["level"] for o in found[0].matter["outcomes"]]
                 if None not in levels and len(set(levels)) > 1:
                     name = found[0].matter["name"]
-                    return Resolution("clarify", "which_level", index=x.index, topic=x.unplaced_area,
+                    return Resolution("clarify", "which_level", index=x.index,
+                                      topic=below.surface if below else x.unplaced_area,
+                                      inside=below.inside if below else None,
                                       options=[matter_option(f"{x.index.label_of(lv)}的{name}")
                                                for lv in dict.fromkeys(levels)],
-                                      injection=a.injection, context=dict(context))
+                                      injection=a.injection,
+                                      # the matter stays the topic: "那市本级组织的呢" answers it for 市
+                                      context=_context_for(found, [], intent))
             # "村卫生室标准化建设，县里承担哪部分？": a joint matter's part that the named level bears.
             found = [_part_for_level(v, x.index) for v in found]
             # "省级监测站点": of look-alike matters, the ones the named level has answer.
