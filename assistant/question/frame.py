@@ -503,7 +503,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                 n + u in text and not any(n + u in e.matter["name"] for e in index.matters) for n in names))]
         if matches and unexplained:
             matches, unexplained = _qualified(text, words, units, matches, unexplained, index.meta("field"),
-                                              domain_words, tok, lex)
+                                              domain_words, tok, lex, plain)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words) or u in other_field_words]
         # "专利年费减缴": words the segmenter does not know, said right after a matched word, are the head of what is
@@ -634,7 +634,8 @@ def _modifies_other(words: tuple[str, ...], matches: list[MatterMatch], unexplai
 
 
 def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: list[MatterMatch], unexplained: list[str],
-               field: str | None, domain_words: list[str], tok: Tokenizer, lex: Lexicon) -> tuple[list[MatterMatch], list[str]]:
+               field: str | None, domain_words: list[str], tok: Tokenizer, lex: Lexicon,
+               plain: str = "") -> tuple[list[MatterMatch], list[str]]:
     """"宪法宣传周的普法" of "知识产权宣传教育和普法", "国有产权转让备案" of "著作权许可和转让备案": where a
     matter's name qualifies its work (the field, "知识产权…", or words before the words the question
     matched, "著作权许可和…") and the question says none of that but puts another word no matter explains
@@ -653,7 +654,8 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
             own = [w for w in tok.terms(name[:max(first, 0)]) if w in domain_words] \
                 if not any(u in domain_words for u in units) else []
             qualifiers = ([field] if field and field in name else []) + own
-            if not qualifiers or any(q in text for q in qualifiers) \
+            # (said in the user's own words too: "知识产权专员" read as 人才队伍建设 still says 知识产权)
+            if not qualifiers or any(q in text or q in plain for q in qualifiers) \
                     or any(w in domain_words for w in m.covered):   # "企业专利质押": the field's kind is named
                 continue
             # before each of its words ("国外…文艺演出|交流" of 与外国…知识产权合作交流: the head's own qualifier)
