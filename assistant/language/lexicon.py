@@ -127,22 +127,11 @@ class Lexicon:
         return text
 
     def rejoin(self, text: str) -> str:
-        """Put back together a term the user split: a separable verb with 个/了/过 inside ("备个案" → 备案,
-        vocabulary.yaml `separable`), or a known term of four characters or more with 的 inside ("中介机构的
-        监管" → 中介机构监管)."""
+        """Put back together a separable verb the user said with 个/了/过 inside ("备个案" → 备案,
+        vocabulary.yaml `separable`)."""
         for w in self.separable:
             text = re.sub(f"{re.escape(w[0])}(个|了|过|一下){re.escape(w[1:])}", w, text)
-        for at in reversed([k for k, ch in enumerate(text) if ch == "的"]):
-            joined = text[:at] + text[at + 1:]
-            # a term that spans where the 的 was, with characters of it on both sides
-            if any(joined.startswith(t, start) for t in self._joined_terms
-                   for start in range(max(0, at - len(t) + 1), at)):
-                text = joined
         return text
-
-    @cached_property
-    def _joined_terms(self) -> list[str]:
-        return sorted((w for w in self.words() if len(w) >= 4 and "的" not in w), key=len, reverse=True)
 
     def words(self) -> set[str]:
         """Every term the segmenter must keep whole."""

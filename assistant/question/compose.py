@@ -469,7 +469,15 @@ class Composer:
 _NUMBER_PARTS = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔（(\[【]\s*(\d{4})\s*[〕）)\]】]\s*第?\s*(\d+)\s*[号號]")
 _DATE_IN_TEXT = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})[日号])?)?")   # 1月1号 as 1月1日
 _DAY_IN_TEXT = re.compile(r"(?<!\d年)(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
-_ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|委员会|厅|单位)")
+_ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|政府|委员会|厅|单位)")
+_BODY_LEVEL = re.compile(r"国务院|中央|自治区|省|州|市|县|区")
+
+
+def _level_of_body(body: str) -> str | None:
+    """The level of a government body by its last level word (its place's 州 of 钦州 comes first:
+    "钦州市人民政府办公室" → 市)."""
+    found = _BODY_LEVEL.findall(body)
+    return found[-1] if found else None
 
 
 def _fact_premise(res: Resolution) -> str | None:
@@ -496,9 +504,10 @@ def _fact_premise(res: Resolution) -> str | None:
         if day and ix.meta(key):
             return "yes" if ix.meta(key)[5:] == f"{int(day.group(1)):02d}-{int(day.group(2)):02d}" else "no"
         rule = (ix.doc.meta.get("effective_rule") or {}).get("value") or ""
-        phrase = re.search(r"自[^，。；]*?起(施行|执行|实施)", rule)
+        phrase = re.search(r"自(?P<when>[^，。；]*?)起(施行|执行|实施)", rule)
         if key == "date_effective" and phrase:
-            return "yes" if phrase.group(0) in q else None
+            # "是不是印发之日就施行了": the point in time the rule names, however the rest is said
+            return "yes" if phrase.group("when") in q else None
         return None
     if key == "catch_all" and ix.rules.get("catch_all"):
         # "方案没列的事项一律归市里出钱吗": only a level the catch-all itself names can be 是
@@ -513,6 +522,13 @@ def _fact_premise(res: Resolution) -> str | None:
         if value in q:
             return "yes"
         stated = [m.group(0) for m in _ORG_IN_TEXT.finditer(q)]
+        if key == "issuer":
+            # "是自治区政府发的吧" of a city government's office: another level's body is 不是; the same
+            # level's in other words ("市政府发的吧" of 钦州市人民政府办公室) may be its office: no lead
+            level = _level_of_body
+            other = [b for b in stated if level(b) and level(b) != level(value)
+                     or not re.search(r"(人民)?政府$", b)]   # another level, or another body (…财政局)
+            return "no" if other else None
         return "no" if stated else None
     return None
 

@@ -757,10 +757,7 @@ def _explains(d: DocAnalysis) -> bool:
     if not explained:
         return False
     context = set().union(*(m.entry.context for m in d.matches))
-    # (a word that begins with a kind of the plan's field, "专利代理" beside 服务业监管, specialises the work)
-    kinds = [w for w in load_lexicon().domain_words([d.index.meta("field") or ""]) if len(w) >= 2]
-    left = [u for u in d.significant if not (u in context or any(u in v for v in context if len(v) > len(u))
-                                             or any(u.startswith(k) and u != k for k in kinds))]
+    left = [u for u in d.significant if not (u in context or any(u in v for v in context if len(v) > len(u)))]
     # Another kind of spending is never context; another word ("医保", "体检") may be, while the
     # matter explains most of the question.
     if any(u in d.naming for u in left):
