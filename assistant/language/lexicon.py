@@ -33,6 +33,7 @@ class Lexicon:
     zone_abbreviations: dict[str, str] = field(default_factory=dict)
     field_aliases: dict[str, list[str]] = field(default_factory=dict)
     off_topic: list[str] = field(default_factory=list)
+    own_costs: list[str] = field(default_factory=list)   # a person's or an office's own costs ("加班费")
     grammar: dict = field(default_factory=dict)     # grammar.yaml, patterns compiled
     contrasts: list[list[str]] = field(default_factory=list)   # qualifiers that exclude each other
     deniable: list[str] = field(default_factory=list)   # qualifiers a question denies with 不/非 ("不跨界")
@@ -230,6 +231,7 @@ def load_lexicon() -> Lexicon:
         synonyms=vocab["synonyms"], hypernyms=vocab["hypernyms"], intents=vocab["intents"],
         stopwords=set(vocab["stopwords"]), domain=vocab["domain"], fields=vocab["fields"],
         field_aliases=vocab.get("field_aliases") or {}, off_topic=vocab.get("off_topic") or [],
+        own_costs=vocab.get("own_costs") or [],
         out_of_scope_hints=vocab["out_of_scope_hints"], injection_markers=vocab["injection_markers"],
         instruction_verbs=vocab["instruction_verbs"], distinct_spending=vocab["distinct_spending"],
         levels=levels["levels"], not_a_level=levels["not_a_level"],

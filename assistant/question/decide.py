@@ -613,7 +613,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             len(d.significant) >= 2 or bool(d.matches)
     if a.off_topic and not load_lexicon().grammar["asks_who"].search(a.text):
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
-    if a.out_of_scope_hint and not a.domain:
+    if a.out_of_scope_hint and not a.domain or a.own_costs:
         return _other_field(a, d, asks, intent, unexplained)
     passage = _passage(d, a) if d is not None and not a.yes_no else None
     if passage is not None:
@@ -663,7 +663,7 @@ def _other_field(a: Analysis, d: DocAnalysis | None, asks: bool, intent: str | N
                               # a rule offered for it ("…按宣传教育和普法那条吗") asks whether the plan covers it
                               or bool(load_lexicon().grammar["matter_claim"].search(a.text))
                               or bool(load_lexicon().grammar["asks_listed"].search(a.text)))
-    if not (asks and pays):
+    if not (asks and pays) or a.own_costs:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     return Resolution("not_listed", "other_field", index=d.index, intent=intent, injection=a.injection,
                       topic=_topic(a, unexplained or a.units),

@@ -69,6 +69,7 @@ class Analysis:
     docs: list[DocAnalysis] = field(default_factory=list)
     plain: str = ""                 # normalized, in the user's own words
     off_topic: bool = False         # about a service, not its funding ("几点开门")
+    own_costs: bool = False         # a person's or an office's own costs ("加班费谁出"), no 事权
     joint_scope: bool = False       # levels doing the work together ("市和县区一起搞的")
     corrections: list = field(default_factory=list)   # typos read as the plan's words (spelling.Fix)
     plans: tuple = ()               # every loaded plan's meta (doc_id, title, field, place…), from the catalog
@@ -448,6 +449,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         # ("义务教育" beside the 学校 of 高等学校) still is.
         out_of_scope_hint=any(h not in catalog.doc_words and h not in domain_words for h in hints),
         off_topic=matches_any(text, lex.off_topic),
+        own_costs=matches_any(text, lex.own_costs),
         # (a field word inside a rule the user offers, "按地理标志运用促进那条", says nothing of the work asked about)
         domain=bool(_contains_any(g["matter_claim"].sub("，", text), domain_words)), other_place=other_place,
         other_field=other_field,
