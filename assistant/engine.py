@@ -117,7 +117,7 @@ class Assistant:
                 words.update(matter_words(m))
         tokenizer = Tokenizer(words, settings.cache_dir / "jieba")
         indexes = [build_index(doc, r, lexicon, tokenizer) for doc, r in zip(docs, rules)]
-        catalog = build_catalog(indexes)
+        catalog = build_catalog(indexes, tok=tokenizer)
         write_index_cache(cache, indexes, catalog, tokenizer)
         return cls(indexes, lexicon, tokenizer, settings.default_doc, catalog)
 

@@ -31,6 +31,7 @@ class Catalog:
     areas: set[str] = field(default_factory=set)                  # division codes of the plans' places
     above_areas: set[str] = field(default_factory=set)            # and the divisions above them
     longest_name: int = 0
+    abbreviations: dict[str, str] = field(default_factory=dict)   # "公卫" → 公共卫生 (see `abbreviations`)
 
     @property
     def size(self) -> int:
@@ -112,7 +113,31 @@ def place_stem(place: str | None) -> str | None:
     return stem if len(stem) >= 2 else place
 
 
-def build_catalog(indexes) -> Catalog:
+def abbreviations(indexes, tok) -> dict[str, str]:
+    """"公卫" of 公共卫生, "计生" of 计划生育: the first characters of two two-character words said one after
+    the other in a matter's name (a longer word is such words when each two characters of it are one),
+    the way a clerk shortens it. Kept only where the pair is no common word of the segmenter's dictionary
+    (公文 is not 公共文化; 计生, a rare word, is 计划生育: vocabulary.yaml abbreviation_max_freq), names no
+    level, and stands for one phrase only."""
+    lex = load_lexicon()
+    common = lex.abbreviation_max_freq
+    found: dict[str, set[str]] = {}
+    for ix in indexes:
+        for e in ix.matters:
+            words: list[str] = []
+            for w in tok.words(e.matter["name"]):
+                chunks = [w[i:i + 2] for i in range(0, len(w), 2)]
+                words.extend(chunks if len(w) % 2 == 0 and all(tok.known(c) for c in chunks) else [w])
+            for first, second in zip(words, words[1:]):
+                if len(first) == 2 and len(second) == 2:
+                    found.setdefault(first[0] + second[0], set()).add(first + second)
+    return {a: next(iter(full)) for a, full in sorted(found.items())
+            if len(full) == 1 and tok.frequency(a) < common and a not in lex.stopwords
+            and not any(lex.is_level_char(ch) for ch in a)}
+
+
+def build_catalog(indexes, tok=None) -> Catalog:
+    """`tok`: the segmenter the plans were read with; without it no abbreviations are read."""
     alias_docs: dict[str, int] = {}
     names: list[tuple[str, int]] = []
     term_docs: dict[str, list[int]] = {}
@@ -147,4 +172,5 @@ def build_catalog(indexes) -> Catalog:
                    [m["place"] for m in metas if m["place"]], doc_words, names, term_docs, field_docs, name_docs,
                    longest_name=max(map(len, name_docs), default=0),
                    areas={c for m in metas for c in m["area"]},
-                   above_areas={a for m in metas for c in m["area"] for a in load_gazetteer().ancestors(c)})
+                   above_areas={a for m in metas for c in m["area"] for a in load_gazetteer().ancestors(c)},
+                   abbreviations=abbreviations(indexes, tok) if tok else {})

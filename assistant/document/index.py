@@ -123,7 +123,8 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (
             heads.extend(words[-1:])
         words = [w.lstrip("的") for w in tok.words(piece)]
         words = [w for w in words if w not in stop and len(w) >= 2]
-        while len(words) > 1 and words[-1] in lex.tail_verbs:   # "…防治规划制定" is named by 防治规划
+        # "…防治规划制定" is named by 防治规划, "基本公共卫生服务" by 公共卫生
+        while len(words) > 1 and (words[-1] in lex.tail_verbs or words[-1] in lex.tail_nouns):
             words.pop()
         # "分站等分支机构": what comes before 等 is listed by name too
         before = piece.split("等")[0] if "等" in piece[1:] else ""

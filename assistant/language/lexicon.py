@@ -45,6 +45,8 @@ class Lexicon:
     head_nouns: set[str] = field(default_factory=set)   # generic nouns a matter's name ends in ("体系", "中心")
     actions: set[str] = field(default_factory=set)      # what is done to a named object ("建设", "运行维护")
     tail_verbs: set[str] = field(default_factory=set)   # verbs a name ends in that do not name it ("…规划制定")
+    tail_nouns: set[str] = field(default_factory=set)   # generic nouns a name ends in that do not name it ("…服务")
+    abbreviation_max_freq: int = 100   # a shortened name that is a commoner word than this is that word (公文)
     phrase_end: dict[str, list[str]] = field(default_factory=dict)   # variants read only where a phrase ends
                                                                     # or goes on with these ("…人才 钱谁出", not 人才公寓)
     phrase_end_particles: str = ""   # characters after which a phrase has ended ("…人才的钱")
@@ -219,7 +221,7 @@ def _compile_grammar(g: dict) -> dict:
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
-                                               "coordinated_ask", "asks_who", "asks_listed")},
+                                               "coordinated_ask", "asks_who", "asks_listed", "share_claim", "other_predicate")},
     }
 
 
@@ -244,7 +246,9 @@ def load_lexicon() -> Lexicon:
         activity_suffixes=vocab.get("activity_suffixes") or [],
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
-        tail_verbs=set(vocab.get("tail_verbs") or []), phrase_end=vocab.get("phrase_end_variants") or {},
+        tail_verbs=set(vocab.get("tail_verbs") or []), tail_nouns=set(vocab.get("tail_nouns") or []),
+        abbreviation_max_freq=int(vocab.get("abbreviation_max_freq") or 100),
+        phrase_end=vocab.get("phrase_end_variants") or {},
         phrase_end_particles=vocab.get("phrase_end_particles") or "",
         office_suffixes=vocab.get("office_suffixes") or "",
         separable=vocab.get("separable") or [],

@@ -59,6 +59,10 @@ class Tokenizer:
         self.words = lru_cache(maxsize=50_000)(self._words)
         self.terms = lru_cache(maxsize=50_000)(self._terms)
 
+    def frequency(self, word: str) -> int:
+        """How common a word is in the segmenter's dictionary (0: not a word of it)."""
+        return self._jieba.FREQ.get(word, 0) or 0
+
     def known(self, word: str) -> bool:
         """Is this a word of the segmenter's dictionary (jieba's, with the domain's words)?"""
         return self._jieba.FREQ.get(word, 0) > 0

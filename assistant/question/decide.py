@@ -188,6 +188,14 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return None
     claimed = {m.level for m in claims if m.level and not m.negated}
     refused = {m.level for m in claims if m.level and m.negated}   # "县区一分钱不用出吧"
+    shared = [m for m in claims if m.share is not None and (m.level or m.foreign)]
+    if shared:   # "是不是中央出一半": a split in numbers says; a verdict with one payer says 不是 (none or all)
+        splits = _splits(outcomes, in_words=True)
+        if not splits:
+            single = all(o["payer"] and "共同" not in o["payer"] for o in outcomes)
+            return "no" if outcomes and single else None
+        return "yes" if any(all(abs(s.get(m.level or m.foreign, 0) - m.share) < 0.01 for m in shared)
+                            for s in splits) else "no"
     if any(m.majority for m in claims):   # "是中央出大头吗": a split in numbers says, or who pays at all
         named = claimed | {m.foreign for m in claims if m.foreign}   # a split may name a level above the plan's
         splits = _splits(outcomes)
@@ -237,9 +245,23 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     return "yes" if scoped else "depends"
 
 
-def _splits(outcomes: list[dict]) -> list[dict]:
-    """The splits in numbers ({level: share}) the outcomes state; a share said in words is none."""
-    return [o["shares"] for o in outcomes if isinstance(o.get("shares"), dict)]
+def _splits(outcomes: list[dict], in_words: bool = False) -> list[dict]:
+    """The splits in numbers ({level: share}) the outcomes state. `in_words`: also a split the plan words
+    between parties other than the 事权's levels ("由中央与我省按50:50比例分担" → 中央 0.5, 省 0.5)."""
+    out = [o["shares"] for o in outcomes if isinstance(o.get("shares"), dict)]
+    for o in outcomes if in_words else []:
+        words = o.get("shares") if isinstance(o.get("shares"), str) else ""
+        m = _RATIO_IN_WORDS.search(words)
+        if m:
+            nums = [int(x) for x in m.groups() if x]
+            names = sorted({w for lv in load_lexicon().levels for w in lv["names"]}, key=len, reverse=True)
+            parties = [x.group(0) for x in re.finditer("|".join(map(re.escape, names)), words[:m.start()])]
+            if len(parties) == len(nums) == len(set(parties)):
+                out.append({p: n / sum(nums) for p, n in zip(parties, nums)})
+    return out
+
+
+_RATIO_IN_WORDS = re.compile(r"(\d+)\s*[:：]\s*(\d+)(?:\s*[:：]\s*(\d+))?")
 
 
 def _same_split(shares: dict, ratio: tuple[float, ...], order: list[str]) -> bool:

@@ -27,6 +27,7 @@ class LevelMention:
     negated: bool = False   # the claim says the level does not pay ("县区一分钱不用出吧")
     holder: bool = False    # claimed as the holder of the whole matter's 事权 ("算市级财政事权吗")
     majority: bool = False  # the claim says the level pays the larger part ("是中央出大头吗")
+    share: float | None = None   # the claim says the level pays this part ("是不是中央出一半": 0.5)
     inside: str | None = None   # a level the plan lacks, below its lowest ("镇上办的" → 县区)
 
 
@@ -145,6 +146,8 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     """A level word with its role read from the words around it."""
     claim, phrase = _role(text, start, end, aliases, lex.grammar)
     g = lex.grammar
+    # "标准是不是地方自己定": the level is claimed to do something else than pay or hold the 事权
+    claim = claim and not g["other_predicate"].match(text[end:end + 8])
     # ("是不是全让市县自己掏": a whole-quantifier before the level makes it a claim on the whole matter)
     own = claim and bool(g["own_claim"].search(text[end:end + 10])) and not g["exclusive_before"].search(text[:start])
     exclusive = claim and bool(own or g["exclusive"].search(text[max(0, start - 6):end + 8])
@@ -158,8 +161,28 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after))
                              or g["negated"].search(clause))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
+    share = _share(g["share_claim"].match(text[end:end + 12])) if claim else None
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive, own=own,
-                        negated=negated, majority=majority, holder=holder, **flags)
+                        negated=negated, majority=majority, holder=holder, share=share, **flags)
+
+
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def _share(m: re.Match | None) -> float | None:
+    """The part a claim says the level pays: 一半 0.5, 三成 0.3, 30% / 百分之三十 0.3."""
+    if m is None:
+        return None
+    if m.group("half"):
+        return 0.5
+    if m.group("tenth"):
+        return _NUMERALS[m.group("tenth")] / 10
+    if m.group("num"):
+        return int(m.group("num")) / (10 if m.group("unit") == "成" else 100)
+    pct = m.group("pct")   # 三十, 三十五, 五, 十
+    tens, _, ones = pct.partition("十")
+    value = (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0) if "十" in pct else _NUMERALS[pct[0]]
+    return value / 100
 
 
 def _alias_table(index: DocIndex, lex: Lexicon) -> tuple[dict, re.Pattern]:
@@ -395,6 +418,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     teachings (`assistant.helpdesk.teach.Taught`) or None; see the hook below."""
     catalog = catalog or build_catalog(indexes)
     text, injection, plain = prepared or question_text(question, lex)
+    if catalog.abbreviations:
+        text = _spell_out(text, catalog.abbreviations, tok)
     g = lex.grammar
     # "五五开" is the split asked about, never a matter's word; nor is a loaded plan's title ("按《…方案》，…").
     titles = {m["title"] for m in catalog.metas}
@@ -754,6 +779,20 @@ def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
     no level (a zone it places, "高新区" of "…开发区参照县区执行", is that level's)."""
     placed = [z for z in index.zones if z in text]
     return next((w for w in lex.unplaced_areas if w in text and not any(w in z for z in placed)), None)
+
+
+def _spell_out(text: str, abbreviations: dict[str, str], tok: Tokenizer) -> str:
+    """"基本公卫" → 基本公共卫生: a loaded plan's words shortened (catalog.abbreviations), where the short
+    form stands on its own in the segmentation ("大学知识产权" holds 学知 across two words: not one)."""
+    bounds, at = {0}, 0
+    for piece in tok.pieces(text):
+        at += len(piece)
+        bounds.add(at)
+    found = [m for a in abbreviations for m in re.finditer(re.escape(a), text)
+             if m.start() in bounds and m.end() in bounds]
+    for m in sorted(found, key=lambda m: m.start(), reverse=True):
+        text = text[:m.start()] + abbreviations[m.group(0)] + text[m.end():]
+    return text
 
 
 def _area_claimed(text: str, area: str | None, g: dict) -> bool:
