@@ -3,6 +3,7 @@ question is about before reading them."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,14 @@ class Catalog:
     @property
     def size(self) -> int:
         return len(self.metas)
+
+    @property
+    def abbreviation_re(self) -> re.Pattern:
+        """The short forms, one search (compiled once per catalog)."""
+        cached = self.__dict__.get("_abbreviation_re")
+        if cached is None:
+            cached = self.__dict__["_abbreviation_re"] = re.compile("|".join(map(re.escape, self.abbreviations)))
+        return cached
 
     def domain_words(self, lex: Lexicon) -> list[str]:
         """The field words of the plans loaded (computed once per catalog)."""

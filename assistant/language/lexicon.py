@@ -132,9 +132,15 @@ class Lexicon:
     def rejoin(self, text: str) -> str:
         """Put back together a separable verb the user said with 个/了/过 inside ("备个案" → 备案,
         vocabulary.yaml `separable`)."""
-        for w in self.separable:
-            text = re.sub(f"{re.escape(w[0])}(个|了|过|一下){re.escape(w[1:])}", w, text)
-        return text
+        if not self.separable:
+            return text
+        return self._separable_re.sub(lambda m: m.group(0)[0] + m.group(0)[-1], text)
+
+    @cached_property
+    def _separable_re(self) -> re.Pattern:
+        # (each separable verb is two characters: its first, the inserted word, its second)
+        return re.compile("|".join(f"{re.escape(w[0])}(?:个|了|过|一下){re.escape(w[1])}"
+                                   for w in self.separable if len(w) == 2))
 
     def words(self) -> set[str]:
         """Every term the segmenter must keep whole."""

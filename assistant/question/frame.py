@@ -419,7 +419,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     catalog = catalog or build_catalog(indexes)
     text, injection, plain = prepared or question_text(question, lex)
     if catalog.abbreviations:
-        text = _spell_out(text, catalog.abbreviations, tok)
+        text = _spell_out(text, catalog.abbreviations, tok, catalog.abbreviation_re)
     g = lex.grammar
     # "五五开" is the split asked about, never a matter's word; nor is a loaded plan's title ("按《…方案》，…").
     titles = {m["title"] for m in catalog.metas}
@@ -781,16 +781,24 @@ def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
     return next((w for w in lex.unplaced_areas if w in text and not any(w in z for z in placed)), None)
 
 
-def _spell_out(text: str, abbreviations: dict[str, str], tok: Tokenizer) -> str:
+def _spell_out(text: str, abbreviations: dict[str, str], tok: Tokenizer, pattern: re.Pattern | None = None) -> str:
     """"基本公卫" → 基本公共卫生: a loaded plan's words shortened (catalog.abbreviations), where the short
     form stands on its own in the segmentation ("大学知识产权" holds 学知 across two words: not one)."""
+    pattern = pattern or re.compile("|".join(map(re.escape, abbreviations)))
+    # (every short form is two characters: a search at each offset finds overlapping ones too)
+    found = [m for i in range(len(text) - 1) if (m := pattern.match(text, i))]
+    if not found:
+        return text
     bounds, at = {0}, 0
     for piece in tok.pieces(text):
         at += len(piece)
         bounds.add(at)
-    found = [m for a in abbreviations for m in re.finditer(re.escape(a), text)
-             if m.start() in bounds and m.end() in bounds]
-    for m in sorted(found, key=lambda m: m.start(), reverse=True):
+    kept, end = [], 0
+    for m in found:   # (in order; never two that overlap)
+        if m.start() in bounds and m.end() in bounds and m.start() >= end:
+            kept.append(m)
+            end = m.end()
+    for m in reversed(kept):
         text = text[:m.start()] + abbreviations[m.group(0)] + text[m.end():]
     return text
 
