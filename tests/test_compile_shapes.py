@@ -655,3 +655,10 @@ def test_each_payer_the_sentence_names_where_they_are_finer_than_the_authoritys_
     rules, _ = compiled("农家书屋确认为中央与地方共同财政事权，由中央与省、市县财政分别承担。\n",
                         field="公共文化", title="某某省公共文化领域省与市县财政事权和支出责任划分改革方案")
     assert outcomes(rules)["农家书屋"] == [("中央", "中央"), ("省", "省"), ("市县", "市县")]   # 地方 is 省 and 市县
+
+
+def test_a_news_lead_in_naming_the_plan_is_no_item():
+    """"方案提出，A、B等明确为…": the clause that says who states the rule (a news report's) is no matter."""
+    rules, _ = compiled("方案提出，老年健康服务、职业病防治等明确为中央与地方共同财政事权，由中央财政和地方财政共同承担支出责任。\n",
+                        field="医疗卫生", title="某某领域中央与地方财政事权和支出责任划分改革方案")
+    assert [m["name"] for m in rules["matters"]] == ["老年健康服务", "职业病防治"]
