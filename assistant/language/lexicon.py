@@ -227,7 +227,8 @@ def _compile_grammar(g: dict) -> dict:
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
-                                               "coordinated_ask", "asks_who", "asks_listed", "share_claim", "other_predicate")},
+                                               "coordinated_ask", "asks_who", "asks_listed", "share_claim", "other_predicate",
+                                               "negated_before")},
     }
 
 

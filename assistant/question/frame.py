@@ -159,7 +159,7 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     # (a space typed for a comma ends the clause too: "只由市级承担 县区不用管" refuses 县区, not 市级)
     clause = re.split(r"[？！?!、]|" + _CLAUSE_BREAK.pattern, re.sub(r"(.)不\1", "", text[end:end + 12]))[0]
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after))
-                             or g["negated"].search(clause))
+                             or g["negated"].search(clause) or g["negated_before"].search(text[max(0, start - 4):start]))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
     share = _share(g["share_claim"].match(text[end:end + 12])) if claim else None
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive, own=own,
@@ -564,8 +564,10 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                          own_place=_own_place(text, index),
                                          unplaced_area=area, area_claimed=_area_claimed(text, area, g)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
+    # So do a claim of how the levels share it ("专利导航市县各管各的？") or of its principle ("…按隶属关系？").
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
-            and any(m.claim for d in analysis.docs for m in d.levels):
+            and (any(m.claim for d in analysis.docs for m in d.levels) or analysis.joint_claim
+                 or analysis.principle_claim and re.search(r"[？?]$", text)):
         analysis.yes_no = True
     for d in analysis.docs:
         d.list_filter = _list_filter(analysis, d, lex)
