@@ -136,6 +136,9 @@ def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (
             # unless the second is a head noun the first modifies ("保护体系", "运营平台").
             if len(words) == 2 and len(words[0]) == len(words[1]) == 2 and words[1] not in lex.head_nouns:
                 heads.append(words[0])
+            # "涉外知识产权纠纷应对|机制": a generic head noun after a long term of its own — the term names it too
+            elif len(words) >= 2 and words[-1] in lex.head_nouns and len(words[-2]) >= 4:
+                heads.append(words[-2])
     return list(dict.fromkeys(heads)) or [name]
 
 
