@@ -159,7 +159,9 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     # (a space typed for a comma ends the clause too: "只由市级承担 县区不用管" refuses 县区, not 市级)
     clause = re.split(r"[？！?!、]|" + _CLAUSE_BREAK.pattern, re.sub(r"(.)不\1", "", text[end:end + 12]))[0]
     negated = claim and bool(g["negated"].match(after) or (phrase and g["negated"].search(after))
-                             or g["negated"].search(clause) or g["negated_before"].search(text[max(0, start - 4):start]))
+                             or g["negated"].search(clause)
+                             or (g["negated_before"].search(text[max(0, start - 4):start])
+                                 and not g["rhetorical"].search(text[max(0, start - 4):])))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
     share = _share(g["share_claim"].match(text[end:end + 12])) if claim else None
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive, own=own,
