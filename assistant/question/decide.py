@@ -679,12 +679,13 @@ def _other_field(a: Analysis, d: DocAnalysis | None, asks: bool, intent: str | N
                  unexplained: list[str] | None = None) -> Resolution:
     """Work of another field ("法律援助中心的经费谁出" to an IP plan). Asked who pays, it is a matter
     the plan does not list, said with the plan's field; asked nothing of paying, it is out of scope."""
-    # (a price asked, "动车票多少钱", is no question of who pays: its 钱 alone asks nothing)
-    pays = d is not None and (bool({"authority", "principle"} & a.intents) or ("payer" in a.intents and "amount" not in a.intents)
-                              or any(m.claim and m.level for m in d.levels) or bool(load_lexicon().grammar["asks_who"].search(a.text))
-                              # a rule offered for it ("…按宣传教育和普法那条吗") asks whether the plan covers it
-                              or bool(load_lexicon().grammar["matter_claim"].search(a.text))
-                              or bool(load_lexicon().grammar["asks_listed"].search(a.text)))
+    g = load_lexicon().grammar
+    # (a price asked, "动车票多少钱", is no question of who pays: its 钱 alone asks nothing; a rule offered for
+    # the work, "…按宣传教育和普法那条吗", or "方案里有吗" asks whether the plan covers it)
+    pays = d is not None and (bool({"authority", "principle"} & a.intents)
+                              or ("payer" in a.intents and "amount" not in a.intents)
+                              or any(m.claim and m.level for m in d.levels)
+                              or any(g[k].search(a.text) for k in ("asks_who", "matter_claim", "asks_listed")))
     if not (asks and pays) or a.own_costs:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
     return Resolution("not_listed", "other_field", index=d.index, intent=intent, injection=a.injection,
