@@ -100,6 +100,12 @@ class Lexicon:
     def _level_chars(self) -> frozenset[str]:
         return frozenset(w for lv in self.levels for w in [*lv["names"], *lv["user"]] if len(w) == 1)
 
+    @cached_property
+    def levels_at_end(self) -> re.Pattern:
+        """Level words closing a phrase ("法律援助中心的经费 市县" → its 市县), to trim them off a topic."""
+        words = sorted({w for lv in self.levels for w in [*lv["names"], *lv["user"]]}, key=len, reverse=True)
+        return re.compile(r"(\s*(" + "|".join(map(re.escape, words)) + r")[和与跟、]?)+$")
+
     def is_level_char(self, ch: str) -> bool:
         """Is this one character a level's name or a user's word for one (市, 县, 省…)?"""
         return ch in self._level_chars

@@ -798,8 +798,7 @@ def _topic(a: Analysis, units: list[str]) -> str:
                     text)[0]
     text = text.strip("，的 ")
     # "法律援助中心的经费 市县怎么分": the levels asked about close the question, they are no part of the topic
-    levels = sorted({w for lv in load_lexicon().levels for w in [*lv["names"], *lv["user"]]}, key=len, reverse=True)
-    text = re.sub(r"(\s*(" + "|".join(map(re.escape, levels)) + r")[和与跟、]?)+$", "", text).strip("，的 ")
+    text = load_lexicon().levels_at_end.sub("", text).strip("，的 ")
     return text if 2 <= len(text) <= 30 else "".join(units[:4])
 
 
