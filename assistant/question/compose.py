@@ -425,6 +425,10 @@ class Composer:
             else self.t["which_level"].format(topic=res.topic)
         return lead + "\n" + self._numbered(res.options)
 
+    def _compose_near(self, res: Resolution, out: dict, loaded) -> str:
+        out["suggestions"] = [o["question"] for o in out["options"]]
+        return self.t["clarify_near"].format(topic=res.topic) + "\n" + self._numbered(res.options)
+
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
         if res.options:   # "地理标志谁出钱？": the plan lists more than one matter of that name
             out["suggestions"] = [o["question"] for o in out["options"]]
