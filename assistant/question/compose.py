@@ -419,20 +419,22 @@ class Composer:
             f"《{res.index.doc.title if res.index else (loaded[0]['title'] if loaded else '财政事权和支出责任划分方案')}》"
         return self.t["out_of_scope"].format(title=titles) + "\n" + "\n".join(f"· {q}" for q in examples)
 
-    def _compose_which_level(self, res: Resolution, out: dict, loaded) -> str:
+    def _asking(self, lead: str, res: Resolution, out: dict) -> str:
+        """A question back with the options to tap (and to send again as suggestions)."""
         out["suggestions"] = [o["question"] for o in out["options"]]
-        lead = self.t["which_level_inside"].format(topic=res.topic, inside=res.inside) if res.inside \
-            else self.t["which_level"].format(topic=res.topic)
         return lead + "\n" + self._numbered(res.options)
 
+    def _compose_which_level(self, res: Resolution, out: dict, loaded) -> str:
+        lead = self.t["which_level_inside"].format(topic=res.topic, inside=res.inside) if res.inside \
+            else self.t["which_level"].format(topic=res.topic)
+        return self._asking(lead, res, out)
+
     def _compose_near(self, res: Resolution, out: dict, loaded) -> str:
-        out["suggestions"] = [o["question"] for o in out["options"]]
-        return self.t["clarify_near"].format(topic=res.topic) + "\n" + self._numbered(res.options)
+        return self._asking(self.t["clarify_near"].format(topic=res.topic), res, out)
 
     def _compose_clarify(self, res: Resolution, out: dict, loaded) -> str:
         if res.options:   # "地理标志谁出钱？": the plan lists more than one matter of that name
-            out["suggestions"] = [o["question"] for o in out["options"]]
-            return self.t["clarify_options"].format(topic=res.topic) + "\n" + self._numbered(res.options)
+            return self._asking(self.t["clarify_options"].format(topic=res.topic), res, out)
         examples = plan_examples(res.index, self.t)[:4]
         out["suggestions"] = examples
         return self.t["clarify"] + "\n" + "\n".join(f"· {q}" for q in examples)

@@ -518,9 +518,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
                               options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],
                               injection=a.injection, context=dict(context))
-    # "港澳台招商推介会谁出", "12315消费维权中心…": a weak match (less than half the question's weight) with words
-    # left over, in a question that says no word of the plan's field (in the user's own words either), names
-    # something else that shares a word with one item: ask, with the item as an option, rather than answer.
+    # "港澳台招商推介会谁出": a weak match (under 0.45 of the question's weight) with words left over, in a
+    # question that says no word of the plan's field (in the user's own words either), names something else
+    # that shares a word with one item: ask, with the item as an option, rather than answer. (Not "12315消费
+    # 维权中心…": 维权 is a field word, so that look-alike is still answered.)
     weak = explaining and len(explaining) == 1 and not a.follow_up and not a.yes_no and not a.domain \
         and explaining[0].unexplained and max(m.coverage for m in explaining[0].matches) < 0.45
     if weak and not any(w in (a.plain or a.text) for w in load_lexicon().domain_words([explaining[0].index.meta("field") or ""])):
