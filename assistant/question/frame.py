@@ -386,7 +386,7 @@ def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[st
                 or any(w in m.phrase for m in mentions) \
                 or any(w in m.surface for m in mentions if len(m.surface) > len(w)):   # "城镇" of "林城镇"
             continue
-        if re.fullmatch(r"[\d.%％]+", w) or re.fullmatch(r"[这那此该][一个部些块种项笔类方分面边]{1,3}", w):
+        if re.fullmatch(r"[\d.%％零〇一二三四五六七八九十百千万]+", w) or re.fullmatch(r"[这那此该][一个部些块种项笔类方分面边]{1,3}", w):
             continue  # numbers and demonstratives ("这部分", "那一块") name no matter
         if w not in out:
             out.append(w)
@@ -478,7 +478,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         off_topic=matches_any(text, lex.off_topic),
         own_costs=matches_any(text, lex.own_costs),
         # (a field word inside a rule the user offers, "按地理标志运用促进那条", says nothing of the work asked about)
-        domain=bool(_contains_any(g["matter_claim"].sub("，", text), domain_words)), other_place=other_place,
+        # (in the user's own words too: "知识产权课" read as 宣传教育 still says 知识产权)
+        domain=any(_contains_any(g["matter_claim"].sub("，", t), domain_words) for t in (text, plain)),
+        other_place=other_place,
         other_field=other_field,
         follow_up=follow_up, fields_named=fields_named, plain=plain,
         joint_scope=bool(g["joint_scope"].search(asked)), plans=tuple(catalog.metas),
