@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.document.catalog import place_stem
 from assistant.document.parse import Block, heading_title
 from assistant.language.lexicon import Lexicon
 from assistant.question.decide import Resolution, Verdict
@@ -46,6 +47,7 @@ def date_cn(iso: str | None) -> str:
 class Composer:
     def __init__(self, lex: Lexicon) -> None:
         self.t = lex.templates
+        self.lex = lex
 
     # ------------------------------------------------------------ citations
     def _cite(self, out: dict, index: DocIndex, anchor: str, quote: str | None = None) -> int:
@@ -248,7 +250,7 @@ class Composer:
     def _compose_fact(self, res: Resolution, out: dict, loaded) -> str:
         text = self._fact_text(res, out)
         if res.yes_no:
-            verdict = _fact_premise(res)
+            verdict = _fact_premise(res, self.lex)
             if verdict:
                 text = self.t["answer_yes" if verdict == "yes" else "answer_no"] + text
         return text
@@ -475,8 +477,17 @@ class Composer:
 _NUMBER_PARTS = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔（(\[【]\s*(\d{4})\s*[〕）)\]】]\s*第?\s*(\d+)\s*[号號]")
 _DATE_IN_TEXT = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})[日号])?)?")   # 1月1号 as 1月1日
 _DAY_IN_TEXT = re.compile(r"(?<!\d年)(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
-_ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(局|办公室|办公厅|人民政府|政府|委员会|厅|单位)")
+_ORG_IN_TEXT = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:局|办公室|办公厅|人民政府|政府|委员会|厅|单位)+")
 _BODY_LEVEL = re.compile(r"国务院|中央|自治区|省|州|市|县|区")
+
+
+_BODIES_SPLIT = re.compile(r"[、，,和与及]|会同")
+
+
+def _bare_body(body: str, ix) -> str:
+    """A body's name without the plan's place and 人民 ("钦州市人民政府办公室" → 市政府办公室)."""
+    stem = place_stem(ix.meta("place")) or ""
+    return body.replace("人民", "").replace(stem, "") if stem else body.replace("人民", "")
 
 
 def _level_of_body(body: str) -> str | None:
@@ -486,7 +497,7 @@ def _level_of_body(body: str) -> str | None:
     return found[-1] if found else None
 
 
-def _fact_premise(res: Resolution) -> str | None:
+def _fact_premise(res: Resolution, lex: Lexicon) -> str | None:
     """For "文号是…吗？"-style questions: does the value the user states match the plan's?"""
     ix, key, q = res.index, res.fact, res.question
     value = ix.meta({"notice_title": "title"}.get(key, key)) if key != "date_effective" else None
@@ -528,6 +539,13 @@ def _fact_premise(res: Resolution) -> str | None:
         if value in q:
             return "yes"
         stated = [m.group(0) for m in _ORG_IN_TEXT.finditer(q)]
+        # "是市财政局负责解释的吧" of "市财政局、市市场监管局会同…", "是市政府办公室发的吧" of 钦州市人民政府办公室:
+        # every body the user names is one of the plan's, said without its place or 人民
+        bodies = [b for b in map(lambda s: _bare_body(s, ix), _BODIES_SPLIT.split(value)) if len(b) >= 3]
+        if stated and all(any(_bare_body(s, ix).endswith(b) for b in bodies) for s in stated):
+            # ("由市财政局一家负责解释吗": not all of them, said as alone)
+            alone = lex.grammar["exclusive"].search(q) and len(stated) < len(bodies)
+            return "no" if alone else "yes"
         if key == "issuer":
             # "是自治区政府发的吧" of a city government's office: another level's body is 不是; the same
             # level's in other words ("市政府发的吧" of 钦州市人民政府办公室) may be its office: no lead
