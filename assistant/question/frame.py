@@ -566,7 +566,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                              m.level and not m.guessed and catalog.alias_docs.get(m.surface) == 1
                                              for m in mentions),
                                          own_place=_own_place(text, index),
-                                         unplaced_area=area, area_claimed=_area_claimed(text, area, g)))
+                                         unplaced_area=None if _located(text, area, lex) else area,
+                                         area_claimed=_area_claimed(text, area, g)))
     # "市本级的服务业监管，是区县出钱？": a claimed level and no question word make a yes/no question.
     # So do a claim of how the levels share it ("专利导航市县各管各的？") or of its principle ("…按隶属关系？").
     if not analysis.yes_no and not re.search(r"(谁|哪|什么|啥|怎么|如何|多少|几|还是)", text) \
@@ -785,6 +786,11 @@ def _unplaced_area(text: str, index: DocIndex, lex: Lexicon) -> str | None:
     no level (a zone it places, "高新区" of "…开发区参照县区执行", is that level's)."""
     placed = [z for z in index.zones if z in text]
     return next((w for w in lex.unplaced_areas if w in text and not any(w in z for z in placed)), None)
+
+
+def _located(text: str, area: str | None, lex: Lexicon) -> bool:
+    """Is the area said as where the work is done ("在园区设点…", grammar.yaml location), not who does it?"""
+    return bool(area) and any(b.search(text[:text.find(area)]) for b, _ in lex.grammar["level_roles"]["location"])
 
 
 def _spell_out(text: str, abbreviations: dict[str, str], tok: Tokenizer, pattern: re.Pattern | None = None) -> str:
