@@ -688,6 +688,15 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
             own = [w for w in tok.terms(name[:max(first, 0)]) if w in domain_words] \
                 if not any(u in domain_words for u in units) else []
             qualifiers = ([field] if field and field in name else []) + own
+            # "12315消费维权中心" of 快速维权中心建设: a body's name the user shortened (vocabulary.yaml synonyms,
+            # 维权中心) drops its own qualifier (快速); another word right before it names another body.
+            if any(_shortened(u, plain, lex) and (at := words.index(u) if u in words else 0) > 0
+                   and words[at - 1] in loose and words[at - 1] not in m.covered
+                   and re.search(r"[\u4e00-\u9fff]", words[at - 1]) for u in m.covered):
+                kept.remove(m)
+                loose |= set(m.covered) - {u for k in kept for u in k.covered}
+                changed = True
+                break
             # (said in the user's own words too: "知识产权专员" read as 人才队伍建设 still says 知识产权)
             if not qualifiers or any(q in text or q in plain for q in qualifiers) \
                     or any(w in domain_words for w in m.covered):   # "企业专利质押": the field's kind is named
@@ -712,6 +721,13 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
                 break
     left = set(unexplained) | (loose - set(domain_words))
     return kept, [u for u in units if u in left]
+
+
+def _shortened(term: str, plain: str, lex: Lexicon) -> bool:
+    """Did the user say a canonical term that names a body or facility by a generic head noun (中心, 平台, 站点:
+    vocabulary.yaml head_nouns) only by a shorter form of its own (维权中心 of 快速维权中心)?"""
+    return term not in plain and any(v in term and v in plain and any(v.endswith(h) for h in lex.head_nouns)
+                                     for v in lex.synonyms.get(term, ()))
 
 
 _place_stem = place_stem
