@@ -74,7 +74,9 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
         # "专利导航县区出钱吗？": the claimed level is the level asked about — unless the claim is
         # about the whole matter ("是不是市里全包", "县区一分钱不用出吧"), which every level's verdict answers.
         # (nor when a level is claimed not to pay beside one claimed to pay, "就市里出 县区没有支出责任": the whole)
-        scope = [] if any(m.negated for m in claims) else \
+        # A level claimed not to pay, alone ("县区一分钱不用出吧"), is the level asked about: its own verdict says.
+        negated = [m for m in claims if m.negated]
+        scope = ([m for m in negated if m.level] if len(negated) == len(claims) else []) if negated else \
             [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.holder)]
     return scope, claims
 
