@@ -329,6 +329,16 @@ class Composer:
                     self._cite(out, ix, first.anchor)
                 elif block:
                     self._cite(out, ix, block.anchor, block.text)
+            if not cats:   # a page with no headings over its rules (a news summary): the matters it lists
+                names = []
+                for m in ix.rules["matters"]:
+                    if m["name"] not in names:
+                        names.append(m["name"])
+                        self._cite(out, ix, m["outcomes"][0]["anchor"], m["outcomes"][0]["quote"])
+                if not names:
+                    return "方案原文未列出分类，也没有可读出的具体事项。"
+                return f"方案没有按类列标题，它列明的事项有{len(names)}项：\n" + "\n".join(
+                    f"{i}. {n}" for i, n in enumerate(names, 1))
             return f"方案的主要内容按{len(cats)}类事项划分财政事权和支出责任：\n" + "\n".join(cats)
         if key == "approval":
             block = next((b for b in ix.doc.blocks if b.kind == "notice_paragraph" and re.search(r"(同意|批准|审议通过)", b.text)), None)
