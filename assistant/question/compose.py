@@ -102,7 +102,7 @@ class Composer:
         text = f"{who}，{self._assignment(o, v)}"
         text += self._principle_note(o)
         if o.get("shares"):
-            text += "，" + _shares_text(o["shares"])
+            text += _shares_text(o["shares"])
         return text
 
     def _verdict_text(self, v: Verdict) -> str:
@@ -130,7 +130,7 @@ class Composer:
             else:
                 body = subject + self._assignment(o, v)
                 body += self._principle_note(o) + \
-                    ("，" + _shares_text(o["shares"]) if o.get("shares") else "") + "。"
+                    (_shares_text(o["shares"]) if o.get("shares") else "") + "。"
                 if not o["authority"]:
                     body += self.t["authority_unstated"]
             if joint and joint is not o and "共同" not in o["authority"]:
@@ -143,8 +143,8 @@ class Composer:
             if joint["level"] is None:
                 head += f"，由{joint['payer']}承担支出责任"
                 if joint.get("shares"):
-                    head += "，" + _shares_text(joint["shares"])
-            head += "。具体为："
+                    head += _shares_text(joint["shares"])
+            head += "。"
         else:
             levels = "、".join(dict.fromkeys(v.index.label_of(o["level"]) for o in outcomes if o["level"]))
             head = f"{name}{principle}分情况：" if any(o["level"] is None for o in outcomes) \
@@ -154,6 +154,8 @@ class Composer:
                                                                      if o["level"] or o.get("condition")), 1)]
         if lines:
             lines[-1] = lines[-1].rstrip("；") + "。"
+        if joint and lines:
+            head += "具体为："   # (the same verdict said in two paragraphs has no cases to list)
         if any(not o["authority"] for o in outcomes):
             lines.append(self.t["authority_unstated"])
         return prefix + note + head + ("\n" + "\n".join(lines) if lines else "")
@@ -569,5 +571,5 @@ def _fact_premise(res: Resolution, lex: Lexicon) -> str | None:
 
 def _shares_text(shares) -> str:
     if isinstance(shares, dict):
-        return "分担比例：" + "，".join(f"{lv}{round(v * 100)}%" for lv, v in shares.items())
+        return "，分担比例：" + "，".join(f"{lv}{round(v * 100)}%" for lv, v in shares.items())
     return f"（{shares}）"
