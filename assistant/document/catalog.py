@@ -80,8 +80,16 @@ class Catalog:
                 out |= self.name_docs.get(text[start:end], set())
         return out
 
+    @property
+    def national(self) -> bool:
+        """Is a plan of the central government loaded (中央/地方: every place in the country is its)?"""
+        tiers = load_lexicon().level_tier
+        return any(tiers.get(lv, lv) == "中央" for m in self.metas for lv in m.get("levels", ()))
+
     def related_place(self, codes: tuple[str, ...]) -> bool:
         """Is a named place one of the loaded plans' places, inside one, or above one?"""
+        if self.national:
+            return True
         gaz = load_gazetteer()
         return any(c in self.areas or c in self.above_areas or any(a in self.areas for a in gaz.ancestors(c))
                    for c in codes)

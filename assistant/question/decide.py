@@ -446,7 +446,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     elsewhere = next((m.surface for x in docs for m in x.levels if m.elsewhere), None)
     in_field_question = bool({"payer", "authority", "principle"} & a.intents) or a.domain or a.yes_no \
         or any(x.matches for x in docs)
-    if (a.other_place or (elsewhere and all(any(m.elsewhere for m in x.levels) for x in docs))) \
+    # ("江苏基本公卫…" with 钦州's plan and a central plan loaded: the plans whose area holds the place answer)
+    inside = [x for x in docs if not any(m.elsewhere for m in x.levels)]
+    if elsewhere and inside and any(x.matches for x in inside):
+        docs = inside
+    if (a.other_place or (elsewhere and docs is not inside)) \
             and in_field_question and not any(x.named == 2 for x in docs):
         d0 = _primary(docs, default_doc)
         return Resolution("not_listed", "not_loaded", index=d0.index if d0 else None,
@@ -514,8 +518,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # A peer has every tier of government the question names ("国家…" is no question for a 市/县区 plan).
         tiers = load_lexicon().level_tier
         named = {tiers.get(m.level, m.level) for m in explaining[0].levels if m.level and not m.guessed}
+        # (nor one whose area the question's place lies outside: "江苏的…" is not 黔东南州's)
+        away = {x.index.doc_id for x in a.docs if any(m.elsewhere for m in x.levels)}
         peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id
-                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())}]
+                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away]
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
                               options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],

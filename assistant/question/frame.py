@@ -246,7 +246,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             # (longer names are placed by their suffix below).
             mentions.append((start, _mention(text, start, end, county, aliases, lex, guessed=True)))
         elif not area:
-            continue
+            # (a central plan's, or one whose place is unknown: "江苏的…" says where, it names no matter)
+            mentions.append((start, LevelMention(None, text[start:end], False, guessed=True)))
         elif index.levels and text[end - 1] in "省市州盟" and any(c in area for c in codes) \
                 and (lex.grammar["own_institution"].match(text[end:])
                      or any(p.match(text[end:]) for p in lex.grammar["level_roles"]["scope_after"])):
