@@ -183,11 +183,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     # Words left over that the matter's own sentence says, or kinds of the plan's field ("查侵权的执法经费":
     # 侵权 beside 知识产权执法司法; "专利…执法"), are its context, not something else (decide weighs them).
     said_around = set().union(*(m.entry.context for m in accepted)) | set(lex.domain_words([index.meta("field") or ""]))
-    # (So does a word that is one matter's own head and no other's, said without a word of another kind right
-    # before it: 执法 of 知识产权执法司法 in "打击侵权的执法", though 执法合作交流 holds it too; not "共享单车的监管".)
-    field_words = set(lex.domain_words([index.meta("field") or ""]))
     if accepted and unexplained and not any(_name_df(u, index, lex, tok) <= 1 or len(covering(u, index, lex, tok)) == 1
-                                            or _head_of_one(u, m, index, units, text, field_words)
                                             for m in accepted for u in m.covered) \
             and not all(u in said_around for u in unexplained) \
             and not (len(whole) == 1 and accepted[0] is whole[0]) \
@@ -196,18 +192,6 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
-
-
-def _head_of_one(unit: str, m: "MatterMatch", index: DocIndex, units: list[str], text: str,
-                 field_words: set[str]) -> bool:
-    """Is the word this matter's head, and no other matter's, with no word of another kind right before it
-    (a word the matter does not explain, nor one of the field's kinds)?"""
-    if unit not in m.entry.heads or sum(unit in e.heads for e in index.matters) != 1:
-        return False
-    at = units.index(unit)
-    prev = units[at - 1] if at else None
-    return not (prev and prev not in m.covered and prev not in field_words
-                and (prev + unit in text or prev + "的" + unit in text))
 
 
 def _inside_named(core: str, accepted: list["MatterMatch"], text: str, lex: Lexicon) -> bool:
