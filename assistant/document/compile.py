@@ -1100,8 +1100,40 @@ class Compiler:
                 continue
             self._compile_block(block)
         self._listed_contents()
+        self._tiers()
         self.levels = self._doc_levels()
         return self.result()
+
+    def _tiers(self) -> None:
+        """"基本公共卫生服务支出责任实行中央分档分担办法：第一档包括内蒙古、广西、重庆等12个省…，中央分担80%；第二档…":
+        the joint matter named before the tiers gets one case per tier, with the places it lists (what a question
+        naming a place is answered with) and the level's share; the other level of the joint payer bears the rest."""
+        pattern = re.compile(compile_vocabulary()["tier"])
+        for block in self.doc.paragraphs():
+            for sent in sentences(block):
+                found = list(pattern.finditer(sent.folded))
+                if not found:
+                    continue
+                before = sent.folded[:found[0].start()]
+                for matter in self.matters.values():
+                    joint = next((o for o in matter["outcomes"] if o["level"] is None and "共同" in (o["payer"] or "")
+                                  and not o.get("condition")), None)
+                    if joint is None or not any(w and w in before for w in matter["written"]):
+                        continue
+                    levels = [lv for lv in _split_levels(re.sub(r"共同$", "", joint["payer"]))]
+                    for m in found:
+                        who = levels_in(m.group("who"))
+                        if len(who) != 1 or who[0] not in levels or len(levels) != 2:
+                            continue
+                        share = float(m.group("pct")) / 100
+                        other = next(lv for lv in levels if lv != who[0])
+                        # ("…重庆等12个省（自治区、直辖市）", "…山东3个省": the places named, not how many there are)
+                        named = re.sub(r"(等|\d+个).*$", "", re.sub(r"（[^）]*）", "", m.group("places")))
+                        places = [p for p in named.split("、") if p]
+                        matter["outcomes"].append({
+                            **joint, "condition": f"第{m.group('n')}档：{m.group('places')}", "places": places,
+                            "shares": {who[0]: share, other: round(1 - share, 4)}, "anchor": block.anchor,
+                            "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip()})
 
     def _listed_contents(self) -> None:
         """"邮政省级履职能力建设纳入省级财政事权，主要包括…开展的战略规划、行业监管…等事项": what the one

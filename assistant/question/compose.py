@@ -125,6 +125,8 @@ class Composer:
             # ("区市监局…区里…", "钦北区…区里": one level said twice is said once, in its longest form)
             surface = max(said, key=len) if said else ""
             subject = f"{surface}的{name}" if surface and not name.startswith(surface) else name
+            if o.get("condition") and o["level"] is None:
+                subject += f"（{o['condition']}）"   # a case of a joint verdict: "第一档（内蒙古、广西、重庆…）"
             if o.get("condition") and o["level"]:
                 body = f"{subject}：{self._branch(o, v)}。"
             else:

@@ -150,6 +150,15 @@ def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]
     return None
 
 
+def _in_tier(outcomes: list[dict], d: DocAnalysis) -> list[dict]:
+    """"重庆基本公卫中央分担多少": of a cost split by tiers of places, the tier that lists the place the question
+    names (as said, or the list's short name for it: 重庆 of 重庆市); every tier when none lists it."""
+    said = [m.surface for m in d.levels if m.level is None and not m.foreign]
+    tiers = [o for o in outcomes if o.get("places") and any(p and (s.startswith(p) or p.startswith(s))
+                                                              for p in o["places"] for s in said)]
+    return tiers or outcomes
+
+
 def _levels_of(payer: str, levels: list[str]) -> set[str]:
     """The plan's levels a payer names ("市与县（市、区）共同" → 市, 县（市、区）): its pieces between 与/和/、
     outside brackets (so the 市 inside "县（市、区）" is not the city)."""
@@ -574,6 +583,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                         outcomes, only = _select(match.entry.matter, scope)
                 if any(v.matter["id"] == match.entry.matter["id"] for v in found):
                     continue   # another match's level version already brought this matter
+                outcomes = _in_tier(outcomes, x)
                 outcomes, details = _exceptions(outcomes) if not scope else (outcomes, [])
                 v = Verdict(x.index, match.entry.matter, outcomes, scope, only, details=details)
                 if a.yes_no:
