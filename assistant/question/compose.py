@@ -428,6 +428,11 @@ class Composer:
         scope = self.t["field_scope"].format(field=field, title=res.index.doc.title) if field else ""
         return self.t["not_listed_other_field"].format(topic=res.topic, scope=scope)
 
+    def _compose_other_level(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
+        levels = "与".join(res.index.label_of(lv) for lv in res.index.levels)
+        lead = self.t["not_listed_other_level"].format(doer=res.inside, level=res.above, topic=res.topic, levels=levels)
+        return self._asking(lead, res, out) if res.options else lead
+
     def _compose_out_of_scope(self, res: Resolution, out: dict, loaded: list[dict]) -> str:
         examples = plan_examples(res.index, self.t)[:4]
         out["suggestions"] = examples

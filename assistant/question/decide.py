@@ -51,6 +51,7 @@ class Resolution:
     lead: str | None = None          # one 是/不是 for several matters' answers ("是不是全都市级承担": 不是), or
                                      # 不是 for a kind of spending no rule mentions (not_listed)
     inside: str | None = None        # a level the plan lacks that does the work asked about ("镇上办的": 乡镇)
+    above: str | None = None         # …above the plan's levels, as the plan's vocabulary names it ("国家级的": 中央)
     unlisted: list[str] = field(default_factory=list)   # parts of the question the plan does not list
                                                         # ("专利导航和专利资助分别谁出": 专利资助)
 
@@ -598,6 +599,18 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 found.append(v)
             if not scope:
                 found = _written_version(found, a.text)
+            # "自治区建的…保护中心", "国家级的…": work a level above the plan's does (a level the plan lacks, said
+            # as the doer) is not what the plan divides: not listed, with the plan's own levels' versions to tap.
+            above = next((m for m in x.levels if m.foreign and m.level is None and not m.claim and not m.inside
+                          and (m.phrase or re.search(re.escape(m.surface) + "级?的", a.text))), None)
+            if above and not any(m.level and not m.claim for m in x.levels) and len(found) == 1 and not verdicts:
+                levels = [o["level"] for o in found[0].matter["outcomes"] if o["level"]]
+                name = found[0].matter["name"]
+                return Resolution("not_listed", "other_level", index=x.index, topic=name, inside=above.surface,
+                                  above=above.foreign,
+                                  options=[matter_option(f"{x.index.label_of(lv)}的{name}")
+                                           for lv in dict.fromkeys(levels)], injection=a.injection,
+                                  context=_context_for(found, [], intent))
             # "园区的专利导航…": work split by level, done in an area the plan places at neither: ask which.
             # So too work done below the plan's lowest level ("镇上办的普法"): the plan does not say whose it is.
             below = next((m for m in scope if m.inside), None)
