@@ -160,6 +160,23 @@ def _in_tier(outcomes: list[dict], d: DocAnalysis) -> list[dict]:
     return tiers or outcomes
 
 
+def _one_phrase(d: DocAnalysis, text: str) -> bool:
+    """Do two or more matters match by disjoint words that the question says one right after the other
+    (nothing but 的 between them: no 和/与/及/、/，/space, no 又要…)?"""
+    # (not a whole beside its part, "义务教育学校运转": the part is asked about)
+    wholes = {w for m in d.matches for w in [m.entry.matter.get("part_of")] if w} | \
+        {m.entry.matter["name"] for m in d.matches
+         if heading_title(m.entry.matter.get("category") or "").strip() == m.entry.matter["name"]}
+    covered = [set(m.covered) for m in d.matches if m.entry.matter["name"] not in wholes
+               and not set(m.entry.matter.get("written") or []) & wholes]
+    if len(covered) < 2 or not all(covered) or any(a & b for i, a in enumerate(covered) for b in covered[i + 1:]):
+        return False
+    spans = sorted((text.find(w), text.find(w) + len(w), i) for i, ws in enumerate(covered) for w in ws if w in text)
+    joins = load_lexicon().grammar["joins_matters"]
+    return all(joins.search(text[e:s]) is None and re.fullmatch(r"的?", text[e:s])
+               for (_, e, i), (s, _, j) in zip(spans, spans[1:]) if i != j) and len({i for *_, i in spans}) >= 2
+
+
 def _levels_of(payer: str, levels: list[str]) -> set[str]:
     """The plan's levels a payer names ("市与县（市、区）共同" → 市, 县（市、区）): its pieces between 与/和/、
     outside brackets (so the 市 inside "县（市、区）" is not the city)."""
@@ -543,6 +560,13 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     weak = explaining and len(explaining) == 1 and not a.follow_up and not a.yes_no and not a.domain \
         and explaining[0].unexplained and max(m.coverage for m in explaining[0].matches) < 0.45
     if weak and not any(w in (a.plain or a.text) for w in load_lexicon().domain_words([explaining[0].index.meta("field") or ""])):
+        x = explaining[0]
+        return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
+                          options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
+                          injection=a.injection, context=dict(context))
+    # "北斗导航应用推广", "网络安全宣传周活动": words of several matters run together in one phrase, with no 和/、/space
+    # between them, name one thing that is none of them: ask, with the matters as options.
+    if len(explaining) == 1 and not a.follow_up and _one_phrase(explaining[0], a.text):
         x = explaining[0]
         return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
                           options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
