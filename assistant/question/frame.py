@@ -708,9 +708,11 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
                 # (a word of letters, "zhichan" that pinyin could not read, names no kind)
                 before = [w for w in words[:at] if len(w) > 1 and w != "的"]
                 prev = before[-1] if before and re.search(r"[\u4e00-\u9fff]", before[-1]) else None
-                # (not a word between two of its words, "评价|打分|考核": inside the phrase that names it)
+                # (not a word between two of its words, "评价|打分|考核": inside the phrase that names it — unless
+                # the name has its qualifier there, "边境|禁毒|执法合作" of 边境国家…知识产权执法合作交流)
                 if prev is None or prev not in loose or prev in m.covered \
-                        or (len(before) > 1 and before[-2] in m.covered):
+                        or (len(before) > 1 and before[-2] in m.covered
+                            and not any(q in _between(name, before[-2], words[at]) for q in qualifiers)):
                     continue
                 start = text.find(prev)
                 if not re.search(r"[，。？！,.;；:：\s]", text[start + len(prev):text.find(words[at], start)]):
@@ -722,6 +724,13 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
                 break
     left = set(unexplained) | (loose - set(domain_words))
     return kept, [u for u in units if u in left]
+
+
+def _between(name: str, a: str, b: str) -> str:
+    """What a name says between two of its words ("" where it does not hold both in that order)."""
+    i = name.find(a)
+    j = name.find(b, i + len(a)) if i >= 0 else -1
+    return name[i + len(a):j] if j >= 0 else ""
 
 
 def _shortened(term: str, plain: str, lex: Lexicon) -> bool:
