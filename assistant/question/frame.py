@@ -353,6 +353,11 @@ def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
     rank = lex.level_rank
     if m.level or not m.foreign or m.claim or m.foreign not in rank or not index.levels:
         return m
+    # ("县城里…" of a 中央/地方 plan: a level one of the plan's takes in is that level, not below it)
+    tier = lex.level_tier.get(m.foreign, m.foreign)
+    wider = next((lv for lv in index.levels if {m.foreign, tier} & lex.level_covers.get(lv, set())), None)
+    if wider:
+        return LevelMention(wider, m.surface, False, guessed=m.guessed)
     ranked = [lv for lv in index.levels if lv in rank]
     lowest = max(ranked, key=lambda lv: rank[lv], default=None)
     if lowest and rank[m.foreign] > rank[lowest]:
