@@ -160,6 +160,20 @@ def _in_tier(outcomes: list[dict], d: DocAnalysis) -> list[dict]:
     return tiers or outcomes
 
 
+def _same_words_more_said(d: DocAnalysis) -> bool:
+    """Do two or more matters (with different verdicts) match by the same words, while the question says
+    more that none of them explains?"""
+    # (at the level the question names, if it names one: "市里跟…交流" is 市's under each)
+    named = {m.level for m in d.levels if m.level and not m.claim}
+    # (and of the matters, those that have that level's version: "省级…与国外…交流合作" is not 市县层面's)
+    matches = [m for m in d.matches if any(o["level"] in named for o in m.entry.matter["outcomes"])] or d.matches
+    verdicts = {frozenset(o["payer"] for o in ([o for o in m.entry.matter["outcomes"] if o["level"] in named]
+                                             or m.entry.matter["outcomes"])) for m in matches}
+    return len(matches) >= 2 and len(verdicts) >= 2 and len({frozenset(m.covered) for m in d.matches}) == 1 \
+        and bool(d.matches[0].covered) and bool(d.unexplained) \
+        and not any(m.entry.matter.get("part_of") for m in d.matches)
+
+
 def _one_phrase(d: DocAnalysis, text: str) -> bool:
     """Do two or more matters match by disjoint words that the question says one right after the other
     (nothing but 的 between them: no 和/与/及/、/，/space, no 又要…)?"""
@@ -566,7 +580,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                           injection=a.injection, context=dict(context))
     # "北斗导航应用推广", "网络安全宣传周活动": words of several matters run together in one phrase, with no 和/、/space
     # between them, name one thing that is none of them: ask, with the matters as options.
-    if len(explaining) == 1 and not a.follow_up and _one_phrase(explaining[0], a.text):
+    # "安全生产执法检查经费": several matters named by the very same words, with words left over that none of
+    # them explains, may be any of them or none: ask.
+    if len(explaining) == 1 and not a.follow_up and (_one_phrase(explaining[0], a.text)
+                                                     or _same_words_more_said(explaining[0])):
         x = explaining[0]
         return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
                           options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
