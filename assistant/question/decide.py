@@ -644,7 +644,9 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             # as the doer) is not what the plan divides: not listed, with the plan's own levels' versions to tap.
             above = next((m for m in x.levels if m.foreign and m.level is None and not m.claim and not m.inside
                           and (m.phrase or re.search(re.escape(m.surface) + "级?的", a.text))), None)
-            if above and not any(m.level and not m.claim for m in x.levels) and len(found) == 1 and not verdicts:
+            # (not a level word the matter's own name says, "国家级和省级专业应急救援队伍建设": part of the name)
+            if above and not any(m.level and not m.claim for m in x.levels) and len(found) == 1 and not verdicts \
+                    and not any(above.surface in w for w in [found[0].matter["name"], *(found[0].matter.get("written") or [])]):
                 levels = [o["level"] for o in found[0].matter["outcomes"] if o["level"]]
                 name = found[0].matter["name"]
                 return Resolution("not_listed", "other_level", index=x.index, topic=name, inside=above.surface,
