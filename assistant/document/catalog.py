@@ -82,9 +82,13 @@ class Catalog:
 
     @property
     def national(self) -> bool:
-        """Is a plan of the central government loaded (中央/地方: every place in the country is its)?"""
-        tiers = load_lexicon().level_tier
-        return any(tiers.get(lv, lv) == "中央" for m in self.metas for lv in m.get("levels", ()))
+        """Is a plan of the central government loaded (中央/地方: every place in the country is its)? (Once per catalog.)"""
+        found = self.__dict__.get("_national")
+        if found is None:
+            tiers = load_lexicon().level_tier
+            found = self.__dict__["_national"] = any(tiers.get(lv, lv) == "中央" for m in self.metas
+                                                     for lv in m.get("levels", ()))
+        return found
 
     def related_place(self, codes: tuple[str, ...]) -> bool:
         """Is a named place one of the loaded plans' places, inside one, or above one?"""

@@ -176,7 +176,7 @@ def _same_words_more_said(d: DocAnalysis) -> bool:
 
 def _one_phrase(d: DocAnalysis, text: str) -> bool:
     """Do two or more matters match by disjoint words that the question says one right after the other
-    (nothing but 的 between them: no 和/与/及/、/，/space, no 又要…)?"""
+    (grammar.yaml one_phrase_gap: nothing but 的 between them, no 和/、/space, no 又要…)?"""
     # (not a whole beside its part, "义务教育学校运转": the part is asked about)
     wholes = {w for m in d.matches for w in [m.entry.matter.get("part_of")] if w} | \
         {m.entry.matter["name"] for m in d.matches
@@ -186,9 +186,9 @@ def _one_phrase(d: DocAnalysis, text: str) -> bool:
     if len(covered) < 2 or not all(covered) or any(a & b for i, a in enumerate(covered) for b in covered[i + 1:]):
         return False
     spans = sorted((text.find(w), text.find(w) + len(w), i) for i, ws in enumerate(covered) for w in ws if w in text)
-    joins = load_lexicon().grammar["joins_matters"]
-    return all(joins.search(text[e:s]) is None and re.fullmatch(r"的?", text[e:s])
-               for (_, e, i), (s, _, j) in zip(spans, spans[1:]) if i != j) and len({i for *_, i in spans}) >= 2
+    gap = load_lexicon().grammar["one_phrase_gap"]
+    return all(gap.fullmatch(text[e:s]) for (_, e, i), (s, _, j) in zip(spans, spans[1:]) if i != j) \
+        and len({i for *_, i in spans}) >= 2
 
 
 def _levels_of(payer: str, levels: list[str]) -> set[str]:
@@ -578,8 +578,8 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
                           options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
                           injection=a.injection, context=dict(context))
-    # "北斗导航应用推广", "网络安全宣传周活动": words of several matters run together in one phrase, with no 和/、/space
-    # between them, name one thing that is none of them: ask, with the matters as options.
+    # "北斗导航应用推广", "网络安全宣传周活动": words of several matters run together in one phrase, with nothing but
+    # 的 between them, name one thing that is none of them: ask, with the matters as options.
     # "安全生产执法检查经费": several matters named by the very same words, with words left over that none of
     # them explains, may be any of them or none: ask.
     if len(explaining) == 1 and not a.follow_up and (_one_phrase(explaining[0], a.text)

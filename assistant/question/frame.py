@@ -696,39 +696,41 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
             qualifiers = ([field] if field and field in name else []) + own
             # "12315消费维权中心" of 快速维权中心建设: a body's name the user shortened (vocabulary.yaml synonyms,
             # 维权中心) drops its own qualifier (快速); another word right before it names another body.
-            if any(_shortened(u, plain, lex) and (at := words.index(u) if u in words else 0) > 0
-                   and words[at - 1] in loose and words[at - 1] not in m.covered
-                   and re.search(r"[\u4e00-\u9fff]", words[at - 1]) for u in m.covered):
+            shortened = any(_shortened(u, plain, lex) and (at := words.index(u) if u in words else 0) > 0
+                            and words[at - 1] in loose and words[at - 1] not in m.covered
+                            and re.search(r"[\u4e00-\u9fff]", words[at - 1]) for u in m.covered)
+            # (said in the user's own words too: "知识产权专员" read as 人才队伍建设 still says 知识产权)
+            # ("企业专利质押": the field's kind is named)
+            unqualified = qualifiers and not any(q in text or q in plain for q in qualifiers) \
+                and not any(w in domain_words for w in m.covered)
+            if shortened or (unqualified and _another_kind_before(m, name, qualifiers, words, loose, text)):
                 kept.remove(m)
                 loose |= set(m.covered) - {u for k in kept for u in k.covered}
                 changed = True
                 break
-            # (said in the user's own words too: "知识产权专员" read as 人才队伍建设 still says 知识产权)
-            if not qualifiers or any(q in text or q in plain for q in qualifiers) \
-                    or any(w in domain_words for w in m.covered):   # "企业专利质押": the field's kind is named
-                continue
-            # before each of its words ("国外…文艺演出|交流" of 与外国…知识产权合作交流: the head's own qualifier)
-            for at in [i for i, w in enumerate(words) if w in m.covered and i]:
-                # the word before, past 的 and single characters ("政务|外|网|的|网络安全"), in one phrase
-                # (a word of letters, "zhichan" that pinyin could not read, names no kind)
-                before = [w for w in words[:at] if len(w) > 1 and w != "的"]
-                prev = before[-1] if before and re.search(r"[\u4e00-\u9fff]", before[-1]) else None
-                # (not a word between two of its words, "评价|打分|考核": inside the phrase that names it — unless
-                # the name has its qualifier there, "边境|禁毒|执法合作" of 边境国家…知识产权执法合作交流)
-                if prev is None or prev not in loose or prev in m.covered \
-                        or (len(before) > 1 and before[-2] in m.covered
-                            and not any(q in _between(name, before[-2], words[at]) for q in qualifiers)):
-                    continue
-                start = text.find(prev)
-                if not re.search(r"[，。？！,.;；:：\s]", text[start + len(prev):text.find(words[at], start)]):
-                    kept.remove(m)
-                    loose |= set(m.covered) - {u for k in kept for u in k.covered}
-                    changed = True
-                    break
-            if changed:
-                break
     left = set(unexplained) | (loose - set(domain_words))
     return kept, [u for u in units if u in left]
+
+
+def _another_kind_before(m: MatterMatch, name: str, qualifiers: list[str], words: tuple[str, ...],
+                         loose: set[str], text: str) -> bool:
+    """Does a word no matter explains stand right before one of the matter's words, in one phrase with it
+    ("国外…文艺演出|交流" of 与外国…知识产权合作交流: where the name has its own qualifier)?"""
+    for at in [i for i, w in enumerate(words) if w in m.covered and i]:
+        # the word before, past 的 and single characters ("政务|外|网|的|网络安全")
+        # (a word of letters, "zhichan" that pinyin could not read, names no kind)
+        before = [w for w in words[:at] if len(w) > 1 and w != "的"]
+        prev = before[-1] if before and re.search(r"[\u4e00-\u9fff]", before[-1]) else None
+        # (not a word between two of its words, "评价|打分|考核": inside the phrase that names it — unless
+        # the name has its qualifier there, "边境|禁毒|执法合作" of 边境国家…知识产权执法合作交流)
+        if prev is None or prev not in loose or prev in m.covered \
+                or (len(before) > 1 and before[-2] in m.covered
+                    and not any(q in _between(name, before[-2], words[at]) for q in qualifiers)):
+            continue
+        start = text.find(prev)
+        if not re.search(r"[，。？！,.;；:：\s]", text[start + len(prev):text.find(words[at], start)]):
+            return True
+    return False
 
 
 def _between(name: str, a: str, b: str) -> str:
