@@ -617,7 +617,8 @@ def _list_filter(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict | None:
     if flt.get("categories") and asks_list:
         return flt
     if asks_list and re.search(r"(哪些|所有|全部|都有|列出|列举|清单)", a.text) \
-            and re.search(r"(事项|事权|支出责任|工作)", a.text) and not d.unexplained and not d.matches:
+            and (re.search(r"(事项|事权|支出责任|工作|的事)", a.text) or "payer" in a.intents) \
+            and not d.unexplained and not d.matches:   # ("县区要自己掏钱的事有哪些": what a level pays for)
         return flt
     return None
 
