@@ -696,6 +696,17 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         paying = {lv for v in verdicts for o in v.outcomes for lv in _levels_of(o["payer"], v.index.levels)}
         if res.lead == "yes" and claimed and not a.ratio and not a.joint_claim and not claimed & paying:
             res.lead = None
+        # "作品登记跟著作权转让备案，划分方式是不是一样的", "那转让备案也一样吗" (after 许可备案): matters claimed to be
+        # divided alike are, when each level's payer is the same for all of them (the last turn's matters too).
+        if a.yes_no and not claimed and load_lexicon().grammar["same_claim"].search(a.text):
+            before = [e.matter for x in explaining for e in x.index.matters
+                      if e.matter["id"] in (context.get("matters") or []) and x.index.doc_id == context.get("doc_id")]
+            compared = {v.matter["id"]: v.matter for v in verdicts} | {m["id"]: m for m in before}
+            if len(compared) >= 2 or (before and len(verdicts) == 1):
+                kinds = {frozenset((o["level"], o["payer"]) for o in m["outcomes"]) for m in compared.values()}
+                res.lead = "yes" if len(kinds) == 1 else "no"
+                if len(verdicts) == 1:
+                    verdicts[0].answer = res.lead   # (one verdict leads with its own answer)
         return res
 
 
