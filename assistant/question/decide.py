@@ -436,6 +436,7 @@ def resolve(a: Analysis, context: dict | None = None, default_doc: str | None = 
     resolution every time."""
     a = replace(a, docs=[replace(d) for d in a.docs])
     res = _resolve(a, dict(context or {}), default_doc)
+    res.injection = a.injection   # (whatever the answer: the question carried an instruction, said once)
     res.corrections = list(a.corrections)
     if res.options:
         res.context = {**res.context, "options": [o["question"] for o in res.options]}
@@ -469,7 +470,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     # "科技馆周一开门吗？": about the service, not who funds it — even when it names a matter.
     if a.off_topic and not {"payer", "authority", "principle"} & a.intents:
         d0 = a.docs[0] if a.docs else None
-        return Resolution("out_of_scope", "out_of_scope", index=d0.index if d0 else None, injection=a.injection)
+        return Resolution("out_of_scope", "out_of_scope", index=d0.index if d0 else None)
     intent = _intent(a)
     docs = _route(a, context)
     for d in docs:
@@ -495,7 +496,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             and in_field_question and not any(x.named == 2 for x in docs):
         d0 = _primary(docs, default_doc)
         return Resolution("not_listed", "not_loaded", index=d0.index if d0 else None,
-                          topic=a.other_place or elsewhere, injection=a.injection, context=dict(context))
+                          topic=a.other_place or elsewhere, context=dict(context))
     # Another place's plan answers a question that does not name it only on a strong match.
     # A question that asks nothing about paying or 事权 ("…几点开门？") needs a strong match too.
     # (a level offered as the payer, "市里出还是区里出", asks who pays as plainly as 谁出钱 does)
@@ -519,7 +520,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     if a.other_field or (a.fields_named and docs and all(x.named == 2 for x in docs)
                          and not any(x.index.meta("field") in a.fields_named for x in docs)):
         return Resolution("not_listed", "not_loaded", index=d.index if d else None,
-                          topic=(a.other_field or a.fields_named[0]) + "领域", injection=a.injection,
+                          topic=(a.other_field or a.fields_named[0]) + "领域",
                           context=dict(context))
 
     # "抚顺区里应急物资储备谁出钱" with 抚顺's 公共文化 plan named: work of another field only (its words
@@ -536,12 +537,12 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     primary_explains = d is not None and d in explaining
     if d is not None and a.fact and not primary_explains and not (explaining and d.list_filter is None
                                                                   and _strong(explaining)):
-        return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent, injection=a.injection,
+        return Resolution("answered", "fact", index=d.index, fact=a.fact, intent=intent,
                           yes_no=a.yes_no, question=a.text, context=empty_context)
 
     if d is not None and d.list_filter is not None and (not primary_explains or "list" in a.intents):
         res = Resolution("answered", "list", index=d.index, list_filter=d.list_filter, intent=intent,
-                         injection=a.injection, context=empty_context)
+                         context=empty_context)
         res.verdicts = _list_verdicts(d, d.list_filter)
         if not res.verdicts:
             res.status = res.kind = "not_listed"
@@ -566,28 +567,24 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
                               options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],
-                              injection=a.injection, context=dict(context))
+                              context=dict(context))
     # "港澳台招商推介会谁出": a weak match (under 0.45 of the question's weight) with words left over, in a
     # question that says no word of the plan's field (in the user's own words either), names something else
     # that shares a word with one item: ask, with the item as an option, rather than answer. (Not "12315消费
     # 维权中心…": 维权 is a field word, so that look-alike is still answered.)
     weak = explaining and len(explaining) == 1 and not a.follow_up and not a.yes_no and not a.domain \
-        and explaining[0].unexplained and max(m.coverage for m in explaining[0].matches) < 0.45
-    if weak and not any(w in (a.plain or a.text) for w in load_lexicon().domain_words([explaining[0].index.meta("field") or ""])):
-        x = explaining[0]
-        return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
-                          options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
-                          injection=a.injection, context=dict(context))
+        and explaining[0].unexplained and max(m.coverage for m in explaining[0].matches) < 0.45 \
+        and not any(w in (a.plain or a.text) for w in load_lexicon().domain_words([explaining[0].index.meta("field") or ""]))
     # "北斗导航应用推广", "网络安全宣传周活动": words of several matters run together in one phrase, with nothing but
     # 的 between them, name one thing that is none of them: ask, with the matters as options.
     # "安全生产执法检查经费": several matters named by the very same words, with words left over that none of
     # them explains, may be any of them or none: ask.
-    if len(explaining) == 1 and not a.follow_up and (_one_phrase(explaining[0], a.text)
-                                                     or _same_words_more_said(explaining[0])):
+    if weak or (len(explaining) == 1 and not a.follow_up
+                and (_one_phrase(explaining[0], a.text) or _same_words_more_said(explaining[0]))):
         x = explaining[0]
         return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
                           options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
-                          injection=a.injection, context=dict(context))
+                          context=dict(context))
     if explaining:
         # Several plans answer and the question names none by place or 文号: the default plan answers
         # and says the others exist (options to ask them); without it, ask which plan is meant.
@@ -596,7 +593,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             others = [_plan_option(x, a) for x in explaining if x.index.doc_id != default_doc]
             if not own:
                 return Resolution("clarify", "which_plan", index=explaining[0].index, options=others,
-                                  injection=a.injection, context=dict(context))
+                                  context=dict(context))
             explaining, also = own, others
         verdicts = []
         scope: list[LevelMention] = []
@@ -652,7 +649,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 return Resolution("not_listed", "other_level", index=x.index, topic=name, inside=above.surface,
                                   above=above.foreign,
                                   options=[matter_option(f"{x.index.label_of(lv)}的{name}")
-                                           for lv in dict.fromkeys(levels)], injection=a.injection,
+                                           for lv in dict.fromkeys(levels)],
                                   context=_context_for(found, [], intent))
             # "园区的专利导航…": work split by level, done in an area the plan places at neither: ask which.
             # So too work done below the plan's lowest level ("镇上办的普法"): the plan does not say whose it is.
@@ -667,7 +664,6 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                                       inside=below.inside if below else None,
                                       options=[matter_option(f"{x.index.label_of(lv)}的{name}")
                                                for lv in dict.fromkeys(levels)],
-                                      injection=a.injection,
                                       # the matter stays the topic: "那市本级组织的呢" answers it for 市
                                       context=_context_for(found, [], intent))
             # "村卫生室标准化建设，县里承担哪部分？": a joint matter's part that the named level bears.
@@ -678,11 +674,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             verdicts.extend(found)
         if not verdicts:   # only other levels' versions of the matter are listed
             return Resolution("not_listed", "not_listed", index=explaining[0].index, topic=_topic(a, a.units),
-                              intent=intent, injection=a.injection, context=empty_context)
+                              intent=intent, context=empty_context)
         # "义务教育市县各出几成": a quantity the plan does not state is not listed; what it does say is shown.
         asks_amount = "amount" in a.intents and not any(_states_amount(o) for v in verdicts for o in v.outcomes)
         res = Resolution("not_listed" if asks_amount else "answered", "no_amount" if asks_amount else "verdict",
-                         verdicts, index=explaining[0].index, intent=intent, injection=a.injection, options=also,
+                         verdicts, index=explaining[0].index, intent=intent, options=also,
                          topic="、".join(dict.fromkeys(v.matter["name"] for v in verdicts)) if asks_amount else "")
         res.context = _context_for(verdicts, scope, intent)
         answers = {v.answer for v in verdicts}
@@ -714,7 +710,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     marked = next((x for x in docs if x.taught_not_listed), None)
     if marked is not None:
         return Resolution("not_listed", "not_listed", index=marked.index, topic=_topic(a, marked.unexplained),
-                          intent=intent, injection=a.injection, context={**empty_context, "doc_id": marked.index.doc_id},
+                          intent=intent, context={**empty_context, "doc_id": marked.index.doc_id},
                           taught=marked.taught_not_listed)
 
     unexplained = d.unexplained if d else a.units
@@ -730,7 +726,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         in_field = known * 2 >= sum(d.weights.get(u, 1.0) for u in unexplained) or \
             len(d.significant) >= 2 or bool(d.matches)
     if a.off_topic and not load_lexicon().grammar["asks_who"].search(a.text):
-        return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+        return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None)
     if a.out_of_scope_hint and not a.domain or a.own_costs:
         return _other_field(a, d, asks, intent, unexplained)
     passage = _passage(d, a) if d is not None and not a.yes_no else None
@@ -739,15 +735,14 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # read) answers no "who pays" question: not listed, with the text to read.
         if {"payer", "authority"} & a.intents:
             return Resolution("not_listed", "passage", index=d.index, passage=passage, intent=intent,
-                              topic=_topic(a, unexplained), injection=a.injection, context=empty_context)
+                              topic=_topic(a, unexplained), context=empty_context)
         return Resolution("answered", "passage", index=d.index, passage=passage, intent=intent,
-                          injection=a.injection, context=empty_context)
+                          context=empty_context)
     # Words that several listed matters share, none named whole ("地理标志谁出钱？"): ask which one.
     options = _options(d) if d is not None and unexplained else []
     if options:
         return Resolution("clarify", "clarify", index=d.index, topic="".join(unexplained),
-                          options=[matter_option(n) for n in options],
-                          injection=a.injection, context=dict(context))
+                          options=[matter_option(n) for n in options], context=dict(context))
     if unexplained and in_field:
         kept = {"doc_id": d.index.doc_id, "matters": [], "intent": intent,
                 "levels": [[m.level, m.surface] for m in d.levels if m.level]} if d else {}
@@ -756,7 +751,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # Except a kind of spending the plan lists none of ("专利申请资助方案里是写了由县区承担吧？" of a plan
         # whose matters name no 资助, 补贴, 奖励…): 不是, the plan does not say so.
         res = Resolution("not_listed", "not_listed", index=d.index if d else None, topic=_topic(a, unexplained),
-                         intent=intent, injection=a.injection, context=kept,
+                         intent=intent, context=kept,
                          options=[matter_option(n) for n in _nearest(d, unexplained)] if d else [])
         # (nor does any other loaded plan: "婚检补助…" read against the default plan may be another's)
         if a.yes_no and d is not None and d.naming and _names_a_kind(a.text) \
@@ -764,11 +759,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             res.lead = "no"
         return res
     if not unexplained and (a.intents or a.yes_no or d and d.levels):
-        return Resolution("clarify", "clarify", index=d.index if d else None, injection=a.injection,
+        return Resolution("clarify", "clarify", index=d.index if d else None,
                           context=dict(context))
     if unexplained and not a.off_topic:
         return _other_field(a, d, asks, intent, unexplained)
-    return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
+    return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None)
 
 
 def _other_field(a: Analysis, d: DocAnalysis | None, asks: bool, intent: str | None,
@@ -783,8 +778,8 @@ def _other_field(a: Analysis, d: DocAnalysis | None, asks: bool, intent: str | N
                               or any(m.claim and m.level for m in d.levels)
                               or any(g[k].search(a.text) for k in ("asks_who", "matter_claim", "asks_listed")))
     if not (asks and pays) or a.own_costs:
-        return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None, injection=a.injection)
-    return Resolution("not_listed", "other_field", index=d.index, intent=intent, injection=a.injection,
+        return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None)
+    return Resolution("not_listed", "other_field", index=d.index, intent=intent,
                       topic=_topic(a, unexplained or a.units),
                       context={"doc_id": d.index.doc_id, "matters": [], "levels": [], "intent": intent})
 
