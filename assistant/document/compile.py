@@ -1120,7 +1120,7 @@ class Compiler:
                                   and not o.get("condition")), None)
                     if joint is None or not any(w and w in before for w in matter["written"]):
                         continue
-                    levels = [lv for lv in _split_levels(re.sub(r"共同$", "", joint["payer"]))]
+                    levels = _split_levels(re.sub(r"共同$", "", joint["payer"]))
                     for m in found:
                         who = levels_in(m.group("who"))
                         if len(who) != 1 or who[0] not in levels or len(levels) != 2:

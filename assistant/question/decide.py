@@ -72,13 +72,14 @@ def _scope(d: DocAnalysis, a: Analysis) -> tuple[list[LevelMention], list[LevelM
     scope = doers if doers else [m for m in named if m.level and (not m.claim or not a.yes_no)]
     claims = [m for m in named if m.claim] if a.yes_no else []
     if a.yes_no and not scope and not a.joint_claim:
-        # "专利导航县区出钱吗？": the claimed level is the level asked about — unless the claim is
-        # about the whole matter ("是不是市里全包", "县区一分钱不用出吧"), which every level's verdict answers.
-        # (nor when a level is claimed not to pay beside one claimed to pay, "就市里出 县区没有支出责任": the whole)
-        # A level claimed not to pay, alone ("县区一分钱不用出吧"), is the level asked about: its own verdict says.
+        # "专利导航县区出钱吗？", "县区一分钱不用出吧": the claimed level is the level asked about — unless the
+        # claim is about the whole matter ("是不是市里全包"), which every level's verdict answers, or a level is
+        # claimed not to pay beside one claimed to pay ("就市里出 县区没有支出责任": the whole too).
         negated = [m for m in claims if m.negated]
-        scope = ([m for m in negated if m.level] if len(negated) == len(claims) else []) if negated else \
-            [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.holder)]
+        if not negated:
+            scope = [m for m in claims if m.level and not ((m.exclusive and not m.own) or m.holder)]
+        elif len(negated) == len(claims):
+            scope = [m for m in negated if m.level]
     return scope, claims
 
 
@@ -174,13 +175,22 @@ def _same_words_more_said(d: DocAnalysis) -> bool:
         and not any(m.entry.matter.get("part_of") for m in d.matches)
 
 
+def _wholes(matches: list[MatterMatch]) -> set:
+    """Names of matched matters that are a whole beside a matched part of it: the enumeration a part belongs
+    to, or a matter its section's heading names ("一、义务教育") beside that field's other matters."""
+    wholes = {m.entry.matter.get("part_of") for m in matches}
+    headed = {m.entry.matter["name"] for m in matches
+              if heading_title(m.entry.matter.get("category") or "").strip() == m.entry.matter["name"]}
+    if len(headed) < len({m.entry.matter["name"] for m in matches}):
+        wholes |= headed
+    return wholes
+
+
 def _one_phrase(d: DocAnalysis, text: str) -> bool:
     """Do two or more matters match by disjoint words that the question says one right after the other
     (grammar.yaml one_phrase_gap: nothing but 的 between them, no 和/、/space, no 又要…)?"""
     # (not a whole beside its part, "义务教育学校运转": the part is asked about)
-    wholes = {w for m in d.matches for w in [m.entry.matter.get("part_of")] if w} | \
-        {m.entry.matter["name"] for m in d.matches
-         if heading_title(m.entry.matter.get("category") or "").strip() == m.entry.matter["name"]}
+    wholes = _wholes(d.matches)
     covered = [set(m.covered) for m in d.matches if m.entry.matter["name"] not in wholes
                and not set(m.entry.matter.get("written") or []) & wholes]
     if len(covered) < 2 or not all(covered) or any(a & b for i, a in enumerate(covered) for b in covered[i + 1:]):
@@ -602,11 +612,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             found = []
             # "义务教育学校运转…": a part asked about answers, not the whole it is a part of (nor a matter
             # its section's heading names, "一、义务教育", beside one of that field's other matters)
-            parts_of = {m.entry.matter.get("part_of") for m in x.matches}
-            headed = {m.entry.matter["name"] for m in x.matches
-                      if heading_title(m.entry.matter.get("category") or "").strip() == m.entry.matter["name"]}
-            if len(headed) < len({m.entry.matter["name"] for m in x.matches}):
-                parts_of |= headed
+            parts_of = _wholes(x.matches)
             for match in x.matches:
                 if match.entry.matter["name"] in parts_of:
                     continue
