@@ -72,14 +72,22 @@ def _payer_keys(payers) -> set[frozenset[str]]:
     return {payer_key(p) for p in payers}
 
 
-def same_payers(got, expected) -> bool:
+def same_payers(got, expected, question: str = "") -> bool:
     """Do the answer's payers say what the expected payers say? Compared by tiers (payer_key); and an
     expectation that lists plain levels ([市, 县区]: the labeler's way of writing a cost both bear)
     is met by one joint payer of exactly those levels (市与县区共同). An expectation that itself says
-    共同 is met only by a joint payer."""
+    共同 is met only by a joint payer. An expectation of the one level the question names (中央财政给不给钱
+    → [中央]: that level's own verdict) is met by one joint payer that takes that level in."""
     g, e = _payer_keys(got), _payer_keys(expected)
     if g == e:
         return True
+    if len(g) == 1 and len(expected) == 1 and "共同" in next(iter(g)) and "共同" not in next(iter(expected)):
+        level = next(iter(e)) - {"共同"}
+        payer = next(iter(got))
+        # (地方 takes in the local tiers it covers: 县里要不要出 of a 中央与地方共同 matter is 县's share)
+        shares = _named_tiers(payer) | (_covers().get("地方", set()) if "地方" in payer else set())
+        if level and level <= shares and level & _asked_tiers(question):
+            return True
     if g == {frozenset({"各级"})} and (len(e) >= 2 or any(len(k - {"共同"}) >= 2 for k in e)):
         return True   # "由各级财政…承担": every level, where the labeler lists them or calls them 共同
     if len(g) != 1 or any("共同" in p for p in expected) or len(e) < 2:
@@ -93,13 +101,19 @@ def same_payers(got, expected) -> bool:
     return "共同" in joint and joint - {"共同"} == listed
 
 
+def _asked_tiers(question: str) -> set[str]:
+    """The tiers of the levels a question names (中央财政给不给钱 → {中央})."""
+    from assistant.document.compile import find_levels
+    return {t for _, _, level in find_levels(question) for t in payer_key(level) - {"共同"}}
+
+
 def _named_tiers(payer: str) -> set[str]:
     """The tiers a payer names itself, without those 地方 stands for (it names no tier of its own)."""
     return set(payer_key(payer.replace("地方", ""))) - {"共同", "各级", ""}
 
 
-def check(result: dict, expect: dict) -> list[str]:
-    """What is wrong with one answer, in words; empty when it is right."""
+def check(result: dict, expect: dict, question: str = "") -> list[str]:
+    """What is wrong with one answer to `question`, in words; empty when it is right."""
     problems = []
     if result["status"] != expect["status"]:
         problems.append(f"status {result['status']} ≠ {expect['status']}")
@@ -119,7 +133,7 @@ def check(result: dict, expect: dict) -> list[str]:
             problems.append(f"levels {sorted(levels)} ≠ {sorted(expect['levels'])}")
     if "payers" in expect and expect["payers"] is not None:
         payers = {f["payer"] for f in result["findings"]}
-        if not same_payers(payers, expect["payers"]):
+        if not same_payers(payers, expect["payers"], question):
             problems.append(f"payers {sorted(payers)} ≠ {sorted(expect['payers'])}")
     for word in expect.get("contains") or []:
         if word not in result["answer"]:
@@ -195,7 +209,7 @@ def evaluate(engine, cases: list[dict], baseline: bool = True) -> dict:
         ok, base_ok = True, True
         for turn in _turns(case):
             result, context = engine.ask(turn["question"], context)
-            problems = check(result, turn["expect"])
+            problems = check(result, turn["expect"], turn["question"])
             for c in result["citations"]:
                 if c["quote"] not in sources.get(c["doc_id"], ""):
                     bad_quotes += 1

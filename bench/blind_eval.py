@@ -53,7 +53,7 @@ def run(cases: list[dict], engine_for) -> dict:
             expect = dict(turn["expect"])
             expect.pop("doc", None)   # routing is scored by the verdict, not by the citation's id
             result, context = engine.ask(turn["question"], context)
-            problems = check(result, expect)
+            problems = check(result, expect, turn["question"])
             if wrong_verdict(result, expect):
                 wrong += 1
                 problems.append("错误结论")

@@ -36,7 +36,7 @@ def test_case(engine, case):
         assert not wrong_verdict(result, turn["expect"]), result["answer"]
         for citation in result["citations"]:
             assert citation["quote"] in source
-        problems += [f"{turn['question']}：{p}" for p in check(result, turn["expect"])]
+        problems += [f"{turn['question']}：{p}" for p in check(result, turn["expect"], turn["question"])]
     if case.get("known_miss"):
         assert problems, f"{case['id']} passes now: remove its known_miss"
         pytest.xfail(case["known_miss"])
@@ -73,3 +73,19 @@ def test_payers_compare_by_the_tiers_they_name(a, b, same):
 def test_a_joint_payer_meets_an_expectation_that_lists_its_levels(got, expected, same):
     from assistant.evaluate import same_payers
     assert same_payers(got, expected) is same
+
+
+@pytest.mark.parametrize("got, expected, question, same", [
+    (["中央与地方共同"], ["中央"], "计生那块，中央财政给不给钱？", True),   # the named level's own verdict: it shares
+    (["省与市县共同"], ["省级"], "省财政给不给钱", True),
+    (["中央与地方共同"], ["中央"], "计生那块谁出钱", False),               # no level named: the plan says joint
+    (["市与县区共同"], ["市"], "县里出不出", False),                      # the level named is not the one expected
+    (["市"], ["县区"], "县里出不出", False),
+    (["市与县区共同", "市"], ["市"], "市里出不出", False),                 # one joint verdict only
+    (["省与市县共同"], ["市縣"], "市县也要承担吗", True),                 # a level that covers two tiers
+    (["中央与地方共同"], ["市县"], "义务教育县里要不要出", True),          # 地方 takes in the local tiers
+    (["中央与地方共同"], ["市县"], "中央出不出", False),
+])
+def test_a_joint_payer_meets_the_named_levels_expectation(got, expected, question, same):
+    from assistant.evaluate import same_payers
+    assert same_payers(got, expected, question) is same

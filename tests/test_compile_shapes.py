@@ -595,7 +595,7 @@ def test_questions_on_shapes_real_plans_taught_us(tmp_path, plan):
         context = None   # a case with `turns` is one conversation; each turn is checked
         for turn in case.get("turns") or [case]:
             result, context = engine.ask(turn["question"], context)
-            problems = check(result, turn["expect"])
+            problems = check(result, turn["expect"], turn["question"])
             assert not problems, (turn["question"], case["why"], problems, result["answer"][:120])
 
 

@@ -94,7 +94,7 @@ def test_plan_case(engine_all, case):
     for turn in case.get("turns") or [{"question": case["question"], "expect": case["expect"]}]:
         result, context = engine_all.ask(turn["question"], context)
         assert not wrong_verdict(result, turn["expect"]), result["answer"]
-        problems += check(result, turn["expect"])
+        problems += check(result, turn["expect"], turn["question"])
     if case.get("known_miss"):
         assert problems, f"{case['id']} passes now: remove its known_miss"
         pytest.xfail(case["known_miss"])
