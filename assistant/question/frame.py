@@ -691,9 +691,12 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
         for m in kept:
             name = lex.canonicalize(m.entry.matter["name"])
             first = min((name.find(w) for w in m.covered if w in name), default=-1)
-            # the kinds of the field the name puts first (著作权), unless the question names a kind itself (县道)
-            own = [w for w in tok.terms(name[:max(first, 0)]) if w in domain_words] \
-                if not any(u in domain_words for u in units) else []
+            # the kinds of the field the name puts first (著作权), unless the question names a kind itself (县道);
+            # where the name has such a kind, a field word it holds after it (许可 of 著作权许可…) names none
+            # (食品经营许可备案 is another kind's)
+            own = [w for w in tok.terms(name[:max(first, 0)]) if w in domain_words]
+            names_kind = [u for u in units if u in domain_words and u not in loose and (u not in name or not own)]
+            own = [] if names_kind else own
             qualifiers = ([field] if field and field in name else []) + own
             # "12315消费维权中心" of 快速维权中心建设: a body's name the user shortened (vocabulary.yaml synonyms,
             # 维权中心) drops its own qualifier (快速); another word right before it names another body.
@@ -703,7 +706,7 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
             # (said in the user's own words too: "知识产权专员" read as 人才队伍建设 still says 知识产权)
             # ("企业专利质押": the field's kind is named)
             unqualified = qualifiers and not any(q in text or q in plain for q in qualifiers) \
-                and not any(w in domain_words for w in m.covered)
+                and not any(w in names_kind for w in m.covered)
             if shortened or (unqualified and _another_kind_before(m, name, qualifiers, words, loose, text)):
                 kept.remove(m)
                 loose |= set(m.covered) - {u for k in kept for u in k.covered}
