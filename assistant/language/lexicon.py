@@ -213,9 +213,12 @@ class Lexicon:
         return out
 
 
-def _compile_grammar(g: dict) -> dict:
+def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
     """grammar.yaml with every pattern compiled once (the examples stay in the file)."""
     roles = g["level_roles"]
+    abroad = sorted((w for w, broader in hypernyms.items() if set(broader) & set(roles["abroad_broader"])),
+                    key=lambda w: (-len(w), w)) + roles["abroad_broader"]
+    abroad_words = "|".join(map(re.escape, abroad))
     return {
         "level_roles": {
             "scope_after": [re.compile(e["pattern"]) for e in roles["scope_after"]],
@@ -225,6 +228,8 @@ def _compile_grammar(g: dict) -> dict:
             "joined_before": re.compile(roles["joined_before"]),
             "recipient": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["recipient"]],
             "location": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["location"]],
+            "aside": [(re.compile(e["before"].replace("{abroad}", abroad_words)), re.compile(e["after"]))
+                      for e in roles["aside"]],
         },
         # several forms of one role, one search: each form's "what" group numbered (what0, what1…)
         "matter_claim": re.compile("|".join(f"(?:{e['pattern'].replace('(?P<what>', f'(?P<what{i}>')})"
@@ -254,7 +259,7 @@ def load_lexicon() -> Lexicon:
         not_places=frozenset(_load("places.yaml").get("not_places") or []),
         unplaced_areas=_load("places.yaml").get("unplaced_areas") or [],
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
-        grammar=_compile_grammar(_load("grammar.yaml")), contrasts=vocab.get("contrasts") or [],
+        grammar=_compile_grammar(_load("grammar.yaml"), vocab["hypernyms"]), contrasts=vocab.get("contrasts") or [],
         deniable=vocab.get("deniable") or [],
         activity_suffixes=vocab.get("activity_suffixes") or [],
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},

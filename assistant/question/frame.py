@@ -305,6 +305,9 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         # "既然是市县共同事权，…": what the user takes as given is not what is asked.
         if given and given.start() <= at < given.end():
             continue
+        # "市财政局问：", "柬埔寨一个省的…": who asks, another country's level
+        if any(b.search(text[:at]) and a.match(text[end:]) for b, a in lex.grammar["level_roles"]["aside"]):
+            continue
         # "给县区补…", "报市里审定", "场地在钦南区，": the level receiving, approving or hosting is not the
         # payer asked about, nor the doer when the question names one; else it is whose work it is
         # ("市里要不要给钦北区补专利导航的钱": 钦北区's).
