@@ -557,6 +557,7 @@ def _split_top_list(segment: str) -> list[str]:
 
 
 _ACTIONS = tuple(compile_vocabulary()["actions"])
+_COST_NOUNS = tuple(compile_vocabulary()["cost_nouns"])
 _RELATIVE = re.compile(r"(组织|负责|设立|承担|办理|开展|实施|审批)$")    # "县区组织的…": a relative clause
 
 
@@ -654,8 +655,14 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
             # "辖区内普通国道的建设、养护、管理、运营": the 的-phrase is every piece's head (from after a
             # 和 before it: "应急物资储备库建设和州级救灾物资的采购、储备、轮换")
             conj = [m for m in _conjunctions(pieces[0][:first_de])]
-            head = pieces[0][conj[-1].end() if conj else 0: first_de + 1]
+            # (not after a 和 that joins two verbs of one object: "省级调拨和前置雅安市的…")
+            verb = conj and len(_strip_level_prefix(pieces[0][:conj[-1].start()])[0]) <= 2
+            head = pieces[0][conj[-1].end() if conj and not verb else 0: first_de + 1]
             pieces = [pieces[0]] + [head + p for p in pieces[1:]]
+            # "…的物资运输、装卸费用": the last item's cost noun is every item's
+            noun = next((n for n in _COST_NOUNS if pieces[-1].endswith(n) and len(pieces[-1]) > len(n)), None)
+            if noun and not any(p.endswith(_COST_NOUNS) for p in pieces[:-1]):
+                pieces = [p + noun for p in pieces[:-1]] + [pieces[-1]]
         elif modifiers or qualified or examples or open_tail or shared_de:
             pieces = [segment]
         else:
@@ -695,7 +702,7 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
         return [left, head + right]
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
             or (m.group(0) == "以及" and len(left_core) >= 4 and len(right) >= 4) \
-            or (listing and len(left_core) > _SHORT and len(right) > _SHORT) \
+            or (listing and len(left_core) >= _SHORT and len(right) >= _SHORT) \
             or (len(left_core) > _SHORT and _level_prefix_at(right)[0] and len(right) - _level_prefix_at(right)[0] >= 4
                 and ("的" not in right or left_core.endswith(_ACTIONS))):
         return [left, head + right]
@@ -774,10 +781,14 @@ def split_items(text: str, rule_levels: list[str] | None = None) -> list[Item]:
         trimmed = re.sub(r"中?(按规定)?需?由[^，。的]{1,10}?承担的部分$", "", core)
         core = trimmed if len(trimmed) >= 4 else core
         inner = _bracket_list(core)
+        # "市级前置物资的管理经费补助（含仓库占用费、…等事项支出）": a matter named before what it includes is
+        # a matter too (not a kind, "…方面（主要包括…）")
+        host = re.sub(r"[（(][^（）()]*[）)]", "", core) if inner else ""
+        hosts = [host] if len(host) >= 4 and not re.search(r"(方面|领域|类|等)(的?(支出|事项|工作))?$", host) else []
         if inner:
-            core = re.sub(r"等(事项|工作|方面)?$", "", inner)
+            core = re.sub(r"等(事项|工作|方面)?(支出|费用|经费)?$", "", inner)
         built = prefix.endswith("建设的")
-        for i, piece in enumerate(_split_list(core, listing=bool(inner))):
+        for i, piece in enumerate(hosts + _split_list(core, listing=bool(inner))):
             name = piece.strip("，、 ")
             own_levels = levels
             if i:   # "…，市级专利奖励和县级…": a later piece's own level prefix is its scope

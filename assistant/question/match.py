@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from assistant.document.catalog import place_stem
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.language.lexicon import Lexicon
 from assistant.language.tokenize import Tokenizer
@@ -161,7 +162,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         if gain or same_as_best:
             accepted.append(cand)
             explained.update(cand.covered)
-    accepted = _prefer_named(accepted, units, tok, lex, text)
+    accepted = _prefer_named(accepted, units, tok, lex, text, place_stem(index.meta("place")))
     accepted = _without_unnamed_parts(accepted, text, tok, lex)
     # Of matters explaining the same words, the one whose whole name the question says ("自然灾害
     # 调查评估" beside 特别重大自然灾害调查评估 and 其他事故调查处理) is the one asked about: both sides hold.
@@ -297,9 +298,10 @@ def _fully_named(m: "MatterMatch", units: list[str], tok: Tokenizer, lex: Lexico
 
 
 def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenizer, lex: Lexicon,
-                  text: str = "") -> list["MatterMatch"]:
+                  text: str = "", place: str | None = None) -> list["MatterMatch"]:
     """Of matters that explain the very same words but disagree on who pays, keep the ones the
-    question names in full ("铁路项目资本金" → 项目资本金, not the whole "资本金和征地拆迁")."""
+    question names in full ("铁路项目资本金" → 项目资本金, not the whole "资本金和征地拆迁"), or the ones
+    whose name holds the plan's own place the question says ("前置到雅安的物资" → …前置雅安市的物资…)."""
     if len(accepted) < 2:
         return accepted
     first = set(accepted[0].covered)
@@ -312,6 +314,8 @@ def _prefer_named(accepted: list["MatterMatch"], units: list[str], tok: Tokenize
         return [m for m in accepted if m not in tied or m in own] if own else accepted
 
     named = [m for m in tied if _fully_named(m, units, tok, lex)]
+    if not named and place and place in text:
+        named = [m for m in tied if place in m.entry.matter["name"]]
     if not named and len({tuple(m.entry.heads) for m in tied}) == 1:
         # "…队伍管理" beside 队伍建设 (one head; 管理, 建设 are no content words): the one whose name the
         # question repeats longest, if only one does.
