@@ -304,3 +304,10 @@ def test_a_heading_number_on_a_line_of_its_own_numbers_the_short_title_after_it(
     assert [heading_title(b.folded) for b in headings] == ["水利规划"]
     rules, _ = compile_document(doc)
     assert [m["name"] for m in rules["matters"]] == ["水利规划编制"]
+
+
+def test_a_news_line_says_from_when_with_cong():
+    # "该方案从2019年1月1日起实施" (a news report) says when it takes effect as "自…起施行" does
+    doc = _doc(f"{TITLE}\n近日，省政府办公厅印发了本方案，该方案从2026年3月1日起实施。\n"
+               "将市级水利规划编制,确认为市级财政事权,由市级承担支出责任。\n")
+    assert _value(doc, "date_effective") == "2026-03-01"

@@ -287,9 +287,11 @@ class Composer:
         if key == "date_effective":
             cite("date_effective")
             rule = meta.get("effective_rule", {}).get("value") or ""
-            m = re.search(r"自[^，。；]*?起(施行|执行|实施)", rule)
+            m = re.search(r"(?:自|从)[^，。；]*?起(?:正式)?(?:施行|执行|实施)", rule)
             when = date_cn(ix.meta("date_effective"))
-            return (f"该方案{m.group(0) if m else '的施行日期见原文'}" + (f"，即自{when}起施行。" if when else "。"))
+            said = m.group(0) if m else ""
+            # (the date once: "该方案从2019年1月1日起实施。", "该方案自印发之日起施行，即自2025年7月31日起施行。")
+            return (f"该方案{said or '的施行日期见原文'}" + (f"，即自{when}起施行。" if when and when not in said else "。"))
         if key == "interpreter":
             cite("interpreter")
             who = ix.meta("interpreter")
