@@ -510,7 +510,11 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     # Another place's plan answers a question that does not name it only on a strong match.
     # A question that asks nothing about paying or 事权 ("…几点开门？") needs a strong match too.
     # (a level offered as the payer, "市里出还是区里出", asks who pays as plainly as 谁出钱 does)
-    asks = bool({"payer", "authority", "principle"} & a.intents) or a.yes_no \
+    # ("那省级信息系统软硬件呢" after …谁出: a follow-up that asks nothing of its own asks what the last turn did)
+    carried = a.follow_up and not a.intents and context.get("intent") in ("payer", "authority", "principle")
+    if carried:
+        intent = context["intent"]
+    asks = bool({"payer", "authority", "principle"} & a.intents) or a.yes_no or carried \
         or any(m.claim and m.level for x in docs for m in x.levels)
     explaining = [d for d in docs if d.matches and _explains(d)
                   and ((asks and (d.named or d.index.doc_id == default_doc or len(a.docs) == 1))
