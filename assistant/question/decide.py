@@ -786,7 +786,10 @@ def _other_field(a: Analysis, d: DocAnalysis | None, asks: bool, intent: str | N
     pays = d is not None and (bool({"authority", "principle"} & a.intents)
                               or ("payer" in a.intents and "amount" not in a.intents)
                               or any(m.claim and m.level for m in d.levels)
-                              or any(g[k].search(a.text) for k in ("asks_who", "matter_claim", "asks_listed")))
+                              or any(g[k].search(a.text) for k in ("asks_who", "matter_claim", "asks_listed"))
+                              # ("慢性病防控呢？" after …谁的事权: a follow-up in the plan's words asks the same)
+                              or (a.follow_up and not a.intents and asks and not a.out_of_scope_hint
+                                  and any(u in d.index.doc_words for u in unexplained or [])))
     if not (asks and pays) or a.own_costs:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None)
     return Resolution("not_listed", "other_field", index=d.index, intent=intent,
@@ -895,8 +898,8 @@ def _topic(a: Analysis, units: list[str]) -> str:
     # "方案里有规定专利申请资助谁出吗", "专利申请资助方案里是写了…": the plan is where it is looked for, not the topic
     text = re.sub(r"^(这个|这份)?方案(里|中|上)?(有没有|有|是否|是不是)?(规定|写|说)?(了|的)?", "", text)
     text = load_lexicon().grammar["matter_claim"].sub("", text)   # "…按宣传教育那条吗": the rule offered is no topic
-    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗|方案里|方案中|方案上)",
-                    text)[0]
+    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗|呢|方案里|方案中|方案上)",
+                    re.sub(r"^(那么|那|还有|另外)(?=..)", "", text))[0]   # ("那专利奖励呢": a follow-up's words)
     text = text.strip("，的 ")
     # "法律援助中心的经费 市县怎么分": the levels asked about close the question, they are no part of the topic
     text = load_lexicon().levels_at_end.sub("", text).strip("，的 ")
