@@ -311,3 +311,10 @@ def test_a_news_line_says_from_when_with_cong():
     doc = _doc(f"{TITLE}\n近日，省政府办公厅印发了本方案，该方案从2026年3月1日起实施。\n"
                "将市级水利规划编制,确认为市级财政事权,由市级承担支出责任。\n")
     assert _value(doc, "date_effective") == "2026-03-01"
+
+
+def test_a_page_row_of_several_pairs_gives_when_the_page_was_put_up():
+    # "来源 :… 访问次数 : 发布时间:…" on one line: every pair is read; the time is the page's, not a 成文日期
+    doc = _doc(f"{TITLE}\n来源 :某某政务网 访问次数 : 发布时间:2026-02-03 09:15 打印\n{BODY}")
+    assert _value(doc, "date_published") == "2026-02-03" and _value(doc, "date_issued") is None
+    assert not any("访问次数" in b.text for b in doc.blocks)

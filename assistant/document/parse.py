@@ -39,7 +39,7 @@ _PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$|^第\s*\d+\s
                           r"|^\d{4,8}$")
 _RESIDUE_KEYS = ("索引号", "发布机构", "发文机关", "成文日期", "发布日期", "发文日期", "主题分类", "文号", "生效日期",
                  "有效性", "标题", "主题词", "信息来源", "公开方式", "生成日期", "所属机构", "关键字", "关键词",
-                 "发布时间", "更新时间", "失效日期", "组配分类", "体裁分类", "服务对象")
+                 "发布时间", "更新时间", "失效日期", "组配分类", "体裁分类", "服务对象", "来源", "访问次数", "浏览次数")
 _NOISE = re.compile(r"^(打印本页|关闭窗口|[【\[]?\s*字体[：:].*|分享到[：:]?.*|扫一扫.*|来源[：:].*|浏览次数.*|【打印】.*|【关闭】.*"
                     r"|字号[：:+＋].*|.*(视力保护色|护眼模式)[：:]?\s*|\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?\s*"
                     r"(\d{1,2}[：:]\d{2}([：:]\d{2})?)?\s*(来源|浏览|点击)[：:].*)$")
@@ -82,6 +82,9 @@ def parse_date(text: str) -> str | None:
     if m:
         y = "".join(str(cn_to_int(c)) for c in m.group(1))
         return f"{int(y):04d}-{cn_to_int(m.group(2)):02d}-{cn_to_int(m.group(3)):02d}"
+    m = re.match(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)", folded)   # a page's "2020-11-04 11:04"
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     return None
 
 
@@ -278,7 +281,10 @@ def _residue_hints(line: str) -> dict[str, str]:
                 i += 1
             # "文  号:     关 键 词:    知识产权;…" / "发布机构:  南京市人民政府 生成日期: …": a row laid out
             # with spaces only; the value ends where the next key begins (an empty 文号 stays empty)
-            value = _until_next_key(value)
+            whole, value = value, _until_next_key(value)
+            rest = whole.strip()[len(value):].strip() if whole.strip().startswith(value) else ""
+            if rest:   # the pairs after it on the row ("来源 :信用甘肃 访问次数 : 发布时间:2020-11-04 11:04")
+                cells.insert(i + 1, rest)
             if value:
                 hints.setdefault(_hint_key(key), value)
         i += 1
@@ -850,6 +856,12 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
                 value = parse_date(hints[key]) or hints[key]
                 meta["date_issued"] = {"value": value, "anchor": None, "quote": None}
                 break
+        else:
+            # "发布时间:2020-11-04 11:04": when the page put the text up, not when the plan was signed
+            when = parse_date(hints.get("发布时间") or "")
+            if when:
+                shown = re.match(r"[\d\-./:： ]+", hints["发布时间"]).group(0).strip()
+                meta["date_published"] = {"value": when, "anchor": None, "quote": shown}
 
     addressee = by_kind.get("addressee")
     if addressee:

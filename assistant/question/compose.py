@@ -282,8 +282,11 @@ class Composer:
             return f"该方案由{ix.meta('issuer') or '（原文未写明）'}印发" + (f"，成文日期为{date}。" if date else "。")
         if key == "date_issued":
             cite("date_issued")
-            return f"该方案的成文日期为{date_cn(ix.meta('date_issued'))}。" if ix.meta("date_issued") else \
-                "方案原文未写明成文日期。"
+            if ix.meta("date_issued"):
+                return f"该方案的成文日期为{date_cn(ix.meta('date_issued'))}。"
+            shown = (meta.get("date_published") or {}).get("quote")
+            # (the page's own "发布时间", as it shows it: when the text was put up, not when it was signed)
+            return f"方案原文未写明成文日期；所在网页标注的发布时间为{shown}。" if shown else "方案原文未写明成文日期。"
         if key == "date_effective":
             cite("date_effective")
             rule = meta.get("effective_rule", {}).get("value") or ""
