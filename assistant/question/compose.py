@@ -349,6 +349,14 @@ class Composer:
                 return f"方案没有按类列标题，它列明的事项有{len(names)}项：\n" + "\n".join(
                     f"{i}. {n}" for i, n in enumerate(names, 1))
             return f"方案的主要内容按{len(cats)}类事项划分财政事权和支出责任：\n" + "\n".join(cats)
+        if key == "drafter":
+            # "由省财政厅牵头,…研究起草了…": who the text says led the drafting (a reading's 起草过程)
+            found = next(((b, m) for b in ix.doc.blocks if b.kind in ("paragraph", "notice_paragraph")
+                          and (m := re.search(r"由([^，。；,;]{2,16}?)牵头[^。]*?起草", b.folded))), None)
+            if found is None:
+                return "方案原文未写明由哪个部门牵头起草。"
+            self._cite(out, ix, found[0].anchor)
+            return f"据原文，方案由{found[1].group(1)}牵头起草。"
         if key == "approval":
             block = next((b for b in ix.doc.blocks if b.kind == "notice_paragraph" and re.search(r"(同意|批准|审议通过)", b.text)), None)
             if block is None:
