@@ -338,6 +338,16 @@ class Composer:
                     self._cite(out, ix, first.anchor)
                 elif block:
                     self._cite(out, ix, block.anchor, block.text)
+            # "…财政事权主要包括公共卫生、医疗保障、计划生育、能力建设等四个方面": the kinds the text itself names
+            said = None if cats else next(
+                ((b, m) for b in ix.doc.blocks if b.kind in ("paragraph", "notice_paragraph")
+                 and (m := re.search(r"主要(?:包括|分为|涉及)([^。；;]{4,80}?)等?([一二三四五六七八九十\d]+)(?:个|大)?(?:方面|类|部分)",
+                                     b.folded))), None)
+            if said:
+                kinds = [k for k in re.split(r"[、，,和及]", said[1].group(1)) if k]
+                self._cite(out, ix, said[0].anchor)
+                return f"据原文，财政事权主要包括{len(kinds)}个方面：\n" + "\n".join(
+                    f"{i}. {k}" for i, k in enumerate(kinds, 1))
             if not cats:   # a page with no headings over its rules (a news summary): the matters it lists
                 names = []
                 for m in ix.rules["matters"]:
