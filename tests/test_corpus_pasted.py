@@ -318,3 +318,11 @@ def test_a_page_row_of_several_pairs_gives_when_the_page_was_put_up():
     doc = _doc(f"{TITLE}\n来源 :某某政务网 访问次数 : 发布时间:2026-02-03 09:15 打印\n{BODY}")
     assert _value(doc, "date_published") == "2026-02-03" and _value(doc, "date_issued") is None
     assert not any("访问次数" in b.text for b in doc.blocks)
+
+
+def test_upper_documents_in_ascii_brackets_with_a_bracket_the_page_dropped():
+    # "(国办发〔202014号)": a page's half-width brackets, and the 〕 it lost, still name the upper document
+    doc = _doc(f"{TITLE}\n根据《某某省人民政府办公厅关于印发水利领域改革方案的通知》(某政办发〔20215号)精神,结合我市实际,制定本方案。\n"
+               "一、水利规划\n将市级水利规划编制,确认为市级财政事权,由市级承担支出责任。\n")
+    (upper,) = doc.meta["upper_documents"]
+    assert upper["doc_number"] == "某政办发〔20215号" and upper["quote"] in doc.blocks[1].text

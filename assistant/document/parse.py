@@ -762,7 +762,7 @@ def parse(text: str, doc_id: str) -> Document:
 
 # ---------------------------------------------------------------- metadata
 
-_UPPER_DOC = re.compile(r"《([^》]+)》\s*（([^）]*?[〔\[]\s*\d{4}\s*[〕\]]\s*\d+\s*号)）")
+_UPPER_DOC = re.compile(r"《([^》]+)》\s*[（(]([^）)]*?[〔\[]\s*\d{4}\s*[〕\]]?\s*\d+\s*号)[）)]")   # (a page may drop the 〕: 国办发〔202014号)
 _EFFECTIVE = re.compile(r"(?:自|从)([^，。；]*?)起(?:正式)?(施行|执行|实施)")
 _FIELD = re.compile(r"([\u4e00-\u9fff]{2,8}?)领域")
 _PLACE = re.compile(r"^(.{2,12}?(?:壮族自治区|自治区|自治州|省|市|盟|旗|县|区))")
