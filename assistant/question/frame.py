@@ -116,7 +116,9 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
     if scope:
         return False, scope.groupdict().get("phrase") or ""
     if any(p.search(text[:start]) for p in roles["claim_before"]):
-        return True, ""
+        # ("由市里统一出钱": the payer words after it are the claim's too, no matter's)
+        after_claim = next((m for p in roles["claim_after"] if (m := p.match(after))), None)
+        return True, (after_claim.groupdict().get("phrase") or after_claim.group(0)) if after_claim else ""
     # "是不是省和市县一起出": a level joined to a claimed level before it is claimed too.
     back = roles["joined_before"].search(text[:start]) if look_back else None
     if back:
