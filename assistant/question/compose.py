@@ -229,13 +229,16 @@ class Composer:
     def _compose_list(self, res: Resolution, out: dict, loaded) -> str:
         flt = res.list_filter or {}
         desc = []
-        if flt.get("levels"):
+        if flt.get("joint_payment"):   # "由市与县区共同承担支出责任的": the levels share the cost, not each its own
+            desc.append("由" + "与".join(res.index.label_of(l) for l in flt.get("levels") or res.index.levels)
+                        + "共同承担支出责任的")
+        elif flt.get("levels"):
             desc.append("、".join(res.index.label_of(l) for l in flt["levels"]) + "承担的")
         if flt.get("categories"):
             desc.append("、".join(heading_title(c) for c in flt["categories"]) + "方面")
         if flt.get("principle"):
             desc.append(f"按{flt['principle']}划分支出责任的")
-        if flt.get("joint"):
+        if flt.get("joint") and not flt.get("joint_payment"):
             desc.append("属于共同财政事权的")
         lines = []
         for i, v in enumerate(res.verdicts, 1):

@@ -918,6 +918,10 @@ def _list_verdicts(d: DocAnalysis, flt: dict) -> list[Verdict]:
             continue
         if flt.get("categories") and m.get("category") not in flt["categories"]:
             continue
+        if flt.get("joint_payment"):
+            outcomes = [o for o in outcomes if "共同" in o["payer"]]
+            if not outcomes:
+                continue
         if levels and not flt.get("joint"):  # in "市与县区共同…" the levels name the joint authority
             outcomes = [o for o in outcomes if o["level"] in levels or o["payer"] in levels]
             if not outcomes:

@@ -637,6 +637,8 @@ def _filters(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict:
     said = lex.grammar["plan_named"].sub("", a.text)
     if re.search(r"共同(财政)?事权|共同承担|共担", said):
         flt["joint"] = True
+    if re.search(r"共同(承担|负担)(支出责任)?|共担|一起(出|承担)", said):
+        flt["joint_payment"] = True   # "…写明由市与县区共同承担支出责任的": the cost itself shared
     for word, principle in _PRINCIPLE_WORDS.items():
         if word in a.text:
             flt["principle"] = principle
