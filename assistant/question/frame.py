@@ -621,9 +621,10 @@ def _list_filter(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict | None:
         return flt if (asks_list or (not d.matches and not a.yes_no)) else None
     if flt.get("categories") and asks_list:
         return flt
-    if asks_list and re.search(r"(哪些|所有|全部|都有|列出|列举|清单)", a.text) \
-            and (re.search(r"(事项|事权|支出责任|工作|的事)", a.text) or "payer" in a.intents) \
-            and not d.unexplained and not d.matches:   # ("县区要自己掏钱的事有哪些": what a level pays for)
+    # ("县区要自己掏钱的事有哪些": what a level pays for; words that name nothing, "我好对照着核", are context)
+    if asks_list and re.search(r"(哪些|所有|全部|都有|列出|列举|列一下|清单)", a.text) \
+            and (re.search(r"(事项|事权|支出责任|工作|的事|哪些事)", a.text) or "payer" in a.intents) \
+            and not d.significant and not d.matches:
         return flt
     return None
 
@@ -653,7 +654,7 @@ def _filters(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict:
             fitting = [lv for lv in d.index.levels if lv in covers.get(m.foreign, ()) or m.foreign in covers.get(lv, ())]
             levels.extend(fitting[:1] if len(fitting) == 1 else ["（方案没有的层级）"])
     if levels:
-        flt["levels"] = levels
+        flt["levels"] = list(dict.fromkeys(levels))   # (灵山县…县里…县里: one level, said three times)
     categories = []
     categories_of_matters = {m["category"] for m in d.index.rules["matters"]}
     for title, words in d.index.category_words.items():
