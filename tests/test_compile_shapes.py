@@ -662,3 +662,15 @@ def test_a_news_lead_in_naming_the_plan_is_no_item():
     rules, _ = compiled("方案提出，老年健康服务、职业病防治等明确为中央与地方共同财政事权，由中央财政和地方财政共同承担支出责任。\n",
                         field="医疗卫生", title="某某领域中央与地方财政事权和支出责任划分改革方案")
     assert [m["name"] for m in rules["matters"]] == ["老年健康服务", "职业病防治"]
+
+
+def test_a_level_only_one_loaded_plan_has_points_at_that_plan(tmp_path):
+    """"全省性知识产权战略规划…" with a province's and a city's plan of one field loaded: the province's plan
+    answers (to the city's plan 全省性 is a level it lacks), not a question back about which plan."""
+    engine_for(tmp_path, "some-city-ip", "某某市知识产权领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+               "将制定实施全市知识产权战略、规划，确认为市级财政事权，由市级承担支出责任。\n")
+    engine = engine_for(tmp_path, "some-prov-ip", "某某省知识产权领域省与市县财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+                        "将制定实施全省性知识产权战略、规划，确认为省级财政事权，由省级承担支出责任。\n")
+    result, _ = engine.ask("全省性知识产权战略规划的制定实施谁出钱？")
+    assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"省"}
+    assert {c["doc_id"] for c in result["citations"]} == {"some-prov-ip"}

@@ -599,6 +599,12 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
                           options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
                           context=dict(context))
+    if len(explaining) > 1:
+        # "全省性知识产权战略规划…" with a province's and a city's plan loaded: the plans that have the level
+        # said answer, not one to which it is a level it lacks
+        having = [x for x in explaining if not any(m.level is None and m.foreign and not m.elsewhere
+                                                   and not m.guessed for m in x.levels)]
+        explaining = having or explaining
     if explaining:
         # Several plans answer and the question names none by place or 文号: the default plan answers
         # and says the others exist (options to ask them); without it, ask which plan is meant.
