@@ -674,3 +674,17 @@ def test_a_level_only_one_loaded_plan_has_points_at_that_plan(tmp_path):
     result, _ = engine.ask("全省性知识产权战略规划的制定实施谁出钱？")
     assert result["status"] == "answered" and {f["payer"] for f in result["findings"]} == {"省"}
     assert {c["doc_id"] for c in result["citations"]} == {"some-prov-ip"}
+
+
+def test_two_pages_of_one_plan_answer_as_one_plan(tmp_path):
+    """Two news reports of one plan, both loaded: no question back about which of two same-titled plans
+    is meant; the page that lists the matter answers, and the one that lists another matter answers that."""
+    title = "《某某领域中央与地方财政事权和支出责任划分改革方案》"
+    engine_for(tmp_path, "report-a", f"某某领域央地划分方案印发\n近日，国务院办公厅印发{title}。\n"
+               "方案提出，全国性的重大疫情防控，确认为中央财政事权，由中央财政承担支出责任。\n")
+    engine = engine_for(tmp_path, "report-b", f"中央分档补助地方某某资金\n国务院办公厅近日印发{title}。\n"
+                        "方案提出，基本公共服务确认为中央与地方共同财政事权，由中央财政和地方财政共同承担支出责任。\n")
+    for question, payers in (("全国性的重大疫情防控经费算谁的？", {"中央"}), ("基本公共服务谁出钱", {"中央与地方共同"})):
+        result, _ = engine.ask(question)
+        assert result["status"] == "answered", result["answer"][:80]
+        assert {f["payer"] for f in result["findings"]} == payers

@@ -577,7 +577,8 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # (nor one whose area the question's place lies outside: "江苏的…" is not 黔东南州's)
         away = {x.index.doc_id for x in a.docs if any(m.elsewhere for m in x.levels)}
         peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id
-                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away]
+                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away
+                 and m.get("title") != explaining[0].index.doc.title]   # (another page of the same plan is no peer)
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
                               options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],
@@ -599,16 +600,20 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         return Resolution("clarify", "near", index=x.index, topic=_topic(a, a.units),
                           options=[matter_option(m.entry.matter["name"]) for m in x.matches][:5],
                           context=dict(context))
+    one_plan = False
     if len(explaining) > 1:
         # "全省性知识产权战略规划…" with a province's and a city's plan loaded: the plans that have the level
         # said answer, not one to which it is a level it lacks
         having = [x for x in explaining if not any(m.level is None and m.foreign and not m.elsewhere
                                                    and not m.guessed for m in x.levels)]
         explaining = having or explaining
+        # Two pages of one plan (two news reports of it, both loaded): one plan, not a question which; each
+        # page answers with what it says
+        one_plan = len({x.index.doc.title for x in explaining}) == 1
     if explaining:
         # Several plans answer and the question names none by place or 文号: the default plan answers
         # and says the others exist (options to ask them); without it, ask which plan is meant.
-        if len(explaining) > 1 and not any(x.named == 2 for x in explaining):
+        if len(explaining) > 1 and not any(x.named == 2 for x in explaining) and not one_plan:
             own = [x for x in explaining if x.index.doc_id == default_doc]
             others = [_plan_option(x, a) for x in explaining if x.index.doc_id != default_doc]
             if not own:
