@@ -31,7 +31,7 @@ from assistant.document.index import build_index, homophone_words, matter_words
 from assistant.language.spelling import Homophones
 from assistant.language.tokenize import Tokenizer
 from assistant.language.prepare import question_text
-from assistant.question.frame import analyze
+from assistant.question.frame import analyze, spell_out
 
 log = logging.getLogger("assistant.engine")
 
@@ -155,6 +155,9 @@ class Assistant:
             _, context, _ = self._answer(split.group("premise"), context)
             prepared = question_text(split.group("ask"), lex)
         text = prepared[0]
+        # ("计生那块…": a loaded plan's word said short is that plan's word when choosing the plans to read)
+        if self.catalog.abbreviations:
+            text = spell_out(text, self.catalog.abbreviations, self.tokenizer, self.catalog.abbreviation_re)
         always = [self._position[d] for d in (self.default_doc, (context or {}).get("doc_id")) if d in self._position]
         chosen = self.catalog.candidates(self.tokenizer.words(text), text, always)
         indexes = [self.indexes[i] for i in chosen]

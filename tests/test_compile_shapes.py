@@ -688,3 +688,14 @@ def test_two_pages_of_one_plan_answer_as_one_plan(tmp_path):
         result, _ = engine.ask(question)
         assert result["status"] == "answered", result["answer"][:80]
         assert {f["payer"] for f in result["findings"]} == payers
+
+
+def test_a_word_said_short_reaches_the_plan_that_has_it_whole(tmp_path):
+    """"计生那块…" beside another field's plan: the plan whose words it shortens (计划生育) is read."""
+    engine_for(tmp_path, "a-city-ip", "某某市知识产权领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+               "将制定实施全市知识产权战略、规划，确认为市级财政事权，由市级承担支出责任。\n")
+    engine = engine_for(tmp_path, "b-health", "医疗卫生领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将计划生育方面，确认为中央与地方共同财政事权，由中央与地方共同承担支出责任。\n"
+                        "将全国性重大传染病防控，确认为中央财政事权，由中央承担支出责任。\n")
+    result, _ = engine.ask("计生那块，中央财政给不给钱？")
+    assert result["status"] == "answered" and {c["doc_id"] for c in result["citations"]} == {"b-health"}

@@ -63,9 +63,9 @@ def test_no_variant_inside_an_office_name(engine, text, canonical):
 def test_abbreviations_are_spelled_out_only_where_they_stand_alone(engine):
     """catalog.abbreviations: a loaded plan's two-word names shortened (作登 of 作品登记); never a pair of
     characters that spans two words of the question (学知 of 大学|知识产权)."""
-    from assistant.question.frame import _spell_out
+    from assistant.question.frame import spell_out
 
     short = engine.catalog.abbreviations
     assert short.get("作登") == "作品登记" and "公文" not in short
-    assert _spell_out("县里作登谁出钱", short, engine.tokenizer) == "县里作品登记谁出钱"
-    assert _spell_out("大学知识产权学院", short, engine.tokenizer) == "大学知识产权学院"
+    assert spell_out("县里作登谁出钱", short, engine.tokenizer) == "县里作品登记谁出钱"
+    assert spell_out("大学知识产权学院", short, engine.tokenizer) == "大学知识产权学院"

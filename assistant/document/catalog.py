@@ -108,6 +108,8 @@ class Catalog:
         fields = [f for f in self.field_docs if f in text]
         pool = set().union(*(self.field_docs[f] for f in fields)) if fields else None
         scores: dict[int, float] = {}
+        # (a four-character word a plan's index holds only as its halves, 计划生育 of 计划|生育方面, counts by them)
+        words = tuple(words) + tuple(h for w in words if len(w) == 4 and w not in self.term_docs for h in (w[:2], w[2:]))
         for w in set(words):
             docs = self.term_docs.get(w)
             if docs:

@@ -432,7 +432,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     catalog = catalog or build_catalog(indexes)
     text, injection, plain = prepared or question_text(question, lex)
     if catalog.abbreviations:
-        text = _spell_out(text, catalog.abbreviations, tok, catalog.abbreviation_re)
+        text = spell_out(text, catalog.abbreviations, tok, catalog.abbreviation_re)
     g = lex.grammar
     # "五五开" is the split asked about, never a matter's word; nor is a loaded plan's title ("按《…方案》，…").
     titles = {m["title"] for m in catalog.metas}
@@ -838,7 +838,7 @@ def _located(text: str, area: str | None, lex: Lexicon) -> bool:
     return bool(area) and any(b.search(text[:text.find(area)]) for b, _ in lex.grammar["level_roles"]["location"])
 
 
-def _spell_out(text: str, abbreviations: dict[str, str], tok: Tokenizer, pattern: re.Pattern | None = None) -> str:
+def spell_out(text: str, abbreviations: dict[str, str], tok: Tokenizer, pattern: re.Pattern | None = None) -> str:
     """"基本公卫" → 基本公共卫生: a loaded plan's words shortened (catalog.abbreviations), where the short
     form stands on its own in the segmentation ("大学知识产权" holds 学知 across two words: not one)."""
     pattern = pattern or re.compile("|".join(map(re.escape, abbreviations)))
