@@ -500,6 +500,11 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     unknown = _unknown_runs(words, text, lex)   # (the same for every plan)
     for index in indexes:
         mentions, units = matter_span(text, words, index, lex, all_aliases, places)
+        # "战略规划": two words of different matters (知识产权战略, 知识产权规划) the segmenter ran together, that no
+        # matter's name says as one, are two (not "正版软件": one matter holds both halves, 软件正版化, and the
+        # whole then names something else)
+        units = [p for u in units for p in ((u[:2], u[2:]) if len(u) == 4 and _two_matters_words(u, index)
+                                            else (u,))]
         own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
         terms = [t for t in tok.terms(text) if t not in lex.stopwords and len(t) >= 2 and t not in own]
         # The help desk's hook: a phrasing taught for this plan (its matter span, with nothing else in the
@@ -866,6 +871,14 @@ def _area_claimed(text: str, area: str | None, g: dict) -> bool:
         return False
     at = text.rfind(area)
     return _role(text, at, at + len(area), {}, g)[0]
+
+
+def _two_matters_words(unit: str, index: DocIndex) -> bool:
+    """Are a four-character word's halves in different matters' names, and is the whole in none?"""
+    names = [e.matter["name"] for e in index.matters]
+    left = {n for n in names if unit[:2] in n}
+    right = {n for n in names if unit[2:] in n}
+    return bool(left and right and not left & right and not any(unit in n for n in names))
 
 
 def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
