@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from assistant.config import load_settings
 from assistant.document.parse import verbatim_view
