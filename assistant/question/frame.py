@@ -572,7 +572,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         if matches and significant:
             first = min(_clause_of(text, u) for m in matches for u in m.covered)
             told = {i for i, c in enumerate(_CLAUSE_BREAK.split(text))
-                    if i < first and g["situation"].search(c)}
+                    if (i < first and g["situation"].search(c)) or (i != first and g["concession"].search(c))}
             significant = [u for u in significant if u in naming or _clause_of(text, u) not in told]
         area = _unplaced_area(text, index, lex)
         analysis.docs.append(DocAnalysis(index, matches, unexplained, weights, mentions, significant,
