@@ -223,6 +223,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
         "level_roles": {
             "scope_after": [re.compile(e["pattern"]) for e in roles["scope_after"]],
             "claim_before": [re.compile(e["pattern"]) for e in roles["claim_before"]],
+            "scope_cleft": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["scope_cleft"]],
             "claim_after": [re.compile(e["pattern"]) for e in roles["claim_after"]],
             "joined": re.compile(roles["joined"]),
             "joined_before": re.compile(roles["joined_before"]),

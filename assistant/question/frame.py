@@ -115,6 +115,9 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
     scope = next((m for p in roles["scope_after"] if (m := p.match(after))), None)
     if scope:
         return False, scope.groupdict().get("phrase") or ""
+    cleft = next((m for b, a in roles["scope_cleft"] if b.search(text[:start]) and (m := a.match(after))), None)
+    if cleft:   # "活是市局的机构干的"
+        return False, cleft.group("phrase")
     if any(p.search(text[:start]) for p in roles["claim_before"]):
         # ("由市里统一出钱": the payer words after it are the claim's too, no matter's)
         after_claim = next((m for p in roles["claim_after"] if (m := p.match(after))), None)
