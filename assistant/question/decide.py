@@ -577,8 +577,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # (nor one whose area the question's place lies outside: "江苏的…" is not 黔东南州's)
         away = {x.index.doc_id for x in a.docs if any(m.elsewhere for m in x.levels)}
         peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id
-                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away
-                 and m.get("title") != explaining[0].index.doc.title]   # (another page of the same plan is no peer)
+                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away]
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
                               options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],
@@ -609,7 +608,9 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         explaining = having or explaining
         # Two pages of one plan (two news reports of it, both loaded): one plan, not a question which; each
         # page answers with what it says
-        one_plan = len({x.index.doc.title for x in explaining}) == 1
+        # (only where the pages agree on who pays: pages that differ, one cut or misread, are asked about)
+        one_plan = len({x.index.doc.title for x in explaining}) == 1 and len(
+            {frozenset(o["payer"] for m in x.matches for o in m.entry.matter["outcomes"]) for x in explaining}) == 1
     if explaining:
         # Several plans answer and the question names none by place or 文号: the default plan answers
         # and says the others exist (options to ask them); without it, ask which plan is meant.
