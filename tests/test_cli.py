@@ -100,7 +100,7 @@ def test_stdin_without_json_is_refused():
 def test_did_you_mean_options_are_numbered_and_picked_by_number(tmp_path):
     """Where options cannot be tapped (a terminal, a WeChat reply), they are numbered lines, and the
     next message "1" asks about the first one."""
-    out = run("ask", "--json", "--session", "t2", stdin="商标品牌服务站建设谁出钱\n1\n",
+    out = run("ask", "--json", "--session", "t2", stdin="商标品牌工作站建设谁出钱\n1\n",
               env={"ASSISTANT_CACHE": str(tmp_path)})
     first, second = [json.loads(line) for line in out.stdout.splitlines()]
     assert first["status"] == "not_listed" and first["findings"] == []

@@ -179,11 +179,11 @@ def test_a_teaching_that_changes_existing_answers_needs_a_confirmation(desk) -> 
 
 def test_marked_not_listed_answers_not_listed_without_look_alikes(desk) -> None:
     eng, teacher = desk
-    question = "县里的商标服务站谁出钱"
+    question = "县里的商标工作站谁出钱"
     assert eng.ask(question)[0]["options"]               # today: "您问的是不是：商标品牌指导站建设"
     t = teacher.teach("not_listed", question).teaching
-    assert t.kind == "not_listed" and t.phrasing == "商标服务站" and t.matter_id is None
-    for variant in (question, "商标服务站是不是市里出"):
+    assert t.kind == "not_listed" and t.phrasing == "商标工作站" and t.matter_id is None
+    for variant in (question, "商标工作站是不是市里出"):
         result, _ = eng.ask(variant)
         assert result["status"] == "not_listed" and result["findings"] == [] and result["options"] == []
     assert eng.explain(question)["decision"]["taught_not_listed"] == t.id
@@ -262,7 +262,7 @@ def test_users_picks_are_candidates_until_an_admin_approves(desk) -> None:
     direct, _ = eng.ask(question)
     assert lead_word(direct["answer"]) == "是" and [f["matter"] for f in direct["findings"]] == ["专利导航"]
 
-    listener({"picked": {"question": "县里的商标服务站谁出钱", "doc_id": SEED, "matter_id": "m14"}})
+    listener({"picked": {"question": "县里的商标工作站谁出钱", "doc_id": SEED, "matter_id": "m14"}})
     (other,) = teacher.store.list("candidate")
     assert teacher.reject(other.id).status == "rejected"
     assert teacher.store.list("candidate") == []
@@ -296,7 +296,7 @@ def test_export_and_import_reproduce_the_answers_and_the_export_is_a_case_file(d
     eng, teacher = desk
     teacher.teach("link", ASKED, matter="m26", who="李四")
     teacher.teach("link", "全市统一的专利地图是不是市里出", matter="m12", level="市")
-    teacher.teach("not_listed", "县里的商标服务站谁出钱")
+    teacher.teach("not_listed", "县里的商标工作站谁出钱")
     teacher.teach("synonym", "县里的打官司帮扶谁出钱", word="打官司帮扶", means="维权援助")
     text = teacher.export()
     entries = yaml.safe_load(text)

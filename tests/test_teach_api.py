@@ -146,9 +146,9 @@ def test_explain_reads_a_follow_up_in_its_conversation_and_405_names_every_metho
 
 
 def test_api_marks_not_listed_and_adds_a_synonym(client) -> None:
-    r = client.post("/api/admin/teachings", json={"kind": "not_listed", "question": "县里的商标服务站谁出钱"}, headers=AUTH)
+    r = client.post("/api/admin/teachings", json={"kind": "not_listed", "question": "县里的商标工作站谁出钱"}, headers=AUTH)
     assert r.status_code == 201 and r.json()["after"]["status"] == "not_listed" and r.json()["teaching"]["who"] == "管理员"
-    asked = client.post("/api/ask", json={"question": "商标服务站是不是市里出"}).json()
+    asked = client.post("/api/ask", json={"question": "商标工作站是不是市里出"}).json()
     assert asked["status"] == "not_listed" and asked["options"] == []
     body = {"kind": "synonym", "question": "县里的打官司帮扶谁出钱", "word": "打官司帮扶", "means": "维权援助"}
     r = client.post("/api/admin/teachings", json=body, headers=AUTH)

@@ -97,7 +97,7 @@ def test_a_change_to_the_data_folders_cases_needs_yes(tmp_path: Path, cache: Pat
 
 def test_export_then_import_into_a_fresh_folder_reproduces_the_answers(tmp_path: Path, cache: Path) -> None:
     first = data_folder(tmp_path / "first")
-    taught = [("add", ASKED, "m26"), ("add", "专利地图是不是市里出", "专利导航"), ("not-listed", "县里的商标服务站谁出钱"),
+    taught = [("add", ASKED, "m26"), ("add", "专利地图是不是市里出", "专利导航"), ("not-listed", "县里的商标工作站谁出钱"),
               ("synonym", "打官司帮扶", "维权援助", "县里的打官司帮扶谁出钱")]
     for args in taught:
         out = run(first, cache, "teach", *args)

@@ -464,7 +464,7 @@ def test_did_you_mean_options_are_buttons_that_ask(browser: Any, expect: Any, re
     try:
         page = ui.page
         page.goto(real_server + "/")
-        _ask(page, "商标品牌服务站建设谁出钱")
+        _ask(page, "商标品牌工作站建设谁出钱")
         card = page.locator(".card").first
         expect(card.locator(".finding")).to_have_count(0)
         option = card.locator(".chip.option")
