@@ -701,8 +701,9 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         asks_amount = "amount" in a.intents and not any(_states_amount(o) for v in verdicts for o in v.outcomes)
         # ("灵山县自己牵头建的运营平台，市财政承担多少": a level asked how much of work it bears none of: the verdict says)
         asked = {m.level for x in explaining for m in x.levels if m.claim and m.level}
-        if asks_amount and asked and not any(asked & _levels_of(o["payer"], x.index.levels)
-                                             for v in verdicts for o in v.outcomes for x in explaining[:1]):
+        plan_levels = explaining[0].index.levels
+        if asks_amount and asked and not any(asked & _levels_of(o["payer"], plan_levels)
+                                             for v in verdicts for o in v.outcomes):
             asks_amount = False
         res = Resolution("not_listed" if asks_amount else "answered", "no_amount" if asks_amount else "verdict",
                          verdicts, index=explaining[0].index, intent=intent, options=also,
