@@ -342,10 +342,8 @@ class Composer:
                 elif block:
                     self._cite(out, ix, block.anchor, block.text)
             # "…财政事权主要包括公共卫生、医疗保障、计划生育、能力建设等四个方面": the kinds the text itself names
-            said = None if cats else next(
-                ((b, m) for b in ix.doc.blocks if b.kind in ("paragraph", "notice_paragraph")
-                 and (m := re.search(r"主要(?:包括|分为|涉及)([^。；;]{4,80}?)等?([一二三四五六七八九十\d]+)(?:个|大)?(?:方面|类|部分)",
-                                     b.folded))), None)
+            said = None if cats else _said_in_text(
+                ix, r"主要(?:包括|分为|涉及)([^。；;]{4,80}?)等?([一二三四五六七八九十\d]+)(?:个|大)?(?:方面|类|部分)")
             if said:
                 kinds = [k for k in re.split(r"[、，,和及]", said[1].group(1)) if k]
                 self._cite(out, ix, said[0].anchor)
@@ -364,8 +362,7 @@ class Composer:
             return f"方案的主要内容按{len(cats)}类事项划分财政事权和支出责任：\n" + "\n".join(cats)
         if key == "drafter":
             # "由省财政厅牵头,…研究起草了…": who the text says led the drafting (a reading's 起草过程)
-            found = next(((b, m) for b in ix.doc.blocks if b.kind in ("paragraph", "notice_paragraph")
-                          and (m := re.search(r"由([^，。；,;]{2,16}?)牵头[^。]*?起草", b.folded))), None)
+            found = _said_in_text(ix, r"由([^，。；,;]{2,16}?)牵头[^。]*?起草")
             if found is None:
                 return "方案原文未写明由哪个部门牵头起草。"
             self._cite(out, ix, found[0].anchor)
@@ -527,6 +524,13 @@ _BODY_LEVEL = re.compile(r"国务院|中央|自治区|省|州|市|县|区")
 
 
 _BODIES_SPLIT = re.compile(r"[、，,和与及]|会同")
+
+
+def _said_in_text(ix: DocIndex, pattern: str) -> tuple | None:
+    """The first paragraph of the plan or its notice whose text says `pattern`, with the match (a fact the text
+    states in running words: "由省财政厅牵头…起草", "主要包括…等四个方面")."""
+    return next(((b, m) for b in ix.doc.blocks if b.kind in ("paragraph", "notice_paragraph")
+                 and (m := re.search(pattern, b.folded))), None)
 
 
 def _bare_body(body: str, ix) -> str:

@@ -115,7 +115,7 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
     scope = next((m for p in roles["scope_after"] if (m := p.match(after))), None)
     if scope:
         return False, scope.groupdict().get("phrase") or ""
-    cleft = next((m for b, a in roles["scope_cleft"] if b.search(text[:start]) and (m := a.match(after))), None)
+    cleft = _framed(roles["scope_cleft"], text[:start], after)
     if cleft:   # "活是市局的机构干的"
         return False, cleft.group("phrase")
     if any(p.search(text[:start]) for p in roles["claim_before"]):
@@ -144,6 +144,12 @@ def _role(text: str, start: int, end: int, aliases, grammar: dict, look_back: bo
             at = end + joined.end()
             return _role(text, at, at + len(nxt), aliases, grammar, look_back=False)
     return False, ""
+
+
+def _framed(pairs: list[tuple[re.Pattern, re.Pattern]], before: str, after: str) -> re.Match | None:
+    """The first grammar pair (what ends the text before a level word, what starts the text after it) that
+    holds around it: its match after the word (grammar.yaml level_roles recipient, location, aside, scope_cleft)."""
+    return next((m for b, a in pairs if b.search(before) and (m := a.match(after))), None)
 
 
 def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: Lexicon,
@@ -311,12 +317,12 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         if given and given.start() <= at < given.end():
             continue
         # "市财政局问：", "柬埔寨一个省的…": who asks, another country's level
-        if any(b.search(text[:at]) and a.match(text[end:]) for b, a in lex.grammar["level_roles"]["aside"]):
+        if _framed(lex.grammar["level_roles"]["aside"], text[:at], text[end:]):
             continue
         # "给县区补…", "报市里审定", "场地在钦南区，": the level receiving, approving or hosting is not the
         # payer asked about, nor the doer when the question names one; else it is whose work it is
         # ("市里要不要给钦北区补专利导航的钱": 钦北区's).
-        aside = any(b.search(text[:at]) and a.match(text[end:]) for b, a in recipient + located_at)
+        aside = _framed(recipient + located_at, text[:at], text[end:]) is not None
         (located if aside else kept).append((at, replace(m, claim=False) if aside else m))
     doer = any(m.level and not m.claim for _, m in kept)
     return [x for _, m in sorted(kept + ([] if doer else located), key=lambda p: p[0])
