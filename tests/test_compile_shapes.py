@@ -704,3 +704,22 @@ def test_a_word_said_short_reaches_the_plan_that_has_it_whole(tmp_path):
                         "将全国性重大传染病防控，确认为中央财政事权，由中央承担支出责任。\n")
     result, _ = engine.ask("计生那块，中央财政给不给钱？")
     assert result["status"] == "answered" and {c["doc_id"] for c in result["citations"]} == {"b-health"}
+
+
+def test_work_between_levels_of_one_kind_keeps_its_level_word():
+    """"开展省际合作": 省际 is between provinces, no level prefix to strip (the name was "际合作")."""
+    rules, _ = compiled("将行业决策研究、开展省际合作等事项,确认为省级财政事权,由省级承担支出责任。\n",
+                        field="交通运输", title="某某省交通运输领域省与市县财政事权和支出责任划分改革方案")
+    assert sorted(outcomes(rules)) == ["省际合作", "行业决策研究"]
+
+
+def test_two_levels_that_subsidize_a_matter_together_both_pay_for_it():
+    """"对于X，中央财政和地方财政按规定对…予以缴费补助": both levels pay, the split as written; one level
+    giving aid alone says nothing of who pays the whole."""
+    title = "某某领域中央与地方财政事权和支出责任划分改革方案"
+    rules, report = compiled("社会保障方面,对于城乡居民养老保险补助,中央财政和地方财政按规定对城乡居民养老保险予以缴费补助。\n"
+                             "对于困难群众取暖补贴,地方财政按规定予以补助。\n", field="社会保障", title=title)
+    (matter,) = rules["matters"]
+    assert matter["name"] == "城乡居民养老保险补助"
+    assert [(o["payer"], o["shares"]) for o in matter["outcomes"]] == [
+        ("中央与地方共同", "中央财政和地方财政按规定对城乡居民养老保险予以缴费补助")]

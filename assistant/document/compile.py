@@ -996,10 +996,16 @@ _PAYER_RATIO = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：由]{2,2
                           r"(?P<ratio>\d+\s*[:：比]\s*\d+(?:\s*[:：比]\s*\d+)?)(?:(?:的)?比例)?(?:分担|负担|承担)(?=[，。；（(]|$)")
 
 
+# "对于城乡居民基本医疗保险补助，中央财政和地方财政按规定对城乡居民基本医疗保险予以缴费补助": the levels
+# named together subsidize it, so both pay (kept as written; one level giving aid alone is no payer of the whole)
+_PAYER_AID = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：由]{2,20}?)财政(?:按(?:照)?规定|共同)?(?:对[^，。；]{1,30}?)?"
+                        r"(?:予以|给予)[^，。；]{0,8}?(?:补助|补贴)(?=[，。；]|$)")
+
+
 def _split_payer(folded: str) -> re.Match | None:
-    """A split with no 由 ("明确中央与省、市县财政分类负担比例", "中央与省级财政按8:2比例分担"), when
-    it names two levels or more."""
-    for m in (_PAYER_SPLIT.search(folded), _PAYER_RATIO.search(folded)):
+    """A split with no 由 ("明确中央与省、市县财政分类负担比例", "中央与省级财政按8:2比例分担", "中央财政和
+    地方财政按规定…予以缴费补助"), when it names two levels or more."""
+    for m in (_PAYER_SPLIT.search(folded), _PAYER_RATIO.search(folded), _PAYER_AID.search(folded)):
         if m and len(_split_levels(m.group(0))) >= 2:
             return m
     return None
@@ -1481,7 +1487,7 @@ class Compiler:
         split_shares = None
         if first is not None and first is split:
             payer_levels, mode = _split_levels(split.group(0)), None
-            ratio = split.group("ratio")
+            ratio = split.groupdict().get("ratio")
             split_shares = (_shares("按" + ratio, payer_levels) if ratio else None) or split.group(0).strip("，")
         elif first is not None and first is bare:
             payer_levels, mode = levels_in(bare.group("who")), None
