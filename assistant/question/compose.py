@@ -110,7 +110,7 @@ class Composer:
         outcomes = v.outcomes
         prefix = {"yes": self.t["answer_yes"], "no": self.t["answer_no"], "depends": self.t["answer_depends"]}.get(v.answer or "", "")
         note = ""
-        if v.only_levels:
+        if v.only_levels and v.answer != "yes":   # (是: the asked level helps, as the verdict's own words say)
             asked = "、".join(dict.fromkeys(m.surface for m in v.scope))
             note = f"方案未将{asked}的“{name}”列为其事项，仅列为{'、'.join(v.index.label_of(l) for l in v.only_levels)}事项。"
         # (a joint verdict under a condition, "属于市县级机构的", is one case, listed with the others)
