@@ -56,11 +56,25 @@ def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
         and sum(len(p) for p in parts) >= len(unit)
 
 
+def _field_rest(unit: str, index: DocIndex, tok: Tokenizer) -> str | None:
+    """A question word that starts with the plan's own field word ("应急物资" in an 应急救援 plan): the rest,
+    which is what names the matter there (the plan's "…的物资"), or None."""
+    field = index.meta("field") or ""
+    lead = ""
+    for w in tok.words(field):
+        lead += w
+        if len(lead) >= 2 and unit.startswith(lead) and len(unit) - len(lead) >= 2:
+            return unit[len(lead):]
+    return None
+
+
 def covering(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> frozenset[int]:
     """Indices of the matters whose words account for a question word (memoized per document)."""
     found = index.cover_cache.get(unit)
     if found is None:
-        found = frozenset(i for i, e in enumerate(index.matters) if covers(unit, e.vocab, lex, tok))
+        rest = _field_rest(unit, index, tok)
+        found = frozenset(i for i, e in enumerate(index.matters)
+                          if covers(unit, e.vocab, lex, tok) or (rest and covers(rest, e.vocab, lex, tok)))
         if len(index.cover_cache) < 100_000:
             index.cover_cache[unit] = found
     return found
