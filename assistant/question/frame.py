@@ -369,7 +369,10 @@ def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
         return m
     # ("县城里…" of a 中央/地方 plan: a level one of the plan's takes in is that level, not below it)
     tier = lex.level_tier.get(m.foreign, m.foreign)
-    wider = next((lv for lv in index.levels if {m.foreign, tier} & lex.level_covers.get(lv, set())), None)
+    # ("市县的…" of a 中央/地方 plan: a level whose own parts the plan's level all takes in is inside it)
+    parts = lex.level_covers.get(m.foreign, set()) - {m.foreign, tier}
+    wider = next((lv for lv in index.levels if {m.foreign, tier} & lex.level_covers.get(lv, set())
+                  or (parts and parts <= lex.level_covers.get(lv, set()))), None)
     if wider:
         return LevelMention(wider, m.surface, False, guessed=m.guessed)
     ranked = [lv for lv in index.levels if lv in rank]
