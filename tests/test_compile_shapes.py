@@ -723,3 +723,16 @@ def test_two_levels_that_subsidize_a_matter_together_both_pay_for_it():
     assert matter["name"] == "城乡居民养老保险补助"
     assert [(o["payer"], o["shares"]) for o in matter["outcomes"]] == [
         ("中央与地方共同", "中央财政和地方财政按规定对城乡居民养老保险予以缴费补助")]
+
+
+def test_the_plan_whose_own_level_is_named_answers_before_one_that_only_takes_it_in(tmp_path):
+    """"省里的应急物资储备…" with a 中央/地方 plan (省 is inside its 地方) and a 省/市县 plan loaded: the plan
+    that has 省 as a level of its own answers."""
+    engine_for(tmp_path, "a-central-emergency", "某某领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
+               "将地方应急物资储备，确认为地方财政事权，由地方承担支出责任。\n")
+    engine = engine_for(tmp_path, "b-prov-emergency", "某某省应急救援领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将省级应急物资储备，确认为省级财政事权，由省级承担支出责任。\n")
+    result, _ = engine.ask("省里的应急物资储备，费用谁掏？")
+    assert result["status"] == "answered", result["answer"][:80]
+    assert [f["payer"] for f in result["findings"]] == ["省"]
+    assert {c["doc_id"] for c in result["citations"]} == {"b-prov-emergency"}

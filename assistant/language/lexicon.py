@@ -55,6 +55,11 @@ class Lexicon:
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
+    def own_level_words(self) -> dict[str, set[str]]:
+        """Level → the words that name that level itself (its names and user aliases), not one it takes in."""
+        return {lv["name"]: set(lv.get("user") or []) | set(lv.get("names") or []) for lv in self.levels}
+
+    @cached_property
     def level_covers(self) -> dict[str, set[str]]:
         """Level → the levels it takes in (市县 → 市, 县; 县（市、区） → 县, 市)."""
         return {lv["name"]: set(lv.get("covers") or []) for lv in self.levels}

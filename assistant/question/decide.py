@@ -606,6 +606,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         having = [x for x in explaining if not any(m.level is None and m.foreign and not m.elsewhere
                                                    and not m.guessed for m in x.levels)]
         explaining = having or explaining
+        # ("省里囤的…省级应急物资储备" with a 中央/地方 plan and a 省/市县 plan loaded: the plan whose own level
+        # it is answers, not the one that only takes 省 into its 地方)
+        own_levels = [x for x in explaining if not any(m.taken_in for m in x.levels)]
+        explaining = own_levels or explaining
         # Two pages of one plan (two news reports of it, both loaded): one plan, not a question which; each
         # page answers with what it says
         # (only where the pages agree on who pays: pages that differ, one cut or misread, are asked about)

@@ -29,6 +29,7 @@ class LevelMention:
     majority: bool = False  # the claim says the level pays the larger part ("是中央出大头吗")
     share: float | None = None   # the claim says the level pays this part ("是不是中央出一半": 0.5)
     inside: str | None = None   # a level the plan lacks, below its lowest ("镇上办的" → 县区)
+    taken_in: bool = False  # a level the plan lacks, read as its wider level that takes it in (省里 → 地方)
 
 
 @dataclass
@@ -175,6 +176,11 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
                                  and not g["rhetorical"].search(text[max(0, start - 4):])))
     majority = claim and bool(g["majority"].search(text[end:end + 10]))
     share = _share(g["share_claim"].match(text[end:end + 12])) if claim else None
+    # ("省里" of a 中央/地方 plan: a word of a level the plan lacks, which its 地方 takes in)
+    said = text[start:end]
+    if level and lex.level_covers.get(level) and said not in lex.own_level_words.get(level, ()) \
+            and any(said in words for words in lex.own_level_words.values()):
+        flags.setdefault("taken_in", True)
     return LevelMention(level, text[start:end], claim, foreign, phrase=phrase, exclusive=exclusive, own=own,
                         negated=negated, majority=majority, holder=holder, share=share, **flags)
 
@@ -374,7 +380,7 @@ def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
     wider = next((lv for lv in index.levels if {m.foreign, tier} & lex.level_covers.get(lv, set())
                   or (parts and parts <= lex.level_covers.get(lv, set()))), None)
     if wider:
-        return LevelMention(wider, m.surface, False, guessed=m.guessed)
+        return LevelMention(wider, m.surface, False, guessed=m.guessed, taken_in=True)
     ranked = [lv for lv in index.levels if lv in rank]
     lowest = max(ranked, key=lambda lv: rank[lv], default=None)
     if lowest and rank[m.foreign] > rank[lowest]:
