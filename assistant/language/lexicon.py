@@ -46,6 +46,7 @@ class Lexicon:
     actions: set[str] = field(default_factory=set)      # what is done to a named object ("建设", "运行维护")
     tail_verbs: set[str] = field(default_factory=set)   # verbs a name ends in that do not name it ("…规划制定")
     tail_nouns: set[str] = field(default_factory=set)   # generic nouns a name ends in that do not name it ("…服务")
+    unsaid_tails: set[str] = field(default_factory=set)   # work a name ends in that may go unsaid ("…污染防治")
     abbreviation_max_freq: int = 100   # a shortened name that is a commoner word than this is that word (公文)
     phrase_end: dict[str, list[str]] = field(default_factory=dict)   # variants read only where a phrase ends
                                                                     # or goes on with these ("…人才 钱谁出", not 人才公寓)
@@ -271,6 +272,7 @@ def load_lexicon() -> Lexicon:
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
         tail_verbs=set(vocab.get("tail_verbs") or []), tail_nouns=set(vocab.get("tail_nouns") or []),
+        unsaid_tails=set(vocab.get("unsaid_tails") or []),
         abbreviation_max_freq=int(vocab.get("abbreviation_max_freq") or 100),
         phrase_end=vocab.get("phrase_end_variants") or {},
         phrase_end_particles=vocab.get("phrase_end_particles") or "",

@@ -7,9 +7,11 @@ so "知识产权保险" never borrows the verdict of "知识产权质押融资".
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from assistant.document.catalog import place_stem
+from assistant.document.compile import compile_vocabulary
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.language.lexicon import Lexicon
 from assistant.language.tokenize import Tokenizer
@@ -153,6 +155,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         head = any(names_head(h, said, lex, tok) or ((core := _head_core(h, lex, tok)) in text
                                                      and core not in lex.head_nouns)
                    for h in entry.heads)
+        head = head or _tail_unsaid(entry, units, covered, lex)
         coverage = sum(weights[u] for u in covered) / total
         candidates.append(MatterMatch(entry, covered, coverage, head, score))
     # Greedy cover: take the matter that explains most, then any that explains what is left.
@@ -207,6 +210,19 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
+
+
+def _tail_unsaid(entry: MatterEntry, units: list[str], covered: list[str], lex: Lexicon) -> bool:
+    """"放射性污染谁出钱" of 放射性污染防治: the name but its last work word (vocabulary.yaml unsaid_tails) is said
+    whole, and the question says no other work ("放射性污染监测" is not 防治)."""
+    name = entry.matter["name"]
+    tail = next((t for t in lex.unsaid_tails if name.endswith(t)), None)
+    if not tail:
+        return False
+    piece = re.split(r"[、，和及与]", name[:-len(tail)])[-1]
+    works = set(compile_vocabulary()["actions"]) | lex.actions
+    said_work = any(w in u for u in units if u not in covered or u.endswith(tuple(works)) for w in works if w != tail)
+    return len(piece) >= 2 and _spelled(piece, covered) and not said_work
 
 
 def _inside_named(core: str, accepted: list["MatterMatch"], text: str, lex: Lexicon) -> bool:
