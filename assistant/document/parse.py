@@ -763,7 +763,8 @@ def parse(text: str, doc_id: str) -> Document:
 # ---------------------------------------------------------------- metadata
 
 _UPPER_DOC = re.compile(r"《([^》]+)》\s*[（(]([^）)]*?[〔\[]\s*\d{4}\s*[〕\]]?\s*\d+\s*号)[）)]")   # (a page may drop the 〕: 国办发〔202014号)
-_EFFECTIVE = re.compile(r"(?:自|从)([^，。；]*?)起(?:正式)?(施行|执行|实施)")
+# "自2025年1月1日起施行", "从印发之日起实施", "于12月1日起施行" (a news page): when the plan takes effect
+EFFECTIVE = re.compile(r"(?:自|从|于)([^，。；]*?)起(?:正式)?(施行|执行|实施)")
 _FIELD = re.compile(r"([\u4e00-\u9fff]{2,8}?)领域")
 _PLACE = re.compile(r"^(.{2,12}?(?:壮族自治区|自治区|自治州|省|市|盟|旗|县|区))")
 _SCOPE = re.compile(r"(省|自治区|市|县|盟)以下")
@@ -869,9 +870,9 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
 
     paragraphs = [b for b in doc.blocks if b.kind in ("paragraph", "notice_paragraph")]
     for b in paragraphs:
-        sentence = _sentence_with(b, _EFFECTIVE)
+        sentence = _sentence_with(b, EFFECTIVE)
         if sentence and b.kind == "paragraph":
-            when = _EFFECTIVE.search(fold_document(sentence)).group(1)
+            when = EFFECTIVE.search(fold_document(sentence)).group(1)
             value = parse_date(when) or ((meta.get("date_issued") or {}).get("value") if "印发" in when else when)
             meta["date_effective"] = _fact(value, b, sentence)
             meta["effective_rule"] = _fact(fold_document(sentence).strip("。"), b, sentence)

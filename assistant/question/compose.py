@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from assistant.document.catalog import place_stem
-from assistant.document.parse import Block, heading_title
+from assistant.document.parse import EFFECTIVE, Block, heading_title
 from assistant.language.lexicon import Lexicon
 from assistant.question.decide import Resolution, Verdict
 from assistant.document.index import DocIndex
@@ -293,7 +293,7 @@ class Composer:
         if key == "date_effective":
             cite("date_effective")
             rule = meta.get("effective_rule", {}).get("value") or ""
-            m = re.search(r"(?:自|从)[^，。；]*?起(?:正式)?(?:施行|执行|实施)", rule)
+            m = EFFECTIVE.search(rule)
             when = date_cn(ix.meta("date_effective"))
             said = m.group(0) if m else ""
             # (the date once: "该方案从2019年1月1日起实施。", "该方案自印发之日起施行，即自2025年7月31日起施行。")
