@@ -181,6 +181,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
             explained.update(cand.covered)
     accepted = _prefer_named(accepted, units, tok, lex, text, place_stem(index.meta("place")))
     accepted = _without_unnamed_parts(accepted, text, tok, lex)
+    accepted = _by_work_said(accepted, text, lex)
     # Of matters explaining the same words, the one whose whole name the question says ("自然灾害
     # 调查评估" beside 特别重大自然灾害调查评估 and 其他事故调查处理) is the one asked about: both sides hold.
     whole = [m for m in accepted if len(m.covered) >= 2 and _fully_named(m, units, tok, lex)]
@@ -210,6 +211,24 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
                         for m in accepted for h in m.entry.heads):
         return [], list(units), weights
     return accepted, unexplained, weights
+
+
+def _by_work_said(accepted: list["MatterMatch"], text: str, lex: Lexicon) -> list["MatterMatch"]:
+    """"国家综合性消防救援队伍的管理" beside …队伍建设 and …队伍管理, which explain the same words (the work words are
+    no content words): the matters whose own work the question says, when the others' it does not."""
+    if len(accepted) < 2:
+        return accepted
+    works = {w for w in lex.actions if len(w) >= 2}
+
+    def tail(m: MatterMatch) -> str | None:   # the work the name ends in ("…队伍建设" → 建设)
+        return max((w for w in works if m.entry.matter["name"].endswith(w)), key=len, default=None)
+    said = [m for m in accepted if tail(m) and tail(m) in text]
+    # (none of its work said: "农村公路建设、养护和管理" is said by 养护)
+    unsaid = [m for m in accepted if m not in said and tail(m)
+              and not any(w in m.entry.matter["name"] and w in text for w in works)]
+    if said and unsaid and all(set(m.covered) == set(s.covered) for m in unsaid for s in said):
+        return [m for m in accepted if m not in unsaid]
+    return accepted
 
 
 def _tail_unsaid(entry: MatterEntry, units: list[str], covered: list[str], lex: Lexicon) -> bool:
