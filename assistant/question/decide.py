@@ -693,7 +693,12 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                                       # the matter stays the topic: "那市本级组织的呢" answers it for 市
                                       context=_context_for(found, [], intent))
             # "村卫生室标准化建设，县里承担哪部分？": a joint matter's part that the named level bears.
-            found = [_part_for_level(v, x.index) for v in found]
+            parts = [_part_for_level(v, x.index) for v in found]
+            for v, part in zip(found, parts):
+                if part is not v and a.yes_no:   # judged by the part the level bears, not the whole
+                    part.answer = _yes_no(a, part.outcomes, part.outcomes, claims, bool(scope), x.index.levels,
+                                          v.matter["name"])
+            found = parts
             # "省级监测站点": of look-alike matters, the ones the named level has answer.
             if any(v.only_levels is None for v in found) and scope:
                 found = [v for v in found if v.only_levels is None]

@@ -155,7 +155,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         head = any(names_head(h, said, lex, tok) or ((core := _head_core(h, lex, tok)) in text
                                                      and core not in lex.head_nouns)
                    for h in entry.heads)
-        head = head or _tail_unsaid(entry, units, covered, lex)
+        head = head or _tail_unsaid(entry, units, covered, lex, tok)
         coverage = sum(weights[u] for u in covered) / total
         candidates.append(MatterMatch(entry, covered, coverage, head, score))
     # Greedy cover: take the matter that explains most, then any that explains what is left.
@@ -231,17 +231,24 @@ def _by_work_said(accepted: list["MatterMatch"], text: str, lex: Lexicon) -> lis
     return accepted
 
 
-def _tail_unsaid(entry: MatterEntry, units: list[str], covered: list[str], lex: Lexicon) -> bool:
-    """"放射性污染谁出钱" of 放射性污染防治: the name but its last work word (vocabulary.yaml unsaid_tails) is said
-    whole, and the question says no other work ("放射性污染监测" is not 防治)."""
+def _tail_unsaid(entry: MatterEntry, units: list[str], covered: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
+    """"放射性污染谁出钱" of 放射性污染防治, "省级信息系统的软硬件维护" of 信息系统软硬件配置和维护: the name but the
+    work it ends in (vocabulary.yaml actions, unsaid_tails) is said whole, and the question says no work that
+    is not the name's own ("放射性污染监测" is not 防治)."""
     name = entry.matter["name"]
-    tail = next((t for t in lex.unsaid_tails if name.endswith(t)), None)
-    if not tail:
+    own = lex.actions | lex.unsaid_tails
+    works = "|".join(sorted((w for w in own if len(w) >= 2), key=len, reverse=True))
+    m = re.search(rf"(?:(?:{works})(?:和|与|及|、)?)+$", name) if works else None
+    if not m:
         return False
-    piece = re.split(r"[、，和及与]", name[:-len(tail)])[-1]
-    works = set(compile_vocabulary()["actions"]) | lex.actions
-    said_work = any(w in u for u in units if u not in covered or u.endswith(tuple(works)) for w in works if w != tail)
-    return len(piece) >= 2 and _spelled(piece, covered) and not said_work
+    piece = re.split(r"[、，和及与]", name[:m.start()])[-1]
+    named_works = set(re.findall(works, m.group(0)))
+    other = set(compile_vocabulary()["actions"]) | own
+    said_other = any(w in u for u in units if u not in covered
+                     for w in other if w not in named_works and not any(w in n for n in named_works))
+    words = [w for w in tok.words(piece) if len(w) >= 2]
+    spelled = _spelled(piece, covered) or bool(words) and all(any(w in u for u in covered) for w in words)
+    return len(piece) >= 2 and spelled and not said_other
 
 
 def _inside_named(core: str, accepted: list["MatterMatch"], text: str, lex: Lexicon) -> bool:
