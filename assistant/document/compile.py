@@ -1002,6 +1002,10 @@ _PAYER_AID = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：由]{2,20}
                         r"(?:予以|给予)[^，。；]{0,8}?(?:补助|补贴)(?=[，。；]|$)")
 
 
+# "…通过转移支付对市县给予支持": the level a help goes to
+_RECIPIENT = re.compile(r"[对向][^，。；]{1,10}?(?=给予|予以|补助)")
+
+
 def _split_payer(folded: str) -> re.Match | None:
     """A split with no 由 ("明确中央与省、市县财政分类负担比例", "中央与省级财政按8:2比例分担", "中央财政和
     地方财政按规定…予以缴费补助"), when it names two levels or more."""
@@ -1539,7 +1543,8 @@ class Compiler:
                  if c.strip() and (_SHARE_WORDS.search(c) or re.search(compile_vocabulary()["part_of_cost"], c))]
         for o in outcomes:
             # (not the helping level's own verdict: "市承担…，市级财政通过转移支付给予支持" says nothing of 市's part)
-            said = [c for c in after if not (o["level"] and o["level"] in levels_in(c)
+            # ("…，省级财政…通过转移支付对市县给予支持" is 市县's: the level helped, after 对, is no helper)
+            said = [c for c in after if not (o["level"] and o["level"] in levels_in(_RECIPIENT.sub("", c))
                                              and re.search(compile_vocabulary()["helps"], c))]
             if said and not o.get("shares"):
                 o["shares"] = "，".join(said)

@@ -152,8 +152,12 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         covered = [u for u in units if i in covering(u, index, lex, tok)]
         if not covered:
             continue
+        # ("普通高中" of 普通高中教育 in an 教育 plan: the plan's own field word may end a name unsaid)
+        field = index.meta("field") or ""
         head = any(names_head(h, said, lex, tok) or ((core := _head_core(h, lex, tok)) in text
                                                      and core not in lex.head_nouns)
+                   or (field and h.endswith(field) and len(h) - len(field) >= 2
+                       and names_head(h[:-len(field)], said, lex, tok))
                    for h in entry.heads)
         head = head or _tail_unsaid(entry, units, covered, lex, tok)
         coverage = sum(weights[u] for u in covered) / total
