@@ -25,6 +25,13 @@ def test_case_file_is_large_and_covers_every_behaviour():
     assert len({c["id"] for c in CASES}) == len(CASES)
 
 
+def test_case_ids_are_unique_in_each_file():
+    """A pytest id is file:id, so two cases with one id in a file would run as one name."""
+    for path in sorted(CASE_DIR.glob("qinzhou*.yaml")):
+        ids = [c["id"] for c in yaml.safe_load(path.read_text(encoding="utf-8"))]
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], path.name
+
+
 @pytest.mark.parametrize("case", [c for _, c in ALL], ids=[f"{stem}:{c['id']}" for stem, c in ALL])
 def test_case(engine, case):
     """Never a wrong verdict and only verbatim quotes (hard failures for every case); the expected

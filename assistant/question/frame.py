@@ -477,6 +477,9 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         yes_no = False   # "由市还是县区承担？" asks which, not whether
     follow_up = bool(g["follow_up"].search(text)) or "quote" in intents   # "出自第几条" asks about the last answer
     fact = next((key for key, spec in lex.facts.items() if matches_any(text, spec["patterns"])), None)
+    # "县里出台扶持办法，起草和落实的钱谁出": who pays for the work, not who drafted the plan
+    if fact and "payer" in intents and lex.facts[fact].get("not_with_payer"):
+        fact = None
     all_aliases = catalog.aliases
     domain_words = catalog.domain_words(lex)
     # A place of the national list that no loaded plan's area is, contains or lies in.
