@@ -736,3 +736,17 @@ def test_the_plan_whose_own_level_is_named_answers_before_one_that_only_takes_it
     assert result["status"] == "answered", result["answer"][:80]
     assert [f["payer"] for f in result["findings"]] == ["省"]
     assert {c["doc_id"] for c in result["citations"]} == {"b-prov-emergency"}
+
+
+def test_a_plan_that_lists_only_another_levels_version_gives_way_to_the_plan_that_lists_the_named_ones(tmp_path):
+    """"国家应急物资储备谁出钱" with a 省/市县 plan that lists only 省级应急物资储备 beside a central plan that lists
+    国家应急物资储备: the central plan answers, no question which plan is meant."""
+    engine_for(tmp_path, "a-prov-emergency", "某某省应急救援领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+               "将省级应急物资储备，确认为省级财政事权，由省级承担支出责任。\n"
+               "将国家统一的应急管理信息系统建设，确认为中央、省与市县共同财政事权，由中央、省与市县共同承担支出责任。\n")
+    engine = engine_for(tmp_path, "b-central-emergency", "某某领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将国家应急物资储备，确认为中央财政事权，由中央承担支出责任。\n")
+    result, _ = engine.ask("国家应急物资储备谁出钱？")
+    assert result["status"] == "answered", result["answer"][:80]
+    assert [f["payer"] for f in result["findings"]] == ["中央"]
+    assert {c["doc_id"] for c in result["citations"]} == {"b-central-emergency"}

@@ -610,6 +610,12 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # it is answers, not the one that only takes 省 into its 地方)
         own_levels = [x for x in explaining if not any(m.taken_in for m in x.levels)]
         explaining = own_levels or explaining
+        # ("国家应急物资储备" with a plan that lists only 省级应急物资储备 loaded beside the one that lists it: the
+        # plans whose matter the named doer has answer)
+        def fits(x: DocAnalysis) -> bool:
+            scope = [m for m in _scope(x, a)[0] if not m.claim]
+            return not scope or any(_select(m.entry.matter, scope)[1] is None for m in x.matches)
+        explaining = [x for x in explaining if fits(x)] or explaining
         # Two pages of one plan (two news reports of it, both loaded): one plan, not a question which; each
         # page answers with what it says
         # (only where the pages agree on who pays: pages that differ, one cut or misread, are asked about)
