@@ -750,3 +750,13 @@ def test_a_plan_that_lists_only_another_levels_version_gives_way_to_the_plan_tha
     assert result["status"] == "answered", result["answer"][:80]
     assert [f["payer"] for f in result["findings"]] == ["中央"]
     assert {c["doc_id"] for c in result["citations"]} == {"b-central-emergency"}
+
+
+def test_of_two_plans_of_one_place_the_one_whose_field_is_said_answers(tmp_path):
+    """"某某省知识产权实施方案从什么时候开始实施" with that province's 科技 and 知识产权 plans loaded: the 知识产权 one."""
+    engine_for(tmp_path, "a-prov-science", "某某省科技领域省与市县财政事权和支出责任划分改革实施方案\n"
+               "本方案自2024年12月1日起施行。\n一、主要内容\n将省级科技计划，确认为省级财政事权，由省级承担支出责任。\n")
+    engine = engine_for(tmp_path, "b-prov-ip", "某某省知识产权领域省与市县财政事权和支出责任划分改革实施方案\n"
+                        "本方案自2025年1月1日起施行。\n一、主要内容\n将省级知识产权规划，确认为省级财政事权，由省级承担支出责任。\n")
+    result, _ = engine.ask("某某省知识产权实施方案从什么时候开始实施？")
+    assert "2025年1月1日" in result["answer"] and {c["doc_id"] for c in result["citations"]} == {"b-prov-ip"}

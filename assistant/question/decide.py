@@ -375,9 +375,11 @@ def _route(a: Analysis, context: dict) -> list[DocAnalysis]:
     # (unless the question names a level only the wider plan has: "省里给张掖…")
     own = [d for d in named if d.own_place]
     if own and not any(d.own_level for d in named if not d.own_place):
-        return own
+        named = own
+    # "四川知识产权实施方案…" with 四川's 科技 and 知识产权 plans loaded: the one whose field is said too
+    fielded = [d for d in named if d.index.meta("field") and d.index.meta("field") in a.text]
     if named:
-        return named
+        return fielded or named
     if context.get("doc_id") and (a.follow_up or not any(d.matches for d in a.docs)):
         same = [d for d in a.docs if d.index.doc_id == context["doc_id"]]
         if same:
