@@ -693,6 +693,12 @@ def test_two_pages_of_one_plan_answer_as_one_plan(tmp_path):
     assert {f["payer"] for f in result["findings"]} == {"中央与地方共同"}
     result, _ = engine.ask("全国性的重大疫情防控经费算谁的？")
     assert result["status"] == "clarify" and "哪一份" in result["answer"]
+    # the two pages' options are told apart, and each, tapped, is asked of its own page only
+    labels = [o["label"] for o in result["options"]]
+    assert len(set(labels)) == len(labels) == 2 and all("文档" in x for x in labels)
+    picked = {o["label"]: engine.ask(o["question"])[0] for o in result["options"]}
+    assert sorted(r["status"] for r in picked.values()) == ["answered", "not_listed"]
+    assert all("文档" not in r["answer"].split("\n")[0] for r in picked.values())
 
 
 def test_a_word_said_short_reaches_the_plan_that_has_it_whole(tmp_path):

@@ -179,6 +179,7 @@ def build_catalog(indexes, tok=None) -> Catalog:
         aliases |= set(ix.foreign_aliases)
         if ix.doc.doc_number and ix.doc.doc_number != ix.doc_id:
             names.append((ix.doc.doc_number, i))
+        names.append((f"文档{ix.doc_id}".lower(), i))   # an option that tells two pages of one plan apart
         stem = place_stem(ix.meta("place"))
         if stem:
             names.append((stem, i))

@@ -467,7 +467,8 @@ def matter_option(name: str) -> dict:
 def _plan_option(d: DocAnalysis, a: Analysis) -> dict:
     """Another plan that answers the same question (see _meta_option)."""
     ix = d.index
-    return _meta_option({"title": ix.doc.title, "place": ix.meta("place"), "doc_number": ix.meta("doc_number")}, a)
+    return _meta_option({"title": ix.doc.title, "place": ix.meta("place"), "doc_number": ix.meta("doc_number"),
+                         "doc_id": ix.doc_id}, a)
 
 
 def _meta_option(meta: dict, a: Analysis) -> dict:
@@ -475,7 +476,21 @@ def _meta_option(meta: dict, a: Analysis) -> dict:
     plan of no place, its title) in front routes the question there."""
     stem = place_stem(meta.get("place"))
     name = stem if stem else f"按《{meta['title']}》，"
-    return {"label": f"《{meta['title']}》", "question": f"{name}{a.plain or a.text}"}
+    return {"label": f"《{meta['title']}》", "question": f"{name}{a.plain or a.text}", "doc_id": meta.get("doc_id")}
+
+
+def _distinct(options: list[dict], a: Analysis) -> list[dict]:
+    """Options to tap, each routing to its own plan: two pages of one plan (the same title) are told apart by
+    their document ids, and asked again by the id ("按文档n01，…"); the id goes no further than here."""
+    labels = [o["label"] for o in options]
+    asked = re.sub(r"^(按文档[^，]+，|按《[^》]+》，)+", "", a.plain or a.text)   # (asked once more: one prefix)
+    out = []
+    for o in options:
+        doc_id = o.pop("doc_id", None)
+        if labels.count(o["label"]) > 1 and doc_id:
+            o = {"label": f"{o['label']}（文档{doc_id}）", "question": f"按文档{doc_id}，{asked}"}
+        out.append(o)
+    return out
 
 
 def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
@@ -582,7 +597,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                  and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away]
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
-                              options=[_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5],
+                              options=_distinct([_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5], a),
                               context=dict(context))
     # "港澳台招商推介会谁出": a weak match (under 0.45 of the question's weight) with words left over, in a
     # question that says no word of the plan's field (in the user's own words either), names something else
@@ -628,7 +643,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # and says the others exist (options to ask them); without it, ask which plan is meant.
         if len(explaining) > 1 and not any(x.named == 2 for x in explaining) and not one_plan:
             own = [x for x in explaining if x.index.doc_id == default_doc]
-            others = [_plan_option(x, a) for x in explaining if x.index.doc_id != default_doc]
+            others = _distinct([_plan_option(x, a) for x in explaining if x.index.doc_id != default_doc], a)
             if not own:
                 return Resolution("clarify", "which_plan", index=explaining[0].index, options=others,
                                   context=dict(context))
@@ -933,10 +948,11 @@ def _topic(a: Analysis, units: list[str]) -> str:
     if a.injection:
         return "".join(units[:4])
     text = re.sub(r"[？?！!。，,]+$", "", a.plain or a.text)
+    text = re.sub(r"^按文档[^，]{1,60}，", "", text)   # (an option's pick of one page of a plan)
     # "方案里有规定专利申请资助谁出吗", "专利申请资助方案里是写了…": the plan is where it is looked for, not the topic
     text = re.sub(r"^(这个|这份)?方案(里|中|上)?(有没有|有|是否|是不是)?(规定|写|说)?(了|的)?", "", text)
     text = load_lexicon().grammar["matter_claim"].sub("", text)   # "…按宣传教育那条吗": the rule offered is no topic
-    text = re.split(r"(谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗|呢|方案里|方案中|方案上)",
+    text = re.split(r"(算谁|该谁|归谁|谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗|呢|方案里|方案中|方案上)",
                     re.sub(r"^(那么|那|还有|另外)(?=..)", "", text))[0]   # ("那专利奖励呢": a follow-up's words)
     text = text.strip("，的 ")
     # "法律援助中心的经费 市县怎么分": the levels asked about close the question, they are no part of the topic

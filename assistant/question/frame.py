@@ -456,6 +456,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     titles = {m["title"] for m in catalog.metas}
     said = _without_plan_names(re.sub(r"《([^》]*)》", lambda t: "，" if t.group(1) in titles else t.group(0), text),
                                catalog, g["plan_name_after"])
+    said = re.sub(r"^按文档[^，]{1,60}，", "，", said)   # (the option that picks one of two pages of a plan)
     ratio = g["ratio_claim"].search(said)
     words = tok.words(said[:ratio.start()] + "，" + said[ratio.end():] if ratio else said)
     # ("市和县一起…": the segmenter's 和县 is 和, which joins levels, and the level 县)
@@ -791,6 +792,8 @@ _place_stem = place_stem
 def _own_place(text: str, index: DocIndex) -> bool:
     """The question names this document by its 文号, title or own place ("张掖…" for 张掖's plan)."""
     if index.doc.doc_number and index.doc.doc_number in text or index.doc.title in text:
+        return True
+    if f"文档{index.doc_id}".lower() in text.lower():   # an option to tap between two pages of one plan
         return True
     stem = _place_stem(index.meta("place"))
     return bool(stem and stem in text)
