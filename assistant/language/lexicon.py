@@ -246,7 +246,8 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
                                                "coordinated_ask", "asks_who", "asks_listed", "share_claim", "other_predicate",
-                                               "negated_before", "rhetorical", "one_phrase_gap", "same_claim", "concession")},
+                                               "negated_before", "rhetorical", "one_phrase_gap", "same_claim", "concession",
+                                               "described")},
     }
 
 

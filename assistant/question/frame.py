@@ -742,7 +742,7 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
             # ("企业专利质押": the field's kind is named)
             unqualified = qualifiers and not any(q in text or q in plain for q in qualifiers) \
                 and not any(w in names_kind for w in m.covered)
-            if shortened or (unqualified and _another_kind_before(m, name, qualifiers, words, loose, text)):
+            if shortened or (unqualified and _another_kind_before(m, name, qualifiers, words, loose, text, lex)):
                 kept.remove(m)
                 loose |= set(m.covered) - {u for k in kept for u in k.covered}
                 changed = True
@@ -752,7 +752,7 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
 
 
 def _another_kind_before(m: MatterMatch, name: str, qualifiers: list[str], words: tuple[str, ...],
-                         loose: set[str], text: str) -> bool:
+                         loose: set[str], text: str, lex: Lexicon) -> bool:
     """Does a word no matter explains stand right before one of the matter's words, in one phrase with it
     ("国外…文艺演出|交流" of 与外国…知识产权合作交流: where the name has its own qualifier)?"""
     for at in [i for i, w in enumerate(words) if w in m.covered and i]:
@@ -767,6 +767,11 @@ def _another_kind_before(m: MatterMatch, name: str, qualifiers: list[str], words
                     and not any(q in _between(name, before[-2], words[at]) for q in qualifiers)):
             continue
         start = text.find(prev)
+        # ("村里那些报灾情的信息员": the clause describes the thing with a demonstrative, grammar.yaml described)
+        clause = re.split(r"[，。？！,.;；:：\s]", text[:start])[-1]
+        # (only before the word: "办不动产证用的那套登记信息系统" names what kind, then points at it)
+        if lex.grammar["described"].search(clause):
+            continue
         if not re.search(r"[，。？！,.;；:：\s]", text[start + len(prev):text.find(words[at], start)]):
             return True
     return False
