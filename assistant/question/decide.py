@@ -16,7 +16,7 @@ from assistant.document.compile import compile_vocabulary, levels_covered, names
 from assistant.document.parse import heading_title
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.question.match import MatterMatch
-from assistant.question.frame import Analysis, DocAnalysis, LevelMention
+from assistant.question.frame import PAGE_PICKED, Analysis, DocAnalysis, LevelMention
 
 
 @dataclass
@@ -483,7 +483,7 @@ def _distinct(options: list[dict], a: Analysis) -> list[dict]:
     """Options to tap, each routing to its own plan: two pages of one plan (the same title) are told apart by
     their document ids, and asked again by the id ("按文档n01，…"); the id goes no further than here."""
     labels = [o["label"] for o in options]
-    asked = re.sub(r"^(按文档[^，]+，|按《[^》]+》，)+", "", a.plain or a.text)   # (asked once more: one prefix)
+    asked = re.sub(r"^(按《[^》]+》，)+", "", PAGE_PICKED.sub("", a.plain or a.text))   # (asked once more: one prefix)
     out = []
     for o in options:
         doc_id = o.pop("doc_id", None)
@@ -948,7 +948,7 @@ def _topic(a: Analysis, units: list[str]) -> str:
     if a.injection:
         return "".join(units[:4])
     text = re.sub(r"[？?！!。，,]+$", "", a.plain or a.text)
-    text = re.sub(r"^按文档[^，]{1,60}，", "", text)   # (an option's pick of one page of a plan)
+    text = PAGE_PICKED.sub("", text)   # (an option's pick of one page of a plan)
     # "方案里有规定专利申请资助谁出吗", "专利申请资助方案里是写了…": the plan is where it is looked for, not the topic
     text = re.sub(r"^(这个|这份)?方案(里|中|上)?(有没有|有|是否|是不是)?(规定|写|说)?(了|的)?", "", text)
     text = load_lexicon().grammar["matter_claim"].sub("", text)   # "…按宣传教育那条吗": the rule offered is no topic

@@ -456,7 +456,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     titles = {m["title"] for m in catalog.metas}
     said = _without_plan_names(re.sub(r"《([^》]*)》", lambda t: "，" if t.group(1) in titles else t.group(0), text),
                                catalog, g["plan_name_after"])
-    said = re.sub(r"^按文档[^，]{1,60}，", "，", said)   # (the option that picks one of two pages of a plan)
+    said = PAGE_PICKED.sub("，", said)
     ratio = g["ratio_claim"].search(said)
     words = tok.words(said[:ratio.start()] + "，" + said[ratio.end():] if ratio else said)
     # ("市和县一起…": the segmenter's 和县 is 和, which joins levels, and the level 县)
@@ -792,6 +792,10 @@ def _shortened(term: str, plain: str, lex: Lexicon) -> bool:
 
 
 _place_stem = place_stem
+
+
+# "按文档n01，…": the option that picks one of two pages of a plan (decide.py _distinct writes it); no words of the question
+PAGE_PICKED = re.compile(r"^(?:按文档[^，]{1,60}，)+")
 
 
 def _own_place(text: str, index: DocIndex) -> bool:

@@ -146,6 +146,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     # The plan's own field or place, said in the question, names a head's part ("…知识产权的扶持政策"
     # names 知识产权政策), though it is no content word of the question.
     said = units + [w for w in (index.meta("field"), index.meta("place")) if w and w in text]
+    field = index.meta("field") or ""
     candidates = []
     for i, score in index.matter_bm25.top(terms + units, k=12):
         entry = index.matters[i]
@@ -153,7 +154,6 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
         if not covered:
             continue
         # ("普通高中" of 普通高中教育 in an 教育 plan: the plan's own field word may end a name unsaid)
-        field = index.meta("field") or ""
         head = any(names_head(h, said, lex, tok) or ((core := _head_core(h, lex, tok)) in text
                                                      and core not in lex.head_nouns)
                    or (field and h.endswith(field) and len(h) - len(field) >= 2
