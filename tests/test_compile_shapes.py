@@ -731,31 +731,33 @@ def test_two_levels_that_subsidize_a_matter_together_both_pay_for_it():
         ("中央与地方共同", "中央财政和地方财政按规定对城乡居民养老保险予以缴费补助")]
 
 
-def test_the_plan_whose_own_level_is_named_answers_before_one_that_only_takes_it_in(tmp_path):
-    """"省里的应急物资储备…" with a 中央/地方 plan (省 is inside its 地方) and a 省/市县 plan loaded: the plan
-    that has 省 as a level of its own answers."""
-    engine_for(tmp_path, "a-central-emergency", "某某领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
-               "将地方应急物资储备，确认为地方财政事权，由地方承担支出责任。\n")
-    engine = engine_for(tmp_path, "b-prov-emergency", "某某省应急救援领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
-                        "将省级应急物资储备，确认为省级财政事权，由省级承担支出责任。\n")
-    result, _ = engine.ask("省里的应急物资储备，费用谁掏？")
-    assert result["status"] == "answered", result["answer"][:80]
-    assert [f["payer"] for f in result["findings"]] == ["省"]
-    assert {c["doc_id"] for c in result["citations"]} == {"b-prov-emergency"}
+# Two plans loaded (the first ingested is the default plan); the second answers, alone, with no question which plan.
+# (why, first plan, second plan, question, the second's payer)
+WHICH_PLAN_ANSWERS = [
+    ("省里 is a level of the 省/市县 plan's own; the 中央/地方 plan only takes it into its 地方",
+     ("a-central-emergency", "某某领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
+                             "将地方应急物资储备，确认为地方财政事权，由地方承担支出责任。\n"),
+     ("b-prov-emergency", "某某省应急救援领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+                          "将省级应急物资储备，确认为省级财政事权，由省级承担支出责任。\n"),
+     "省里的应急物资储备，费用谁掏？", "省"),
+    ("a plan that lists only another level's version (省级应急物资储备) gives way to the one that lists 国家应急物资储备",
+     ("a-prov-emergency", "某某省应急救援领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+                          "将省级应急物资储备，确认为省级财政事权，由省级承担支出责任。\n"
+                          "将国家统一的应急管理信息系统建设，确认为中央、省与市县共同财政事权，由中央、省与市县共同承担支出责任。\n"),
+     ("b-central-emergency", "某某领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
+                             "将国家应急物资储备，确认为中央财政事权，由中央承担支出责任。\n"),
+     "国家应急物资储备谁出钱？", "中央"),
+]
 
 
-def test_a_plan_that_lists_only_another_levels_version_gives_way_to_the_plan_that_lists_the_named_ones(tmp_path):
-    """"国家应急物资储备谁出钱" with a 省/市县 plan that lists only 省级应急物资储备 beside a central plan that lists
-    国家应急物资储备: the central plan answers, no question which plan is meant."""
-    engine_for(tmp_path, "a-prov-emergency", "某某省应急救援领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
-               "将省级应急物资储备，确认为省级财政事权，由省级承担支出责任。\n"
-               "将国家统一的应急管理信息系统建设，确认为中央、省与市县共同财政事权，由中央、省与市县共同承担支出责任。\n")
-    engine = engine_for(tmp_path, "b-central-emergency", "某某领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
-                        "将国家应急物资储备，确认为中央财政事权，由中央承担支出责任。\n")
-    result, _ = engine.ask("国家应急物资储备谁出钱？")
-    assert result["status"] == "answered", result["answer"][:80]
-    assert [f["payer"] for f in result["findings"]] == ["中央"]
-    assert {c["doc_id"] for c in result["citations"]} == {"b-central-emergency"}
+@pytest.mark.parametrize("why, first, second, question, payer", WHICH_PLAN_ANSWERS, ids=[w[1][0] for w in WHICH_PLAN_ANSWERS])
+def test_of_two_plans_the_one_that_has_the_named_level_answers(tmp_path, why, first, second, question, payer):
+    engine_for(tmp_path, *first)
+    engine = engine_for(tmp_path, *second)
+    result, _ = engine.ask(question)
+    assert result["status"] == "answered", (why, result["answer"][:80])
+    assert [f["payer"] for f in result["findings"]] == [payer]
+    assert {c["doc_id"] for c in result["citations"]} == {second[0]}
 
 
 def test_of_two_plans_of_one_place_the_one_whose_field_is_said_answers(tmp_path):

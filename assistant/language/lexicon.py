@@ -56,6 +56,26 @@ class Lexicon:
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
+    def action_words(self) -> frozenset[str]:
+        """What is done to a named object, as words (actions of two characters or more: 建设, 运行维护)."""
+        return frozenset(w for w in self.actions if len(w) >= 2)
+
+    @cached_property
+    def work_words(self) -> frozenset[str]:
+        """The work a name may end in: action_words and unsaid_tails (防治)."""
+        return self.action_words | {w for w in self.unsaid_tails if len(w) >= 2}
+
+    @cached_property
+    def work_word_re(self) -> re.Pattern:
+        """One of work_words, longest first."""
+        return re.compile("|".join(map(re.escape, sorted(self.work_words, key=len, reverse=True))) or "(?!)")
+
+    @cached_property
+    def work_tail_re(self) -> re.Pattern:
+        """The work a name ends in, one or more joined ("…配置和维护", "…防治")."""
+        return re.compile(rf"(?:(?:{self.work_word_re.pattern})(?:和|与|及|、)?)+$")
+
+    @cached_property
     def own_level_words(self) -> dict[str, set[str]]:
         """Level → the words that name that level itself (its names and user aliases), not one it takes in."""
         return {lv["name"]: set(lv.get("user") or []) | set(lv.get("names") or []) for lv in self.levels}

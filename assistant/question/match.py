@@ -217,12 +217,16 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     return accepted, unexplained, weights
 
 
+# What compile.yaml lists as work done to a thing ("监测", "调查"): said in a question, another work than a name's own
+_ACTIONS = frozenset(compile_vocabulary()["actions"])
+
+
 def _by_work_said(accepted: list["MatterMatch"], text: str, lex: Lexicon) -> list["MatterMatch"]:
     """"国家综合性消防救援队伍的管理" beside …队伍建设 and …队伍管理, which explain the same words (the work words are
     no content words): the matters whose own work the question says, when the others' it does not."""
     if len(accepted) < 2:
         return accepted
-    works = {w for w in lex.actions if len(w) >= 2}
+    works = lex.action_words
 
     def tail(m: MatterMatch) -> str | None:   # the work the name ends in ("…队伍建设" → 建设)
         return max((w for w in works if m.entry.matter["name"].endswith(w)), key=len, default=None)
@@ -240,14 +244,12 @@ def _tail_unsaid(entry: MatterEntry, units: list[str], covered: list[str], lex: 
     work it ends in (vocabulary.yaml actions, unsaid_tails) is said whole, and the question says no work that
     is not the name's own ("放射性污染监测" is not 防治)."""
     name = entry.matter["name"]
-    own = lex.actions | lex.unsaid_tails
-    works = "|".join(sorted((w for w in own if len(w) >= 2), key=len, reverse=True))
-    m = re.search(rf"(?:(?:{works})(?:和|与|及|、)?)+$", name) if works else None
+    m = lex.work_tail_re.search(name)
     if not m:
         return False
     piece = re.split(r"[、，和及与]", name[:m.start()])[-1]
-    named_works = set(re.findall(works, m.group(0)))
-    other = set(compile_vocabulary()["actions"]) | own
+    named_works = set(lex.work_word_re.findall(m.group(0)))
+    other = _ACTIONS | lex.actions | lex.unsaid_tails
     said_other = any(w in u for u in units if u not in covered
                      for w in other if w not in named_works and not any(w in n for n in named_works))
     words = [w for w in tok.words(piece) if len(w) >= 2]
