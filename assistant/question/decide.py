@@ -467,8 +467,7 @@ def matter_option(name: str) -> dict:
 def _plan_option(d: DocAnalysis, a: Analysis) -> dict:
     """Another plan that answers the same question (see _meta_option)."""
     ix = d.index
-    return _meta_option({"title": ix.doc.title, "place": ix.meta("place"), "doc_number": ix.meta("doc_number"),
-                         "doc_id": ix.doc_id}, a)
+    return _meta_option({"title": ix.doc.title, "place": ix.meta("place"), "doc_number": ix.meta("doc_number")}, a)
 
 
 def _meta_option(meta: dict, a: Analysis) -> dict:
@@ -476,18 +475,17 @@ def _meta_option(meta: dict, a: Analysis) -> dict:
     plan of no place, its title) in front routes the question there."""
     stem = place_stem(meta.get("place"))
     name = stem if stem else f"按《{meta['title']}》，"
-    return {"label": f"《{meta['title']}》", "question": f"{name}{a.plain or a.text}", "doc_id": meta.get("doc_id")}
+    return {"label": f"《{meta['title']}》", "question": f"{name}{a.plain or a.text}"}
 
 
-def _distinct(options: list[dict], a: Analysis) -> list[dict]:
-    """Options to tap, each routing to its own plan: two pages of one plan (the same title) are told apart by
-    their document ids, and asked again by the id ("按文档n01，…"); the id goes no further than here."""
+def _distinct(options: list[dict], doc_ids: list[str], a: Analysis) -> list[dict]:
+    """Options to tap (one per plan, `doc_ids` in the same order), each routing to its own plan: two pages of one
+    plan (the same title) are told apart by their document ids, and asked again by the id ("按文档n01，…")."""
     labels = [o["label"] for o in options]
     asked = re.sub(r"^(按《[^》]+》，)+", "", PAGE_PICKED.sub("", a.plain or a.text))   # (asked once more: one prefix)
     out = []
-    for o in options:
-        doc_id = o.pop("doc_id", None)
-        if labels.count(o["label"]) > 1 and doc_id:
+    for o, doc_id in zip(options, doc_ids):
+        if labels.count(o["label"]) > 1:
             o = {"label": f"{o['label']}（文档{doc_id}）", "question": f"按文档{doc_id}，{asked}"}
         out.append(o)
     return out
@@ -597,7 +595,8 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                  and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away]
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
-                              options=_distinct([_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers][:5], a),
+                              options=_distinct([_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers[:5]],
+                                                [explaining[0].index.doc_id] + [m["doc_id"] for m in peers[:5]], a),
                               context=dict(context))
     # "港澳台招商推介会谁出": a weak match (under 0.45 of the question's weight) with words left over, in a
     # question that says no word of the plan's field (in the user's own words either), names something else
@@ -643,7 +642,8 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # and says the others exist (options to ask them); without it, ask which plan is meant.
         if len(explaining) > 1 and not any(x.named == 2 for x in explaining) and not one_plan:
             own = [x for x in explaining if x.index.doc_id == default_doc]
-            others = _distinct([_plan_option(x, a) for x in explaining if x.index.doc_id != default_doc], a)
+            rest = [x for x in explaining if x.index.doc_id != default_doc]
+            others = _distinct([_plan_option(x, a) for x in rest], [x.index.doc_id for x in rest], a)
             if not own:
                 return Resolution("clarify", "which_plan", index=explaining[0].index, options=others,
                                   context=dict(context))
