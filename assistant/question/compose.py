@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from assistant.document.catalog import place_stem
+from assistant.document.compile import compile_vocabulary
 from assistant.document.parse import EFFECTIVE, Block, heading_title
 from assistant.language.lexicon import Lexicon
 from assistant.question.decide import Resolution, Verdict
@@ -109,6 +110,12 @@ class Composer:
         name = v.matter["name"]
         outcomes = v.outcomes
         prefix = {"yes": self.t["answer_yes"], "no": self.t["answer_no"], "depends": self.t["answer_depends"]}.get(v.answer or "", "")
+        if v.aid:   # the help, in the plan's own words, before the verdict on who bears the cost
+            helps = compile_vocabulary()["helps"]
+            said = [c for o in outcomes if isinstance(o.get("shares"), str) for c in re.split(r"[，,；;]", o["shares"])
+                    if re.search(helps, c) and any(lv in c for lv in v.aid)]
+            if said:
+                prefix += self.t["aid_said"].format(help=said[0].strip("（）()。"))
         note = ""
         if v.only_levels and v.answer != "yes":   # (是: the asked level helps, as the verdict's own words say)
             asked = "、".join(dict.fromkeys(m.surface for m in v.scope))
@@ -185,6 +192,8 @@ class Composer:
                 ci = self._cite(out, v.index, o["anchor"], o["quote"])
                 finding = {"matter": v.matter["name"], "level": o["level"], "authority": o["authority"],
                            "payer": o["payer"], "principle": o["principle"], "citation": ci}
+                if v.aid:   # "省财政给不给钱" answered 是: the money asked about is the helping level's
+                    finding.update(payer="、".join(v.aid), aid=True, bears=o["payer"])
                 if o.get("shares"):
                     finding["shares"] = o["shares"]
                 if o.get("condition"):

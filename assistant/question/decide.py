@@ -28,6 +28,8 @@ class Verdict:
     only_levels: list[str] | None = None   # the user's level is not one the matter has
     answer: str | None = None        # for yes/no: "yes" | "no" | "depends"
     details: list[dict] = field(default_factory=list)   # the joint verdict's stated exceptions, shown under it
+    aid: list[str] = field(default_factory=list)   # for "省财政给不给钱" answered 是: the claimed levels the
+                                                   # verdict's own words say help the payer (not bear the cost)
 
 
 @dataclass
@@ -263,9 +265,7 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return "no"
     payers = {o["payer"] for o in outcomes}
     paying = {lv for p in payers for lv in _levels_of(p, levels)}
-    # levels the verdict's own words say help the payer ("…，省财政通过转移支付统筹给予支持")
-    helping = {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["helps"], o["shares"])
-               for lv in levels if re.search(re.escape(lv) + r"(级)?(财政)?", o["shares"])}
+    helping = _helping(outcomes, levels)
     if refused:   # "市里出钱，县区不用出": no refused level pays (nor helps), and the rest of the claim holds
         if paying & refused or helping & refused:
             return "no"
@@ -289,13 +289,27 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         return "yes"
     if not (paying & claimed):
         # "…区县统筹，市里会不会给补助": the claimed level is one the verdict says helps (its own words)
-        if helping & claimed and load_lexicon().grammar["aid_claim"].search(a.text):
-            return "yes"
-        return "no"
+        return "yes" if _aiding(a, outcomes, claims, levels) else "no"
     # "省里也要承担吗" of work the levels pay for together: the claimed level is one of them.
     if all(o["level"] is None for o in outcomes) and claimed <= paying:
         return "yes"
     return "yes" if scoped else "depends"
+
+
+def _helping(outcomes: list[dict], levels: list[str]) -> set[str]:
+    """Levels the verdict's own words say help the payer ("…，省财政通过转移支付统筹给予支持")."""
+    return {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["helps"], o["shares"])
+            for lv in levels if re.search(re.escape(lv) + r"(级)?(财政)?", o["shares"])}
+
+
+def _aiding(a: Analysis, outcomes: list[dict], claims: list[LevelMention], levels: list[str]) -> list[str]:
+    """The levels an aid question asks about ("土壤污染防治，中央财政给不给钱") that the verdict's own words say
+    help and that do not pay themselves: the answer is 是, and it is theirs, not the payer's."""
+    claimed = {m.level for m in claims if m.level and not m.negated}
+    paying = {lv for o in outcomes for lv in _levels_of(o["payer"], levels)}
+    if not claimed or paying & claimed or not load_lexicon().grammar["aid_claim"].search(a.text):
+        return []
+    return [lv for lv in levels if lv in claimed & _helping(outcomes, levels)]
 
 
 def _splits(outcomes: list[dict], in_words: bool = False) -> list[dict]:
@@ -677,6 +691,9 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 if a.yes_no:
                     v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope),
                                        x.index.levels, match.entry.matter["name"])
+                    # (not "…谁出钱？州里给不给支持？": asked who pays too, the payer stays the finding)
+                    if v.answer == "yes" and not load_lexicon().grammar["asks_who"].search(a.text):
+                        v.aid = _aiding(a, outcomes, claims, x.index.levels)
                     # "市知识产权保护中心选址在高新区，那高新区要不要出建设钱": the named doer alone pays, so an
                     # area the plan places at no level does not
                     if v.answer is None and x.area_claimed and scope and not claims \
