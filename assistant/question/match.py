@@ -76,10 +76,28 @@ def covering(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> frozen
     if found is None:
         rest = _field_rest(unit, index, tok)
         found = frozenset(i for i, e in enumerate(index.matters)
-                          if covers(unit, e.vocab, lex, tok) or (rest and covers(rest, e.vocab, lex, tok)))
+                          if covers(unit, e.vocab, lex, tok) or (rest and covers(rest, e.vocab, lex, tok))
+                          or _kind_of(unit, e, index, lex, tok))
         if len(index.cover_cache) < 100_000:
             index.cover_cache[unit] = found
     return found
+
+
+def _kind_of(unit: str, entry: MatterEntry, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> bool:
+    """Does a question word name a kind of what the matter's name says unqualified ("软件著作权" of
+    著作权许可和转让备案: 著作权 opens one of its items, so every kind of 著作权 is in it)? Not a generic head
+    ("农村饮水工程" is no kind of any …工程 of the plan), a work ("基础研究" is no kind of 研究制定…) nor the plan's own
+    field word."""
+    if len(unit) < 4:
+        return False
+    field = index.meta("field") or ""
+    for piece in re.split(r"[、，,和及与或]", entry.matter["name"]):
+        for first in (t for t in tok.terms(piece) if piece.startswith(t) and len(t) >= 2):   # (著作权 of 著作权许可)
+            kind = unit[: -len(first)] if unit.endswith(first) else ""
+            if len(kind) >= 2 and tok.known(kind) and first not in lex.head_nouns and first not in lex.stopwords \
+                    and first not in _ACTIONS and first not in field and field not in first:   # (研究制定…: a work)
+                return True
+    return False
 
 
 def _name_df(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer) -> int:
