@@ -93,6 +93,16 @@ class DocIndex:
         return level
 
 
+_ALTERNATE = re.compile(r"([\u4e00-\u9fff]{2,})[（(]([\u4e00-\u9fff]{1,2})[）)]")
+
+
+def _bracket_alternates(name: str) -> list[str]:
+    """The name as its bracketed alternative ending spells it ("文化馆（站）" → 文化站, "科技创新基地（平台）" →
+    科技创新平台): a question says one of them."""
+    return [name[:m.start()] + m.group(1)[:-len(m.group(2))] + m.group(2) + name[m.end():]
+            for m in _ALTERNATE.finditer(name)]
+
+
 def _heads(name: str, tok: Tokenizer, lex: Lexicon, clauses: tuple[str, ...] = (),
            own: frozenset[str] = frozenset()) -> list[str]:
     """The last content word of each listed piece of a matter's name ("规划、政策" → 规划, 政策).
@@ -203,14 +213,16 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
     for matter in rules.get("matters", []):
         shares = [o["shares"] for o in matter["outcomes"] if isinstance(o.get("shares"), str)]
         shares += [o["clause"] for o in matter["outcomes"] if o.get("clause")]
-        text = lex.canonicalize("，".join([matter["name"], *matter.get("written", []), *(matter.get("aliases") or []),
-                                         *shares]))
+        other = _bracket_alternates(matter["name"])
+        text = lex.canonicalize("，".join([matter["name"], *other, *matter.get("written", []),
+                                         *(matter.get("aliases") or []), *shares]))
         vocab = set(tok.terms(text)) | set(tok.words(text))
-        name = lex.canonicalize(matter["name"])
+        name = lex.canonicalize("，".join([matter["name"], *other]))
         clauses = tuple(o["clause"] for o in matter["outcomes"] if o.get("clause"))
         raw = "，".join(dict.fromkeys([matter.get("category") or "", *(o["quote"] for o in matter["outcomes"])]))
         said = raw + "，" + lex.canonicalize(raw)   # as written too: "运营补助" stays a 补助
-        entries.append(MatterEntry(matter, vocab, _heads(matter["name"], tok, lex, clauses, own), text,
+        heads = list(dict.fromkeys(h for n in [matter["name"], *other] for h in _heads(n, tok, lex, clauses, own)))
+        entries.append(MatterEntry(matter, vocab, heads, text,
                                    set(tok.terms(name)) | set(tok.words(name)),
                                    vocab | set(tok.terms(said)) | set(tok.words(said))))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
