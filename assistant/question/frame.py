@@ -575,6 +575,10 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                                               domain_words, tok, lex, plain)
         analysis.units = units
         significant = [u for u in unexplained if _significant(u, index, lex, tok, domain_words) or u in other_field_words]
+        if matches:
+            # "推动高校和科研院所把专利卖给企业…让成果落地": a word only matters whose head the question does not name
+            # hold (高等学校 of 高等学校知识产权学科…建设) tells who takes part in the matched work, not another matter
+            significant = [u for u in significant if not _participant(u, matches, units, index, lex, tok)]
         # "专利年费减缴": words the segmenter does not know, said right after a matched word, are the head of what is
         # asked (a Chinese name ends in its head), so 专利 alone is not it. (Before it they qualify: "坭兴陶地标".)
         covered = {u for m in matches for u in m.covered}
@@ -912,6 +916,18 @@ def _two_matters_words(unit: str, index: DocIndex) -> bool:
     left = {n for n in names if unit[:2] in n}
     right = {n for n in names if unit[2:] in n}
     return bool(left and right and not left & right and not any(unit in n for n in names))
+
+
+def _participant(unit: str, matches: list[MatterMatch], units: list[str], index: DocIndex, lex: Lexicon,
+                 tok: Tokenizer) -> bool:
+    """Is a left-over word one who takes part (vocabulary.yaml parties), held only by matters other than the
+    matched ones, none of which the question names by its head?"""
+    if unit not in lex.parties:
+        return False
+    taken = {id(m.entry) for m in matches}
+    others = [index.matters[i] for i in covering(unit, index, lex, tok)]
+    return bool(others) and all(id(e) not in taken and not any(names_head(h, units, lex, tok) for h in e.heads)
+                                for e in others)
 
 
 def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
