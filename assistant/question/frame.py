@@ -920,13 +920,13 @@ def _two_matters_words(unit: str, index: DocIndex) -> bool:
 
 def _participant(unit: str, matches: list[MatterMatch], units: list[str], index: DocIndex, lex: Lexicon,
                  tok: Tokenizer) -> bool:
-    """Is a left-over word one who takes part (vocabulary.yaml parties), held only by matters other than the
-    matched ones, none of which the question names by its head?"""
+    """Is a left-over word one who takes part (vocabulary.yaml parties), held by no matter or only by matters
+    other than the matched ones, none of which the question names by its head?"""
     if unit not in lex.parties:
         return False
     taken = {id(m.entry) for m in matches}
     others = [index.matters[i] for i in covering(unit, index, lex, tok)]
-    return bool(others) and all(id(e) not in taken and not any(names_head(h, units, lex, tok) for h in e.heads)
+    return all(id(e) not in taken and not any(names_head(h, units, lex, tok) for h in e.heads)
                                 for e in others)
 
 
