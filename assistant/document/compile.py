@@ -700,6 +700,8 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
     alike = [_PARALLEL.match(x) for x in (left_core, right)]
     if all(alike) and alike[0].group(1) == alike[1].group(1):
         return [left, head + right]
+    if m.group(0) == "以及" and len(left_core) >= 4 and len(right) >= 4 and (shared := _work_after_places(left, right)):
+        return [head + x if i else x for i, x in enumerate(shared)]
     if _common_suffix(left_core, right) >= _SHARED_TAIL_SPLIT or _common_prefix(left_core, right) >= 2 \
             or (m.group(0) == "以及" and len(left_core) >= 4 and len(right) >= 4) \
             or (listing and len(left_core) >= _SHORT and len(right) >= _SHORT) \
@@ -707,6 +709,21 @@ def _split_and(piece: str, listing: bool = False) -> list[str]:
                 and ("的" not in right or left_core.endswith(_ACTIONS))):
         return [left, head + right]
     return [piece]
+
+
+def _work_after_places(left: str, right: str) -> list[str] | None:
+    """"长江、黄河等重点流域以及重点海域、影响较大的重点区域水污染防治": places that end alike (…域) on both
+    sides of 以及, the work after the last one (水污染防治) done in each: the left side, and each piece of the
+    right, get it. None when the grammar says otherwise (the left is work already, the tail is no work)."""
+    end = left[-1]
+    parts = _split_top_list(right)
+    last = parts[-1]
+    at = last.rfind(end)
+    tail = last[at + 1:] if at > 0 else ""
+    if left.endswith(_ACTIONS) or not 2 <= len(tail) <= 8 or not tail.endswith(_ACTIONS) or "的" in tail \
+            or not all(p.endswith(end) for p in parts[:-1]):
+        return None
+    return [left + tail] + [p + tail for p in parts[:-1]] + [last]
 
 
 @dataclass

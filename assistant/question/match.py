@@ -54,8 +54,22 @@ def covers(unit: str, vocab: set[str], lex: Lexicon, tok: Tokenizer) -> bool:
         return True
     parts = [p for p in tok.terms(unit) if len(p) >= 2 and p != unit]
     content = [p for p in parts if p not in lex.stopwords and p not in lex.intent_words]
-    return bool(content) and all(p in vocab or any(h in vocab for h in lex.hypernyms.get(p, ())) for p in content) \
-        and sum(len(p) for p in parts) >= len(unit)
+    known = lambda p: p in vocab or any(h in vocab for h in lex.hypernyms.get(p, ()))   # noqa: E731
+    if bool(content) and all(known(p) for p in content) and sum(len(p) for p in parts) >= len(unit):
+        return True
+    # ("黄河流域" of 黄河等重点流域: 黄河 and 流域 tile it, whatever the overlapping 河流 is)
+    return _tiled(unit, [p for p in parts if p in content and known(p)])
+
+
+def _tiled(unit: str, parts: list[str]) -> bool:
+    """Do some of the parts, end to end, spell the whole word (two at least)?"""
+    ends = {0: 0}   # position reached → parts used
+    for i in range(len(unit)):
+        if i in ends:
+            for p in parts:
+                if unit.startswith(p, i):
+                    ends[i + len(p)] = max(ends.get(i + len(p), 0), ends[i] + 1)
+    return ends.get(len(unit), 0) >= 2
 
 
 def _field_rest(unit: str, index: DocIndex, tok: Tokenizer) -> str | None:
