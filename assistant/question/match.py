@@ -224,6 +224,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     accepted = _prefer_named(accepted, units, tok, lex, text, place_stem(index.meta("place")))
     accepted = _without_unnamed_parts(accepted, text, tok, lex)
     accepted = _by_work_said(accepted, text, lex)
+    accepted = _self_initiated(accepted, candidates, text, lex)
     # Of matters explaining the same words, the one whose whole name the question says ("自然灾害
     # 调查评估" beside 特别重大自然灾害调查评估 and 其他事故调查处理) is the one asked about: both sides hold.
     whole = [m for m in accepted if len(m.covered) >= 2 and _fully_named(m, units, tok, lex)]
@@ -275,6 +276,20 @@ def _by_work_said(accepted: list["MatterMatch"], text: str, lex: Lexicon) -> lis
     if said and unsaid and all(set(m.covered) == set(s.covered) for m in unsaid for s in said):
         return [m for m in accepted if m not in unsaid]
     return accepted
+
+
+def _self_initiated(accepted: list["MatterMatch"], candidates: list["MatterMatch"], text: str,
+                    lex: Lexicon) -> list["MatterMatch"]:
+    """"区里自己组织的图书馆免费开放": work a level does on its own (grammar.yaml self_initiated) is the matter the
+    plan lists for such work ("自行组织实施免费或低收费开放"), when it explains what the matched ones do."""
+    g = lex.grammar
+    own = lambda m: g["self_initiated_name"].search(m.entry.matter["name"])   # noqa: E731
+    if not accepted or not g["self_initiated"].search(text) or any(own(m) for m in accepted):
+        return accepted
+    # (one that says a word the matched ones explain: 免费开放 of …图书馆免费开放 and 自行组织实施免费…开放)
+    # (never by 自主 itself: "自主设立的基础研究项目" is not 自主引进培育的…人才资助)
+    done = {u for m in accepted for u in m.covered if not g["self_initiated_name"].search(u)}
+    return [c for c in candidates if own(c) and c.head and set(c.covered) & done] or accepted
 
 
 def _tail_unsaid(entry: MatterEntry, units: list[str], covered: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
