@@ -256,6 +256,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
             "joined_before": re.compile(roles["joined_before"]),
             "recipient": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["recipient"]],
             "location": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["location"]],
+            "party_place": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["party_place"]],
             "aside": [(re.compile(e["before"].replace("{abroad}", abroad_words)), re.compile(e["after"]))
                       for e in roles["aside"]],
         },

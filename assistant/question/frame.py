@@ -316,7 +316,8 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
                 mentions.append((at, _mention(text, at, at + 1, level, aliases, lex, foreign)))
     given = lex.grammar["given"].search(text)
     recipient, located_at = lex.grammar["level_roles"]["recipient"], lex.grammar["level_roles"]["location"]
-    kept, located = [], []
+    parties = lex.grammar["level_roles"]["party_place"]
+    kept, located, party = [], [], []
     for at, m in sorted(mentions, key=lambda p: p[0]):
         end = at + len(m.surface)
         # "既然是市县共同事权，…": what the user takes as given is not what is asked.
@@ -328,10 +329,14 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         # "给县区补…", "报市里审定", "场地在钦南区，": the level receiving, approving or hosting is not the
         # payer asked about, nor the doer when the question names one; else it is whose work it is
         # ("市里要不要给钦北区补专利导航的钱": 钦北区's).
+        if _framed(parties, text[:at], text[end:]):   # "灵山县的企业…": the party's place, last of all
+            party.append((at, replace(m, claim=False)))
+            continue
         aside = _framed(recipient + located_at, text[:at], text[end:]) is not None
         (located if aside else kept).append((at, replace(m, claim=False) if aside else m))
     doer = any(m.level and not m.claim for _, m in kept)
-    return [x for _, m in sorted(kept + ([] if doer else located), key=lambda p: p[0])
+    fallback = [] if doer else located if any(m.level for _, m in located) else located + party
+    return [x for _, m in sorted(kept + fallback, key=lambda p: p[0])
             for x in _split(_within(m, index, lex), index, lex)]
 
 
