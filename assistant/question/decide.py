@@ -231,7 +231,8 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
         # (a joint verdict "具体为" each level's own part: the plan says both, so no 是/不是)
         return "yes" if own and len(own) == len(all_outcomes) else None
     if a.joint_claim == "payment":   # "凑钱一起出": the levels bear the cost together, not each its part
-        return "yes" if any("共同" in (o["payer"] or "") for o in all_outcomes) else "no"
+        # (of one level's part, "县区职能部门自己承担的部分 也是市县共同出钱吗", that part's own payer says)
+        return "yes" if any("共同" in (o["payer"] or "") for o in (outcomes if scoped else all_outcomes)) else "no"
     if a.joint_claim:
         if all(not o["authority"] for o in all_outcomes):
             return None   # the plan states who pays, not whose 事权 it is: no 是/不是 on the 事权
