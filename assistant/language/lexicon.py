@@ -260,6 +260,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
             "aside": [(re.compile(e["before"].replace("{abroad}", abroad_words)), re.compile(e["after"]))
                       for e in roles["aside"]],
         },
+        "exclusive_doer": (re.compile(g["exclusive_doer"]["before"]), re.compile(g["exclusive_doer"]["after"])),
         # several forms of one role, one search: each form's "what" group numbered (what0, what1…)
         "matter_claim": re.compile("|".join(f"(?:{e['pattern'].replace('(?P<what>', f'(?P<what{i}>')})"
                                             for i, e in enumerate(g["matter_claim"]))),

@@ -297,6 +297,22 @@ def _yes_no(a: Analysis, outcomes: list[dict], all_outcomes: list[dict], claims:
     return "yes" if scoped else "depends"
 
 
+def _words_of(v: Verdict, x: DocAnalysis) -> list[str]:
+    """The question words the verdict's matter was matched by."""
+    return [u for m in x.matches if m.entry.matter["id"] == v.matter["id"] for u in m.covered]
+
+
+def _right_after(text: str, word: str, field: str | None) -> tuple[str, ...]:
+    """The text after a word, and past the plan's own field word ("自治区知识产权快速维权中心" → 快速维权中心…)."""
+    rest = text[text.find(word) + len(word):]
+    return (rest, rest[len(field):]) if field and rest.startswith(field) else (rest,)
+
+
+def _without_carve_out(name: str) -> str:
+    """A matter's name without what its carve-out leaves out ("未列入中央、自治区财政事权的" of …行政裁决)."""
+    return re.sub(r"(未|没|没有)(列入|纳入)[^的]*?事权的?", "", name)
+
+
 def _helping(outcomes: list[dict], levels: list[str]) -> set[str]:
     """Levels the verdict's own words say help the payer ("…，省财政通过转移支付统筹给予支持")."""
     return {lv for o in outcomes if isinstance(o.get("shares"), str) and re.search(compile_vocabulary()["helps"], o["shares"])
@@ -706,11 +722,16 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 found = _written_version(found, a.text)
             # "自治区建的…保护中心", "国家级的…": work a level above the plan's does (a level the plan lacks, said
             # as the doer) is not what the plan divides: not listed, with the plan's own levels' versions to tap.
+            # ("自治区知识产权保护中心建设": the level right before the matter's own words owns it, too)
             above = next((m for m in x.levels if m.foreign and m.level is None and not m.claim and not m.inside
-                          and (m.phrase or re.search(re.escape(m.surface) + "级?的", a.text))), None)
-            # (not a level word the matter's own name says, "国家级和省级专业应急救援队伍建设": part of the name)
+                          and (m.phrase or re.search(re.escape(m.surface) + "级?的", a.text)
+                               or any(r.startswith(u) for r in _right_after(a.text, m.surface, x.index.meta("field"))
+                                      for v in found for u in _words_of(v, x)))), None)
+            # (not a level word the matter's own name says, "国家级和省级专业应急救援队伍建设": part of the name;
+            # one its carve-out leaves out, "未列入中央、自治区财政事权的…行政裁决", is not)
             if above and not any(m.level and not m.claim for m in x.levels) and len(found) == 1 and not verdicts \
-                    and not any(above.surface in w for w in [found[0].matter["name"], *(found[0].matter.get("written") or [])]):
+                    and not any(above.surface in _without_carve_out(w)
+                                for w in [found[0].matter["name"], *(found[0].matter.get("written") or [])]):
                 levels = [o["level"] for o in found[0].matter["outcomes"] if o["level"]]
                 name = found[0].matter["name"]
                 return Resolution("not_listed", "other_level", index=x.index, topic=name, inside=above.surface,

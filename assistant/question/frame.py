@@ -160,6 +160,8 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
     g = lex.grammar
     # "标准是不是地方自己定": the level is claimed to do something else than pay or hold the 事权
     claim = claim and not g["other_predicate"].match(text[end:end + 8])
+    # ("是不是只能市里建": the only doer, claimed; its exclusive marker before it makes it exclusive below)
+    claim = claim or bool(_framed([g["exclusive_doer"]], text[:start], text[end:]))
     # ("是不是全让市县自己掏": a whole-quantifier before the level makes it a claim on the whole matter)
     own = claim and bool(g["own_claim"].search(text[end:end + 10])) and not g["exclusive_before"].search(text[:start])
     exclusive = claim and bool(own or g["exclusive"].search(text[max(0, start - 6):end + 8])
