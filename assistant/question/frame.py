@@ -445,7 +445,31 @@ def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, alia
     units = _units(words, mentions, aliases - named, lex)
     # The document's own field and place name it, not a matter ("曲靖交通那块…").
     own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
-    return mentions, [u for u in units if not any(u in w for w in own)]
+    units = [u for u in units if not any(u in w for w in own)]
+    return _attached_scope(text, mentions, units, own), units
+
+
+def _attached_scope(text: str, mentions: list[LevelMention], units: list[str], own: list[str]) -> list[LevelMention]:
+    """"市级专利导航项目 资金拨到县区去执行": of two levels said as scope, neither a doer by its own verb nor joined
+    to the other, the one standing right before the matter's words ("市级专利导航") is whose work it is; the
+    other is where money or people go, not a second scope."""
+    scopes = [m for m in mentions if m.level and not m.claim]
+    if len({m.level for m in scopes}) < 2 or any(m.phrase for m in scopes):
+        return mentions
+
+    def attached(m: LevelMention) -> bool:
+        rest = re.sub(r"^(级|性|本级)?(的)?", "", text[text.find(m.surface) + len(m.surface):])
+        for w in own:   # past the plan's field word ("市里的知识产权运营平台")
+            rest = rest[len(w):] if rest.startswith(w) else rest
+        return any(rest.startswith(u) for u in units)
+    joined = re.compile(r"[与和及、跟同]")
+    firsts = [m for m in scopes if attached(m)]
+    levels = {m.level for m in firsts}
+    if len(levels) != 1 or any(joined.search(text[text.find(a.surface) + len(a.surface):text.find(b.surface)] or "")
+                               for a in scopes for b in scopes if a is not b and text.find(a.surface) < text.find(b.surface)
+                               and text.find(b.surface) - text.find(a.surface) - len(a.surface) <= 1):
+        return mentions
+    return [m for m in mentions if not (m in scopes and m.level not in levels)]
 
 
 def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer,
