@@ -768,6 +768,13 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         if not verdicts:   # only other levels' versions of the matter are listed
             return Resolution("not_listed", "not_listed", index=explaining[0].index, topic=_topic(a, a.units),
                               intent=intent, context=empty_context)
+        # "私人公司自己搭的知识产权交易平台": a private party's own work (grammar.yaml private_doer), no level of
+        # government doing it, is none of the plan's matters: not listed, with the matters to tap.
+        if load_lexicon().grammar["private_doer"].search(a.text) \
+                and not any(m.level and not m.claim for x in explaining for m in x.levels):
+            return Resolution("not_listed", "not_listed", index=explaining[0].index, topic=_topic(a, a.units),
+                              intent=intent, context=empty_context,
+                              options=[matter_option(v.matter["name"]) for v in verdicts][:5])
         # "义务教育市县各出几成": a quantity the plan does not state is not listed; what it does say is shown.
         asks_amount = "amount" in a.intents and not any(_states_amount(o) for v in verdicts for o in v.outcomes)
         # ("灵山县自己牵头建的运营平台，市财政承担多少": a level asked how much of work it bears none of: the verdict says)
