@@ -722,9 +722,10 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 found = _written_version(found, a.text)
             # "自治区建的…保护中心", "国家级的…": work a level above the plan's does (a level the plan lacks, said
             # as the doer) is not what the plan divides: not listed, with the plan's own levels' versions to tap.
-            # ("自治区知识产权保护中心建设": the level right before the matter's own words owns it, too)
+            # ("自治区知识产权保护中心建设": the level right before the matter's own words owns it, too, and one whose
+            # body it is, "自治区直属高校…")
             above = next((m for m in x.levels if m.foreign and m.level is None and not m.claim and not m.inside
-                          and (m.phrase or re.search(re.escape(m.surface) + "级?的", a.text)
+                          and (m.phrase or re.search(re.escape(m.surface) + "(级?的|直属|所属|下属)", a.text)
                                or any(r.startswith(u) for r in _right_after(a.text, m.surface, x.index.meta("field"))
                                       for v in found for u in _words_of(v, x)))), None)
             # (not a level word the matter's own name says, "国家级和省级专业应急救援队伍建设": part of the name;

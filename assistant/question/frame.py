@@ -707,7 +707,8 @@ def _filters(a: Analysis, d: DocAnalysis, lex: Lexicon) -> dict:
             flt["principle"] = principle
     if "list" in a.intents and "办理" in a.text:   # "哪些事项要看是哪级部门办理的"
         flt["principle"] = "办理部门"
-    levels = [m.level for m in d.levels if m.level]
+    # ("乡镇财政要承担哪些": a level the plan does not have lists nothing, not its county's matters as its own)
+    levels = [m.level if not m.inside else "（方案没有的层级）" for m in d.levels if m.level]
     # "县区承担哪些" of a plan whose levels are 县/乡镇: the plan's level that the word covers; a
     # level the plan has nothing like lists nothing (never every level's matters).
     covers = lex.level_covers
