@@ -446,10 +446,11 @@ def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, alia
     # The document's own field and place name it, not a matter ("曲靖交通那块…").
     own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
     units = [u for u in units if not any(u in w for w in own)]
-    return _attached_scope(text, mentions, units, own), units
+    return _attached_scope(text, mentions, units, own, lex), units
 
 
-def _attached_scope(text: str, mentions: list[LevelMention], units: list[str], own: list[str]) -> list[LevelMention]:
+def _attached_scope(text: str, mentions: list[LevelMention], units: list[str], own: list[str],
+                    lex: Lexicon) -> list[LevelMention]:
     """"市级专利导航项目 资金拨到县区去执行": of two levels said as scope, neither a doer by its own verb nor joined
     to the other, the one standing right before the matter's words ("市级专利导航") is whose work it is; the
     other is where money or people go, not a second scope."""
@@ -462,12 +463,13 @@ def _attached_scope(text: str, mentions: list[LevelMention], units: list[str], o
         for w in own:   # past the plan's field word ("市里的知识产权运营平台")
             rest = rest[len(w):] if rest.startswith(w) else rest
         return any(rest.startswith(u) for u in units)
-    joined = re.compile(r"[与和及、跟同]")
-    firsts = [m for m in scopes if attached(m)]
-    levels = {m.level for m in firsts}
-    if len(levels) != 1 or any(joined.search(text[text.find(a.surface) + len(a.surface):text.find(b.surface)] or "")
-                               for a in scopes for b in scopes if a is not b and text.find(a.surface) < text.find(b.surface)
-                               and text.find(b.surface) - text.find(a.surface) - len(a.surface) <= 1):
+    joined = lex.grammar["level_roles"]["joined"]   # ("市里和县里的…": two levels joined stay both)
+
+    def between(a: LevelMention, b: LevelMention) -> str:
+        return text[text.find(a.surface) + len(a.surface):text.find(b.surface)]
+    levels = {m.level for m in scopes if attached(m)}
+    if len(levels) != 1 or any(len(between(a, b)) <= 1 and joined.match(between(a, b))
+                               for a in scopes for b in scopes if text.find(a.surface) < text.find(b.surface)):
         return mentions
     return [m for m in mentions if not (m in scopes and m.level not in levels)]
 
@@ -958,8 +960,7 @@ def _participant(unit: str, matches: list[MatterMatch], units: list[str], index:
         return False
     taken = {id(m.entry) for m in matches}
     others = [index.matters[i] for i in covering(unit, index, lex, tok)]
-    return all(id(e) not in taken and not any(names_head(h, units, lex, tok) for h in e.heads)
-                                for e in others)
+    return all(id(e) not in taken and not any(names_head(h, units, lex, tok) for h in e.heads) for e in others)
 
 
 def _significant(unit: str, index: DocIndex, lex: Lexicon, tok: Tokenizer, domain_words: list[str]) -> bool:
