@@ -270,7 +270,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
                                                "coordinated_ask", "asks_who", "asks_listed", "share_claim", "other_predicate",
                                                "negated_before", "rhetorical", "one_phrase_gap", "same_claim", "concession",
-                                               "described", "self_initiated", "self_initiated_name", "private_doer")},
+                                               "described", "self_initiated", "self_initiated_name", "private_doer", "carve_out_span")},
     }
 
 

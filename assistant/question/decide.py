@@ -310,7 +310,7 @@ def _right_after(text: str, word: str, field: str | None) -> tuple[str, ...]:
 
 def _without_carve_out(name: str) -> str:
     """A matter's name without what its carve-out leaves out ("未列入中央、自治区财政事权的" of …行政裁决)."""
-    return re.sub(r"(未|没|没有)(列入|纳入)[^的]*?事权的?", "", name)
+    return load_lexicon().grammar["carve_out_span"].sub("", name)
 
 
 def _helping(outcomes: list[dict], levels: list[str]) -> set[str]:
