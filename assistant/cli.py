@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("teach", help="服务台教学：把说法关联到方案事项（不改变任何结论）")
     teach = p.add_subparsers(dest="action", required=True)
     t = teach.add_parser("add", help="把问题中的说法关联到一个事项")
-    t.add_argument("question", help="用户的问题，如“县里搞正版软件检查的钱谁出？”")
+    t.add_argument("question", help="用户的问题，如“县里搞软件合规检查的钱谁出？”")
     t.add_argument("matter", help="事项名称或编号（rules/ 中的，如 m26）")
     t.add_argument("--level", help="说法本身隐含的层级（可选，须是该事项有结论的层级）")
     t.add_argument("--doc", help="方案 ID（载入多份方案时）")

@@ -21,7 +21,7 @@ from assistant.service.sessions import open_state
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "qinzhou-ip-fiscal-plan-2025"
-ASKED = "县里搞正版软件检查的钱谁出？"          # not listed today: 软件正版化工作组织推进 in staff's words
+ASKED = "县里搞软件合规检查的钱谁出？"          # not listed today: 软件正版化工作组织推进 in staff's words
 MATTER = "软件正版化工作组织推进"
 
 
@@ -49,7 +49,7 @@ def test_a_link_answers_the_phrasing_and_its_close_variants_from_the_rules(desk)
 
     proposal = teacher.teach("link", ASKED, matter="m26", who="李四")
     t = proposal.teaching
-    assert t.phrasing == "正版软件检查" and t.status == "active" and t.who == "李四" and t.level is None
+    assert t.phrasing == "软件合规检查" and t.status == "active" and t.who == "李四" and t.level is None
     assert proposal.before["status"] == "not_listed" and proposal.after["status"] == "answered"
 
     rules = quotes(eng, "m26")
@@ -58,17 +58,17 @@ def test_a_link_answers_the_phrasing_and_its_close_variants_from_the_rules(desk)
     assert [(f["matter"], f["payer"]) for f in result["findings"]] == [(MATTER, "县区")]
     assert [c["quote"] for c in result["citations"]] == [rules["县区"]]
     # Close variants: another level, a yes/no claim, no level at all — each level from the question itself.
-    claim, _ = eng.ask("正版软件检查是不是市里出？")
+    claim, _ = eng.ask("软件合规检查是不是市里出？")
     assert lead_word(claim["answer"]) == "是" and {f["payer"] for f in claim["findings"]} == {"市"}
     assert [c["quote"] for c in claim["citations"]] == [rules["市"]]
-    city, _ = eng.ask("市里的正版软件检查谁出钱")
+    city, _ = eng.ask("市里的软件合规检查谁出钱")
     assert [(f["matter"], f["payer"]) for f in city["findings"]] == [(MATTER, "市")]
-    both, _ = eng.ask("正版软件检查归谁管？")
+    both, _ = eng.ask("软件合规检查归谁管？")
     assert {f["payer"] for f in both["findings"]} == {"市", "县区"}
     assert {c["quote"] for c in both["citations"]} == set(rules.values())
     # A question that says more than the phrasing (another kind of spending, another matter) is left to the
     # ordinary matching: no look-alike verdict borrowed through the teaching.
-    for more in ("正版软件检查补贴谁出钱", "县里搞专利导航和正版软件检查评比的钱谁出？"):
+    for more in ("软件合规检查补贴谁出钱", "县里搞专利导航和软件合规检查评比的钱谁出？"):
         trace = eng.explain(more)
         assert trace["answer"]["status"] == "not_listed", more
         assert all(c["evidence"] == "words" for c in trace["plans"][0]["candidates"])
@@ -77,7 +77,7 @@ def test_a_link_answers_the_phrasing_and_its_close_variants_from_the_rules(desk)
 def test_explain_shows_the_taught_evidence_with_the_teaching_id(desk) -> None:
     eng, teacher = desk
     t = teacher.teach("link", ASKED, matter="m26").teaching
-    trace = eng.explain("市里的正版软件检查谁出钱")
+    trace = eng.explain("市里的软件合规检查谁出钱")
     (candidate,) = trace["plans"][0]["candidates"]
     assert candidate["evidence"] == "taught" and candidate["teaching"] == t.id and candidate["id"] == "m26"
     plain = eng.explain("市里的专利导航谁出钱")["plans"][0]["candidates"]
@@ -159,22 +159,22 @@ def test_cross_plan_links_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_teaching_that_changes_existing_answers_needs_a_confirmation(desk) -> None:
-    """"县里的正版软件谁出钱" → 软件正版化… would also answer n-019 ("机关单位采购正版软件的钱…", which the
+    """"县里采购正版软件谁出钱" → 软件正版化… would also answer n-019 ("机关单位采购正版软件的钱…", which the
     plan does not list): the admin sees that case before anything is saved."""
     eng, teacher = desk
     teacher.cases = [ROOT / "tests" / "cases" / "qinzhou-natural.yaml"]
     with pytest.raises(NeedsConfirm) as err:
-        teacher.teach("link", "县里的正版软件谁出钱", matter="m26")
+        teacher.teach("link", "县里采购正版软件谁出钱", matter="m26")
     changes = err.value.proposal.changes
     assert [c["case"] for c in changes] == ["qinzhou-natural:n-019"]
     assert changes[0]["before"]["status"] == "not_listed" and changes[0]["after"]["status"] == "answered"
     assert err.value.proposal.checked > 180
     assert teacher.store.active() == ()
     assert eng.ask(changes[0]["question"])[0]["status"] == "not_listed"
-    saved = teacher.teach("link", "县里的正版软件谁出钱", matter="m26", confirm=True)
+    saved = teacher.teach("link", "县里采购正版软件谁出钱", matter="m26", confirm=True)
     assert saved.changes and teacher.store.active()[0].id == saved.teaching.id
     # The teachings' own questions are cases too: teaching the narrower phrasing now changes nothing new.
-    assert eng.ask("县里的正版软件谁出钱")[0]["status"] == "answered"
+    assert eng.ask("县里采购正版软件谁出钱")[0]["status"] == "answered"
 
 
 def test_marked_not_listed_answers_not_listed_without_look_alikes(desk) -> None:
@@ -221,7 +221,7 @@ def test_phrasings_that_are_empty_too_general_or_taught_already_are_refused(desk
     assert "太笼统" in err.value.message
     t = teacher.teach("link", ASKED, matter="m26").teaching
     with pytest.raises(TeachError) as err:
-        teacher.teach("link", "市里的正版软件检查谁出钱", matter="m26")
+        teacher.teach("link", "市里的软件合规检查谁出钱", matter="m26")
     assert err.value.status == 409 and t.id in err.value.message
     with pytest.raises(TeachError) as err:
         teacher.teach("not_listed", ASKED)
@@ -230,10 +230,10 @@ def test_phrasings_that_are_empty_too_general_or_taught_already_are_refused(desk
 
 def test_a_taught_level_applies_only_where_the_question_names_none(desk) -> None:
     eng, teacher = desk
-    teacher.teach("link", "正版软件检查谁出钱", matter="m26", level="市")
-    alone, _ = eng.ask("正版软件检查由谁承担？")
+    teacher.teach("link", "软件合规检查谁出钱", matter="m26", level="市")
+    alone, _ = eng.ask("软件合规检查由谁承担？")
     assert [(f["matter"], f["payer"]) for f in alone["findings"]] == [(MATTER, "市")]
-    named, _ = eng.ask("县里的正版软件检查谁出钱")       # the question's own level wins
+    named, _ = eng.ask("县里的软件合规检查谁出钱")       # the question's own level wins
     assert [f["payer"] for f in named["findings"]] == ["县区"]
 
 

@@ -15,7 +15,7 @@ from assistant.config import Settings
 from assistant.service.api import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-ASKED = "县里搞正版软件检查的钱谁出？"
+ASKED = "县里搞软件合规检查的钱谁出？"
 MATTER = "软件正版化工作组织推进"
 
 TOKEN = "teach-api-token-1c9e"
@@ -57,7 +57,7 @@ def test_api_teach_refusals_are_4xx_with_chinese_messages(client) -> None:
 def test_api_teach_confirm_undo_explain_and_matters(client) -> None:
     app = client.app
     app.state.teacher.cases = [ROOT / "tests" / "cases" / "qinzhou-natural.yaml"]
-    body = {"kind": "link", "question": "县里的正版软件谁出钱", "matter": "m26", "who": "赵六"}
+    body = {"kind": "link", "question": "县里采购正版软件谁出钱", "matter": "m26", "who": "赵六"}
     r = client.post("/api/admin/teachings", json=body, headers=AUTH)
     assert r.status_code == 409 and r.json()["error"]["code"] == "confirm_required"
     assert [c["case"] for c in r.json()["changes"]] == ["qinzhou-natural:n-019"]
@@ -66,14 +66,14 @@ def test_api_teach_confirm_undo_explain_and_matters(client) -> None:
     assert r.status_code == 201
     t = r.json()["teaching"]
     assert t["matter_name"] == MATTER and t["who"] == "赵六" and r.json()["after"]["status"] == "answered"
-    asked = client.post("/api/ask", json={"question": "市里的正版软件谁出钱"}).json()
+    asked = client.post("/api/ask", json={"question": "市里采购正版软件谁出钱"}).json()
     assert [f["payer"] for f in asked["findings"]] == ["市"]
-    trace = client.post("/api/admin/explain", json={"question": "市里的正版软件谁出钱"}, headers=AUTH).json()
+    trace = client.post("/api/admin/explain", json={"question": "市里采购正版软件谁出钱"}, headers=AUTH).json()
     assert trace["plans"][0]["candidates"][0]["teaching"] == t["id"]
     found = client.get("/api/admin/matters", params={"q": "软件正版"}, headers=AUTH).json()["matters"]
     assert [(m["id"], [lv["name"] for lv in m["levels"]]) for m in found] == [("m26", ["市", "县区"])]
     assert client.post(f"/api/admin/teachings/{t['id']}/undo", headers=AUTH).json()["teaching"]["status"] == "undone"
-    again = client.post("/api/ask", json={"question": "市里的正版软件谁出钱"}).json()
+    again = client.post("/api/ask", json={"question": "市里采购正版软件谁出钱"}).json()
     assert again["status"] != "answered" or MATTER not in {f["matter"] for f in again["findings"]}
     assert client.post(f"/api/admin/teachings/{t['id']}/undo", headers=AUTH).status_code == 404
     listed = client.get("/api/admin/teachings", params={"status": "undone"}, headers=AUTH).json()["teachings"]

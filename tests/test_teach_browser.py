@@ -22,7 +22,7 @@ from _served import ServedProcess
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "artifacts" / "screenshots"
 TOKEN = "teach-browser-token-2b7e"
-ASKED = "县里搞正版软件检查的钱谁出？"
+ASKED = "县里搞软件合规检查的钱谁出？"
 MATTER = "软件正版化工作组织推进"
 PICKED = "专利地图是不是市里出"
 
@@ -97,7 +97,7 @@ def test_admin_teaches_a_phrasing_both_servers_answer_it_and_undo_restores(serve
         admin.wait_for_selector("#trace:not([hidden])")
         assert admin.input_value("#teach-question") == ASKED
         assert admin.inner_text("#trace-status") == "方案未列出"
-        assert "没有候选事项" in admin.inner_text("#trace-details") and "正版软件" in admin.inner_text("#trace-details")
+        assert "没有候选事项" in admin.inner_text("#trace-details") and "合规" in admin.inner_text("#trace-details")
         admin.fill("#who", "李四")
         admin.fill("#matter-search", "软件正版")
         admin.locator("#matter-results .matter", has_text=MATTER).click()
@@ -108,30 +108,30 @@ def test_admin_teaches_a_phrasing_both_servers_answer_it_and_undo_restores(serve
         admin.click("#teach-link")
         admin.wait_for_selector("#teach-result:has-text('已保存教学')", timeout=120000)
         result = admin.inner_text("#teach-result")
-        assert "“正版软件检查” → " + MATTER in result and "0 个回答改变" in result
+        assert "“软件合规检查” → " + MATTER in result and "0 个回答改变" in result
         assert "之前：方案未列明" in result and "现在：县里的" + MATTER in result
         # The trace shown again: the matter now comes from the teaching.
         admin.wait_for_selector("#trace-details .taught")
         assert "依据教学 t" in admin.inner_text("#trace-details .taught")
         assert admin.inner_text("#trace-status") == "已回答"
-        sync_api.expect(admin.locator("#teachings tbody")).to_contain_text("正版软件检查")
+        sync_api.expect(admin.locator("#teachings tbody")).to_contain_text("软件合规检查")
         admin.locator("#teach").screenshot(path=str(SHOTS / "teach-2-saved.png"))
 
         # Both servers answer it now, and its close variants, with the rules' verdict and verbatim quote.
         expected = {ASKED: [(MATTER, "县区", quotes["县区"])],
-                    "正版软件检查是不是市里出？": [(MATTER, "市", quotes["市"])],
-                    "市里的正版软件检查谁出钱": [(MATTER, "市", quotes["市"])]}
+                    "软件合规检查是不是市里出？": [(MATTER, "市", quotes["市"])],
+                    "市里的软件合规检查谁出钱": [(MATTER, "市", quotes["市"])]}
         for server in (a, b):
             for question, want in expected.items():
                 got = server.wait_until(lambda: verdict(r := server.ask(question)) == want and r,
                                         f"{question} not answered as taught", timeout=20, pause=0.2)
                 if "是不是" in question:
                     assert got["answer"].startswith("是。")
-        taught_card = send(chat, "正版软件检查是不是市里出？")
+        taught_card = send(chat, "软件合规检查是不是市里出？")
         assert "status-answered" in taught_card.get_attribute("class") and MATTER in taught_card.inner_text()
 
         # Undo on the admin page: both servers give the old answer again.
-        admin.locator("#teachings tbody tr", has_text="正版软件检查").locator("button", has_text="撤销").click()
+        admin.locator("#teachings tbody tr", has_text="软件合规检查").locator("button", has_text="撤销").click()
         sync_api.expect(admin.locator("#teachings tbody")).to_contain_text("暂无记录")
         for server in (a, b):
             server.wait_until(lambda: server.ask(ASKED)["answer"] == old["answer"], "undo not seen", timeout=20,
@@ -139,7 +139,7 @@ def test_admin_teaches_a_phrasing_both_servers_answer_it_and_undo_restores(serve
 
         # A broader phrasing would also answer a case the plan does not list (n-019, 机关单位采购正版软件):
         # the page shows the case and saves nothing until confirmed; cancelled here.
-        admin.fill("#teach-question", "县里的正版软件谁出钱？")
+        admin.fill("#teach-question", "县里采购正版软件谁出钱？")
         admin.click("#explain-btn")
         admin.wait_for_selector("#teach-actions:not([hidden])")
         admin.click("#teach-link")

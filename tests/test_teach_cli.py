@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-ASKED = "县里搞正版软件检查的钱谁出？"
+ASKED = "县里搞软件合规检查的钱谁出？"
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +62,11 @@ def test_add_list_ask_undo_and_refusals(tmp_path: Path, cache: Path) -> None:
 
     out = run(data, cache, "teach", "add", ASKED, "软件正版化工作组织推进", "--who", "李四")
     assert out.returncode == 0, out.stderr
-    assert "已保存教学" in out.stdout and "“正版软件检查”" in out.stdout and "现在：县里的软件正版化" in out.stdout
+    assert "已保存教学" in out.stdout and "“软件合规检查”" in out.stdout and "现在：县里的软件正版化" in out.stdout
     listed = json.loads(run(data, cache, "teach", "list", "--json").stdout)
     assert [(t["kind"], t["matter_id"], t["who"], t["status"]) for t in listed] == [("link", "m26", "李四", "active")]
     assert (data / "assistant-state.db").exists()           # in the data folder (ASSISTANT_DATA)
-    result = ask(data, cache, "正版软件检查是不是市里出")
+    result = ask(data, cache, "软件合规检查是不是市里出")
     assert result["answer"].startswith("是。") and [f["payer"] for f in result["findings"]] == ["市"]
 
     refused = [(("m99",), "没有事项"), (("m24", "--level", "县区"), "只有：市级"),
@@ -88,10 +88,10 @@ def test_a_change_to_the_data_folders_cases_needs_yes(tmp_path: Path, cache: Pat
     case = {"id": "mine-1", "question": "机关单位采购正版软件的钱方案里怎么分",
             "expect": {"status": "not_listed", "payers": []}}
     data = data_folder(tmp_path / "data", [case])
-    out = run(data, cache, "teach", "add", "县里的正版软件谁出钱", "m26")
+    out = run(data, cache, "teach", "add", "县里采购正版软件谁出钱", "m26")
     assert out.returncode == 3 and "mine:mine-1" in out.stderr and "--yes" in out.stderr
     assert json.loads(run(data, cache, "teach", "list", "--json").stdout) == []
-    out = run(data, cache, "teach", "add", "县里的正版软件谁出钱", "m26", "--yes")
+    out = run(data, cache, "teach", "add", "县里采购正版软件谁出钱", "m26", "--yes")
     assert out.returncode == 0 and "1 个回答改变" in out.stdout
 
 

@@ -329,7 +329,7 @@ def _text(body: dict[str, Any], name: str, limit: int = 500) -> str | None:
 # two together); what only the loaded rules can say (a matter, its levels) is a 404 or 409. The question's
 # `pattern` (a character the sanitizer keeps) is filled in when the OpenAPI document is first built.
 QUESTION_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS,
-                                   "description": "用户的问题（例句），如“县里搞正版软件检查的钱谁出？”"}
+                                   "description": "用户的问题（例句），如“县里搞软件合规检查的钱谁出？”"}
 _OPTIONAL = {
     "doc_id": {"anyOf": [{"type": "string", "maxLength": 100}, {"type": "null"}], "description": "方案 ID（默认：默认方案）"},
     "who": {"anyOf": [{"type": "string", "maxLength": 100}, {"type": "null"}], "description": "教学人"},

@@ -1,9 +1,9 @@
 """Teachings: the help desk tells the assistant which listed matter a phrasing names, never what the answer is.
 
 A teaching is one of:
-- ``link``: a phrasing names a matter of a plan (optionally at one of the matter's levels): "县里搞正版软件检查
+- ``link``: a phrasing names a matter of a plan (optionally at one of the matter's levels): "县里搞软件合规检查
   的钱谁出" → 软件正版化工作组织推进. The phrasing kept is the question's matter span (the question without its
-  level, place and question words, as the frame reads it), so close variants ("正版软件检查是不是市里出") read
+  level, place and question words, as the frame reads it), so close variants ("软件合规检查是不是市里出") read
   the same way, and the level and the verdict still come from the question and the rules;
 - ``not_listed``: a phrasing is truly not in the plan (not listed, no look-alike offered);
 - ``synonym``: a user's word means a word of the plan (like thesaurus.yaml, while the plan is loaded).
@@ -283,7 +283,7 @@ def phrase_words(engine: Assistant, ix: DocIndex, phrasing: str, lex: Lexicon) -
 
 def matter_phrasing(engine: Assistant, ix: DocIndex, question: str, lex: Lexicon) -> str:
     """The question's matter span for one plan: from its first content word to its last, in the words the
-    question is read in ("县里搞正版软件检查的钱谁出" → "正版软件检查"); "" when it has none."""
+    question is read in ("县里搞软件合规检查的钱谁出" → "软件合规检查"); "" when it has none."""
     from assistant.language.prepare import question_text
     from assistant.question.frame import matter_span
 
