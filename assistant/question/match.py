@@ -155,7 +155,13 @@ def names_head(head: str, units: list[str], lex: Lexicon, tok: Tokenizer) -> boo
         if head in lex.hypernyms.get(u, ()):
             return True
     parts = [p for p in tok.terms(head) if len(p) >= 2 and p != head and p not in lex.stopwords]
-    return bool(parts) and all(any(p == u or p in u for u in units) for p in parts) or _spelled(head, units)
+    if bool(parts) and all(any(p == u or p in u for u in units) for p in parts) or _spelled(head, units):
+        return True
+    # The smallest words, in any order ("正版软件" names 软件正版化, whatever 正版化 adds), while the question
+    # says no work the head does not ("采购正版软件" buys software; 软件正版化 is no purchase).
+    small = [p for p in parts if not any(q != p and q in p for q in parts)]
+    return bool(small) and all(any(p in u for u in units) for p in small) \
+        and not any(w in u and w not in head for u in units for w in _ACTIONS)
 
 
 @dataclass
