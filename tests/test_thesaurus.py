@@ -29,6 +29,25 @@ def test_a_variant_spelled_out_from_an_abbreviation_is_read_too():
     assert lex.canonicalize("地理标志保护") == "地理标志保护"
 
 
+# A term said with a few words inside it (vocabulary.yaml `gap`): (user's words, as read)
+GATHERED = [
+    ("钦南区查处商标侵权的案子", "钦南区商标执法的案子"),            # 查处…侵权: the inside words go before the term
+    ("商标代理这些中介机构的监管", "商标这些中介服务业监管的监管"),   # 代理…机构 (4 inside), then none left to gather
+    ("查处商标和专利侵权", "查处商标和专利侵权"),                  # a coordination inside: two things, not one term
+    ("查处本地企业申报的专利侵权", "查处本地企业申报的专利侵权"),    # more than four characters inside
+    ("不涉外的知识产权纠纷应对", "不涉外的知识产权纠纷应对"),      # right after a negation: 不 stays beside 涉外
+    ("维权热线中心", "维权热线中心"),                              # before a generic head noun only 的: another body
+    ("人才公寓建设", "人才公寓建设"),                              # 人才 is read only where a phrase ends
+    ("网络安全防护", "网络安全防护"),                              # a term said whole holds no other (网络…防护)
+    ("专利转移转化促进", "专利转移转化促进"),                      # nor does its end start one (专利…转化)
+]
+
+
+@pytest.mark.parametrize("said,read", GATHERED)
+def test_a_term_said_with_words_inside_it_is_read_whole(said: str, read: str) -> None:
+    assert load_lexicon().for_fields({"知识产权"}).gather(said) == read
+
+
 TEST_PLANS = sorted((Path(__file__).parent / "plans").glob("*.txt"))
 
 

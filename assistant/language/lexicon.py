@@ -54,6 +54,7 @@ class Lexicon:
     phrase_end_particles: str = ""   # characters after which a phrase has ended ("…人才的钱")
     office_suffixes: str = ""   # characters that end an office's name ("统计局"): no lengthening variant before them
     separable: list[str] = field(default_factory=list)   # verbs said with 个/了 inside ("备个案")
+    gap: dict = field(default_factory=dict)   # a term said with words inside ("查处商标侵权" of 查处侵权)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
 
     @cached_property
@@ -161,6 +162,68 @@ class Lexicon:
                 break
             text = done
         return text
+
+    def gather(self, text: str) -> str:
+        """A term of four characters or more said with a few words inside it ("查处商标侵权" of 查处侵权,
+        "中介机构的监管" of 中介机构监管): the inserted words go before the term, which is read canonical
+        (vocabulary.yaml `gap`). Questions only; applied after canonicalize, once."""
+        if not self.gap:
+            return text
+        most, breaks = int(self.gap.get("max", 4)), set(self.gap.get("breaks", ""))
+        lefts = self._gap_lefts
+        widest = max((len(k) for k in lefts), default=0)
+        # (never into a term already said whole: "网络安全防护" holds no 网络…防护, "专利转移转化促进" no 专利…转化)
+        inside_term = [False] * (len(text) + 1)
+        for m in self._term_re.finditer(text):
+            for k in range(m.start() + 1, m.end()):
+                inside_term[k] = True
+        out, i = [], 0
+        while i < len(text):
+            found = None
+            # (nor right after a negation: "不涉外的知识产权纠纷…" keeps its 不 beside 涉外)
+            denied = inside_term[i] or (i > 0 and text[i - 1] in breaks)
+            for width in range(0 if denied else min(widest, len(text) - i), 1, -1):
+                if inside_term[i + width]:
+                    continue
+                for right, term in lefts.get(text[i:i + width], ()):
+                    for j in range(i + width + 1, min(i + width + most, len(text)) + 1):
+                        ch = text[j - 1]
+                        if ch in breaks or not "\u4e00" <= ch <= "\u9fff":
+                            break
+                        # (before a generic head noun only 的: "维权热线中心" is another body than 维权中心)
+                        if text.startswith(right, j) and not inside_term[j] and not inside_term[j + len(right)] \
+                                and (right not in self.head_nouns or text[i + width:j] == "的"):
+                            found = (text[i + width:j], term, j + len(right))
+                            break
+                    if found:
+                        break
+                if found:
+                    break
+            if found:
+                inside, term, i = found
+                out.append(inside + self._variants.get(term, term))
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    @cached_property
+    def _gap_lefts(self) -> dict[str, list[tuple[str, str]]]:
+        """First part of a term → (the rest, the term), longest terms first."""
+        self.canonicalize("")   # (builds self._variants)
+        lefts: dict[str, list[tuple[str, str]]] = {}
+        for t in sorted(set(self._variants) | set(self.synonyms), key=lambda t: (-len(t), t)):
+            # (not a word read only where a phrase ends: "人才公寓建设" is no 人才…建设)
+            if len(t) >= 4 and not any(t.startswith(w) for w in self.phrase_end):
+                for i in range(2, len(t) - 1):
+                    lefts.setdefault(t[:i], []).append((t[i:], t))
+        return lefts
+
+    @cached_property
+    def _term_re(self) -> re.Pattern:
+        """Canonical terms of two characters or more, longest first."""
+        terms = sorted((t for t in self.synonyms if len(t) >= 2), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, terms)) or "(?!)")
 
     def rejoin(self, text: str) -> str:
         """Put back together a separable verb the user said with 个/了/过 inside ("备个案" → 备案,
@@ -302,5 +365,6 @@ def load_lexicon() -> Lexicon:
         phrase_end_particles=vocab.get("phrase_end_particles") or "",
         office_suffixes=vocab.get("office_suffixes") or "",
         separable=vocab.get("separable") or [],
+        gap=vocab.get("gap") or {},
     )
 

@@ -758,6 +758,7 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
     预警") specialises rather than contrasts; a dropped matter's words are unexplained in turn, and may
     qualify the next."""
     kept, loose = list(matches), {u for u in unexplained if u not in domain_words}
+    consumed = plain and any(len(w) >= 2 and w in plain and w not in text for w in domain_words)
     changed = True
     while changed:
         changed = False
@@ -778,8 +779,9 @@ def _qualified(text: str, words: tuple[str, ...], units: list[str], matches: lis
                             and re.search(r"[\u4e00-\u9fff]", words[at - 1]) for u in m.covered)
             # (said in the user's own words too: "知识产权专员" read as 人才队伍建设 still says 知识产权)
             # ("企业专利质押": the field's kind is named)
+            # (nor where a variant read canonical took the field's word with it: "打击…侵权假冒" read 执法 said 侵权)
             unqualified = qualifiers and not any(q in text or q in plain for q in qualifiers) \
-                and not any(w in names_kind for w in m.covered)
+                and not any(w in names_kind for w in m.covered) and not consumed
             if shortened or (unqualified and _another_kind_before(m, name, qualifiers, words, loose, text, lex)):
                 kept.remove(m)
                 loose |= set(m.covered) - {u for k in kept for u in k.covered}
