@@ -222,9 +222,11 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         raw = "，".join(dict.fromkeys([matter.get("category") or "", *(o["quote"] for o in matter["outcomes"])]))
         said = raw + "，" + lex.canonicalize(raw)   # as written too: "运营补助" stays a 补助
         heads = list(dict.fromkeys(h for n in [matter["name"], *other] for h in _heads(n, tok, lex, clauses, own)))
+        # (what describing its work tells: "…查处商标侵权的案子" of 执法, vocabulary.yaml work_parts)
+        parts = {w for work, ws in lex.work_parts.items() if work in name for w in ws}
         entries.append(MatterEntry(matter, vocab, heads, text,
                                    set(tok.terms(name)) | set(tok.words(name)),
-                                   vocab | set(tok.terms(said)) | set(tok.words(said))))
+                                   vocab | set(tok.terms(said)) | set(tok.words(said)) | parts))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
     pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
     index = DocIndex(

@@ -38,6 +38,7 @@ class Lexicon:
     contrasts: list[list[str]] = field(default_factory=list)   # qualifiers that exclude each other
     deniable: list[str] = field(default_factory=list)   # qualifiers a question denies with 不/非 ("不跨界")
     activity_suffixes: list[str] = field(default_factory=list)   # "…服务" after a whole name: the same work
+    work_parts: dict[str, list[str]] = field(default_factory=dict)   # a work → what describing it tells (执法: 案子)
     parties: frozenset[str] = frozenset()   # who takes part in a work ("高校", "企业"), never a matter of their own
     thesaurus: dict[str, list[dict]] = field(default_factory=dict)   # field → reviewed paraphrases
     syllables: dict[str, str] = field(default_factory=dict)   # pinyin of one-character words ("shi" → 市)
@@ -355,7 +356,7 @@ def load_lexicon() -> Lexicon:
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
         grammar=_compile_grammar(_load("grammar.yaml"), vocab["hypernyms"]), contrasts=vocab.get("contrasts") or [],
         deniable=vocab.get("deniable") or [],
-        activity_suffixes=vocab.get("activity_suffixes") or [], parties=frozenset(vocab.get("parties") or []),
+        activity_suffixes=vocab.get("activity_suffixes") or [], work_parts=vocab.get("work_parts") or {}, parties=frozenset(vocab.get("parties") or []),
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
         tail_verbs=set(vocab.get("tail_verbs") or []), tail_nouns=set(vocab.get("tail_nouns") or []),
