@@ -481,7 +481,7 @@ def test_a_level_then_one_cost_then_its_expenditure_responsibility():
     rules, report = compiled("《改革方案》提出，由省级承担省寄递安全管理机构基本和项目支出责任。\n", field="交通运输",
                              title="某某省交通运输领域省与市县财政事权和支出责任划分改革方案")
     assert [(m["name"], [o["payer"] for o in m["outcomes"]]) for m in rules["matters"]] == \
-        [("寄递安全管理机构基本和项目", ["省"])]      # (its 省 the level, as any level prefix)
+        [("寄递安全管理机构", ["省"])]      # (its 省 the level, as any level prefix; 基本和项目 the kinds of its costs)
     assert report["uncompiled"] == []
 
 
@@ -768,3 +768,16 @@ def test_of_two_plans_of_one_place_the_one_whose_field_is_said_answers(tmp_path)
                         "本方案自2025年1月1日起施行。\n一、主要内容\n将省级知识产权规划，确认为省级财政事权，由省级承担支出责任。\n")
     result, _ = engine.ask("某某省知识产权实施方案从什么时候开始实施？")
     assert "2025年1月1日" in result["answer"] and {c["doc_id"] for c in result["citations"]} == {"b-prov-ip"}
+
+
+def test_the_kinds_of_spending_before_zhichu_zeren_are_no_part_of_the_matters_name(tmp_path):
+    """"由市县承担县级渡口管理站基本支出责任": 基本 (支出) says which of its costs, not what it is; asked with
+    them ("…的基本支出和项目支出谁出"), they are what is paid, as 经费 is."""
+    text = "某某省交通运输领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n由市县承担县级渡口管理站基本支出责任。\n"
+    rules, report = compile_document(parse(text, "shape"))
+    assert outcomes(rules) == {"渡口管理站": [("市县", "市县")]}             # (县级 is its scope)
+    assert report["uncompiled"] == []
+    engine_for(tmp_path, "a-default-ip", "某某市知识产权领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+               "将专利导航，确认为市级财政事权，由市级承担支出责任。\n")   # the default plan, loaded first
+    result, _ = engine_for(tmp_path, "ferry", text).ask("县级渡口管理站平常的基本支出和项目支出谁掏钱？")
+    assert [(f["matter"], f["payer"]) for f in result["findings"]] == [("渡口管理站", "市县")], result["answer"]
