@@ -583,9 +583,10 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
             matches, unexplained = [], list(units)
         claim = g["matter_claim"].search(text)
         offered = _offered(claim)
-        if matches and offered and any(u not in offered for u in units):
-            # "…教师队伍建设的培训经费，按人才队伍建设那条算谁的": the work is what is said outside the offered rule
-            outside = [u for u in units if u not in offered]
+        # "…教师队伍建设的培训经费，按人才队伍建设那条算谁的": the work is what is said outside the offered rule
+        # (who takes part, "给企业做的…", tells no other work)
+        outside = [u for u in units if u not in offered and u not in lex.parties] if offered else []
+        if matches and outside:
             # (what names the work outside the offered rule must be a word of a matter's own name, not a
             # generic head noun: "高价值专利培育中心…跟保护中心一样吗" names no listed 中心)
             # (and every word outside it must be a matched matter's: "营业执照登记算不算授权确权那块" is not 作品登记)
