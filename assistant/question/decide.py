@@ -730,15 +730,19 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                                       for v in found for u in _words_of(v, x)))), None)
             # (not a level word the matter's own name says, "国家级和省级专业应急救援队伍建设": part of the name;
             # one its carve-out leaves out, "未列入中央、自治区财政事权的…行政裁决", is not)
-            if above and not any(m.level and not m.claim for m in x.levels) and len(found) == 1 and not verdicts \
+            # (each matter found: "中国版权保护中心办的…登记" finds the body's 保护中心 beside the 登记 it does;
+            # not one whose name starts with that level, "省级调拨和前置…的物资运输费用": the plan lists its work)
+            lex_levels = load_lexicon()
+            if above and not any(m.level and not m.claim for m in x.levels) and found and not verdicts \
                     and not any(above.surface in _without_carve_out(w)
-                                for w in [found[0].matter["name"], *(found[0].matter.get("written") or [])]):
-                levels = [o["level"] for o in found[0].matter["outcomes"] if o["level"]]
+                                or any(w.startswith(o) for o in lex_levels.own_level_words.get(above.foreign, ()))
+                                for v in found for w in [v.matter["name"], *(v.matter.get("written") or [])]):
                 name = found[0].matter["name"]
                 return Resolution("not_listed", "other_level", index=x.index, topic=name, inside=above.surface,
                                   above=above.foreign,
-                                  options=[matter_option(f"{x.index.label_of(lv)}的{name}")
-                                           for lv in dict.fromkeys(levels)],
+                                  options=[matter_option(f"{x.index.label_of(lv)}的{v.matter['name']}")
+                                           for v in found for lv in dict.fromkeys(o["level"] for o in v.matter["outcomes"]
+                                                                                 if o["level"])][:5],
                                   context=_context_for(found, [], intent))
             # "园区的专利导航…": work split by level, done in an area the plan places at neither: ask which.
             # So too work done below the plan's lowest level ("镇上办的普法"): the plan does not say whose it is.
