@@ -328,7 +328,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
         # several forms of one role, one search: each form's "what" group numbered (what0, what1…)
         "matter_claim": re.compile("|".join(f"(?:{e['pattern'].replace('(?P<what>', f'(?P<what{i}>')})"
                                             for i, e in enumerate(g["matter_claim"]))),
-        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "exclusive_before", "own_claim", "aid_claim", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "follow_up", "yes_no", "yes_no_not",
+        **{k: re.compile(g[k]["pattern"]) for k in ("exclusive", "exclusive_before", "own_claim", "aid_claim", "negated", "joint_scope", "premise_then_ask", "given", "own_institution", "plan_name_after", "level_quoted", "follow_up", "yes_no", "yes_no_not",
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",

@@ -232,11 +232,13 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
     taken = [False] * len(text)
     # (a level character that ends or follows a place's name is its level: 市 of "曲靖市级", 州 of "黔东南州级")
     inner = _inside_words(text, words) - {i for _, end, _ in places or [] for i in (end - 1, end)}
+    # (a level's character talked about as a character, "名字里带个市", is none: grammar.yaml level_quoted)
+    quoted = {q.start("said") for q in lex.grammar["level_quoted"].finditer(text)}
     for m in pattern.finditer(text):
         # (nor a level word that starts inside a word of the question: 市 of "外国城市政府")
         if m.start() in inner or any(len(b) > len(m.group(0)) and text.startswith(b, m.start()) for b in lex.not_a_level) \
                 or (m.group(0) in index.level_places and names_feature(text, m.start(), m.end())) \
-                or lex.grammar["plan_name_after"].match(text[m.end():]):
+                or lex.grammar["plan_name_after"].match(text[m.end():]) or m.start() in quoted:
             continue
         alias = m.group(0)
         level, foreign = aliases[alias]
@@ -303,7 +305,7 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
             ends = {text[max(0, at + 1 - k):at + 1] for k in (2, 3, 4)} & lex.not_places
             if any(n not in index.level_aliases and n not in index.foreign_aliases for n in ends):
                 continue
-            if any(text.startswith(b, at) for b in lex.not_a_level):   # "区市监局": 市 of 市监局 (市场监管)
+            if any(text.startswith(b, at) for b in lex.not_a_level) or at in quoted:   # "区市监局": 市 of 市监局 (市场监管)
                 continue
             level = index.level_aliases.get(w)
             foreign = index.foreign_aliases.get(w) if level is None else None
