@@ -36,6 +36,7 @@ GATHERED = [
     ("查处商标和专利侵权", "查处商标和专利侵权"),                  # a coordination inside: two things, not one term
     ("查处本地企业申报的专利侵权", "查处本地企业申报的专利侵权"),    # more than four characters inside
     ("不涉外的知识产权纠纷应对", "不涉外的知识产权纠纷应对"),      # right after a negation: 不 stays beside 涉外
+    ("是不是查处商标侵权的案子", "是不是商标执法的案子"),          # after any other word it is read
     ("维权热线中心", "维权热线中心"),                              # before a generic head noun only 的: another body
     ("人才公寓建设", "人才公寓建设"),                              # 人才 is read only where a phrase ends
     ("网络安全防护", "网络安全防护"),                              # a term said whole holds no other (网络…防护)

@@ -170,7 +170,7 @@ class Lexicon:
         (vocabulary.yaml `gap`). Questions only; applied after canonicalize, once."""
         if not self.gap:
             return text
-        most, breaks = int(self.gap.get("max", 4)), set(self.gap.get("breaks", ""))
+        most, breaks, negations = int(self.gap.get("max", 4)), set(self.gap.get("breaks", "")), set(self.gap.get("not_after", ""))
         lefts = self._gap_lefts
         widest = max((len(k) for k in lefts), default=0)
         # (never into a term already said whole: "网络安全防护" holds no 网络…防护, "专利转移转化促进" no 专利…转化)
@@ -182,7 +182,7 @@ class Lexicon:
         while i < len(text):
             found = None
             # (nor right after a negation: "不涉外的知识产权纠纷…" keeps its 不 beside 涉外)
-            denied = inside_term[i] or (i > 0 and text[i - 1] in breaks)
+            denied = inside_term[i] or (i > 0 and text[i - 1] in negations)
             for width in range(0 if denied else min(widest, len(text) - i), 1, -1):
                 if inside_term[i + width]:
                     continue

@@ -732,10 +732,9 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             # one its carve-out leaves out, "未列入中央、自治区财政事权的…行政裁决", is not)
             # (each matter found: "中国版权保护中心办的…登记" finds the body's 保护中心 beside the 登记 it does;
             # not one whose name starts with that level, "省级调拨和前置…的物资运输费用": the plan lists its work)
-            lex_levels = load_lexicon()
             if above and not any(m.level and not m.claim for m in x.levels) and found and not verdicts \
                     and not any(above.surface in _without_carve_out(w)
-                                or any(w.startswith(o) for o in lex_levels.own_level_words.get(above.foreign, ()))
+                                or any(w.startswith(o) for o in load_lexicon().own_level_words.get(above.foreign, ()))
                                 for v in found for w in [v.matter["name"], *(v.matter.get("written") or [])]):
                 name = found[0].matter["name"]
                 return Resolution("not_listed", "other_level", index=x.index, topic=name, inside=above.surface,
