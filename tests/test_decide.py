@@ -61,6 +61,23 @@ def _plans_engine(tmp_path, plans: dict[str, str]):
     return Assistant.load(settings=load_settings(env=env))
 
 
+def test_a_level_a_peer_only_mentions_does_not_make_it_a_plan_to_ask_about(tmp_path):
+    """A province's transport plan lists 省级航道整治; a city's transport plan of another province divides between
+    市 and 县区 and mentions 省 only in a joint rule. "省级航道整治谁出钱" names a level the city plan does not divide
+    between: the province's plan answers, no question which plan is meant."""
+    engine = _plans_engine(tmp_path, {
+        "aaa-ip": "武威市知识产权领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"   # the default plan
+                  "将专利导航，确认为市级财政事权，由市级承担支出责任。\n",
+        "bbb-transport": "某某省交通运输领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+                         "将省级航道整治，确认为省级财政事权，由省级承担支出责任。\n",
+        "ccc-transport": "陇南市交通运输领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+                         "将农村客运站建设，确认为省、市与县区共同财政事权，由省、市与县区共同承担支出责任。\n",
+    })
+    result, _ = engine.ask("省级航道整治谁出钱？")
+    assert result["status"] == "answered", result["answer"]
+    assert {f["payer"] for f in result["findings"]} == {"省"}
+
+
 def test_one_place_listing_it_among_several_places_plans_of_its_field_asks_which_plan(tmp_path):
     """Two cities' transport plans are loaded beside the default plan (our own text); only one lists 渡口建设. A question that
     names neither city is not answered with that city's rule (the user may live under the other's):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.language.gazetteer import load_gazetteer, short_name
 from assistant.language.lexicon import Lexicon, load_lexicon
+from assistant.language.normalize import to_simplified
 
 if TYPE_CHECKING:
     from assistant.document.index import DocIndex
@@ -126,7 +127,24 @@ def plan_meta(ix: DocIndex) -> dict:
     return {"doc_id": ix.doc_id, "title": ix.doc.title, "doc_number": ix.meta("doc_number"),
             "issuer": ix.meta("issuer"), "date_issued": ix.meta("date_issued"),
             "date_effective": ix.meta("date_effective"), "field": ix.meta("field"), "place": ix.meta("place"),
-            "matters": len(ix.matters), "area": list(ix.area), "levels": list(ix.levels)}
+            "matters": len(ix.matters), "area": list(ix.area), "levels": list(ix.levels), "division": division(ix)}
+
+
+def division(ix: DocIndex) -> list[str]:
+    """The levels a plan divides between, as its title says ("庆阳市科技领域市与县区…" → 市, 县区; "…市以下…" →
+    市 and every lower level of the plan); all its levels when the title says none. A level its rules only
+    mention (庆阳's 中央 and 省, of a joint rule) is no level it divides between."""
+    title = to_simplified(ix.doc.title or "").replace("(", "（").replace(")", "）")
+    place = ix.meta("place") or ""
+    if place and title.startswith(place):
+        title = title[len(place):]
+    labels = {lv: {lv, ix.label_of(lv)} for lv in ix.levels}
+    said = [lv for lv in ix.levels if any(w and w in title for w in labels[lv])]
+    rank = load_lexicon().level_rank
+    top = min((rank.get(lv, 9) for lv in said), default=9)
+    if said and re.search(r"以下", title):
+        said = [lv for lv in ix.levels if lv in said or rank.get(lv, 9) > top]
+    return said or list(ix.levels)
 
 
 def place_stem(place: str | None) -> str | None:

@@ -617,13 +617,15 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
     if len(explaining) == 1 and explaining[0].named < 2 and explaining[0].index.doc_id != default_doc \
             and explaining[0].index.doc_id != context.get("doc_id") and not explaining[0].own_level:
         field = explaining[0].index.meta("field")
-        # A peer has every tier of government the question names ("国家…" is no question for a 市/县区 plan).
+        # A peer divides between every tier of government the question names ("国家…" is no question for a
+        # 市/县区 plan, nor "省级…" for 庆阳's 市/县区 plan, whose rules only mention 省 in a joint rule).
         tiers = load_lexicon().level_tier
         named = {tiers.get(m.level, m.level) for m in explaining[0].levels if m.level and not m.guessed}
         # (nor one whose area the question's place lies outside: "江苏的…" is not 黔东南州's)
         away = {x.index.doc_id for x in a.docs if any(m.elsewhere for m in x.levels)}
         peers = [m for m in a.plans if field and m.get("field") == field and m["doc_id"] != explaining[0].index.doc_id
-                 and named <= {tiers.get(lv, lv) for lv in m.get("levels", ())} and m["doc_id"] not in away]
+                 and named <= {tiers.get(lv, lv) for lv in m.get("division") or m.get("levels", ())}
+                 and m["doc_id"] not in away]
         if peers:
             return Resolution("clarify", "which_plan", index=explaining[0].index,
                               options=_distinct([_plan_option(explaining[0], a)] + [_meta_option(m, a) for m in peers[:5]],
