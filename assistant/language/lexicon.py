@@ -171,8 +171,9 @@ class Lexicon:
         if not self.gap:
             return text
         most, breaks, negations = int(self.gap.get("max", 4)), set(self.gap.get("breaks", "")), set(self.gap.get("not_after", ""))
-        lefts = self._gap_lefts
-        widest = max((len(k) for k in lefts), default=0)
+        lefts, starts = self._gap_lefts, self._gap_starts
+        if not any(text[i:i + 2] in starts for i in range(len(text) - 1)):
+            return text   # (most questions: no term's first part at all)
         # (never into a term already said whole: "网络安全防护" holds no 网络…防护, "专利转移转化促进" no 专利…转化)
         inside_term = [False] * (len(text) + 1)
         for m in self._term_re.finditer(text):
@@ -182,9 +183,13 @@ class Lexicon:
         while i < len(text):
             found = None
             # (nor right after a negation: "不涉外的知识产权纠纷…" keeps its 不 beside 涉外)
-            denied = inside_term[i] or (i > 0 and text[i - 1] in negations)
-            for width in range(0 if denied else min(widest, len(text) - i), 1, -1):
-                if inside_term[i + width]:
+            widths = starts.get(text[i:i + 2], ())
+            if not widths or inside_term[i] or (i > 0 and text[i - 1] in negations):
+                out.append(text[i])
+                i += 1
+                continue
+            for width in widths:
+                if i + width > len(text) or inside_term[i + width]:
                     continue
                 for right, term in lefts.get(text[i:i + width], ()):
                     for j in range(i + width + 1, min(i + width + most, len(text)) + 1):
@@ -219,6 +224,14 @@ class Lexicon:
                 for i in range(2, len(t) - 1):
                     lefts.setdefault(t[:i], []).append((t[i:], t))
         return lefts
+
+    @cached_property
+    def _gap_starts(self) -> dict[str, list[int]]:
+        """The first two characters of a term's first part → the lengths of such first parts, longest first."""
+        starts: dict[str, set[int]] = {}
+        for k in self._gap_lefts:
+            starts.setdefault(k[:2], set()).add(len(k))
+        return {k: sorted(v, reverse=True) for k, v in starts.items()}
 
     @cached_property
     def _term_re(self) -> re.Pattern:
