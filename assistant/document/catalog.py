@@ -142,7 +142,7 @@ def division(ix: DocIndex) -> list[str]:
     said = [lv for lv in ix.levels if any(w and w in title for w in labels[lv])]
     rank = load_lexicon().level_rank
     top = min((rank.get(lv, 9) for lv in said), default=9)
-    if said and re.search(r"以下", title):
+    if said and "以下" in title:
         said = [lv for lv in ix.levels if lv in said or rank.get(lv, 9) > top]
     return said or list(ix.levels)
 

@@ -168,12 +168,9 @@ class Lexicon:
         """A term of four characters or more said with a few words inside it ("查处商标侵权" of 查处侵权,
         "中介机构的监管" of 中介机构监管): the inserted words go before the term, which is read canonical
         (vocabulary.yaml `gap`). Questions only; applied after canonicalize, once."""
-        if not self.gap:
-            return text
-        most, breaks, negations = int(self.gap.get("max", 4)), set(self.gap.get("breaks", "")), set(self.gap.get("not_after", ""))
-        lefts, starts = self._gap_lefts, self._gap_starts
-        if not any(text[i:i + 2] in starts for i in range(len(text) - 1)):
+        if not self.gap or not any(text[i:i + 2] in self._gap_starts for i in range(len(text) - 1)):
             return text   # (most questions: no term's first part at all)
+        negations = self._gap_rules[2]
         # (never into a term already said whole: "网络安全防护" holds no 网络…防护, "专利转移转化促进" no 专利…转化)
         inside_term = [False] * (len(text) + 1)
         for m in self._term_re.finditer(text):
@@ -181,30 +178,8 @@ class Lexicon:
                 inside_term[k] = True
         out, i = [], 0
         while i < len(text):
-            found = None
             # (nor right after a negation: "不涉外的知识产权纠纷…" keeps its 不 beside 涉外)
-            widths = starts.get(text[i:i + 2], ())
-            if not widths or inside_term[i] or (i > 0 and text[i - 1] in negations):
-                out.append(text[i])
-                i += 1
-                continue
-            for width in widths:
-                if i + width > len(text) or inside_term[i + width]:
-                    continue
-                for right, term in lefts.get(text[i:i + width], ()):
-                    for j in range(i + width + 1, min(i + width + most, len(text)) + 1):
-                        ch = text[j - 1]
-                        if ch in breaks or not "\u4e00" <= ch <= "\u9fff":
-                            break
-                        # (before a generic head noun only 的: "维权热线中心" is another body than 维权中心)
-                        if text.startswith(right, j) and not inside_term[j] and not inside_term[j + len(right)] \
-                                and (right not in self.head_nouns or text[i + width:j] == "的"):
-                            found = (text[i + width:j], term, j + len(right))
-                            break
-                    if found:
-                        break
-                if found:
-                    break
+            found = None if inside_term[i] or (i > 0 and text[i - 1] in negations) else self._gap_at(text, i, inside_term)
             if found:
                 inside, term, i = found
                 out.append(inside + self._variants.get(term, term))
@@ -212,6 +187,30 @@ class Lexicon:
                 out.append(text[i])
                 i += 1
         return "".join(out)
+
+    def _gap_at(self, text: str, i: int, inside_term: list[bool]) -> tuple[str, str, int] | None:
+        """The term whose first part starts at `i`, said with words inside it: (those words, the term, where it
+        ends), longest first part first; or None."""
+        most, breaks, _ = self._gap_rules
+        for width in self._gap_starts.get(text[i:i + 2], ()):
+            if i + width > len(text) or inside_term[i + width]:
+                continue
+            for right, term in self._gap_lefts.get(text[i:i + width], ()):
+                for j in range(i + width + 1, min(i + width + most, len(text)) + 1):
+                    ch = text[j - 1]
+                    if ch in breaks or not "\u4e00" <= ch <= "\u9fff":
+                        break
+                    # (before a generic head noun only 的: "维权热线中心" is another body than 维权中心)
+                    if text.startswith(right, j) and not inside_term[j] and not inside_term[j + len(right)] \
+                            and (right not in self.head_nouns or text[i + width:j] == "的"):
+                        return text[i + width:j], term, j + len(right)
+        return None
+
+    @cached_property
+    def _gap_rules(self) -> tuple[int, frozenset[str], frozenset[str]]:
+        """vocabulary.yaml `gap`: at most how many characters inside, those never inside, those never before."""
+        return (int(self.gap.get("max", 4)), frozenset(self.gap.get("breaks", "")),
+                frozenset(self.gap.get("not_after", "")))
 
     @cached_property
     def _gap_lefts(self) -> dict[str, list[tuple[str, str]]]:
