@@ -166,12 +166,12 @@ class Assistant:
             analysis = self._respelt(question or "", indexes, prepared, analysis, lex, taught)
         resolution = resolve(analysis, context, self.default_doc)
         if resolution.kind in ("not_listed", "clarify") and not analysis.yes_no:
-            resolution = self._by_parts(question or "", prepared, context, indexes, lex, taught) or resolution
+            resolution = self._by_parts(question or "", prepared, context, indexes, lex, analysis, taught) or resolution
         result = self.composer.compose(resolution, self.catalog.metas)
         return result, resolution.context, (analysis, resolution)
 
     def _by_parts(self, question: str, prepared: tuple[str, bool, str], context: dict | None, indexes: list,
-                  lex: Lexicon, taught=None):
+                  lex: Lexicon, whole_analysis, taught=None):
         """"专利导航和专利资助分别谁出", not answered as a whole: each coordinated part is asked on its own with the
         question's ask (grammar.yaml coordinated); when the parts the plan lists name their matters strongly and
         the rest are not listed, the listed ones are answered and the rest said not listed. None otherwise."""
@@ -185,6 +185,13 @@ class Assistant:
         pieces = [head[a:b].strip(" ，,") for a, b in zip([0] + [m.end() for m in cuts], [m.start() for m in cuts] + [len(head)])]
         if not 2 <= len(pieces) <= 3 or any(len(p) < 2 for p in pieces):
             return None
+        # "县里的专利检索系统、机房和网络安全谁出": a level said as the doer at the head of the first part, with 的,
+        # is the doer of every part (each part is asked with it).
+        doers = [m.surface for d in whole_analysis.docs for m in d.levels if m.level and not m.claim]
+        lead = next((s + t.group(0) for s in doers if pieces[0].startswith(s)
+                     for t in [g["level_lead"].match(pieces[0][len(s):])] if t), None)
+        if lead:
+            pieces = [pieces[0]] + [lead + p for p in pieces[1:]]
         answered, unlisted, seen = [], [], set()
         for piece in pieces:
             sub = piece + tail

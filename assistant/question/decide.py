@@ -1002,10 +1002,10 @@ def _topic(a: Analysis, units: list[str]) -> str:
     text = re.sub(r"[？?！!。，,]+$", "", a.plain or a.text)
     text = PAGE_PICKED.sub("", text)   # (an option's pick of one page of a plan)
     # "方案里有规定专利申请资助谁出吗", "专利申请资助方案里是写了…": the plan is where it is looked for, not the topic
-    text = re.sub(r"^(这个|这份)?方案(里|中|上)?(有没有|有|是否|是不是)?(规定|写|说)?(了|的)?", "", text)
-    text = load_lexicon().grammar["matter_claim"].sub("", text)   # "…按宣传教育那条吗": the rule offered is no topic
-    text = re.split(r"(算谁|该谁|归谁|谁|由谁|哪级|哪一级|是否|是不是|，是|归|属于|怎么|如何|要不要|需要|应该|该由|是什么|吗|呢|方案里|方案中|方案上)",
-                    re.sub(r"^(那么|那|还有|另外)(?=..)", "", text))[0]   # ("那专利奖励呢": a follow-up's words)
+    g = load_lexicon().grammar
+    text = g["topic_plan_lead"].sub("", text)
+    text = g["matter_claim"].sub("", text)   # "…按宣传教育那条吗": the rule offered is no topic
+    text = g["topic_end"].split(re.sub(r"^(那么|那|还有|另外)(?=..)", "", text))[0]   # ("那专利奖励呢": a follow-up's words)
     text = text.strip("，的 ")
     # "法律援助中心的经费 市县怎么分": the levels asked about close the question, they are no part of the topic
     text = load_lexicon().levels_at_end.sub("", text).strip("，的 ")
