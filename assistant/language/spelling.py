@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-_LATIN_RUN = re.compile(r"[a-z]+(?:\s+[a-z]+)*")
+_LATIN_RUN = re.compile(r"([\u4e00-\u9fff]{0,6})([a-z]+(?:\s+[a-z]+)*)")   # (with the characters before it)
 
 
 @lru_cache(maxsize=65536)
@@ -100,11 +100,18 @@ class Homophones:
         fixed = "".join(out)
 
         def latin(m: re.Match) -> str:
-            run = m.group(0)
+            before, run = m.group(1), m.group(2)
             word = self._one(run.replace(" ", ""))
             if word:
                 fixes.append(Fix(run, word))
-                return word
+                return before + word
+            # "商标品牌zhidaozhan建设": a word typed half in characters, half in pinyin — the characters right
+            # before the run, sounded out, and the run make one of the plan's words.
+            for k in range(len(before), 0, -1):
+                word = self._one(_pinyin(before[-k:]) + run.replace(" ", ""))
+                if word:
+                    fixes.append(Fix(before[-k:] + run, word))
+                    return before[:-k] + word
             # "zhuanli daohang shili de shui chu qian": the longest runs of syllables that sound like
             # one known word each, the rest left as typed; kept only if some word was read.
             parts, out, i, read = run.split(), [], 0, 0
@@ -120,7 +127,7 @@ class Homophones:
             if read == len(parts):   # every syllable read: it is pinyin, not English (or a level left out)
                 fixed_run = "".join(out)
                 fixes.append(Fix(run, fixed_run))
-                return fixed_run
-            return run
+                return before + fixed_run
+            return before + run
 
         return _LATIN_RUN.sub(latin, fixed), fixes
