@@ -1149,15 +1149,18 @@ class Compiler:
         naming a place is answered with) and the level's share; the other level of the joint payer bears the rest."""
         pattern = re.compile(compile_vocabulary()["tier"])
         for block in self.doc.paragraphs():
-            for sent in sentences(block):
+            said = sentences(block)
+            for k, sent in enumerate(said):
                 found = list(pattern.finditer(sent.folded))
                 if not found:
                     continue
                 before = sent.folded[:found[0].start()]
+                listed = [] if any(w and w in before for m in self.matters.values() for w in m["written"]) \
+                    else self._tier_items(block, said[:k + 1], found)
                 for matter in self.matters.values():
                     joint = next((o for o in matter["outcomes"] if o["level"] is None and "共同" in (o["payer"] or "")
                                   and not o.get("condition")), None)
-                    if joint is None or not any(w and w in before for w in matter["written"]):
+                    if joint is None or not (matter["id"] in listed or any(w and w in before for w in matter["written"])):
                         continue
                     levels = _split_levels(re.sub(r"共同$", "", joint["payer"]))
                     for m in found:
@@ -1167,12 +1170,38 @@ class Compiler:
                         share = float(m.group("pct")) / 100
                         other = next(lv for lv in levels if lv != who[0])
                         # ("…重庆等12个省（自治区、直辖市）", "…山东3个省": the places named, not how many there are)
-                        named = re.sub(r"(等|\d+个).*$", "", re.sub(r"（[^）]*）", "", m.group("places")))
-                        places = [p for p in named.split("、") if p]
+                        # ("天津、江苏、浙江、广东4个省份和大连、宁波…5个计划单列市": both groups)
+                        named = re.sub(r"等?\d+个[^、和]*|等$", "", re.sub(r"（[^）]*）", "", m.group("places")))
+                        places = [p for p in re.split(r"[、和]", named) if p]
                         matter["outcomes"].append({
                             **joint, "condition": f"第{m.group('n')}档：{m.group('places')}", "places": places,
                             "shares": {who[0]: share, other: round(1 - share, 4)}, "anchor": block.anchor,
                             "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip()})
+
+    def _tier_items(self, block: Block, said: list[Sentence], found: list[re.Match]) -> list[str]:
+        """"以中等职业教育国家助学金、…计划生育扶助保障等7个事项为例,中央分担比例…五档。第一档包括…,中央分担80%;…": the
+        tiers of a cost split whose items a sentence before them lists (compile.yaml tier_items), each item then a
+        matter the levels share (the plan's two levels, the title's), each tier one case of it (done by _tiers)."""
+        title = re.search(r"领域(.{1,24}?)(?:共同)?(?:财政)?事权", fold_document(self.doc.title or ""))
+        levels = levels_in(title.group(1)) if title else []
+        who = {lv for m in found for lv in levels_in(m.group("who"))}
+        listing = re.compile(compile_vocabulary()["tier_items"])
+        source = next(((s, m) for s in reversed(said) for m in [listing.search(s.folded)] if m), None)
+        if len(levels) != 2 or len(who) != 1 or not who <= set(levels) or source is None:
+            return []
+        sent, m = source
+        outcome = {"level": None, "authority": "", "payer": self.joint_payer(levels), "principle": None,
+                   "shares": None, "condition": None, "headline": None, "anchor": block.anchor,
+                   "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip()}
+        before = set(self.matters)
+        # (a list the sentence counts, "等3个事项": any 和 between its names splits it)
+        for name in _split_list(m.group("items"), listing=True):
+            self._add(Item(name=name, written=name, levels=[], qualifier=""), "", [outcome])
+        # (the sentences are compiled now: no longer "looks like a rule but did not compile")
+        quotes = {norm for s in said for norm in [re.sub(r"\s", "", s.folded)]}
+        self.uncompiled = [u for u in self.uncompiled if u["anchor"] != block.anchor
+                           or re.sub(r"\s", "", fold_document(u["sentence"])) not in quotes]
+        return [self.matters[k]["id"] for k in self.matters if k not in before]
 
     def _listed_contents(self) -> None:
         """"邮政省级履职能力建设纳入省级财政事权，主要包括…开展的战略规划、行业监管…等事项": what the one
