@@ -781,3 +781,14 @@ def test_the_kinds_of_spending_before_zhichu_zeren_are_no_part_of_the_matters_na
                "将专利导航，确认为市级财政事权，由市级承担支出责任。\n")   # the default plan, loaded first
     result, _ = engine_for(tmp_path, "ferry", text).ask("县级渡口管理站平常的基本支出和项目支出谁掏钱？")
     assert [(f["matter"], f["payer"]) for f in result["findings"]] == [("渡口管理站", "市县")], result["answer"]
+
+
+def test_a_title_run_into_its_preamble_is_the_plans_title():
+    """A page that ran the plan's title into its preamble (no line break between them): the title ends where a
+    preamble opener starts (compile.yaml preamble_openers), so the page is titled, not named by its file."""
+    text = ("某某市林业领域市与县区财政事权和支出责任划分改革实施方案根据省政府办公厅有关通知精神，结合我市实际，制定本实施方案。"
+            "一、林业规划（一）规划编制：将全市性林业规划编制，确认为市级财政事权，由市级承担支出责任。\n")
+    rules, report = compile_document(parse(text, "shape"))
+    assert rules["title"] == "某某市林业领域市与县区财政事权和支出责任划分改革实施方案"
+    assert outcomes(rules) == {"林业规划编制": [("市", "市")]}
+    assert report["uncompiled"] == []

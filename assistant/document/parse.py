@@ -401,7 +401,8 @@ def _pieces(text: str, last: dict[str, int]) -> list[tuple[str, str]]:
             if head:
                 last[head[0]] = cn_to_int(head[1])
             cuts.extend(a + c for c in _inline_heading_splits(folded[a:b], last))
-        cuts = sorted(set(cuts))
+        glued = _title_glued(folded)
+        cuts = sorted(set(cuts + ([glued] if glued else [])))
     out: list[tuple[str, str]] = []
     bounds = [0, *cuts, len(text)]
     trailing = ""
@@ -595,6 +596,18 @@ def _short_prefix(stack: list[tuple[str, str, str]]) -> str:
 
 
 _PLAN_TITLE_ENDINGS = ("方案", "办法", "意见", "细则", "规定", "规划", "清单", "（试行）", "（暂行）", "（征求意见稿）")
+
+
+def _title_glued(folded: str) -> int | None:
+    """"交通运输领域…改革实施方案根据陕西省…，制定本实施方案。一、…": a page that ran the plan's title into its
+    preamble; the end of the title (compile.yaml preamble_openers start the preamble), or None."""
+    from assistant.document.compile import compile_vocabulary
+
+    opener = re.compile(compile_vocabulary()["preamble_openers"])
+    for m in re.finditer("|".join(_PLAN_TITLE_ENDINGS), folded[:80]):
+        if opener.match(folded, m.end()) and _is_plan_title(folded[:m.end()]):
+            return m.end()
+    return None
 
 
 def _is_notice_title(folded: str) -> bool:
