@@ -792,3 +792,22 @@ def test_a_title_run_into_its_preamble_is_the_plans_title():
     assert rules["title"] == "某某市林业领域市与县区财政事权和支出责任划分改革实施方案"
     assert outcomes(rules) == {"林业规划编制": [("市", "市")]}
     assert report["uncompiled"] == []
+
+
+def test_a_summary_page_rule_shapes():
+    """A 解读 page's shapes: "…，是省财政的事权，由省承担支出责任" (the level's 财政 before 的); "…各市县和省属林场…"
+    (省属 is an owner in a name, no level prefix of a list item); "A、B、C的X和Y" (a 的-phrase at the end of a list
+    is every piece's: one matter as written, not C的X and Y); "要研究制定…" (a duty word before a leading verb)."""
+    rules, report = compiled(
+        "地区林火联防机制的建立，省级林业种苗储备的落实，是省财政的事权，由省承担支出责任。\n"
+        "省林业主管部门负责全省林业综合监督管理工作，指导协调各市县和省属林场林业工作，松材线虫、美国白蛾、林业有害生物的"
+        "监测防控和检疫执法，确认为省级财政事权，由省承担支出责任。\n"
+        "要研究制定省级有关林业的地方性法规、标准，确认为省级财政事权，由省级承担支出责任。\n",
+        field="林业", title="某某省林业领域省与市县财政事权和支出责任划分改革实施方案")
+    found = outcomes(rules)
+    assert found["地区林火联防机制的建立"] == [("省", "省")]
+    assert found["林业种苗储备的落实"] == [("省", "省")]
+    assert "指导协调各市县和省属林场林业工作" in found
+    assert "松材线虫、美国白蛾、林业有害生物的监测防控和检疫执法" in found
+    assert not any(name.startswith(("要", "属")) for name in found)
+    assert report["uncompiled"] == []

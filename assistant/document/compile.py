@@ -119,7 +119,8 @@ def _verbs() -> str:
     return (rf"({verbs}|(?:{before_level})(?=(?:{levels})[^，。；《》]{{0,14}}?事权(?!范围))"
             rf"|(?:(?<=[，\s])|^)(?:总体|均|统一|全部)?为(?=(?:{levels}|共同|分级)[^，。；《》]{{0,14}}?事权)"
             # ("…,是中央、省、县三级共同的财政事权": 是 after a comma before the levels, as 为)
-            rf"|(?:(?<=[，\s])|^)是(?=(?:{levels})[^，。；《》]{{0,14}}?的?财政事权)"
+            # (and "…,是省财政的事权": the level's 财政 before 的)
+            rf"|(?:(?<=[，\s])|^)是(?=(?:{levels})[^，。；《》]{{0,14}}?的?(?:财政)?事权)"
             # "义务教育总体为中央、省级、市级和区县（开发区）共同财政事权": a long list of levels
             rf"|(?<=[\u4e00-\u9fff])总体为(?=(?:{levels})[^，。；《》]{{0,30}}?共同财政事权)"
             rf"|(?<=[\u4e00-\u9fff])(?:总体|均)为(?=[^，。；《》]{{1,14}}?事权)"
@@ -347,7 +348,8 @@ def is_condition(folded: str) -> bool:
 # ---------------------------------------------------------------- enumerations → matters
 
 _BRACKETS = {"（": "）", "《": "》", "“": "”", "〈": "〉", "(": ")"}
-_LEADING_VERBS = re.compile("^(" + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")(?=.{4,})")
+_LEADING_VERBS = re.compile("^(?:" + "|".join(re.escape(v) for v in compile_vocabulary()["modals"]) + ")?("
+                            + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")(?=.{4,})")
 _CONJ = re.compile(r"以及|和|及")
 _NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
                                                                 reverse=True)))
@@ -383,8 +385,8 @@ def _level_prefix_at(text: str) -> tuple[int, list[str]]:
     found = find_levels(text)
     if not found or found[0][0] != 0:
         return 0, []
-    if re.match(r"(部门|单位|机构|职能部门)", text[found[0][1]:]):
-        return 0, []    # "中央部门监测预警系统建设": the level's departments are part of the name
+    if re.match(r"(部门|单位|机构|职能部门|属|直属)", text[found[0][1]:]):
+        return 0, []    # "中央部门监测预警系统建设", "省属企业安全生产工作": the level's bodies are part of the name
     end, levels = 0, []
     for start, stop, level in found:
         if start != end:
@@ -624,8 +626,10 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
             # (or both sides are whole names of four characters or more, the left longer than every item before
             # it, neither work done to the other: "邮政普遍服务、特殊服务、快递服务末端基础设施和邮政业环境污染
             # 治理"; not "国家自然灾害、安全生产及火灾监测预警体系建设", whose short items share one tail)
+            # (not a 的-phrase, "…、工矿商贸企业的安全生产监督管理和行政执法": what it has is every piece's)
             own_names = len(left) >= 4 and len(right) >= 4 and len(left) > max(len(p) for p in pieces[:-1]) \
-                and not right.startswith(_ACTIONS) and not right.startswith(("其他", "其它", "相关", "有关"))
+                and not right.startswith(_ACTIONS) and not right.startswith(("其他", "其它", "相关", "有关")) \
+                and "的" not in left
             if len(left) >= 2 and len(right) >= 2 and (any(_common_suffix(left, p) >= 2 for p in pieces[:-1])
                                                        or len(_split_and(pieces[-1])) == 2
                                                        or (len(left) <= _SHORT and len(right) <= _SHORT)
