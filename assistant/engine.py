@@ -165,13 +165,16 @@ class Assistant:
         if _may_be_misspelt(analysis):
             analysis = self._respelt(question or "", indexes, prepared, analysis, lex, taught)
         resolution = resolve(analysis, context, self.default_doc)
-        if resolution.kind in ("not_listed", "clarify") and not analysis.yes_no:
-            resolution = self._by_parts(question or "", prepared, context, indexes, lex, analysis, taught) or resolution
+        # ("A和B分别谁出" answered for A alone: each part asked on its own may answer B too)
+        if (resolution.kind in ("not_listed", "clarify") or resolution.kind == "verdict"
+                and lex.grammar["each_asked"].search(prepared[2])) and not analysis.yes_no:
+            resolution = self._by_parts(question or "", prepared, context, indexes, lex, analysis, taught,
+                                        whole=resolution) or resolution
         result = self.composer.compose(resolution, self.catalog.metas)
         return result, resolution.context, (analysis, resolution)
 
     def _by_parts(self, question: str, prepared: tuple[str, bool, str], context: dict | None, indexes: list,
-                  lex: Lexicon, whole_analysis, taught=None):
+                  lex: Lexicon, whole_analysis, taught=None, whole=None):
         """"专利导航和专利资助分别谁出", not answered as a whole: each coordinated part is asked on its own with the
         question's ask (grammar.yaml coordinated); when the parts the plan lists name their matters strongly and
         the rest are not listed, the listed ones are answered and the rest said not listed. None otherwise."""
@@ -205,7 +208,12 @@ class Assistant:
                 answered.append(res)
             else:
                 return None
-        if not answered or not unlisted or len({r.index.doc_id for r in answered}) > 1:
+        if not answered or len({r.index.doc_id for r in answered}) > 1:
+            return None
+        # (every part listed, "A和B分别谁出": the parts read one by one, each with its own level, where they answer
+        # every matter the whole did — "市级行政裁决和县区维权援助分别谁出" is 市's 裁决 and 县区's 维权援助)
+        if not unlisted and (len(answered) < 2 or whole is None or whole.kind != "verdict"
+                             or not {v.matter["id"] for v in whole.verdicts} <= seen):
             return None
         # (never where the 和 is a matter's own: "与外国地方政府和地方组织的交流补贴" is not 合作交流 + a part)
         # (nor "执法合作和交流的补贴", whose two sides are one name, 执法合作交流, without it)
