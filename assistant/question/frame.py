@@ -281,6 +281,9 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         name = text[start:end]
         if any(taken[start:end]):
             continue
+        # ("创新型县建设" of 国省级创新型城市（县、市）建设: a stem a listed matter's name says is that name's word)
+        if len(name) >= 3 and any(name[:-1] in e.matter["name"] for e in index.matters):
+            continue
         level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
         # Where the plan's own counties are all known, another county is outside its area; a town
         # is inside one of them.
