@@ -187,7 +187,7 @@ def _mention(text: str, start: int, end: int, level: str | None, aliases, lex: L
                         negated=negated, majority=majority, holder=holder, share=share, **flags)
 
 
-_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 
 
 def _share(m: re.Match | None) -> float | None:
