@@ -593,6 +593,9 @@ def _named_examples(pieces: list[str]) -> list[str] | None:
     if any(len(p) < 4 or re.search(r"等|的$", p) or p.endswith(_MODIFIER_END) for p in firsts):
         return None
     work = next((a for a in sorted(_ACTIONS, key=len, reverse=True) if m.group(2).endswith(a)), None)
+    # ("…等培育布局": work words only, all of them every item's)
+    if work and re.fullmatch("(?:" + "|".join(map(re.escape, _ACTIONS)) + ")+", m.group(2)):
+        work = m.group(2)
     return [p + work for p in firsts] if work else None
 
 

@@ -295,8 +295,8 @@ def _self_initiated(accepted: list["MatterMatch"], candidates: list["MatterMatch
 def _tail_unsaid(entry: MatterEntry, units: list[str], covered: list[str], lex: Lexicon, tok: Tokenizer) -> bool:
     """"放射性污染谁出钱" of 放射性污染防治, "省级信息系统的软硬件维护" of 信息系统软硬件配置和维护: the name but the
     work it ends in (vocabulary.yaml actions, unsaid_tails) is said whole, and the question says no work that
-    is not the name's own ("放射性污染监测" is not 防治)."""
-    name = entry.matter["name"]
+    is not the name's own ("放射性污染监测" is not 防治). (The name read as the question is: 版权 as 著作权.)"""
+    name = lex.canonicalize(entry.matter["name"])
     m = lex.work_tail_re.search(name)
     if not m:
         return False
@@ -349,6 +349,8 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
     if kinds and any(k not in name and not any(k in o or o in k for o in kinds)
                      for k in (m.group("kind") for m in g["kind_named"].finditer(text))):
         return True
+    # (the name read as the question is, 版权 as 著作权: a synonym of the name's own word is that word)
+    name = lex.canonicalize(name)
     for group in lex.contrasts:
         own = [w for w in group if w in name]
         # Only where the question names none of the matter's own qualifiers ("专利导航和商标品牌
