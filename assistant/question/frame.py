@@ -395,7 +395,9 @@ def _within(m: LevelMention, index: DocIndex, lex: Lexicon) -> LevelMention:
         return LevelMention(wider, m.surface, False, guessed=m.guessed, taken_in=True)
     ranked = [lv for lv in index.levels if lv in rank]
     lowest = max(ranked, key=lambda lv: rank[lv], default=None)
-    if lowest and rank[m.foreign] > rank[lowest]:
+    # (only in a plan that divides between levels: a page with one level's rules, "省级…" of a 解读, says
+    # nothing of the levels below it, whose work is not that level's)
+    if lowest and rank[m.foreign] > rank[lowest] and len(ranked) >= 2:
         return LevelMention(lowest, m.surface, False, guessed=m.guessed, inside=m.foreign)
     return m
 
