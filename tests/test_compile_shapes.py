@@ -811,3 +811,13 @@ def test_a_summary_page_rule_shapes():
     assert "松材线虫、美国白蛾、林业有害生物的监测防控和检疫执法" in found
     assert not any(name.startswith(("要", "属")) for name in found)
     assert report["uncompiled"] == []
+
+
+def test_a_three_level_joint_authority_said_with_queding_le():
+    """"建立了省、市、县三级X，确定了省、市、县三级共同的财政事权，并按职责分工负责支出": 确定了 assigns like 确定为,
+    建立了 is a leading verb, and "三级" after the levels named is theirs (no part of the matter's name)."""
+    rules, report = compiled("建立了省、市、县三级林业信息系统，确定了省、市、县三级共同的财政事权，并按职责分工负责支出。\n",
+                             field="林业", title="某某省林业领域省与市县财政事权和支出责任划分改革实施方案")
+    assert outcomes(rules) == {"林业信息系统": [(None, "省、市与县共同")]}
+    assert rules["matters"][0]["outcomes"][0]["authority"] == "省、市与县共同财政事权"
+    assert report["uncompiled"] == []

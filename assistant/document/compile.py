@@ -349,7 +349,7 @@ def is_condition(folded: str) -> bool:
 
 _BRACKETS = {"（": "）", "《": "》", "“": "”", "〈": "〉", "(": ")"}
 _LEADING_VERBS = re.compile("^(?:" + "|".join(re.escape(v) for v in compile_vocabulary()["modals"]) + ")?("
-                            + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")(?=.{4,})")
+                            + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")了?(?=.{4,})")
 _CONJ = re.compile(r"以及|和|及")
 _NOT_CONJ = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_a_conjunction"], key=len,
                                                                 reverse=True)))
@@ -399,7 +399,9 @@ def _level_prefix_at(text: str) -> tuple[int, list[str]]:
             continue
         break
     # ("市财政结合…自主设立的科技计划": the level's treasury is the level; not 市财政局, a department)
-    after = re.match(r"建设的|层面|本级财政(?![局厅部])|本级|级财政(?![局厅部])|财政(?![局厅部])|级|各级", text[end:])
+    # ("省、市、县三级应急管理信息系统": the count of the levels named is theirs too)
+    after = re.match(r"[两三四]级(?!财政)|建设的|层面|本级财政(?![局厅部])|本级|级财政(?![局厅部])|财政(?![局厅部])|级|各级",
+                     text[end:])
     if after:
         end += after.end()
     return end, levels
