@@ -245,8 +245,9 @@ class Assistant:
                       if re.fullmatch(r"[\u4e00-\u9fff]{2,}", v)}
             if len(self._homophones) > 64:
                 self._homophones.clear()
+            names = {n for ix in indexes for e in ix.matters for n in [e.matter["name"], *(e.matter.get("written") or [])]}
             homophones = self._homophones[key] = Homophones(words, self.tokenizer.known, self.tokenizer.pieces,
-                                                            self.lexicon.syllables)
+                                                            self.lexicon.syllables, names)
         fixed, fixes = homophones.correct(prepared[2])
         if not fixes:
             return analysis

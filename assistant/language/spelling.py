@@ -43,8 +43,10 @@ class Fix:
 class Homophones:
     """The words of one or more plans, by their toneless pinyin."""
 
-    def __init__(self, words: set[str], is_word, segment, syllables: dict[str, str] | None = None) -> None:
+    def __init__(self, words: set[str], is_word, segment, syllables: dict[str, str] | None = None,
+                 names: set[str] | None = None) -> None:
         self.words = {w for w in words if 2 <= len(w) <= 8 and _HAN_RUN.fullmatch(w)}
+        self.names = {n for n in names or () if len(n) >= 6}   # the plans' matter names, whole
         self.syllables = syllables or {}   # one-character words a pinyin run may hold ("shi" → 市, "de" → 的)
         self.is_word = is_word          # the segmenter's dictionary: real words are never "fixed"
         self.segment = segment          # text → tokens, spaces and punctuation kept
@@ -73,6 +75,21 @@ class Homophones:
     def _syllable(self, sound: str) -> str | None:
         return self._one(sound) or self.syllables.get(sound)
 
+    def _real_word_typos(self, text: str, fixes: list[Fix]) -> str:
+        """"特别重大事故调差处理": a real word (调差) is a typo only where the plan's word of its sound (调查) makes
+        the question say one of the plan's matter names whole that it did not say before."""
+        for token in self.segment(text):
+            if len(token) < 2 or not _HAN_RUN.fullmatch(token) or token in self.words:
+                continue
+            word = self._one(_pinyin(token), len(token))
+            if not word or word == token:
+                continue
+            again = text.replace(token, word, 1)
+            if any(word in n and n in again and n not in text for n in self.names):
+                fixes.append(Fix(token, word))
+                text = again
+        return text
+
     def correct(self, text: str) -> tuple[str, list[Fix]]:
         """The text with each homophone typo or pinyin run replaced by the plan's word. Only runs of
         whole tokens are read again ("教育经费" never yields "育经"), and a run of dictionary words
@@ -98,6 +115,7 @@ class Homophones:
                 out.append(tokens[i])
                 i += 1
         fixed = "".join(out)
+        fixed = self._real_word_typos(fixed, fixes)
 
         def latin(m: re.Match) -> str:
             before, run = m.group(1), m.group(2)
