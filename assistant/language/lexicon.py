@@ -316,15 +316,17 @@ class Lexicon:
         return out
 
 
-def _compile_grammar(g: dict, hypernyms: dict[str, list[str]]) -> dict:
-    """grammar.yaml with every pattern compiled once (the examples stay in the file)."""
+def _compile_grammar(g: dict, hypernyms: dict[str, list[str]], parties: list[str] = ()) -> dict:
+    """grammar.yaml with every pattern compiled once (the examples stay in the file). {parties} in a scope
+    pattern stands for vocabulary.yaml's parties, longest first."""
     roles = g["level_roles"]
+    party_words = "|".join(map(re.escape, sorted(parties, key=len, reverse=True))) or "(?!)"
     abroad = sorted((w for w, broader in hypernyms.items() if set(broader) & set(roles["abroad_broader"])),
                     key=lambda w: (-len(w), w)) + roles["abroad_broader"]
     abroad_words = "|".join(map(re.escape, abroad))
     return {
         "level_roles": {
-            "scope_after": [re.compile(e["pattern"]) for e in roles["scope_after"]],
+            "scope_after": [re.compile(e["pattern"].replace("{parties}", party_words)) for e in roles["scope_after"]],
             "claim_before": [re.compile(e["pattern"]) for e in roles["claim_before"]],
             "scope_cleft": [(re.compile(e["before"]), re.compile(e["after"])) for e in roles["scope_cleft"]],
             "claim_after": [re.compile(e["pattern"]) for e in roles["claim_after"]],
@@ -366,7 +368,7 @@ def load_lexicon() -> Lexicon:
         not_places=frozenset(_load("places.yaml").get("not_places") or []),
         unplaced_areas=_load("places.yaml").get("unplaced_areas") or [],
         zone_abbreviations=_load("places.yaml").get("zone_abbreviations") or {}, facts=_load("facts.yaml"), templates=_load("templates.yaml"),
-        grammar=_compile_grammar(_load("grammar.yaml"), vocab["hypernyms"]), contrasts=vocab.get("contrasts") or [],
+        grammar=_compile_grammar(_load("grammar.yaml"), vocab["hypernyms"], vocab.get("parties") or []), contrasts=vocab.get("contrasts") or [],
         deniable=vocab.get("deniable") or [],
         activity_suffixes=vocab.get("activity_suffixes") or [], work_parts=vocab.get("work_parts") or {}, parties=frozenset(vocab.get("parties") or []),
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
