@@ -324,7 +324,7 @@ def taught_lexicon(engine: Assistant, synonyms: list[Teaching]) -> Lexicon | Non
         merged.setdefault(means, [])
         if t.word not in merged[means]:
             merged[means].append(t.word)
-    return replace(base, synonyms=merged, _synonym_re=None)
+    return replace(base, synonyms=merged, _synonym_re=None, _canonical={})
 
 
 def compile_taught(engine: Assistant, teachings: tuple[Teaching, ...], version: int,

@@ -57,6 +57,7 @@ class Lexicon:
     separable: list[str] = field(default_factory=list)   # verbs said with 个/了 inside ("备个案")
     gap: dict = field(default_factory=dict)   # a term said with words inside ("查处商标侵权" of 查处侵权)
     _synonym_re: re.Pattern | None = field(default=None, repr=False)
+    _canonical: dict[str, str] = field(default_factory=dict, repr=False)   # canonicalize's memo (names asked again)
 
     @cached_property
     def action_words(self) -> frozenset[str]:
@@ -123,7 +124,7 @@ class Lexicon:
         for e in entries:
             synonyms.setdefault(e["canonical"], [])
             synonyms[e["canonical"]] += [v for v in e["variants"] if v not in synonyms[e["canonical"]]]
-        return replace(self, synonyms=synonyms, _synonym_re=None)
+        return replace(self, synonyms=synonyms, _synonym_re=None, _canonical={})
 
     @cached_property
     def _level_chars(self) -> frozenset[str]:
@@ -155,6 +156,10 @@ class Lexicon:
             self._synonym_re = re.compile("|".join(
                 re.escape(a) + (end(a) if a in self.phrase_end else "")
                 + (f"(?![{self.office_suffixes}])" if lengthens(a) else "") for a in alternatives))
+        known = self._canonical.get(text)
+        if known is not None:
+            return known
+        said = text
         # Again until nothing changes: a variant can appear only once an abbreviation is spelled
         # out (保护地标 → 保护地理标志 → 地理标志保护); canonical terms match themselves, so no loop.
         for _ in range(3):
@@ -162,6 +167,8 @@ class Lexicon:
             if done == text:
                 break
             text = done
+        if len(self._canonical) < 50_000:
+            self._canonical[said] = text
         return text
 
     def gather(self, text: str) -> str:
