@@ -821,3 +821,21 @@ def test_a_three_level_joint_authority_said_with_queding_le():
     assert outcomes(rules) == {"林业信息系统": [(None, "省、市与县共同")]}
     assert rules["matters"][0]["outcomes"][0]["authority"] == "省、市与县共同财政事权"
     assert report["uncompiled"] == []
+
+
+def test_a_matter_word_of_another_loaded_plan_is_no_unknown_place(tmp_path):
+    """"创新型县建设" asked with the seed plan (which knows its own counties, so an unknown 县 would be elsewhere)
+    and a science plan listing 创新型城市（县、市）建设 loaded: 创新型县 is that plan's matter word, not a place no plan
+    covers."""
+    from assistant.config import load_settings
+    from assistant.document.ingest import ingest
+    from assistant.engine import Assistant
+
+    settings = load_settings(env={"ASSISTANT_DATA": str(tmp_path / "data"), "ASSISTANT_CACHE": str(tmp_path / "cache")})
+    ingest(Path(__file__).parent.parent / "corpus" / "qinzhou-ip-fiscal-plan-2025.txt", settings)
+    plan = tmp_path / "some-prov-science.txt"
+    plan.write_text("某某省科技领域省与市县财政事权和支出责任划分改革实施方案\n一、主要内容\n"
+                    "国省级高新区、国省级创新型城市（县、市）建设，由市县财政承担主要支出责任。\n", encoding="utf-8")
+    ingest(plan, settings)
+    result, _ = Assistant.load(settings=settings).ask("创新型县建设的钱谁负责")
+    assert "没有关于" not in result["answer"], result["answer"]

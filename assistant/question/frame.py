@@ -1,6 +1,8 @@
 """Question analysis: what is asked (intent), about which matters, at which level, of which document."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -225,8 +227,10 @@ def _alias_table(index: DocIndex, lex: Lexicon) -> tuple[dict, re.Pattern]:
 
 
 def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexicon,
-                        places: list[tuple[int, int, tuple[str, ...]]] | None = None) -> list[LevelMention]:
-    """`places`: `load_gazetteer().scan(text)`, when the caller has scanned the question already."""
+                        places: list[tuple[int, int, tuple[str, ...]]] | None = None,
+                        matter_words: Collection[str] = ()) -> list[LevelMention]:
+    """`places`: `load_gazetteer().scan(text)`, when the caller has scanned the question already;
+    `matter_words`: the words of every loaded plan's matters (the catalog's)."""
     aliases, pattern = _alias_table(index, lex)
     mentions: list[tuple[int, LevelMention]] = []
     taken = [False] * len(text)
@@ -281,8 +285,9 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         name = text[start:end]
         if any(taken[start:end]):
             continue
-        # ("创新型县建设" of 国省级创新型城市（县、市）建设: a stem a listed matter's name says is that name's word)
-        if len(name) >= 3 and any(name[:-1] in e.matter["name"] for e in index.matters):
+        # ("创新型县建设" of 国省级创新型城市（县、市）建设: a stem a listed matter's name says, in this plan or
+        # another loaded one, is that name's word)
+        if len(name) >= 3 and (name[:-1] in matter_words or any(name[:-1] in e.matter["name"] for e in index.matters)):
             continue
         level = city if name.endswith("市") else town if name.endswith(("乡", "镇")) else county
         # Where the plan's own counties are all known, another county is outside its area; a town
@@ -437,11 +442,11 @@ def _units(words: list[str], mentions: list[LevelMention], index_aliases: set[st
 
 
 def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, aliases: set[str],
-                places: list | None = None) -> tuple[list[LevelMention], list[str]]:
+                places: list | None = None, matter_words: Collection[str] = ()) -> tuple[list[LevelMention], list[str]]:
     """A question's level mentions for one plan, and its content words: what is left of the question
     without its level, place and question words and the plan's own field and place (the words that
     name the matter asked about)."""
-    mentions = find_level_mentions(text, words, index, lex, places)
+    mentions = find_level_mentions(text, words, index, lex, places, matter_words)
     # a level word read as part of a matter's name ("…地方政府交流…" of 与外国地方政府…合作交流) is a matter word
     said = {m.surface for m in mentions}
     # (so is one that begins a word that is no level, levels.yaml not_a_level: "地方标准")
@@ -561,7 +566,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
     )
     unknown = _unknown_runs(words, text, lex)   # (the same for every plan)
     for index in indexes:
-        mentions, units = matter_span(text, words, index, lex, all_aliases, places)
+        mentions, units = matter_span(text, words, index, lex, all_aliases, places, catalog.term_docs)
         # "战略规划": two words of different matters (知识产权战略, 知识产权规划) the segmenter ran together, that no
         # matter's name says as one, are two (not "正版软件": one matter holds both halves, 软件正版化, and the
         # whole then names something else)
