@@ -62,6 +62,18 @@ def _may_be_misspelt(analysis) -> bool:
         or any(m.elsewhere for d in analysis.docs for m in d.levels)
 
 
+def _narrower(parts: list, whole: list) -> bool:
+    """Has every matter the whole answer gave, answered part by part, only outcomes the whole gave it (and is the
+    answer another: fewer outcomes, or more matters)?"""
+    def outcomes(verdicts: list) -> dict:
+        out: dict = {}
+        for v in verdicts:
+            out.setdefault(v.matter["id"], set()).update((o["level"], o["payer"]) for o in v.outcomes)
+        return out
+    said, before = outcomes(parts), outcomes(whole)
+    return all(o <= before[m] for m, o in said.items() if m in before) and said != before
+
+
 def _unread(analysis) -> tuple[int, int]:
     """(places no plan knows, words no matter explains): what a typo fix must lessen."""
     return (sum(m.elsewhere is not None and m.elsewhere is not False for d in analysis.docs for m in d.levels),
@@ -212,8 +224,11 @@ class Assistant:
             return None
         # (every part listed, "A和B分别谁出": the parts read one by one, each with its own level, where they answer
         # every matter the whole did — "市级行政裁决和县区维权援助分别谁出" is 市's 裁决 and 县区's 维权援助)
+        # (and only to say less: a part read alone may lose a level said after it, "专利导航和作品登记 钦南区的分别谁出",
+        # so no matter may get a level the whole did not give it)
         if not unlisted and (len(answered) < 2 or whole is None or whole.kind != "verdict"
-                             or not {v.matter["id"] for v in whole.verdicts} <= seen):
+                             or not {v.matter["id"] for v in whole.verdicts} <= seen
+                             or not _narrower([v for r in answered for v in r.verdicts], whole.verdicts)):
             return None
         # (never where the 和 is a matter's own: "与外国地方政府和地方组织的交流补贴" is not 合作交流 + a part)
         # (nor "执法合作和交流的补贴", whose two sides are one name, 执法合作交流, without it)
