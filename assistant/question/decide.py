@@ -892,7 +892,10 @@ def _other_field(a: Analysis, d: DocAnalysis | None, asks: bool, intent: str | N
                               # ("慢性病防控呢？" after …谁的事权: a follow-up in the plan's words asks the same)
                               or (a.follow_up and not a.intents and asks and not a.out_of_scope_hint
                                   and any(u in d.index.doc_words for u in unexplained or [])))
-    if not (asks and pays) or a.own_costs:
+    # (own costs are one's own, "我的加班费谁出"; a public body's staff costs with levels offered as the payer,
+    # "乡镇卫生院医生工资 县里出还是市里出", are another field's division question)
+    own = a.own_costs and (g["first_person"].search(a.text) or not any(m.claim and m.level for m in d.levels))
+    if not (asks and pays) or own:
         return Resolution("out_of_scope", "out_of_scope", index=d.index if d else None)
     return Resolution("not_listed", "other_field", index=d.index, intent=intent,
                       topic=_topic(a, unexplained or a.units),
