@@ -132,9 +132,10 @@ class Lexicon:
 
     @cached_property
     def levels_at_end(self) -> re.Pattern:
-        """Level words closing a phrase ("法律援助中心的经费 市县" → its 市县), to trim them off a topic."""
+        """Level words closing a phrase ("法律援助中心的经费 市县", "…工资 市里出" → its 市县, 市里出), to trim them off a
+        topic."""
         words = sorted({w for lv in self.levels for w in [*lv["names"], *lv["user"]]}, key=len, reverse=True)
-        return re.compile(r"(\s*(" + "|".join(map(re.escape, words)) + r")[和与跟、]?)+$")
+        return re.compile(r"(\s*(" + "|".join(map(re.escape, words)) + r")[和与跟、]?)+(?:出钱|出|掏钱|掏|承担|负担)?$")
 
     def is_level_char(self, ch: str) -> bool:
         """Is this one character a level's name or a user's word for one (市, 县, 省…)?"""
