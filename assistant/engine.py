@@ -63,15 +63,17 @@ def _may_be_misspelt(analysis) -> bool:
 
 
 def _narrower(parts: list, whole: list) -> bool:
-    """Has every matter the whole answer gave, answered part by part, only outcomes the whole gave it (and is the
-    answer another: fewer outcomes, or more matters)?"""
+    """Has every matter the whole answer gave, answered by a part that names no level of its own, only outcomes
+    the whole gave it (and is the answer another: other outcomes, or more matters)? A part that names its level
+    answers for that level ("…和县区自己的统计"); one that names none may have lost a level said after it."""
     def outcomes(verdicts: list) -> dict:
         out: dict = {}
         for v in verdicts:
             out.setdefault(v.matter["id"], set()).update((o["level"], o["payer"]) for o in v.outcomes)
         return out
-    said, before = outcomes(parts), outcomes(whole)
-    return all(o <= before[m] for m, o in said.items() if m in before) and said != before
+    before = outcomes(whole)
+    unscoped = outcomes([v for v in parts if not v.scope])
+    return all(o <= before[m] for m, o in unscoped.items() if m in before) and outcomes(parts) != before
 
 
 def _unread(analysis) -> tuple[int, int]:
@@ -214,8 +216,9 @@ class Assistant:
             res = resolve(part, context, self.default_doc)
             if res.kind == "not_listed" and res.status == "not_listed":
                 unlisted.append(piece)
+            # (one matter twice only at the levels each part names: "全市的统计和县区自己的统计各谁出")
             elif res.kind == "verdict" and any(m.coverage >= 0.6 for d in part.docs for m in d.matches) \
-                    and not seen & {v.matter["id"] for v in res.verdicts}:
+                    and not (seen & {v.matter["id"] for v in res.verdicts} and not all(v.scope for v in res.verdicts)):
                 seen |= {v.matter["id"] for v in res.verdicts}
                 answered.append(res)
             else:
