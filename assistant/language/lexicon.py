@@ -253,6 +253,11 @@ class Lexicon:
             return text
         return self._separable_re.sub(lambda m: m.group(0)[0] + m.group(0)[-1], text)
 
+    def pair_levels(self, text: str) -> str:
+        """Two level characters run together before 两级 ("市区两级" of a 市/区 plan, "省市两级") are two levels,
+        "市、区两级", not a place (市区 is also a city's urban area); grammar.yaml level_pair."""
+        return self.grammar["level_pair"].sub(lambda m: m.group("a") + "、" + m.group("b"), text)
+
     @cached_property
     def _separable_re(self) -> re.Pattern:
         # (each separable verb is two characters: its first, the inserted word, its second)
@@ -354,7 +359,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]], parties: list[str
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
-                                               "coordinated_ask", "each_asked", "first_person", "level_lead", "topic_plan_lead", "topic_end", "asks_who", "asks_listed", "share_claim", "other_predicate",
+                                               "coordinated_ask", "each_asked", "first_person", "level_pair", "level_lead", "topic_plan_lead", "topic_end", "asks_who", "asks_listed", "share_claim", "other_predicate",
                                                "negated_before", "rhetorical", "one_phrase_gap", "same_claim", "concession",
                                                "described", "self_initiated", "self_initiated_name", "private_doer", "carve_out_span")},
     }

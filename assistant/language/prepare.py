@@ -45,4 +45,4 @@ def question_text(question: str, lex: Lexicon) -> tuple[str, bool, str]:
     injection = matches_any(norm, lex.injection_markers)
     if injection:
         norm = strip_instructions(norm, lex.injection_markers, lex.instruction_verbs)
-    return lex.gather(lex.canonicalize(lex.rejoin(norm))), injection, norm
+    return lex.gather(lex.canonicalize(lex.pair_levels(lex.rejoin(norm)))), injection, norm
