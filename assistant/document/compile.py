@@ -1200,14 +1200,14 @@ class Compiler:
             return []
         sent, m = source
         outcome = {"level": None, "authority": "", "payer": self.joint_payer(levels), "principle": None,
-                   "shares": None, "condition": None, "headline": None, "anchor": block.anchor,
+                   "shares": None, "condition": None, "headline": "", "anchor": block.anchor,
                    "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip()}
         before = set(self.matters)
         # (a list the sentence counts, "等3个事项": any 和 between its names splits it)
         for name in _split_list(m.group("items"), listing=True):
             self._add(Item(name=name, written=name, levels=[], qualifier=""), "", [outcome])
         # (the sentences are compiled now: no longer "looks like a rule but did not compile")
-        quotes = {norm for s in said for norm in [re.sub(r"\s", "", s.folded)]}
+        quotes = {re.sub(r"\s", "", s.folded) for s in said}
         self.uncompiled = [u for u in self.uncompiled if u["anchor"] != block.anchor
                            or re.sub(r"\s", "", fold_document(u["sentence"])) not in quotes]
         return [self.matters[k]["id"] for k in self.matters if k not in before]

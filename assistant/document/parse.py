@@ -598,14 +598,20 @@ def _short_prefix(stack: list[tuple[str, str, str]]) -> str:
 _PLAN_TITLE_ENDINGS = ("方案", "办法", "意见", "细则", "规定", "规划", "清单", "（试行）", "（暂行）", "（征求意见稿）")
 
 
-def _title_glued(folded: str) -> int | None:
-    """"交通运输领域…改革实施方案根据陕西省…，制定本实施方案。一、…": a page that ran the plan's title into its
-    preamble; the end of the title (compile.yaml preamble_openers start the preamble), or None."""
+@lru_cache(maxsize=1)
+def _preamble_opener() -> re.Pattern:
     from assistant.document.compile import compile_vocabulary
 
-    opener = re.compile(compile_vocabulary()["preamble_openers"])
+    return re.compile(compile_vocabulary()["preamble_openers"])
+
+
+def _title_glued(folded: str) -> int | None:
+    """"交通运输领域…改革实施方案根据陕西省…，制定本实施方案。一、…": a page that ran the plan's title into its
+    preamble; the end of the title (compile.yaml preamble_openers start the preamble), or None. Only a title of
+    the genre ("各县区要按照本方案根据…" is a sentence)."""
     for m in re.finditer("|".join(_PLAN_TITLE_ENDINGS), folded[:80]):
-        if opener.match(folded, m.end()) and _is_plan_title(folded[:m.end()]):
+        title = folded[:m.end()]
+        if _preamble_opener().match(folded, m.end()) and _GENRE.search(title) and _is_plan_title(title):
             return m.end()
     return None
 

@@ -359,7 +359,8 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]], parties: list[str
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
-                                               "coordinated_ask", "each_asked", "first_person", "level_pair", "level_lead", "topic_plan_lead", "topic_end", "asks_who", "asks_listed", "share_claim", "other_predicate",
+                                               "coordinated_ask", "each_asked", "first_person", "level_pair", "level_lead",
+                                               "topic_plan_lead", "topic_end", "asks_who", "asks_listed", "share_claim", "other_predicate",
                                                "negated_before", "rhetorical", "one_phrase_gap", "same_claim", "concession",
                                                "described", "self_initiated", "self_initiated_name", "private_doer", "carve_out_span")},
     }
