@@ -45,6 +45,7 @@ class Lexicon:
     not_places: frozenset[str] = frozenset()   # words with a place suffix that are no place ("景区")
     unplaced_areas: list[str] = field(default_factory=list)   # areas either level may run ("园区", "市区")
     head_nouns: set[str] = field(default_factory=set)   # generic nouns a matter's name ends in ("体系", "中心")
+    body_heads: frozenset[str] = frozenset()   # of those, the ones that name a body or facility ("中心", "平台")
     actions: set[str] = field(default_factory=set)      # what is done to a named object ("建设", "运行维护")
     tail_verbs: set[str] = field(default_factory=set)   # verbs a name ends in that do not name it ("…规划制定")
     tail_nouns: set[str] = field(default_factory=set)   # generic nouns a name ends in that do not name it ("…服务")
@@ -386,7 +387,7 @@ def load_lexicon() -> Lexicon:
         deniable=vocab.get("deniable") or [],
         activity_suffixes=vocab.get("activity_suffixes") or [], work_parts=vocab.get("work_parts") or {}, parties=frozenset(vocab.get("parties") or []),
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
-        head_nouns=set(vocab["head_nouns"]), actions=set(vocab["actions"]),
+        head_nouns=set(vocab["head_nouns"]), body_heads=frozenset(vocab.get("body_heads") or []), actions=set(vocab["actions"]),
         tail_verbs=set(vocab.get("tail_verbs") or []), tail_nouns=set(vocab.get("tail_nouns") or []),
         unsaid_tails=set(vocab.get("unsaid_tails") or []),
         abbreviation_max_freq=int(vocab.get("abbreviation_max_freq") or 100),

@@ -839,8 +839,8 @@ def _between(name: str, a: str, b: str) -> str:
 
 def _shortened(term: str, plain: str, lex: Lexicon) -> bool:
     """Did the user say a canonical term that names a body or facility by a generic head noun (中心, 平台, 站点:
-    vocabulary.yaml head_nouns) only by a shorter form of its own (维权中心 of 快速维权中心)?"""
-    return term not in plain and any(v in term and v in plain and any(v.endswith(h) for h in lex.head_nouns)
+    vocabulary.yaml body_heads) only by a shorter form of its own (维权中心 of 快速维权中心)?"""
+    return term not in plain and any(v in term and v in plain and any(v.endswith(h) for h in lex.body_heads)
                                      for v in lex.synonyms.get(term, ()))
 
 
