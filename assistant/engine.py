@@ -204,11 +204,12 @@ class Assistant:
             return None
         # "县里的专利检索系统、机房和网络安全谁出": a level said as the doer at the head of the first part, with 的,
         # is the doer of every part (each part is asked with it).
+        # (not the parts that name a level of their own: "县里的专利导航和市级知识产权规划分别谁出")
         doers = [m.surface for d in whole_analysis.docs for m in d.levels if m.level and not m.claim]
         lead = next((s + t.group(0) for s in doers if pieces[0].startswith(s)
                      for t in [g["level_lead"].match(pieces[0][len(s):])] if t), None)
         if lead:
-            pieces = [pieces[0]] + [lead + p for p in pieces[1:]]
+            pieces = [pieces[0]] + [p if lex.level_word_re.search(p) else lead + p for p in pieces[1:]]
         answered, unlisted, seen = [], [], set()
         for piece in pieces:
             sub = piece + tail
@@ -225,6 +226,10 @@ class Assistant:
                 return None
         if not answered or len({r.index.doc_id for r in answered}) > 1:
             return None
+        # (a whole already answered is never undone by a part that, read alone, is not listed: "知识产权规划和政策分别谁出"
+        # has 政策 alone name nothing)
+        if unlisted and whole is not None and whole.kind == "verdict":
+            return None
         # (every part listed, "A和B分别谁出": the parts read one by one, each with its own level, where they answer
         # every matter the whole did — "市级行政裁决和县区维权援助分别谁出" is 市's 裁决 and 县区's 维权援助)
         # (and only to say less: a part read alone may lose a level said after it, "专利导航和作品登记 钦南区的分别谁出",
@@ -240,12 +245,12 @@ class Assistant:
         names = [n for r in answered for v in r.verdicts for n in [v.matter["name"], *(v.matter.get("written") or [])]]
         if any(j in n for j in joins for n in names):
             return None
-        whole = answered[0]
-        whole.verdicts = [v for r in answered for v in r.verdicts]
-        whole.unlisted = unlisted
-        whole.context = {**whole.context, "matters": [v.matter["id"] for v in whole.verdicts]}
-        whole.injection = prepared[1]
-        return whole
+        merged = answered[0]
+        merged.verdicts = [v for r in answered for v in r.verdicts]
+        merged.unlisted = unlisted
+        merged.context = {**merged.context, "matters": [v.matter["id"] for v in merged.verdicts]}
+        merged.injection = prepared[1]
+        return merged
 
     def _respelt(self, question: str, indexes: list, prepared: tuple[str, bool, str], analysis, lex: Lexicon,
                  taught=None):

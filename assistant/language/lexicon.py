@@ -138,6 +138,12 @@ class Lexicon:
         words = sorted({w for lv in self.levels for w in [*lv["names"], *lv["user"]]}, key=len, reverse=True)
         return re.compile(r"(\s*(" + "|".join(map(re.escape, words)) + r")[和与跟、]?)+(?:出钱|出|掏钱|掏|承担|负担)?$")
 
+    @cached_property
+    def level_word_re(self) -> re.Pattern:
+        """Any level word of two characters or more ("市级", "县里", "区里"): a part of a question that says one."""
+        words = sorted({w for lv in self.levels for w in [*lv["names"], *lv["user"]] if len(w) >= 2}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, words)) or "(?!)")
+
     def is_level_char(self, ch: str) -> bool:
         """Is this one character a level's name or a user's word for one (市, 县, 省…)?"""
         return ch in self._level_chars
@@ -257,7 +263,9 @@ class Lexicon:
     def pair_levels(self, text: str) -> str:
         """Two level characters run together before 两级 ("市区两级" of a 市/区 plan, "省市两级") are two levels,
         "市、区两级", not a place (市区 is also a city's urban area); grammar.yaml level_pair."""
-        return self.grammar["level_pair"].sub(lambda m: m.group("a") + "、" + m.group("b"), text)
+        # (not a pair that is one level's own name, 县区 or 市县)
+        return self.grammar["level_pair"].sub(
+            lambda m: m.group(0) if self.level_word_re.fullmatch(m.group(0)) else m.group("a") + "、" + m.group("b"), text)
 
     @cached_property
     def _separable_re(self) -> re.Pattern:
@@ -360,7 +368,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]], parties: list[str
                                                "joint_claim_authority", "joint_claim_payment", "separate_claim_payment", "exclusion",
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
-                                               "coordinated_ask", "each_asked", "first_person", "level_pair", "level_lead",
+                                               "coordinated_ask", "each_asked", "first_person", "level_pair", "not_a_grade", "level_lead",
                                                "topic_plan_lead", "topic_end", "asks_who", "asks_listed", "share_claim", "other_predicate",
                                                "negated_before", "rhetorical", "one_phrase_gap", "same_claim", "concession",
                                                "described", "self_initiated", "self_initiated_name", "private_doer", "carve_out_span")},
