@@ -351,6 +351,8 @@ def _contradicts(text: str, entry: MatterEntry, lex: Lexicon) -> bool:
         return True
     # (the name read as the question is, 版权 as 著作权: a synonym of the name's own word is that word)
     name = lex.canonicalize(name)
+    # (a grade word that is no grade: 哪一级, "省市县三级", 一级财政; grammar.yaml not_a_grade)
+    text = g["not_a_grade"].sub("", text)
     for group in lex.contrasts:
         own = [w for w in group if w in name]
         # Only where the question names none of the matter's own qualifiers ("专利导航和商标品牌
