@@ -839,3 +839,14 @@ def test_a_matter_word_of_another_loaded_plan_is_no_unknown_place(tmp_path):
     ingest(plan, settings)
     result, _ = Assistant.load(settings=settings).ask("创新型县建设的钱谁负责")
     assert "没有关于" not in result["answer"], result["answer"]
+
+
+def test_a_grade_after_one_level_stays_in_the_name_and_a_body_line_is_never_cut_as_a_title():
+    """"三级" after the levels it counts (省、市、县三级…) is theirs; after one level it is a grade of the matter
+    ("省级三级公立医院" keeps 三级). A line of the body that holds "…方案根据…" is no title run into a preamble."""
+    rules, _ = compiled("将省级三级公立医院的设备购置，确认为省级财政事权，由省级承担支出责任。\n"
+                        "各县区财政事权和支出责任划分方案根据本方案制定，确认为县区财政事权的，由县区承担支出责任。\n",
+                        field="医疗卫生", title="某某省医疗卫生领域省与市县财政事权和支出责任划分改革实施方案")
+    assert "三级公立医院的设备购置" in outcomes(rules)
+    assert len([b for b in parse("某某市科技领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
+                                 "各县区财政事权和支出责任划分方案根据本方案制定。\n", "x").blocks if b.kind == "paragraph"]) == 1

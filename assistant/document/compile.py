@@ -399,9 +399,12 @@ def _level_prefix_at(text: str) -> tuple[int, list[str]]:
             continue
         break
     # ("市财政结合…自主设立的科技计划": the level's treasury is the level; not 市财政局, a department)
-    # ("省、市、县三级应急管理信息系统": the count of the levels named is theirs too)
-    after = re.match(r"[两三四]级(?!财政)|建设的|层面|本级财政(?![局厅部])|本级|级财政(?![局厅部])|财政(?![局厅部])|级|各级",
-                     text[end:])
+    # ("省、市、县三级应急管理信息系统": the count of the levels just listed is theirs too; not a grade after one
+    # level, "省级三级公立医院")
+    count = re.match(r"([两三四])级(?!财政)", text[end:])
+    if count and len(levels) >= 2 and "两三四".index(count.group(1)) + 2 == len(levels):
+        return end + count.end(), levels
+    after = re.match(r"建设的|层面|本级财政(?![局厅部])|本级|级财政(?![局厅部])|财政(?![局厅部])|级|各级", text[end:])
     if after:
         end += after.end()
     return end, levels
@@ -1180,7 +1183,7 @@ class Compiler:
                         other = next(lv for lv in levels if lv != who[0])
                         # ("…重庆等12个省（自治区、直辖市）", "…山东3个省": the places named, not how many there are)
                         # ("天津、江苏、浙江、广东4个省份和大连、宁波…5个计划单列市": both groups)
-                        named = re.sub(r"等?\d+个[^、和]*|等$", "", re.sub(r"（[^）]*）", "", m.group("places")))
+                        named = re.sub(r"等?\d+个[^、和]*|等[^、和]*$", "", re.sub(r"（[^）]*）", "", m.group("places")))
                         places = [p for p in re.split(r"[、和]", named) if p]
                         matter["outcomes"].append({
                             **joint, "condition": f"第{m.group('n')}档：{m.group('places')}", "places": places,
@@ -1202,15 +1205,20 @@ class Compiler:
         outcome = {"level": None, "authority": "", "payer": self.joint_payer(levels), "principle": None,
                    "shares": None, "condition": None, "headline": "", "anchor": block.anchor,
                    "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip()}
-        before = set(self.matters)
+        ids = []
         # (a list the sentence counts, "等3个事项": any 和 between its names splits it)
         for name in _split_list(m.group("items"), listing=True):
-            self._add(Item(name=name, written=name, levels=[], qualifier=""), "", [outcome])
+            # (made once: the tiers of a later sentence, "第二档…。第三档…", are cases of the same items)
+            known = next((x for x in self.matters.values() if name in x["written"]), None)
+            if known is None:
+                self._add(Item(name=name, written=name, levels=[], qualifier=""), "", [outcome])
+                known = next(x for x in self.matters.values() if name in x["written"])
+            ids.append(known["id"])
         # (the sentences are compiled now: no longer "looks like a rule but did not compile")
         quotes = {re.sub(r"\s", "", s.folded) for s in said}
         self.uncompiled = [u for u in self.uncompiled if u["anchor"] != block.anchor
                            or re.sub(r"\s", "", fold_document(u["sentence"])) not in quotes]
-        return [self.matters[k]["id"] for k in self.matters if k not in before]
+        return ids
 
     def _listed_contents(self) -> None:
         """"邮政省级履职能力建设纳入省级财政事权，主要包括…开展的战略规划、行业监管…等事项": what the one

@@ -383,8 +383,9 @@ def _inline_heading_splits(folded: str, last: dict[str, int]) -> list[int]:
     return cuts
 
 
-def _pieces(text: str, last: dict[str, int]) -> list[tuple[str, str]]:
-    """A source line → (gap, piece) pairs: the line itself, or the lines a web page ran together."""
+def _pieces(text: str, last: dict[str, int], at_top: bool = False) -> list[tuple[str, str]]:
+    """A source line → (gap, piece) pairs: the line itself, or the lines a web page ran together.
+    `at_top`: nothing of the page kept yet, where a title may run into its preamble."""
     folded = fold_document(text)
     cuts: list[int] = []
     words = [m for m in re.finditer(r"\S+", folded)]
@@ -401,7 +402,7 @@ def _pieces(text: str, last: dict[str, int]) -> list[tuple[str, str]]:
             if head:
                 last[head[0]] = cn_to_int(head[1])
             cuts.extend(a + c for c in _inline_heading_splits(folded[a:b], last))
-        glued = _title_glued(folded)
+        glued = _title_glued(folded) if at_top else None
         cuts = sorted(set(cuts + ([glued] if glued else [])))
     out: list[tuple[str, str]] = []
     bounds = [0, *cuts, len(text)]
@@ -444,7 +445,7 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
             hints.setdefault(key, value)
         for cut_before, part in parts:
             dirty = dirty or cut_before
-            for gap, piece in _pieces(part, last):
+            for gap, piece in _pieces(part, last, at_top=not kept):
                 piece_folded = fold_document(piece)
                 piece_kind = classify(piece_folded)
                 if piece_kind in ("noise", "residue"):
