@@ -75,18 +75,21 @@ class Homophones:
     def _syllable(self, sound: str) -> str | None:
         return self._one(sound) or self.syllables.get(sound)
 
-    def _real_word_typos(self, text: str, fixes: list[Fix]) -> str:
+    def _real_word_typos(self, tokens: list[str], fixes: list[Fix]) -> str:
         """"特别重大事故调差处理": a real word (调差) is a typo only where the plan's word of its sound (调查) makes
-        the question say one of the plan's matter names whole that it did not say before."""
-        for token in self.segment(text):
+        the question say one of the plan's matter names whole that it did not say before. `tokens`: the question
+        as segmented, other typos read."""
+        text = "".join(tokens)
+        for i, token in enumerate(tokens):
             if len(token) < 2 or not _HAN_RUN.fullmatch(token) or token in self.words:
                 continue
             word = self._one(_pinyin(token), len(token))
             if not word or word == token:
                 continue
-            again = text.replace(token, word, 1)
+            again = "".join(tokens[:i]) + word + "".join(tokens[i + 1:])
             if any(word in n and n in again and n not in text for n in self.names):
                 fixes.append(Fix(token, word))
+                tokens = tokens[:i] + [word] + tokens[i + 1:]
                 text = again
         return text
 
@@ -114,8 +117,7 @@ class Homophones:
             else:
                 out.append(tokens[i])
                 i += 1
-        fixed = "".join(out)
-        fixed = self._real_word_typos(fixed, fixes)
+        fixed = self._real_word_typos(out, fixes)
 
         def latin(m: re.Match) -> str:
             before, run = m.group(1), m.group(2)
