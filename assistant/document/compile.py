@@ -1209,10 +1209,8 @@ class Compiler:
         # (a list the sentence counts, "等3个事项": any 和 between its names splits it)
         for name in _split_list(m.group("items"), listing=True):
             # (made once: the tiers of a later sentence, "第二档…。第三档…", are cases of the same items)
-            known = next((x for x in self.matters.values() if name in x["written"]), None)
-            if known is None:
-                self._add(Item(name=name, written=name, levels=[], qualifier=""), "", [outcome])
-                known = next(x for x in self.matters.values() if name in x["written"])
+            known = next((x for x in self.matters.values() if name in x["written"]), None) \
+                or self._add(Item(name=name, written=name, levels=[], qualifier=""), "", [outcome])
             ids.append(known["id"])
         # (the sentences are compiled now: no longer "looks like a rule but did not compile")
         quotes = {re.sub(r"\s", "", s.folded) for s in said}
@@ -2051,7 +2049,7 @@ class Compiler:
         return unique
 
     def _add(self, item: Item, category: str, outcomes: list[dict], key: str | None = None,
-             part_of: str | None = None) -> None:
+             part_of: str | None = None) -> dict:
         # Matters merge by name across sentences (市 and 县区 lists); a part of one matter keeps its parent.
         # "…，以及由市级部门直接组织的应急预案演练": the conjunction joins the list, it names nothing.
         item = Item(re.sub(r"^(以及|及|并|和|或)(?=.{4,})", "", item.name), item.written, item.levels, item.qualifier)
@@ -2081,6 +2079,7 @@ class Compiler:
                 o["scope"] = item.levels[0]
             if not any(x["level"] == o["level"] and x["anchor"] == o["anchor"] for x in matter["outcomes"]):
                 matter["outcomes"].append(o)
+        return matter
 
     # result -------------------------------------------------------------
     def catch_all(self) -> dict | None:

@@ -132,17 +132,20 @@ class Lexicon:
         return frozenset(w for lv in self.levels for w in [*lv["names"], *lv["user"]] if len(w) == 1)
 
     @cached_property
+    def _level_words(self) -> list[str]:
+        """Every level's names and users' words for it, longest first."""
+        return sorted({w for lv in self.levels for w in [*lv["names"], *lv["user"]]}, key=len, reverse=True)
+
+    @cached_property
     def levels_at_end(self) -> re.Pattern:
         """Level words closing a phrase ("法律援助中心的经费 市县", "…工资 市里出" → its 市县, 市里出), to trim them off a
         topic."""
-        words = sorted({w for lv in self.levels for w in [*lv["names"], *lv["user"]]}, key=len, reverse=True)
-        return re.compile(r"(\s*(" + "|".join(map(re.escape, words)) + r")[和与跟、]?)+(?:出钱|出|掏钱|掏|承担|负担)?$")
+        return re.compile(r"(\s*(" + "|".join(map(re.escape, self._level_words)) + r")[和与跟、]?)+(?:出钱|出|掏钱|掏|承担|负担)?$")
 
     @cached_property
     def level_word_re(self) -> re.Pattern:
         """Any level word of two characters or more ("市级", "县里", "区里"): a part of a question that says one."""
-        words = sorted({w for lv in self.levels for w in [*lv["names"], *lv["user"]] if len(w) >= 2}, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, words)) or "(?!)")
+        return re.compile("|".join(re.escape(w) for w in self._level_words if len(w) >= 2) or "(?!)")
 
     def is_level_char(self, ch: str) -> bool:
         """Is this one character a level's name or a user's word for one (市, 县, 省…)?"""
