@@ -850,3 +850,18 @@ def test_a_grade_after_one_level_stays_in_the_name_and_a_body_line_is_never_cut_
     assert "三级公立医院的设备购置" in outcomes(rules)
     assert len([b for b in parse("某某市科技领域市与县区财政事权和支出责任划分改革方案\n一、主要内容\n"
                                  "各县区财政事权和支出责任划分方案根据本方案制定。\n", "x").blocks if b.kind == "paragraph"]) == 1
+
+
+def test_a_label_opening_a_sentence_is_the_topic_of_the_sentences_after_it():
+    """"普通国道：…。县区组织实施的项目征地拆迁…由县区财政承担。普通省道：…": the label holds up to the next one;
+    an item whose name says it already (辖区内普通国道的建设) needs none."""
+    rules, report = compiled("普通国道：辖区内普通国道的建设的财政支出责任由市与县区共同承担。县区组织实施的项目征地拆迁的支出责任"
+                             "由县区财政承担。普通省道：辖区内普通省道的养护的财政支出责任由市与县区共同承担。其中：跨县区的项目"
+                             "由市级财政承担支出责任。\n", field="交通运输",
+                             title="某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案")
+    topics = {m["name"]: m.get("topic") for m in rules["matters"]}
+    assert topics["县区组织实施的项目征地拆迁"] == "普通国道"
+    assert topics["辖区内普通国道的建设"] is None
+    assert topics["跨县区的项目"] == "普通省道"   # (其中： is a lead-in, no label)
+    assert report["uncompiled"] == []
+

@@ -132,6 +132,8 @@ _VERBS = _verbs()
 _RULE_VERB = re.compile(_VERBS)
 # ("分别确定为省财政事权或市、县（区）财政事权": one phrase of both levels)
 _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?(?:(?:财政)?事权或[^，。；《》]{1,12}?)?)(财政事权|事权)")
+_TOPIC_LABEL = re.compile(compile_vocabulary()["topic_label"])
+_NOT_LABEL = re.compile(compile_vocabulary()["topic_not_label"])
 _NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
 _LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 # "…缴费补助等，由市、县（区）承担，并…": a level's name right before a bare 承担 (here and where a
@@ -1094,6 +1096,7 @@ class Compiler:
         self._listing: tuple[tuple[str, ...], str] | None = None   # a rule whose matters the next sentence may list
         self._table: dict | None = None     # the table whose columns are levels, while its rows follow
         self._before: Sentence | None = None   # the sentence before the one being compiled, in its paragraph
+        self._topic: str | None = None   # the label ("普通国道：") the sentence being compiled is under
         self._owned: tuple[str, int] = ("", 0)  # the matters the last "其中属于…的" part was of, where they are named
         codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
         self.province_plan = not codes or any(c.endswith("0000") for c in codes)
@@ -1300,14 +1303,19 @@ class Compiler:
                 break
 
     def _compile_block(self, block: Block) -> None:
+        self._topic = None
         if ((block.path and block.path[0].startswith("附件") and re.search(r"\t|[|｜]|\s{2,}", block.text))
                 or len(_cell_spans(block.folded)) >= 3) and self._compile_row(block):
             return
         sents = sentences(block)
+        labels = [(m.start("label"), m.group("label")) for m in _TOPIC_LABEL.finditer(block.folded)
+                  if not _NOT_LABEL.match(m.group("label"))]
         i = 0
         while i < len(sents):
             head = sents[i]
             self._before = sents[i - 1] if i else None
+            # ("普通国道：…。县区组织实施的项目征地拆迁…": the label names what the later sentences are about too)
+            self._topic = next((label for at, label in reversed(labels) if at < head.end), None)
             auth = _AUTHORITY.search(head.folded)
             listing, self._listing = self._listing, None
             if listing and listing[0] == tuple(block.path) and _LISTED.match(head.folded) and not auth:
@@ -2058,6 +2066,8 @@ class Compiler:
         if matter is None:
             matter = {"id": f"m{len(self.matters) + 1:02d}", "name": item.name, "category": category,
                       "written": [], "outcomes": []}
+            if self._topic and self._topic not in item.name:
+                matter["topic"] = self._topic
             if part_of:
                 matter["part_of"] = part_of   # the enumeration of the matter it is a part of
             self.matters[key] = matter
@@ -2177,6 +2187,7 @@ def format_report(rules: dict, report: dict) -> str:
             extra += [f"条件 {o['condition']}"] if o.get("condition") else []
             extra += [f"分担 {o['shares']}"] if o.get("shares") else []
             extra += [f"属于 {matter['part_of']}"] if matter.get("part_of") else []
+            extra += [f"主题 {matter['topic']}"] if matter.get("topic") else []
             lines.append(f"  · {matter['name']}｜层级 {o['level'] or '共同'}｜事权 {o['authority'] or '未写明'}"
                          f"｜承担 {o['payer']}" + "".join(f"｜{e}" for e in extra))
     uncompiled = report.get("uncompiled") or []

@@ -56,6 +56,7 @@ class MatterEntry:
     text: str
     name_vocab: set[str] = field(default_factory=set)   # words of its own name only
     context: set[str] = field(default_factory=set)      # words of its sentences and its heading
+    topic: set[str] = field(default_factory=set)        # words of its heading and its topic label only
 
 
 @dataclass
@@ -219,14 +220,17 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         vocab = set(tok.terms(text)) | set(tok.words(text))
         name = lex.canonicalize("，".join([matter["name"], *other]))
         clauses = tuple(o["clause"] for o in matter["outcomes"] if o.get("clause"))
-        raw = "，".join(dict.fromkeys([matter.get("category") or "", *(o["quote"] for o in matter["outcomes"])]))
+        raw = "，".join(dict.fromkeys([matter.get("category") or "", matter.get("topic") or "", *(o["quote"] for o in matter["outcomes"])]))
         said = raw + "，" + lex.canonicalize(raw)   # as written too: "运营补助" stays a 补助
         heads = list(dict.fromkeys(h for n in [matter["name"], *other] for h in _heads(n, tok, lex, clauses, own)))
         # (what describing its work tells: "…查处商标侵权的案子" of 执法, vocabulary.yaml work_parts)
         parts = {w for work, ws in lex.work_parts.items() if work in name for w in ws}
+        topic = heading_title(matter.get("category") or "") + "，" + (matter.get("topic") or "")
         entries.append(MatterEntry(matter, vocab, heads, text,
                                    set(tok.terms(name)) | set(tok.words(name)),
-                                   vocab | set(tok.terms(said)) | set(tok.words(said)) | parts))
+                                   vocab | set(tok.terms(said)) | set(tok.words(said)) | parts,
+                                   {w for w in set(tok.terms(topic)) | set(tok.words(topic))
+                                    if not any(w in o for o in own)}))
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
     pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
     index = DocIndex(

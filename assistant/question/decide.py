@@ -979,6 +979,12 @@ def _strong(explaining: list[DocAnalysis]) -> bool:
     return any(m.coverage >= 0.6 for x in explaining for m in x.matches)
 
 
+def _other_kind(word: str, topic: set[str]) -> bool:
+    """Is the word another kind of a word of the matter's heading or topic label: as long, the same last
+    character (its head), another first ("省道" of 国道)?"""
+    return len(word) == 2 and any(len(v) == 2 and v[-1] == word[-1] and v != word for v in topic)
+
+
 def _explains(d: DocAnalysis) -> bool:
     """Do the accepted matters account for every question word that names something? A word the
     matter's own sentence or heading says ("健康体检" beside its 宣传动员) is the matter's context;
@@ -991,8 +997,10 @@ def _explains(d: DocAnalysis) -> bool:
     context = set().union(*(m.entry.context for m in d.matches))
     left = [u for u in d.significant if not (u in context or any(u in v for v in context if len(v) > len(u)))]
     # Another kind of spending is never context; another word ("医保", "体检") may be, while the
-    # matter explains most of the question.
-    if any(u in d.naming for u in left):
+    # matter explains most of the question. Nor is another kind of what the matter's heading or label is about
+    # ("普通省道" beside a rule under "普通国道："): that is the other kind's rule, which the plan does not give.
+    topics = set().union(*(m.entry.topic for m in d.matches))
+    if any(u in d.naming or _other_kind(u, topics) for u in left):
         return False
     return sum(d.weights[u] for u in left) / (explained + sum(d.weights[u] for u in left)) <= 0.45
 
