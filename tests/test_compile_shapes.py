@@ -865,3 +865,10 @@ def test_a_label_opening_a_sentence_is_the_topic_of_the_sentences_after_it():
     assert topics["跨县区的项目"] == "普通省道"   # (其中： is a lead-in, no label)
     assert report["uncompiled"] == []
 
+
+def test_a_payer_with_you_right_after_a_short_subject():
+    """"道路养护项目由市级财政承担支出责任": the 由 names the payer; "道路养护项目由市" is no bare payer "…财政承担"."""
+    rules, report = compiled("道路养护项目由市级财政承担支出责任。\n", field="交通运输",
+                             title="某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案")
+    assert outcomes(rules) == {"道路养护项目": [("市", "市")]}
+    assert report["uncompiled"] == []

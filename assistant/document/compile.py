@@ -146,7 +146,8 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
                     r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
                     r"|" + _BARE_CHENGDAN + ")")
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
-_PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
+# ("道路养护项目由市级财政承担支出责任" has its 由: that is _PAYER's, the payer is no part of what it pays for)
+_PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：由]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
                          r"(?:财政)?支出责任(?=[，。；]|$)")
 # "明确中央与省、市县财政分类负担比例", "由中央与地方财政分档分担" (no 由 in the first), "中央和地方负担比例由5:5调整为6:4":
 # the levels share a cost, by a ratio or by classes the plan does not spell out here.
