@@ -872,3 +872,23 @@ def test_a_payer_with_you_right_after_a_short_subject():
                              title="某某市交通运输领域市与县区财政事权和支出责任划分改革实施方案")
     assert outcomes(rules) == {"道路养护项目": [("市", "市")]}
     assert report["uncompiled"] == []
+
+
+def test_a_run_in_heading_names_what_a_payer_sentence_without_a_subject_pays_for():
+    """"家庭经济困难学生生活补助。按照…标准执行。所需经费由中央与我省按50:50比例分担。": the paragraph's opening
+    name is the matter, quoted from there; "生均公用经费执行国家基准定额标准，所需经费由…" names 生均公用经费 (the
+    standard it follows is no part of the name); "该省实施的…" is a reporter's lead-in."""
+    rules, report = compiled(
+        "（一）义务教育方面。\n"
+        "义务教育总体为中央与地方共同财政事权。\n"
+        "公用经费保障。生均公用经费执行国家基准定额标准，所需经费由中央与我省按80:20比例分担。\n"
+        "家庭经济困难学生生活补助。按照国家制定的基础标准执行，各地可结合实际分档确定具体标准。"
+        "所需经费由中央与我省按50:50比例分担。\n"
+        "该省实施的学生营养改善补助等，由市县承担。\n",
+        field="教育", title="某某省教育领域省与市县财政事权和支出责任划分改革方案")
+    found = outcomes(rules)
+    assert "生均公用经费" in found and "家庭经济困难学生生活补助" in found and "学生营养改善补助" in found
+    (aid,) = [m for m in rules["matters"] if m["name"] == "家庭经济困难学生生活补助"]
+    assert aid["outcomes"][0]["quote"].startswith("家庭经济困难学生生活补助。")
+    assert aid["outcomes"][0]["quote"].endswith("按50:50比例分担。")
+    assert report["uncompiled"] == []

@@ -134,6 +134,8 @@ _RULE_VERB = re.compile(_VERBS)
 _AUTHORITY = re.compile(_VERBS + r"([^，。；《》]{0,30}?(?:(?:财政)?事权或[^，。；《》]{1,12}?)?)(财政事权|事权)")
 _TOPIC_LABEL = re.compile(compile_vocabulary()["topic_label"])
 _NOT_LABEL = re.compile(compile_vocabulary()["topic_not_label"])
+_RUN_IN = re.compile(compile_vocabulary()["run_in_heading"])
+_RUN_IN_NOT = re.compile(compile_vocabulary()["run_in_not"])
 _NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["not_a_rule"]))
 _LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 # "…缴费补助等，由市、县（区）承担，并…": a level's name right before a bare 承担 (here and where a
@@ -980,6 +982,8 @@ def _payer_subject(before: str) -> str:
         clauses = clauses[-1:]         # the clause right before the payer names what it pays for
     subject = "，".join(clauses)
     subject = re.sub(r"(一项中|方面)$", "", subject)
+    # "生均公用经费执行国家基准定额标准，所需经费由…": the standard it follows is no part of its name
+    subject = re.sub(r"^(?P<what>[^，]{4,}?)(?:执行|参照|按照)[^，]*?(?:标准|定额)$", r"\g<what>", subject)
     return re.sub(r"^(涉及|关于|对于|针对|对)", "", subject)
 
 
@@ -1098,6 +1102,7 @@ class Compiler:
         self._table: dict | None = None     # the table whose columns are levels, while its rows follow
         self._before: Sentence | None = None   # the sentence before the one being compiled, in its paragraph
         self._topic: str | None = None   # the label ("普通国道：") the sentence being compiled is under
+        self._run_in: tuple[int, str] | None = None   # the paragraph's run-in heading ("公用经费保障。"): where, what
         self._owned: tuple[str, int] = ("", 0)  # the matters the last "其中属于…的" part was of, where they are named
         codes = load_gazetteer().locate((doc.meta.get("place") or {}).get("value"))
         self.province_plan = not codes or any(c.endswith("0000") for c in codes)
@@ -1311,6 +1316,12 @@ class Compiler:
         sents = sentences(block)
         labels = [(m.start("label"), m.group("label")) for m in _TOPIC_LABEL.finditer(block.folded)
                   if not _NOT_LABEL.match(m.group("label"))]
+        run_in = _RUN_IN.match(block.folded)
+        self._run_in = None
+        if run_in and len(sents) >= 2 and not _RUN_IN_NOT.search(run_in.group("label")) \
+                and not levels_in(run_in.group("label")):
+            self._run_in = (run_in.start("label"), run_in.group("label"))
+            labels.insert(0, self._run_in)
         i = 0
         while i < len(sents):
             head = sents[i]
@@ -1555,6 +1566,11 @@ class Compiler:
         first = min((m for m in (payer, bare, split) if m), key=lambda m: (m.start(), m is not payer), default=None)
         at = first.start() if first else folded.find("由")
         subject = _payer_subject(folded[:at])
+        quote_from = sent.start
+        if not subject.strip() and self._run_in and _MONEY.fullmatch(folded[:at].strip("，。 ") or "经费"):
+            # "家庭经济困难学生生活补助。按照…执行。所需经费由中央与我省按50:50比例分担。": the paragraph's run-in
+            # heading is what it pays for; the quote runs from it, so the name is in it as written
+            quote_from, subject = self._run_in
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject or re.fullmatch(r"[^，]{0,8}?(财政)?事权", subject):
             return False      # "…原则，市级财政事权由市级承担支出责任": the principle, no matter
@@ -1581,7 +1597,7 @@ class Compiler:
         payer_levels = fitted if all(lv in auth_levels for lv in fitted) else payer_levels
         joint = "共同" in auth_phrase
         authority = self.authority(auth_levels, joint) if auth_phrase else ""
-        base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip(),
+        base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[quote_from:sent.end].strip(),
                 "headline": authority, "condition": None, "shares": None}
         principle = _principle(folded) or ("设立主体级次" if "设立主体" in folded else None)
         # "我市…自主设立的科技计划，按照设立主体级次，由同级财政分别承担": what 我市 (the city and the
