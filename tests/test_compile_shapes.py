@@ -892,3 +892,21 @@ def test_a_run_in_heading_names_what_a_payer_sentence_without_a_subject_pays_for
     assert aid["outcomes"][0]["quote"].startswith("家庭经济困难学生生活补助。")
     assert aid["outcomes"][0]["quote"].endswith("按50:50比例分担。")
     assert report["uncompiled"] == []
+
+
+def test_what_a_sentence_of_its_own_says_a_matter_includes_are_its_parts():
+    """"X包括A、B等原…内容，以及从原…中划入的C、D等内容。" before "X明确为…共同财政事权…": each part is paid as X,
+    quoting the sentence that names it and citing X's rule (`via`)."""
+    rules, report = compiled(
+        "基本公共卫生服务。基本公共卫生服务包括健康教育、预防接种等原基本公共卫生服务内容，以及从原重大公共卫生服务项目中"
+        "划入的医养结合、卫生应急等内容。\n"
+        "基本公共卫生服务明确为省与市县共同财政事权，由省与市县财政共同承担支出责任。\n",
+        field="医疗卫生", title="某某省医疗卫生领域省与市县财政事权和支出责任划分改革实施方案")
+    found = outcomes(rules)
+    assert set(found) == {"基本公共卫生服务", "健康教育", "预防接种", "医养结合", "卫生应急"}
+    (part,) = [m for m in rules["matters"] if m["name"] == "医养结合"]
+    assert part["part_of"] == "基本公共卫生服务"
+    (o,) = part["outcomes"]
+    assert o["payer"] == "省与市县共同" and "医养结合" in o["quote"]
+    assert o["via"]["quote"].startswith("基本公共卫生服务明确为")
+    assert report["uncompiled"] == []

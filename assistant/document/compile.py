@@ -1160,6 +1160,7 @@ class Compiler:
                 continue
             self._compile_block(block)
         self._listed_contents()
+        self._defined_contents()
         self._tiers()
         self.levels = self._doc_levels()
         return self.result()
@@ -1248,6 +1249,33 @@ class Compiler:
                 if len(name) >= 2 and name != whole["name"]:
                     self._add(Item(name, item.written, [], ""), whole["category"], [dict(o) for o in whole["outcomes"]],
                               key=f"{whole['name']}/{name}", part_of=whole["written"][0])
+
+    def _defined_contents(self) -> None:
+        """"基本公共卫生服务包括健康教育、预防接种…等内容，以及从原…划入的疾病预防控制…等内容。" in a sentence of its own,
+        before or after "基本公共卫生服务明确为…共同财政事权…": each listed part is a part of the matter, paid as the whole.
+        A part quotes the sentence that names it and cites the rule it is paid by (`via`), both verbatim."""
+        pattern = re.compile(compile_vocabulary()["defines"])
+        source = re.compile(compile_vocabulary()["defines_from"])
+        for block in self.doc.paragraphs():
+            for sent in sentences(block):
+                m = pattern.search(sent.folded)
+                whole = m and next((x for x in self.matters.values()
+                                    if not x.get("part_of") and m.group("whole") in (x["name"], *x["written"])), None)
+                quote = block.text[sent.start:sent.end].strip()
+                if not whole or any(o["quote"] == quote for o in whole["outcomes"]):
+                    continue
+                rules = [o for o in whole["outcomes"] if not o.get("condition") and not o.get("via")]
+                pieces = [source.sub("", p.strip()) for p in re.split(r"[，,](?=以及|及)", m.group("list").rstrip("。；"))]
+                for piece in pieces:
+                    piece = re.sub(r"等[^、，]{0,16}$", "", piece)
+                    for item in split_items(piece):
+                        if len(item.name) < 2 or item.name == whole["name"]:
+                            continue
+                        self._add(Item(item.name, item.written, [], ""), whole["category"],
+                                  [{**o, "anchor": block.anchor, "label": self.doc.label(block), "quote": quote,
+                                    "via": {"anchor": o["anchor"], "label": o["label"], "quote": o["quote"]}}
+                                   for o in rules],
+                                  key=f"{whole['name']}/{item.name}", part_of=whole["written"][0])
 
     # tables whose columns are levels ----------------------------------------
     def _table_block(self, block: Block) -> bool:

@@ -190,6 +190,8 @@ class Composer:
         for v in res.verdicts:
             for o in v.outcomes:
                 ci = self._cite(out, v.index, o["anchor"], o["quote"])
+                if o.get("via"):   # a part named in a sentence of its own: the rule it is paid by is cited too
+                    self._cite(out, v.index, o["via"]["anchor"], o["via"]["quote"])
                 finding = {"matter": v.matter["name"], "level": o["level"], "authority": o["authority"],
                            "payer": o["payer"], "principle": o["principle"], "citation": ci}
                 if v.aid:   # "省财政给不给钱" answered 是: the money asked about is the helping level's
