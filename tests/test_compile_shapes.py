@@ -910,3 +910,18 @@ def test_what_a_sentence_of_its_own_says_a_matter_includes_are_its_parts():
     assert o["payer"] == "省与市县共同" and "医养结合" in o["quote"]
     assert o["via"]["quote"].startswith("基本公共卫生服务明确为")
     assert report["uncompiled"] == []
+
+
+def test_a_numbered_run_in_heading_names_the_payer_sentence_under_it_and_clauses_after_a_semicolon():
+    """"3.家庭经济困难学生生活补助。" parsed as a heading, then "所需经费由中央与地方按5:5比例分担。": the heading names
+    the matter; "…所需经费，由中央财政承担；B所需经费，由省级财政承担。" is two rules (财政 before a bare 承担)."""
+    rules, report = compiled(
+        "（一）义务教育。\n义务教育总体为中央、省与市县共同财政事权。\n"
+        "1.免费提供教科书。免费提供国家规定课程教科书所需经费，由中央财政承担；免费提供地方课程教科书所需经费，由省级财政承担。\n"
+        "2.家庭经济困难学生生活补助。所需经费由中央与地方按5:5比例分担。\n",
+        field="教育", title="某某省教育领域省与市县财政事权和支出责任划分改革方案")
+    found = outcomes(rules)
+    assert found["免费提供国家规定课程教科书"] == [("中央", "中央")]
+    assert found["免费提供地方课程教科书"] == [("省", "省")]
+    assert found["家庭经济困难学生生活补助"] == [(None, "中央与地方共同")]
+    assert report["uncompiled"] == []

@@ -140,7 +140,7 @@ _NOT_A_RULE = re.compile("|".join(re.escape(w) for w in compile_vocabulary()["no
 _LEAD_IN = [re.compile(p) for p in compile_vocabulary()["lead_in"]]
 # "…缴费补助等，由市、县（区）承担，并…": a level's name right before a bare 承担 (here and where a
 # clause after ；is read as a rule of its own)
-_BARE_CHENGDAN = r"(?<=[省市县区级州旗）央方])承担(?=[，。；]|$)"
+_BARE_CHENGDAN = r"(?<=[省市县区级州旗）央方政])承担(?=[，。；]|$)"
 _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分别|共同|各自)?(?:按[^，。；]{0,12}?)?"
                     # (安排 after the payer's name, its 财政 or 统筹: "由省、市、县（区）结合实际自主安排" arranges
                     # projects, it says nothing of who pays)
@@ -945,6 +945,16 @@ def _own_rule(folded: str) -> bool:
         and "，" not in subject
 
 
+def _heading_name(block: Block) -> str | None:
+    """The name a block's own heading gives ("3.家庭经济困难学生生活补助。" → 家庭经济困难学生生活补助): a short name
+    with no verb that says something (compile.yaml run_in_not), no level and no category ("…方面")."""
+    title = heading_title(block.path[-1]).strip().rstrip("。：:") if block.path else ""
+    if not 2 <= len(title) <= 16 or _RUN_IN_NOT.search(title) or levels_in(title) \
+            or any(re.search(p, title) for p in compile_vocabulary()["category_headings"]):
+        return None
+    return fold_document(title)
+
+
 def _payer_subject(before: str) -> str:
     """What a payer sentence pays for: the clause before its payer, without the clauses that place
     it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
@@ -1595,10 +1605,14 @@ class Compiler:
         at = first.start() if first else folded.find("由")
         subject = _payer_subject(folded[:at])
         quote_from = sent.start
-        if not subject.strip() and self._run_in and _MONEY.fullmatch(folded[:at].strip("，。 ") or "经费"):
-            # "家庭经济困难学生生活补助。按照…执行。所需经费由中央与我省按50:50比例分担。": the paragraph's run-in
-            # heading is what it pays for; the quote runs from it, so the name is in it as written
-            quote_from, subject = self._run_in
+        if not subject.strip() and _MONEY.fullmatch(folded[:at].strip("，。 ") or "经费"):
+            if self._run_in:
+                # "家庭经济困难学生生活补助。按照…执行。所需经费由中央与我省按50:50比例分担。": the paragraph's run-in
+                # heading is what it pays for; the quote runs from it, so the name is in it as written
+                quote_from, subject = self._run_in
+            else:
+                # "3.家庭经济困难学生生活补助。" read as a heading of its own, then "所需经费由…分担。"
+                subject = _heading_name(block) or subject
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject or re.fullmatch(r"[^，]{0,8}?(财政)?事权", subject):
             return False      # "…原则，市级财政事权由市级承担支出责任": the principle, no matter
