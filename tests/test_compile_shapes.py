@@ -925,3 +925,12 @@ def test_a_numbered_run_in_heading_names_the_payer_sentence_under_it_and_clauses
     assert found["免费提供地方课程教科书"] == [("省", "省")]
     assert found["家庭经济困难学生生活补助"] == [(None, "中央与地方共同")]
     assert report["uncompiled"] == []
+
+
+def test_a_news_report_without_the_plans_title_is_titled_from_its_place_and_the_reform_it_reports():
+    """No 《》 and no title line: "…印发方案，推进医疗卫生领域省与市县财政事权和支出责任划分改革" with the place the
+    report names gives the title, never the document id (issue 11)."""
+    doc = parse("某某省出台方案厘定卫生领域权责\n"
+                "    湖南省政府办公厅近日印发方案，推进医疗卫生领域省与市县财政事权和支出责任划分改革。\n"
+                "    方案明确，基本公共卫生服务为省与市县共同财政事权，由省与市县共同承担支出责任。\n", "news-no-title")
+    assert doc.meta["title"]["value"] == "湖南省医疗卫生领域省与市县财政事权和支出责任划分改革方案"

@@ -992,7 +992,9 @@ def _title_from_preamble(doc: Document, hints: dict[str, str]) -> dict | None:
     blocks = [b for b in doc.blocks if b.kind in ("paragraph", "notice_paragraph")][:6]
     for b in blocks:
         folded = fold_document(b.text)
-        m = re.search(r"现就(?:我[省市县州区])?([^，。《》]{2,10}领域[^，。《》]{2,40}?)(?:，)?制定(?:如下|本)?(?:实施)?方案", folded)
+        m = re.search(r"现就(?:我[省市县州区])?([^，。《》]{2,10}领域[^，。《》]{2,40}?)(?:，)?制定(?:如下|本)?(?:实施)?方案", folded) \
+            or re.search(r"(?:推进|推动|开展|实施)(?:了)?([^，。《》“”]{2,10}领域[^，。《》“”]{2,30}?财政事权和支出责任划分改革)"
+                         r"(?!方案|实施方案)", folded)   # a news report: "…近日印发方案，推进医疗卫生领域省与市县…划分改革"
         if not m:
             continue
         gaz = load_gazetteer()
