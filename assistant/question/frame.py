@@ -457,7 +457,8 @@ def matter_span(text: str, words: list[str], index: DocIndex, lex: Lexicon, alia
     units = _units(words, mentions, aliases - named, lex)
     # The document's own field and place name it, not a matter ("曲靖交通那块…").
     own = [w for w in (index.meta("field"), index.meta("place"), _place_stem(index.meta("place"))) if w]
-    units = [u for u in units if not any(u in w for w in own)]
+    # (a piece of it from either end, 应急 or 救援 of 应急救援 — not one across its words: 急救 is first aid)
+    units = [u for u in units if not any(w.startswith(u) or w.endswith(u) for w in own)]
     return _attached_scope(text, mentions, units, own, lex), units
 
 
