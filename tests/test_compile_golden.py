@@ -289,10 +289,13 @@ def test_ingest_and_compile_print_the_report(tmp_path, capsys):
     ("日常运转、校舍维护、学生生活等经常性事项", ["省"], ["日常运转", "校舍维护", "学生生活"]),
     ("阶段性任务和专项性工作的事项", ["省"], ["阶段性任务", "专项性工作"]),
     ("卫生健康领域分为公共卫生、医疗保障、能力建设等三大类", ["省"], ["公共卫生", "医疗保障", "能力建设"]),
-    # places named in full before 等 and work: each place with the work; short examples stay one list (above),
-    # and so does a list that only frames a 的-clause
+    # places named in full before 等 and work: each place with the work, and the kind they are examples of; short
+    # examples stay one list (above), and so does a list that only frames a 的-clause
     ("某某综合性科学中心、某某科技城、高新技术产业开发区等区域创新体系建设", ["省"],
-     ["某某综合性科学中心建设", "某某科技城建设", "高新技术产业开发区建设"]),
+     ["某某综合性科学中心建设", "某某科技城建设", "高新技术产业开发区建设", "区域创新体系建设"]),
+    # (the work words the kind ends in, all of them: 建设发展)
+    ("市级重点实验室、市级技术创新中心、市级新型研发机构等科技创新基地建设发展", ["市", "县（市、区）"],
+     ["重点实验室建设发展", "技术创新中心建设发展", "新型研发机构建设发展", "科技创新基地建设发展"]),
     ("在生命科学、材料科学、海洋科学等领域开展的前瞻性基础研究", ["省"], ["在生命科学、材料科学、海洋科学等领域开展的前瞻性基础研究"]),
 ])
 def test_split_items(segment, rule_levels, names):

@@ -602,11 +602,12 @@ def _named_examples(pieces: list[str]) -> list[str] | None:
     firsts = pieces[:-1] + [pieces[-1][:len(m.group(1))]]
     if any(len(p) < 4 or re.search(r"等|的$", p) or p.endswith(_MODIFIER_END) for p in firsts):
         return None
-    work = next((a for a in sorted(_ACTIONS, key=len, reverse=True) if m.group(2).endswith(a)), None)
-    # ("…等培育布局": work words only, all of them every item's)
-    if work and re.fullmatch("(?:" + "|".join(map(re.escape, _ACTIONS)) + ")+", m.group(2)):
-        work = m.group(2)
-    return [p + work for p in firsts] if work else None
+    # the work words it ends in, all of them every item's ("…等培育布局", "…等科技创新基地建设发展")
+    work = re.search("(?:" + "|".join(map(re.escape, sorted(_ACTIONS, key=len, reverse=True))) + ")+$", m.group(2))
+    work = work.group(0) if work else None
+    # (the kind they are examples of is named too, "科技创新基地建设发展", unless it is only the work)
+    kind = [m.group(2)] if work and len(m.group(2)) - len(work) >= 2 else []
+    return [p + work for p in firsts] + kind if work else None
 
 
 def _split_list(segment: str, listing: bool = False) -> list[str]:
@@ -1524,6 +1525,12 @@ class Compiler:
             else:
                 self._skip(block, block.text[head.start:head.end], "未找到事项列举")
                 return
+        # "2.应用研究和技术开发。…；区县（市）自主设立的确认为区县（市）财政事权…": a subject that only says who set it
+        # up, no name after its 的, is the heading's matter (that level's version of it)
+        topic = (self._run_in[1] if self._run_in else None) or _heading_name(block)
+        who_set = None
+        if topic and re.fullmatch(r"[^，、；]{2,16}的", items_text.strip()):
+            items_text, who_set = topic, items_text.strip()
         if re.fullmatch(r"[^，、]{0,6}?(财政)?事权", items_text.strip()):
             return False   # "改革方案将财政事权划分为…共同财政事权、分级财政事权…": describes the kinds, assigns nothing
         if any(re.search(p, items_text) for p in compile_vocabulary()["summary_subjects"]):
@@ -1543,7 +1550,7 @@ class Compiler:
         parts = _PARTS.search(after) if "共同" in auth.group(2) else None
         self._emit(block, items_text, auth.group(2), mid, after[:parts.start()] if parts else after,
                    [c.folded for c in branches], block.text[head.start:span_end].strip(), category,
-                   block.text[head.start:head.end])
+                   block.text[head.start:head.end], condition=who_set)
         self._whole = (tuple(block.path), auth.group(2), items_text) if "共同" in auth.group(2) else None
         if parts:
             at = auth.end() + parts.end()
