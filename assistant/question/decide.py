@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
 from assistant.document.catalog import place_stem
-from assistant.document.compile import compile_vocabulary, levels_covered, names_every_level
+from assistant.document.compile import compile_vocabulary, level_vocabulary, levels_covered, names_every_level
 from assistant.document.parse import heading_title
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.question.match import MatterMatch
@@ -203,6 +203,9 @@ def _one_phrase(d: DocAnalysis, text: str) -> bool:
         and len({i for *_, i in spans}) >= 2
 
 
+_RANK = {lv["name"]: lv["rank"] for lv in level_vocabulary()["levels"] if "rank" in lv}   # 0 中央 … 4 乡镇
+
+
 def _levels_of(payer: str, levels: list[str]) -> set[str]:
     """The plan's levels a payer names ("市与县（市、区）共同" → 市, 县（市、区）): its pieces between 与/和/、
     outside brackets (so the 市 inside "县（市、区）" is not the city)."""
@@ -210,7 +213,9 @@ def _levels_of(payer: str, levels: list[str]) -> set[str]:
         return set(levels)   # "由各级财政…承担": every level of the plan
     pieces = re.split(r"[与和、](?![^（(]*[）)])", re.sub(r"共同$", "", payer))
     # (a wider level takes in the plan's: 地方 of "中央与地方共同" in a 省/市县 plan is 省 and 市县)
-    named = {p for p in pieces if p in levels} | {lv for p in pieces for lv in levels_covered(p, levels)}
+    # (never a level above it: 县（市、区） takes in county-level cities, not the plan's own 市; levels.yaml rank)
+    named = {p for p in pieces if p in levels} | {lv for p in pieces for lv in levels_covered(p, levels)
+                                                  if not _RANK.get(lv, 9) < _RANK.get(p, 0)}
     return named or {lv for lv in levels if lv in payer}
 
 
