@@ -40,6 +40,7 @@ class Lexicon:
     activity_suffixes: list[str] = field(default_factory=list)   # "…服务" after a whole name: the same work
     work_parts: dict[str, list[str]] = field(default_factory=dict)   # a work → what describing it tells (执法: 案子)
     parties: frozenset[str] = frozenset()   # who takes part in a work ("高校", "企业"), never a matter of their own
+    head_tails: tuple[str, ...] = ()   # generic work words a name ends in that a question leaves off ("…建设")
     thesaurus: dict[str, list[dict]] = field(default_factory=dict)   # field → reviewed paraphrases
     syllables: dict[str, str] = field(default_factory=dict)   # pinyin of one-character words ("shi" → 市)
     not_places: frozenset[str] = frozenset()   # words with a place suffix that are no place ("景区")
@@ -397,6 +398,7 @@ def load_lexicon() -> Lexicon:
         grammar=_compile_grammar(_load("grammar.yaml"), vocab["hypernyms"], vocab.get("parties") or []), contrasts=vocab.get("contrasts") or [],
         deniable=vocab.get("deniable") or [],
         activity_suffixes=vocab.get("activity_suffixes") or [], work_parts=vocab.get("work_parts") or {}, parties=frozenset(vocab.get("parties") or []),
+        head_tails=tuple(vocab.get("head_tails") or ()),
         thesaurus=_load("thesaurus.yaml"), syllables=vocab.get("pinyin_syllables") or {},
         head_nouns=set(vocab["head_nouns"]), body_heads=frozenset(vocab.get("body_heads") or []), actions=set(vocab["actions"]),
         tail_verbs=set(vocab.get("tail_verbs") or []), tail_nouns=set(vocab.get("tail_nouns") or []),

@@ -136,8 +136,8 @@ def _head_core(head: str, lex: Lexicon, tok: Tokenizer) -> str:
     while len(words) > 1 and words[-1] in lex.stopwords:
         words.pop()
     core = "".join(words)
-    # A whole name kept as one token still ends in a generic word ("通用机场建设").
-    for tail in ("建设", "工作", "管理", "事项"):
+    # A whole name kept as one token still ends in a generic word ("通用机场建设"; vocabulary.yaml head_tails).
+    for tail in lex.head_tails:
         if core.endswith(tail) and len(core) - len(tail) >= 2:
             core = core[: -len(tail)]
             break
