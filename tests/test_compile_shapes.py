@@ -567,7 +567,8 @@ def test_parts_split_by_ratio_without_bili_each_a_rule():
     rules, report = compiled("（一）公用经费保障。国家基准定额部分，中央与省级财政按8∶2分担；我省提标部分，省级与市县财政按5∶5分担（详见附表）。\n",
                              field="教育", title="某某省教育领域省以下财政事权和支出责任划分改革实施方案")
     found = {m["name"]: m["outcomes"][0]["shares"] for m in rules["matters"]}
-    assert found == {"国家基准定额部分": {"中央": 0.8, "省": 0.2}, "我省提标部分": {"省": 0.5, "市县": 0.5}}
+    # (each part is the heading's matter's, named with the part in brackets)
+    assert found == {"公用经费保障（国家基准定额部分）": {"中央": 0.8, "省": 0.2}, "公用经费保障（我省提标部分）": {"省": 0.5, "市县": 0.5}}
     assert report["uncompiled"] == []
 
 
@@ -934,3 +935,18 @@ def test_a_news_report_without_the_plans_title_is_titled_from_its_place_and_the_
                 "    湖南省政府办公厅近日印发方案，推进医疗卫生领域省与市县财政事权和支出责任划分改革。\n"
                 "    方案明确，基本公共卫生服务为省与市县共同财政事权，由省与市县共同承担支出责任。\n", "news-no-title")
     assert doc.meta["title"]["value"] == "湖南省医疗卫生领域省与市县财政事权和支出责任划分改革方案"
+
+
+def test_what_a_matter_should_do_and_a_part_of_its_cost_are_no_part_of_its_name():
+    """"自由探索类基础研究要聚焦探索未知的科学问题，由…承担": what it should do (after 要) is no part of the name;
+    "（一）公用经费保障。" then "国家基准定额部分，中央与省级财政按8∶2比例分担": the part is the heading's matter's,
+    named with the part in brackets."""
+    rules, report = compiled(
+        "（一）科技研发。\n自由探索类基础研究要聚焦探索未知的科学问题，由市与县区财政共同承担支出责任，加强基础研究。\n"
+        "（二）公用经费保障。实行全省统一的补助标准。国家基准定额部分，中央与省级财政按8∶2比例分担。\n",
+        field="科技", title="某某市科技领域市与县区财政事权和支出责任划分改革方案")
+    found = {m["name"]: m for m in rules["matters"]}
+    assert "自由探索类基础研究" in found
+    (o,) = found["公用经费保障（国家基准定额部分）"]["outcomes"]
+    assert o["shares"] == {"中央": 0.8, "省": 0.2}
+    assert "主要包括" not in str(found)

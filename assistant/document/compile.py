@@ -353,6 +353,7 @@ def is_condition(folded: str) -> bool:
 # ---------------------------------------------------------------- enumerations → matters
 
 _BRACKETS = {"（": "）", "《": "》", "“": "”", "〈": "〉", "(": ")"}
+_MODALS = "|".join(re.escape(v) for v in sorted(compile_vocabulary()["modals"], key=len, reverse=True))
 _LEADING_VERBS = re.compile("^(?:" + "|".join(re.escape(v) for v in compile_vocabulary()["modals"]) + ")?("
                             + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")了?(?=.{4,})")
 _CONJ = re.compile(r"以及|和|及")
@@ -993,6 +994,10 @@ def _payer_subject(before: str) -> str:
         clauses = clauses[-1:]         # the clause right before the payer names what it pays for
     subject = "，".join(clauses)
     subject = re.sub(r"(一项中|方面)$", "", subject)
+    # "自由探索类基础研究要聚焦探索未知的科学问题，由…承担": what it should do is no part of its name
+    # (not the 要 of 主要, 重要, 需要…)
+    subject = re.sub(rf"^(?P<what>[^，]{{4,}}?)(?<![主重需必紧纲])(?:{_MODALS})(?![素求点件])[\u4e00-\u9fff]{{2,}}.*$",
+                     r"\g<what>", subject)
     # "生均公用经费执行国家基准定额标准，所需经费由…": the standard it follows is no part of its name
     subject = re.sub(r"^(?P<what>[^，]{4,}?)(?:执行|参照|按照)[^，]*?(?:标准|定额)$", r"\g<what>", subject)
     return re.sub(r"^(涉及|关于|对于|针对|对)", "", subject)
@@ -1620,6 +1625,12 @@ class Compiler:
             else:
                 # "3.家庭经济困难学生生活补助。" read as a heading of its own, then "所需经费由…分担。"
                 subject = _heading_name(block) or subject
+        if re.search(compile_vocabulary()["cost_part"], subject):
+            # "（一）公用经费保障。…国家基准定额部分，中央与省级财政按8∶2比例分担；我省提标部分，…": a part of the
+            # heading's matter, paid as it says (the part is the condition)
+            topic = (self._run_in[1] if self._run_in else None) or _heading_name(block)
+            if topic:
+                subject = f"{topic}（{subject}）"
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject or re.fullmatch(r"[^，]{0,8}?(财政)?事权", subject):
             return False      # "…原则，市级财政事权由市级承担支出责任": the principle, no matter
