@@ -225,6 +225,7 @@ def match_matters(units: list[str], index: DocIndex, lex: Lexicon, tok: Tokenize
     accepted = _without_unnamed_parts(accepted, text, tok, lex)
     accepted = _by_work_said(accepted, text, lex)
     accepted = _self_initiated(accepted, candidates, text, lex)
+    accepted = _by_heading(accepted, units, text)
     # Of matters explaining the same words, the one whose whole name the question says ("自然灾害
     # 调查评估" beside 特别重大自然灾害调查评估 and 其他事故调查处理) is the one asked about: both sides hold.
     whole = [m for m in accepted if len(m.covered) >= 2 and _fully_named(m, units, tok, lex)]
@@ -276,6 +277,32 @@ def _by_work_said(accepted: list["MatterMatch"], text: str, lex: Lexicon) -> lis
     if said and unsaid and all(set(m.covered) == set(s.covered) for m in unsaid for s in said):
         return [m for m in accepted if m not in unsaid]
     return accepted
+
+
+def _by_heading(accepted: list["MatterMatch"], units: list[str], text: str) -> list["MatterMatch"]:
+    """"省级高速公路征地拆迁" beside 征地拆迁…组织协调 (under "（二）省道省级高速公路"), 县区组织实施的项目征地拆迁 (under
+    "（一）国道国家高速公路") and 辖区内省级高速公路建设: of matters explaining the same words, the ones whose heading or
+    topic label says more of the rest of the question; and a matter whose words only qualify another's, said right
+    before them in one phrase and all said by the other's heading, is that one's context, not a second matter.
+    (Not "专利导航和转移转化": words joined by 和 name two works.)"""
+    if len(accepted) < 2:
+        return accepted
+    said = {id(m): {u for u in units if u not in m.covered and u in m.entry.topic} for m in accepted}
+    kept = []
+    for m in accepted:
+        rivals = [k for k in accepted if k is not m and set(k.covered) == set(m.covered)]
+        if rivals and len(said[id(m)]) < max(len(said[id(k)]) for k in rivals):
+            continue
+        kept.append(m)
+
+    def qualifies(b: MatterMatch, a: MatterMatch) -> bool:
+        if not set(b.covered) <= a.entry.topic or set(a.covered) <= set(b.covered) | b.entry.topic:
+            return False
+        ends = [text.find(u) + len(u) for u in b.covered if u in text]
+        starts = [text.find(u) for u in a.covered if u in text]
+        return bool(ends and starts) and 0 <= min(starts) - max(ends) <= 1 \
+            and not re.search(r"[和与及跟、，,]", text[max(ends):min(starts)])
+    return [b for b in kept if not any(a is not b and qualifies(b, a) for a in kept)] or kept
 
 
 def _self_initiated(accepted: list["MatterMatch"], candidates: list["MatterMatch"], text: str,
