@@ -950,3 +950,14 @@ def test_what_a_matter_should_do_and_a_part_of_its_cost_are_no_part_of_its_name(
     (o,) = found["公用经费保障（国家基准定额部分）"]["outcomes"]
     assert o["shares"] == {"中央": 0.8, "省": 0.2}
     assert "主要包括" not in str(found)
+
+
+def test_a_page_without_title_or_preamble_takes_the_field_its_words_say():
+    """A page cut out of a plan ("（四）环境污染防治。将…确认为…"): the field whose words it uses far more than any other's
+    (vocabulary.yaml domain), so the field's paraphrases apply; a page with too few such words gets none."""
+    doc = parse("（四）环境污染防治。\n将跨国界水体污染防治确认为中央财政事权，由中央承担支出责任。\n"
+                "将放射性污染防治、重点区域大气污染防治、重点流域水污染防治，确认为中央与地方共同财政事权。\n"
+                "将土壤污染防治、农业农村污染防治、固体废物污染防治，确认为地方财政事权，由地方承担支出责任。\n"
+                "将噪声、光、恶臭、电磁辐射污染防治等事项，确认为地方财政事权，由地方承担支出责任。\n", "page-2")
+    assert doc.meta["field"]["value"] == "生态环境" and doc.meta["field"]["quote"] is None
+    assert not (parse("将某项工作确认为地方财政事权，由地方承担支出责任。\n", "bare").meta.get("field") or {}).get("value")

@@ -942,7 +942,26 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
                 if len(field) >= 2:
                     meta["field"] = {"value": field, "anchor": b.anchor, "quote": b.text}
                     break
+    if not (meta.get("field") or {}).get("value"):
+        # A page cut out of a plan, with neither title nor preamble ("(四)环境污染防治。将跨国界水体污染防治…"):
+        # the field whose words the text uses far more than any other's (vocabulary.yaml domain), unquoted.
+        field = _field_of_words("".join(b.folded for b in doc.blocks))
+        if field:
+            meta["field"] = {"value": field, "anchor": None, "quote": None}
     return meta
+
+
+def _field_of_words(folded: str) -> str | None:
+    """The field whose domain words (vocabulary.yaml `domain`) the text says at least eight times and more than
+    twice as often as any other field's, or None."""
+    from assistant.config import PACKAGE_DATA, yaml_load
+
+    domains = yaml_load((PACKAGE_DATA / "vocabulary.yaml").read_text(encoding="utf-8")).get("domain") or {}
+    counts = sorted(((sum(folded.count(w) for w in words if len(w) >= 2), name) for name, words in domains.items()),
+                    reverse=True)
+    if not counts or counts[0][0] < 8 or (len(counts) > 1 and counts[0][0] <= 2 * counts[1][0]):
+        return None
+    return counts[0][1]
 
 
 def _not_a_title() -> list[str]:
