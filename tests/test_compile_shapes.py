@@ -961,3 +961,10 @@ def test_a_page_without_title_or_preamble_takes_the_field_its_words_say():
                 "将噪声、光、恶臭、电磁辐射污染防治等事项，确认为地方财政事权，由地方承担支出责任。\n", "page-2")
     assert doc.meta["field"]["value"] == "生态环境" and doc.meta["field"]["quote"] is None
     assert not (parse("将某项工作确认为地方财政事权，由地方承担支出责任。\n", "bare").meta.get("field") or {}).get("value")
+
+
+def test_the_money_a_payer_clause_is_about_is_no_part_of_the_name_in_a_reworded_page_either():
+    """"…所需经费由…" and a mirror's rewording "…所须要经费由…" (compile.yaml money_lead)."""
+    rules, _ = compiled("地方规定课程免费教科书所须要经费由省级财政全额分担。\n乡村教师生活补助所需要经费由市县统筹安排。\n",
+                        field="教育", title="某某省教育领域省以下财政事权和支出责任划分改革方案")
+    assert set(outcomes(rules)) == {"地方规定课程免费教科书", "乡村教师生活补助"}

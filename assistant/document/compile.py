@@ -962,7 +962,7 @@ def _payer_subject(before: str) -> str:
     it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
     before = re.split(r"；", before)[-1]     # "…市级财政给予补助；县区组织实施的…": the clause of this payer only
     subject = re.sub(r"^(其中[：:，]?|对于|对|另外，)", "", _drop_lead_in(before.strip().rstrip("，")))
-    subject = re.sub(r"[，的]?(财政负担|所需)?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
+    subject = re.sub(rf"[，的]?({_NEED})?(工作)?(经费|资金|费用)$", "", subject)   # "…的事项，所需经费由…"
     subject = re.sub(r"的(财政)?支出责任$", "", subject)          # "…等职责的财政支出责任由市与县区共同承担"
     subject = re.sub(r"^[^，：]{2,12}：", "", subject)             # "普通国道：除…以外的…": the label is the heading's
     subject = re.sub(r"(，|(?<=[\u4e00-\u9fff])主要)(按照|根据|依据)(?![^，]*的[^的，]{4,}$)[^，]*$", "", subject)
@@ -1025,7 +1025,8 @@ _LISTED = re.compile(r"^\s*(?:具体|其中|主要)?包括[\d一二三四五六�
 _PARTS = re.compile(r"其中[：:，]\s*(?=(?:涉及|对于|针对))")
 _REPORTER = re.compile(r"^(?:《[^》]{1,20}》|(?:实施)?方案)(?:还|进一步|同时)?(?:指出|明确|规定|提出|强调)[：:]?(?=.{4,})")
 _SUBJECT_LEAD_IN = re.compile("|".join(compile_vocabulary()["subject_lead_in"]))
-_MONEY = re.compile(r"(?:所需|财政负担)?(?:工作)?(?:经费|资金|费用)(?!.*的[^的，]{4,}$)")
+_NEED = compile_vocabulary()["money_lead"]
+_MONEY = re.compile(rf"(?:{_NEED})?(?:工作)?(?:经费|资金|费用)(?!.*的[^的，]{{4,}}$)")
 _HOW = re.compile(r"(?:按照|根据|依据|参照)[^，]*(?:执行|确定|测算|核定)$")
 _TOPIC = re.compile(r"(?:涉及|针对|对于|关于)(?!.*(?:来说|而言)$)")
 
