@@ -10,8 +10,8 @@ Each DIR holds plans as pasted (`<id>.txt`) with a hand annotation `<id>.expect.
 - items: each expected item ≈ a compiled matter name of that sentence (the same words, a finer piece
   of it, or it with a shared head or tail distributed; an item's level prefix counts as its scope);
 - garbled names: a matter name that starts with 将/《, has unbalanced brackets, or is not made of the
-  words of its sentence (or of the heading it stands under) as written (the sentence's text, or a piece of it plus a shared head of it;
-  a part in brackets after the heading's name, "公用经费保障（国家基准定额部分）", counts as its two pieces);
+  words of its sentence as written (the sentence's text, or a piece of it plus a shared head of it; a name its
+  heading gives, alone or with a part of its sentence bracketed after it, "公用经费保障（国家基准定额部分）", is not);
 - non-rule sentences compiled (should be 0); title found.
 """
 from __future__ import annotations
@@ -103,8 +103,7 @@ def garbled(name: str, sentence: str) -> str | None:
     for a, b in ("（）", "《》", "“”"):
         if n.count(a) != n.count(b):
             return "括号不配对"
-    # ("公用经费保障（国家基准定额部分）": the heading's name and the part its sentence names, bracketed)
-    if not made_of(name, sentence) and not made_of(re.sub(r"[（）]", "", name), sentence):
+    if not made_of(name, sentence):
         return "不是原句中的词"
     return None
 
@@ -166,9 +165,14 @@ def measure(plan: Path, expect: dict, work: Path) -> dict:
 
     bad_names = []
     for m in rules.get("matters") or []:
-        # (a name the paragraph's own heading gives, "（一）公用经费保障", is in the text as written)
-        sentence = "".join(o["quote"] for o in m["outcomes"]) + (m.get("category") or "")
+        sentence = "".join(o["quote"] for o in m["outcomes"])
         why = garbled(m["name"], sentence)
+        # (a name the paragraph's own heading gives, "（一）公用经费保障", with a part of its sentence bracketed
+        # after it, "公用经费保障（国家基准定额部分）", is in the text as written)
+        title = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", m.get("category") or "").strip("。：: ")
+        rest = m["name"][len(title):] if title and m["name"].startswith(title) else None
+        if why and rest is not None and (not rest or not garbled(rest.strip("（）"), sentence)):
+            why = None
         if why:
             bad_names.append((m["name"], why))
 

@@ -949,7 +949,10 @@ def test_what_a_matter_should_do_and_a_part_of_its_cost_are_no_part_of_its_name(
     assert "自由探索类基础研究" in found
     (o,) = found["公用经费保障（国家基准定额部分）"]["outcomes"]
     assert o["shares"] == {"中央": 0.8, "省": 0.2}
-    assert "主要包括" not in str(found)
+    # (the 应 of 应急 and the 要 of 重要 are no modals: whole names stay whole)
+    rules, _ = compiled("地震灾害应急救援由市与县区财政共同承担支出责任。重要农产品储备由市级财政承担支出责任。\n",
+                        field="应急救援", title="某某市应急救援领域市与县区财政事权和支出责任划分改革方案")
+    assert set(outcomes(rules)) == {"地震灾害应急救援", "重要农产品储备"}
 
 
 def test_a_page_without_title_or_preamble_takes_the_field_its_words_say():
@@ -968,3 +971,31 @@ def test_the_money_a_payer_clause_is_about_is_no_part_of_the_name_in_a_reworded_
     rules, _ = compiled("地方规定课程免费教科书所须要经费由省级财政全额分担。\n乡村教师生活补助所需要经费由市县统筹安排。\n",
                         field="教育", title="某某省教育领域省以下财政事权和支出责任划分改革方案")
     assert set(outcomes(rules)) == {"地方规定课程免费教科书", "乡村教师生活补助"}
+
+
+def test_review_shapes_a_verdict_inside_a_definition_a_conditional_whole_and_a_second_split_in_one_paragraph():
+    """Found in review: a definition sentence whose rest holds a verdict of its own ("…等内容，其中预防接种所需疫苗
+    采购经费由省级财政全额承担") gives no parts paid as the whole; a whole whose every rule has a condition gives its
+    listed parts nothing (and ingest does not fail); a run-in heading's payer sentence with a split keeps the split;
+    a payer sentence with no subject after "X按国家标准执行。" pays for X, not for the run-in heading."""
+    rules, report = compiled(
+        "基本公共卫生服务明确为省与市县共同财政事权，由省与市县财政共同承担支出责任。\n"
+        "基本公共卫生服务包括健康教育、预防接种等内容，其中预防接种所需疫苗采购经费由省级财政全额承担。\n"
+        "未列入省级财政事权的应急物资储备，确认为市县财政事权，由市县财政承担支出责任。\n"
+        "应急物资储备包括救灾帐篷、棉被等物资的采购和保管。\n"
+        "城乡居民基本医疗保险补助。城乡居民基本医疗保险补助明确为省与市县共同财政事权。所需经费由省与市县按6:4比例分担。\n"
+        "学生资助。普通高中国家助学金按国家标准发放。所需经费由中央与地方按8:2比例分担。普通高中免学杂费补助按国家标准执行。"
+        "所需经费由中央与地方按5:5比例分担。\n",
+        field="医疗卫生", title="某某省医疗卫生领域省与市县财政事权和支出责任划分改革实施方案")
+    found = {m["name"]: m["outcomes"] for m in rules["matters"]}
+    assert "健康教育" not in found and found["预防接种所需疫苗采购"][0]["payer"] == "省"
+    assert "救灾帐篷" not in found and all(m["outcomes"] for m in rules["matters"])
+    (insurance,) = found["城乡居民基本医疗保险补助"]
+    assert insurance["shares"] == {"省": 0.6, "市县": 0.4}
+    assert found["普通高中国家助学金"][0]["shares"] == {"中央": 0.8, "地方": 0.2}
+    assert found["普通高中免学杂费补助"][0]["shares"] == {"中央": 0.5, "地方": 0.5}
+    assert "学生资助" not in found
+    # (places are no matter: "…其余市（州）和扩权县由省级财政全额承担" says who pays where, for the matter before it)
+    rules, _ = compiled("生均公用经费所需经费由中央与地方按80:20比例分担。应由我省承担部分，其余市（州）和扩权县由省级财政全额承担。\n",
+                        field="教育", title="某某省教育领域省以下财政事权和支出责任划分改革方案")
+    assert not any("扩权县" in name for name in outcomes(rules))

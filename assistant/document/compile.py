@@ -7,6 +7,7 @@ the paragraph anchor it rests on, so a reviewer can check the YAML against the p
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -145,7 +146,7 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
                     # (安排 after the payer's name, its 财政 or 统筹: "由省、市、县（区）结合实际自主安排" arranges
                     # projects, it says nothing of who pays)
                     r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:负担|保障)(?=[，。；]|$)"
-                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
+                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政|全额)承担(?=[，。；]|$)"
                     r"|" + _BARE_CHENGDAN + ")")
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 # ("道路养护项目由市级财政承担支出责任" has its 由: that is _PAYER's, the payer is no part of what it pays for)
@@ -354,6 +355,18 @@ def is_condition(folded: str) -> bool:
 
 _BRACKETS = {"（": "）", "《": "》", "“": "”", "〈": "〉", "(": ")"}
 _MODALS = "|".join(re.escape(v) for v in sorted(compile_vocabulary()["modals"], key=len, reverse=True))
+_NOT_MODAL = re.compile("|".join(re.escape(w) for w in sorted(compile_vocabulary()["not_modal"], key=len, reverse=True)))
+
+
+def _before_modal(subject: str) -> str:
+    """A subject up to its first modal that says "should" ("…基础研究要聚焦…" → …基础研究), at least four characters
+    before it and a clause after it; the subject as it is without one."""
+    taken = [range(m.start(), m.end()) for m in _NOT_MODAL.finditer(subject)]
+    for m in re.finditer(_MODALS, subject):
+        if m.start() >= 4 and "，" not in subject[:m.start()] and not any(m.start() in r for r in taken) \
+                and re.match(r"[\u4e00-\u9fff]{2,}", subject[m.end():]):
+            return subject[:m.start()]
+    return subject
 _LEADING_VERBS = re.compile("^(?:" + "|".join(re.escape(v) for v in compile_vocabulary()["modals"]) + ")?("
                             + "|".join(re.escape(v) for v in compile_vocabulary()["leading_verbs"]) + ")了?(?=.{4,})")
 _CONJ = re.compile(r"以及|和|及")
@@ -951,10 +964,14 @@ def _heading_name(block: Block) -> str | None:
     """The name a block's own heading gives ("3.家庭经济困难学生生活补助。" → 家庭经济困难学生生活补助): a short name
     with no verb that says something (compile.yaml run_in_not), no level and no category ("…方面")."""
     title = heading_title(block.path[-1]).strip().rstrip("。：:") if block.path else ""
-    if not 2 <= len(title) <= 16 or _RUN_IN_NOT.search(title) or levels_in(title) \
-            or any(re.search(p, title) for p in compile_vocabulary()["category_headings"]):
-        return None
-    return fold_document(title)
+    return fold_document(title) if _names_a_matter(title) else None
+
+
+def _names_a_matter(name: str) -> bool:
+    """A short name that can be a matter's (a run-in heading, a heading's title): no verb that says something
+    (compile.yaml run_in_not), no level, no category ("…方面", category_headings)."""
+    return 2 <= len(name) <= 16 and not _RUN_IN_NOT.search(name) and not levels_in(name) \
+        and not any(re.search(p, name) for p in compile_vocabulary()["category_headings"])
 
 
 def _payer_subject(before: str) -> str:
@@ -995,9 +1012,8 @@ def _payer_subject(before: str) -> str:
     subject = "，".join(clauses)
     subject = re.sub(r"(一项中|方面)$", "", subject)
     # "自由探索类基础研究要聚焦探索未知的科学问题，由…承担": what it should do is no part of its name
-    # (not the 要 of 主要, 重要, 需要…)
-    subject = re.sub(rf"^(?P<what>[^，]{{4,}}?)(?<![主重需必紧纲])(?:{_MODALS})(?![素求点件])[\u4e00-\u9fff]{{2,}}.*$",
-                     r"\g<what>", subject)
+    # (not the 应 of 应急, the 要 of 主要…: compile.yaml not_modal)
+    subject = _before_modal(re.sub(r"^其中[：:，]?", "", subject))   # ("…等内容，其中预防接种所需…由…": the last clause)
     # "生均公用经费执行国家基准定额标准，所需经费由…": the standard it follows is no part of its name
     subject = re.sub(r"^(?P<what>[^，]{4,}?)(?:执行|参照|按照)[^，]*?(?:标准|定额)$", r"\g<what>", subject)
     return re.sub(r"^(涉及|关于|对于|针对|对)", "", subject)
@@ -1026,6 +1042,8 @@ _PARTS = re.compile(r"其中[：:，]\s*(?=(?:涉及|对于|针对))")
 _REPORTER = re.compile(r"^(?:《[^》]{1,20}》|(?:实施)?方案)(?:还|进一步|同时)?(?:指出|明确|规定|提出|强调)[：:]?(?=.{4,})")
 _SUBJECT_LEAD_IN = re.compile("|".join(compile_vocabulary()["subject_lead_in"]))
 _NEED = compile_vocabulary()["money_lead"]
+# A sentence that only says how a named work is done or by what standard ("普通高中国家助学金按国家标准发放。")
+_DESCRIBED = re.compile(r"^\s*(?P<name>[^，。；：]{4,20}?)(?:按照|按|参照|执行|实行)[^，。；]*(?:执行|发放|实施|确定)?[。；]?$")
 _MONEY = re.compile(rf"(?:{_NEED})?(?:工作)?(?:经费|资金|费用)(?!.*的[^的，]{{4,}}$)")
 _HOW = re.compile(r"(?:按照|根据|依据|参照)[^，]*(?:执行|确定|测算|核定)$")
 _TOPIC = re.compile(r"(?:涉及|针对|对于|关于)(?!.*(?:来说|而言)$)")
@@ -1176,6 +1194,7 @@ class Compiler:
             if self._table_block(block):
                 continue
             self._compile_block(block)
+        self._topic, self._run_in = None, None   # (the parts added below are no paragraph's)
         self._listed_contents()
         self._defined_contents()
         self._tiers()
@@ -1282,15 +1301,21 @@ class Compiler:
                 if not whole or any(o["quote"] == quote for o in whole["outcomes"]):
                     continue
                 rules = [o for o in whole["outcomes"] if not o.get("condition") and not o.get("via")]
-                pieces = [source.sub("", p.strip()) for p in re.split(r"[，,](?=以及|及)", m.group("list").rstrip("。；"))]
+                listed = m.group("list").rstrip("。；")
+                if not rules or _AUTHORITY.search(listed) or _PAYER.search(listed) or _PAYER_BARE.search(listed) \
+                        or _split_payer(listed) or rule_like(listed):
+                    continue   # (a clause with a verdict of its own, "其中预防接种…由省级财政全额承担", is its own rule)
+                # the list ends at the first comma that does not go on with 以及/及
+                listed = re.split(r"[，,](?!以及|及)", listed)[0]
+                pieces = [source.sub("", p.strip()) for p in re.split(r"[，,](?=以及|及)", listed)]
                 for piece in pieces:
                     piece = re.sub(r"等[^、，]{0,16}$", "", piece)
                     for item in split_items(piece):
                         if len(item.name) < 2 or item.name == whole["name"]:
                             continue
                         self._add(Item(item.name, item.written, [], ""), whole["category"],
-                                  [{**o, "anchor": block.anchor, "label": self.doc.label(block), "quote": quote,
-                                    "via": {"anchor": o["anchor"], "label": o["label"], "quote": o["quote"]}}
+                                  [{**copy.deepcopy(o), "anchor": block.anchor, "label": self.doc.label(block),
+                                    "quote": quote, "via": {"anchor": o["anchor"], "label": o["label"], "quote": o["quote"]}}
                                    for o in rules],
                                   key=f"{whole['name']}/{item.name}", part_of=whole["written"][0])
 
@@ -1363,8 +1388,7 @@ class Compiler:
                   if not _NOT_LABEL.match(m.group("label"))]
         run_in = _RUN_IN.match(block.folded)
         self._run_in = None
-        if run_in and len(sents) >= 2 and not _RUN_IN_NOT.search(run_in.group("label")) \
-                and not levels_in(run_in.group("label")):
+        if run_in and len(sents) >= 2 and _names_a_matter(run_in.group("label")):
             self._run_in = (run_in.start("label"), run_in.group("label"))
             labels.insert(0, self._run_in)
         i = 0
@@ -1451,6 +1475,8 @@ class Compiler:
         before = "，".join(clauses[at:])
         # "◆ 基本公共卫生服务：明确为…": a page's bullet and the colon before the verb are no part of it
         before = re.sub(r"^[\s◆◇●○■□▲△★☆•·▪►]+", "", before).rstrip("：: ")
+        # "计划生育扶助保障：计划生育扶助保障明确为…": a label before the subject is the heading's, no part of it
+        before = re.sub(r"^[^，：、]{2,12}：(?=[^，]{2,})", "", before)
         if not before.lstrip().startswith("将"):
             # "县级自行设立的公共卫生服务项目，确认为县级财政事权": the subject is the matter; so is
             # "研究制定全市…规范，全市…规划编制，…等，为市级财政事权" once the clauses that say
@@ -1618,11 +1644,18 @@ class Compiler:
         at = first.start() if first else folded.find("由")
         subject = _payer_subject(folded[:at])
         quote_from = sent.start
+        described = _DESCRIBED.match(self._before.folded) if self._before is not None else None
         if not subject.strip() and _MONEY.fullmatch(folded[:at].strip("，。 ") or "经费"):
-            if self._run_in:
+            if described and _names_a_matter(described.group("name")):
+                # "普通高中免学杂费补助按国家标准执行。所需经费由中央与地方按5:5比例分担。": what the sentence before
+                # describes; the quote runs from it
+                quote_from, subject = self._before.start + described.start("name"), described.group("name")
+            elif self._run_in:
                 # "家庭经济困难学生生活补助。按照…执行。所需经费由中央与我省按50:50比例分担。": the paragraph's run-in
-                # heading is what it pays for; the quote runs from it, so the name is in it as written
+                # heading is what it pays for; the quote runs from it, so the name is in it as written. (Once: a
+                # later such sentence may pay for a part named in between, "普通高中免学杂费补助按…执行。所需经费…")
                 quote_from, subject = self._run_in
+                self._run_in = None
             else:
                 # "3.家庭经济困难学生生活补助。" read as a heading of its own, then "所需经费由…分担。"
                 subject = _heading_name(block) or subject
@@ -1635,6 +1668,8 @@ class Compiler:
         auth_levels = levels_in(auth_phrase)
         if len(subject) < 4 or "，" in subject or re.fullmatch(r"[^，]{0,8}?(财政)?事权", subject):
             return False      # "…原则，市级财政事权由市级承担支出责任": the principle, no matter
+        if all(len(p) <= 6 and re.search(r"[省市州县区旗）)]$", p) for p in re.split(r"[、和及]", subject) if p):
+            return False      # "应由我省承担部分，…，其余市（州）和扩权县由省级财政全额承担": places, no matter
         rest = folded[at:]
         split_shares = None
         if first is not None and first is split:
@@ -2165,7 +2200,17 @@ class Compiler:
                 # a joint verdict of an item with its own level prefix is that level's version's
                 # ("省级应急救援队伍建设为省与市县共同财政事权")
                 o["scope"] = item.levels[0]
-            if not any(x["level"] == o["level"] and x["anchor"] == o["anchor"] for x in matter["outcomes"]):
+            # (the same verdict said twice in a paragraph once; a sentence after it with its own split is kept:
+            # "…明确为省与市县共同财政事权。所需经费由省与市县按6:4比例分担。")
+            # (one whose quote holds the other's and adds the split replaces it: "城乡居民基本医疗保险补助。…明确为
+            # 省与市县共同财政事权。所需经费由省与市县按6:4比例分担。")
+            richer = next((i for i, x in enumerate(matter["outcomes"]) if x["level"] == o["level"]
+                           and x["anchor"] == o["anchor"] and x["payer"] == o["payer"] and not x.get("shares")
+                           and o.get("shares") and x["quote"] in o["quote"]), None)
+            if richer is not None:
+                matter["outcomes"][richer] = {**matter["outcomes"][richer], **{k: v for k, v in o.items() if v}}
+            elif not any(x["level"] == o["level"] and x["anchor"] == o["anchor"]
+                         and (x["quote"] == o["quote"] or x.get("shares") == o.get("shares")) for x in matter["outcomes"]):
                 matter["outcomes"].append(o)
         return matter
 

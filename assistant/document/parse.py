@@ -964,6 +964,12 @@ def _field_of_words(folded: str) -> str | None:
     return counts[0][1]
 
 
+def _reform_verbs() -> str:
+    from assistant.document.compile import compile_vocabulary
+
+    return compile_vocabulary()["reform_verbs"]
+
+
 def _not_a_title() -> list[str]:
     from assistant.document.compile import compile_vocabulary
 
@@ -1012,7 +1018,7 @@ def _title_from_preamble(doc: Document, hints: dict[str, str]) -> dict | None:
     for b in blocks:
         folded = fold_document(b.text)
         m = re.search(r"现就(?:我[省市县州区])?([^，。《》]{2,10}领域[^，。《》]{2,40}?)(?:，)?制定(?:如下|本)?(?:实施)?方案", folded) \
-            or re.search(r"(?:推进|推动|开展|实施)(?:了)?([^，。《》“”]{2,10}领域[^，。《》“”]{2,30}?财政事权和支出责任划分改革)"
+            or re.search(rf"(?:{_reform_verbs()})(?:了)?([^，。《》“”]{{2,10}}领域[^，。《》“”]{{2,30}}?财政事权和支出责任划分改革)"
                          r"(?!方案|实施方案)", folded)   # a news report: "…近日印发方案，推进医疗卫生领域省与市县…划分改革"
         if not m:
             continue
