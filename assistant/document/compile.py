@@ -146,7 +146,7 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
                     # (安排 after the payer's name, its 财政 or 统筹: "由省、市、县（区）结合实际自主安排" arranges
                     # projects, it says nothing of who pays)
                     r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:负担|保障)(?=[，。；]|$)"
-                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政|全额)承担(?=[，。；]|$)"
+                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
                     r"|" + _BARE_CHENGDAN + ")")
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 # ("道路养护项目由市级财政承担支出责任" has its 由: that is _PAYER's, the payer is no part of what it pays for)
@@ -1303,7 +1303,8 @@ class Compiler:
                 rules = [o for o in whole["outcomes"] if not o.get("condition") and not o.get("via")]
                 listed = m.group("list").rstrip("。；")
                 if not rules or _AUTHORITY.search(listed) or _PAYER.search(listed) or _PAYER_BARE.search(listed) \
-                        or _split_payer(listed) or rule_like(listed):
+                        or _split_payer(listed) or rule_like(listed) \
+                        or re.search(r"由[^，。；]{1,12}?(?:全额|全部|主要)?(?:承担|负担|分担|安排)", listed):
                     continue   # (a clause with a verdict of its own, "其中预防接种…由省级财政全额承担", is its own rule)
                 # the list ends at the first comma that does not go on with 以及/及
                 listed = re.split(r"[，,](?!以及|及)", listed)[0]
