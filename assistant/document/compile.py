@@ -1286,6 +1286,10 @@ class Compiler:
                     self._add(Item(name, item.written, [], ""), whole["category"], [dict(o) for o in whole["outcomes"]],
                               key=f"{whole['name']}/{name}", part_of=whole["written"][0])
 
+    def _topic_name(self, block: Block) -> str | None:
+        """What the paragraph is about by name: its run-in heading ("家庭经济困难学生生活补助。"), else its heading's."""
+        return (self._run_in[1] if self._run_in else None) or _heading_name(block)
+
     def _defined_contents(self) -> None:
         """"基本公共卫生服务包括健康教育、预防接种…等内容，以及从原…划入的疾病预防控制…等内容。" in a sentence of its own,
         before or after "基本公共卫生服务明确为…共同财政事权…": each listed part is a part of the matter, paid as the whole.
@@ -1560,7 +1564,7 @@ class Compiler:
                 return
         # "2.应用研究和技术开发。…；区县（市）自主设立的确认为区县（市）财政事权…": a subject that only says who set it
         # up, no name after its 的, is the heading's matter (that level's version of it)
-        topic = (self._run_in[1] if self._run_in else None) or _heading_name(block)
+        topic = self._topic_name(block)
         who_set = None
         if topic and re.fullmatch(r"[^，、；]{2,16}的", items_text.strip()):
             items_text, who_set = topic, items_text.strip()
@@ -1662,8 +1666,8 @@ class Compiler:
                 subject = _heading_name(block) or subject
         if re.search(compile_vocabulary()["cost_part"], subject):
             # "（一）公用经费保障。…国家基准定额部分，中央与省级财政按8∶2比例分担；我省提标部分，…": a part of the
-            # heading's matter, paid as it says (the part is the condition)
-            topic = (self._run_in[1] if self._run_in else None) or _heading_name(block)
+            # heading's matter, paid as it says, named 公用经费保障（国家基准定额部分）
+            topic = self._topic_name(block)
             if topic:
                 subject = f"{topic}（{subject}）"
         auth_levels = levels_in(auth_phrase)
