@@ -954,9 +954,9 @@ def extract_meta(doc: Document, hints: dict[str, str]) -> dict:
 def _field_of_words(folded: str) -> str | None:
     """The field whose domain words (vocabulary.yaml `domain`) the text says at least eight times and more than
     twice as often as any other field's, or None."""
-    from assistant.config import PACKAGE_DATA, yaml_load
+    from assistant.language.lexicon import load_lexicon
 
-    domains = yaml_load((PACKAGE_DATA / "vocabulary.yaml").read_text(encoding="utf-8")).get("domain") or {}
+    domains = load_lexicon().domain
     counts = sorted(((sum(folded.count(w) for w in words if len(w) >= 2), name) for name, words in domains.items()),
                     reverse=True)
     if not counts or counts[0][0] < 8 or (len(counts) > 1 and counts[0][0] <= 2 * counts[1][0]):
