@@ -999,3 +999,22 @@ def test_review_shapes_a_verdict_inside_a_definition_a_conditional_whole_and_a_s
     rules, _ = compiled("生均公用经费所需经费由中央与地方按80:20比例分担。应由我省承担部分，其余市（州）和扩权县由省级财政全额承担。\n",
                         field="教育", title="某某省教育领域省以下财政事权和支出责任划分改革方案")
     assert not any("扩权县" in name for name in outcomes(rules))
+
+
+def test_a_share_of_the_cost_before_paid_by_places_is_a_part_of_that_matter_one_case_per_place():
+    """"…所需经费由中央与我省按80:20比例分担。应由我省承担部分，甲市自行负担，其余市（州）和扩权县由省级财政全额
+    承担。" (compile.yaml share_part, pays_itself): the share is a matter of its own, reached through its whole, whose
+    cases are the places each clause names; its payers are no levels of the plan beside 地方."""
+    rules, _ = compiled("义务教育总体为中央与地方共同财政事权。\n"
+                        "公用经费保障。生均公用经费按国家基准定额执行，所需经费由中央与我省按80:20比例分担。应由我省承担部分，"
+                        "甲市自行负担，其余市（州）和扩权县由省级财政全额承担。\n"
+                        "学生营养改善补助地方应承担的20%部分，由省级财政全额承担。\n",
+                        field="教育", title="某某省教育领域中央与地方财政事权和支出责任划分改革方案")
+    found = {m["name"]: m for m in rules["matters"]}
+    share = found["生均公用经费（应由我省承担部分）"]
+    assert share["share_of"] == "生均公用经费" and "scope" not in str(share["outcomes"])
+    assert [(o["payer"], o["condition"], o["places"]) for o in share["outcomes"]] == [
+        ("市", "甲市", ["甲市"]), ("省", "其余市（州）和扩权县", ["市（州）", "扩权县"])]
+    assert "由中央与我省按80:20比例分担。应由我省承担部分" in share["outcomes"][0]["quote"]
+    assert [(o["level"], o["payer"]) for o in found["学生营养改善补助（地方应承担的20%部分）"]["outcomes"]] == [("省", "省")]
+    assert [lv["name"] for lv in rules["levels"]] == ["中央", "地方"]

@@ -146,7 +146,7 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
                     # (安排 after the payer's name, its 财政 or 统筹: "由省、市、县（区）结合实际自主安排" arranges
                     # projects, it says nothing of who pays)
                     r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:负担|保障)(?=[，。；]|$)"
-                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
+                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)(?:全额|全部)?承担(?=[，。；]|$)"
                     r"|" + _BARE_CHENGDAN + ")")
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 # ("道路养护项目由市级财政承担支出责任" has its 由: that is _PAYER's, the payer is no part of what it pays for)
@@ -974,6 +974,13 @@ def _names_a_matter(name: str) -> bool:
         and not any(re.search(p, name) for p in compile_vocabulary()["category_headings"])
 
 
+def names_share(name: str) -> bool:
+    """Does a matter's name end in a share of its cost one level bears ("学生营养改善补助（地方应承担的20%部分）",
+    "生均公用经费（应由我省承担部分）": compile.yaml share_part)?"""
+    part = re.search(r"（([^（）]*)）$", name)
+    return bool(part and re.fullmatch(compile_vocabulary()["share_part"], part.group(1)))
+
+
 def _payer_subject(before: str) -> str:
     """What a payer sentence pays for: the clause before its payer, without the clauses that place
     it ("其中，"), say how ("根据…", "要求省级…制定补助标准") or name the money ("财政负担资金")."""
@@ -1013,9 +1020,15 @@ def _payer_subject(before: str) -> str:
     subject = re.sub(r"(一项中|方面)$", "", subject)
     # "自由探索类基础研究要聚焦探索未知的科学问题，由…承担": what it should do is no part of its name
     # (not the 应 of 应急, the 要 of 主要…: compile.yaml not_modal)
+    share = re.search(compile_vocabulary()["share_part"], subject)
+    if share and share.start() >= 4:
+        # "家庭经济困难学生生活补助地方应分担的50%部分，由省级财政全额分担": that part of the work (its 应 is the
+        # share's, no modal)
+        return f"{subject[:share.start()]}（{share.group('part')}）"
     subject = _before_modal(re.sub(r"^其中[：:，]?", "", subject))   # ("…等内容，其中预防接种所需…由…": the last clause)
-    # "生均公用经费执行国家基准定额标准，所需经费由…": the standard it follows is no part of its name
-    subject = re.sub(r"^(?P<what>[^，]{4,}?)(?:执行|参照|按照)[^，]*?(?:标准|定额)$", r"\g<what>", subject)
+    # "生均公用经费执行国家基准定额标准，所需经费由…", "…按国家基准定额执行，…": the standard it follows is no
+    # part of its name
+    subject = re.sub(r"^(?P<what>[^，]{4,}?)(?:执行|参照|按照|按)[^，]*?(?:标准|定额)(?:执行)?$", r"\g<what>", subject)
     return re.sub(r"^(涉及|关于|对于|针对|对)", "", subject)
 
 
@@ -1145,15 +1158,19 @@ class Compiler:
     # levels -------------------------------------------------------------
     def _doc_levels(self) -> list[str]:
         """The levels the compiled rules use, from the top (not every level the text mentions)."""
-        found = {o["level"] for m in self.matters.values() for o in m["outcomes"] if o["level"]}
+        found = {o["level"] for m in self.matters.values() if not names_share(m["name"]) for o in m["outcomes"] if o["level"]}
         for m in self.matters.values():
             for o in m["outcomes"]:
                 found.update(levels_in(o["authority"]))
+        covers = _level_covers()
+        # (a share of a cost paid by places, "应由我省承担部分，成都市自行负担…", is split inside a level the plan
+        # has, 地方: its payers are no levels of their own beside it)
+        found |= {o["level"] for m in self.matters.values() if names_share(m["name"]) for o in m["outcomes"]
+                  if o["level"] and not any(o["level"] in covers.get(f, ()) for f in found)}
         # The title's "市与县（区）" names the plan's levels even where a level's sentences are missing
         # (a page cut short): a question about that level is then a level the plan has, not ignored.
         scope = re.search(r"领域(.{1,24}?)(?:财政)?事权", fold_document(self.doc.title or ""))
         if scope and not re.search(r"以下", scope.group(1)):
-            covers = _level_covers()
             for lv in levels_in(scope.group(1)):
                 # "市与县" in the title of a plan whose rules say 县区: the same level, not another.
                 if not any(lv in covers.get(f, ()) or lv == f for f in found):
@@ -1385,6 +1402,7 @@ class Compiler:
 
     def _compile_block(self, block: Block) -> None:
         self._topic = None
+        self._last_matter = None     # the matter the block's last rule named (what a share of it refers to)
         if ((block.path and block.path[0].startswith("附件") and re.search(r"\t|[|｜]|\s{2,}", block.text))
                 or len(_cell_spans(block.folded)) >= 3) and self._compile_row(block):
             return
@@ -1424,6 +1442,9 @@ class Compiler:
                     pass
                 elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
                     # "…，支出责任以县区财政为主，市级财政给予补助"
+                    pass
+                elif not auth and self._compile_share(block, head):
+                    # "应由我省承担部分，成都市自行负担，其余市（州）和扩权县由省级财政全额承担"
                     pass
                 elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded) or _split_payer(head.folded)) and not auth \
                         and self._compile_payer_sentence(block, head, whole=self._whole_of(block, head)):
@@ -1694,8 +1715,10 @@ class Compiler:
                 return False
             auth_levels, auth_phrase = payer_levels or plan_levels, ""
         fitted = fit_levels(payer_levels, auth_levels, self.province_plan)
-        # "中央与地方共同" and a part paid by "中央与省、市县": a finer split than the 事权's, kept as written
-        payer_levels = fitted if all(lv in auth_levels for lv in fitted) else payer_levels
+        # "中央与地方共同" and a part paid by "中央与省、市县": a finer split than the 事权's, kept as written; so is
+        # the payer of a share one level bears ("…地方应承担的20%部分，由省级财政全额承担": 省, inside 地方)
+        if not names_share(subject):
+            payer_levels = fitted if all(lv in auth_levels for lv in fitted) else payer_levels
         joint = "共同" in auth_phrase
         authority = self.authority(auth_levels, joint) if auth_phrase else ""
         base = {"anchor": block.anchor, "label": self.doc.label(block), "quote": block.text[quote_from:sent.end].strip(),
@@ -1758,6 +1781,45 @@ class Compiler:
                 self._add(part, category, key=f"{item.name}/{where}", part_of=item.name, outcomes=[
                     {**base, "level": None, "payer": self.joint_payer(levels), "shares": _shares("按" + ratio, levels),
                      "condition": where, "authority": authority, "principle": None}])
+        return True
+
+    def _compile_share(self, block: Block, sent: Sentence) -> bool:
+        """"…所需经费由中央与我省按80:20比例分担。应由我省承担部分，成都市自行负担，其余市（州）和扩权县由省级财政
+        全额承担。": the part of the matter the block just named that one level bears (compile.yaml share_part) is a
+        matter of its own, "生均公用经费（应由我省承担部分）", with one case per clause: the places the clause names
+        are its condition, and they pay it themselves (pays_itself) or the payer the clause names does."""
+        vocab = compile_vocabulary()
+        first, _, rest = sent.folded.partition("，")
+        part = re.fullmatch(vocab["share_part"], first.strip())
+        whole = self._last_matter
+        before = next((o for o in whole["outcomes"] if o["anchor"] == block.anchor), None) if whole else None
+        if not part or not rest or before is None:
+            return False
+        start = block.text.find(before["quote"])
+        base = {"anchor": block.anchor, "label": self.doc.label(block), "principle": None,
+                "authority": before["authority"], "headline": before.get("headline") or before["authority"],
+                "quote": block.text[start if start >= 0 else sent.start:sent.end].strip()}
+        outcomes = []
+        for clause in re.split(r"[，；]", rest.strip("。 ")):
+            own, payer = re.search(vocab["pays_itself"], clause), _PAYER.search(clause)
+            group = clause[:own.start()] if own else clause[:payer.start()] if payer else ""
+            levels = levels_in(group)[:1] if own else levels_in(payer.group(1)) if payer else []
+            if not group.strip() or not levels:
+                continue
+            joint = len(levels) >= 2
+            places = [p for p in re.split(r"[、和及]", re.sub(r"^(其余|其他)", "", group)) if p]
+            outcomes.append({**base, "level": None if joint else levels[0],
+                             "payer": self.joint_payer(levels) if joint else levels[0],
+                             "shares": _shares(clause[payer.start():], levels) if joint else None,
+                             "condition": group, "places": places})
+        if not outcomes:
+            return False
+        name = f"{whole['name']}（{part.group('part')}）"
+        matter = self._add(Item(name, name, [], ""), block.path[-1] if block.path else "", outcomes, part_of=whole["name"])
+        matter["share_of"] = whole["name"]   # reached through its whole when a share is asked, not searched itself
+        for o in matter["outcomes"]:
+            o.pop("scope", None)     # ("我省" in the part's name is the payer of the whole, no version of it)
+        self.rule_sentences += 1
         return True
 
     def _compile_counted(self, block: Block, sent: Sentence, m: re.Match) -> None:
@@ -2217,6 +2279,7 @@ class Compiler:
             elif not any(x["level"] == o["level"] and x["anchor"] == o["anchor"]
                          and (x["quote"] == o["quote"] or x.get("shares") == o.get("shares")) for x in matter["outcomes"]):
                 matter["outcomes"].append(o)
+        self._last_matter = matter
         return matter
 
     # result -------------------------------------------------------------

@@ -78,6 +78,7 @@ class DocIndex:
     cover_cache: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
     area: tuple[str, ...] = ()   # division codes of the plan's place (data/divisions.tsv)
     zones: dict[str, dict] = field(default_factory=dict)   # what users call an area placed at a level → its rule
+    shares: dict[str, MatterEntry] = field(default_factory=dict)   # a matter's name → the share of its cost a level bears
 
     @property
     def doc_id(self) -> str:
@@ -231,6 +232,10 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
                                    vocab | set(tok.terms(said)) | set(tok.words(said)) | parts,
                                    {w for w in set(tok.terms(topic)) | set(tok.words(topic))
                                     if not any(w in o for o in own)}))
+    # A share of a matter's cost ("生均公用经费（应由我省承担部分）") says the same words as the matter: it is reached
+    # through it when a share is asked (decide._share_part), never searched or counted beside it.
+    shares = {e.matter["share_of"]: e for e in entries if e.matter.get("share_of")}
+    entries = [e for e in entries if not e.matter.get("share_of")]
     paragraphs = [b for b in doc.blocks if b.kind != "heading"]
     pvocab = [set(tok.terms(lex.canonicalize(b.folded))) for b in paragraphs]
     index = DocIndex(
@@ -240,7 +245,7 @@ def build_index(doc: Document, rules: dict, lex: Lexicon, tok: Tokenizer) -> Doc
         matter_bm25=BM25([sorted(e.vocab) for e in entries]),
         paragraphs=paragraphs, paragraph_vocab=pvocab,
         paragraph_bm25=BM25([tok.terms(lex.canonicalize(b.folded)) for b in paragraphs]),
-        area=area, zones=zones,
+        area=area, zones=zones, shares=shares,
     )
     index.vocab = set().union(*(e.vocab for e in entries)) if entries else set()
     index.doc_words = set().union(*pvocab) if pvocab else set()

@@ -373,7 +373,7 @@ def _compile_grammar(g: dict, hypernyms: dict[str, list[str]], parties: list[str
                                                "majority", "ratio_claim", "carve_out", "situation", "authority_claim",
                                                "denied_head", "kind_named", "rest_of_list", "plan_named", "coordinated",
                                                "coordinated_ask", "each_asked", "first_person", "level_pair", "not_a_grade", "level_lead",
-                                               "topic_plan_lead", "topic_end", "asks_who", "asks_listed", "share_claim", "other_predicate",
+                                               "topic_plan_lead", "topic_end", "asks_who", "asks_listed", "share_claim", "cost_share", "other_predicate",
                                                "negated_before", "rhetorical", "one_phrase_gap", "same_claim", "concession",
                                                "described", "self_initiated", "self_initiated_name", "private_doer", "carve_out_span")},
     }

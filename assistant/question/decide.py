@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
 from assistant.document.catalog import place_stem
-from assistant.document.compile import compile_vocabulary, level_vocabulary, levels_covered, names_every_level
+from assistant.document.compile import (compile_vocabulary, find_levels, level_vocabulary, levels_covered, names_every_level,
+                                        names_share)
 from assistant.document.parse import heading_title
+from assistant.language.normalize import fold_document
 from assistant.document.index import DocIndex, MatterEntry
 from assistant.question.match import MatterMatch
 from assistant.question.frame import PAGE_PICKED, Analysis, DocAnalysis, LevelMention
@@ -154,13 +156,32 @@ def _level_version(d: DocAnalysis, match: MatterMatch, scope: list[LevelMention]
     return None
 
 
-def _in_tier(outcomes: list[dict], d: DocAnalysis) -> list[dict]:
+def _in_tier(outcomes: list[dict], d: DocAnalysis, text: str) -> list[dict]:
     """"重庆基本公卫中央分担多少": of a cost split by tiers of places, the tier that lists the place the question
-    names (as said, or the list's short name for it: 重庆 of 重庆市); every tier when none lists it."""
+    names (as said, or the list's short name for it: 重庆 of 重庆市); every tier when none lists it.
+    "成都这边…", "我们是扩权县…", "我们州…": of a part paid by groups of places, the case whose places the question
+    says (成都 of 成都市), else the one case whose places hold a level word the question says (州 of 市（州）)."""
     said = [m.surface for m in d.levels if m.level is None and not m.foreign]
     tiers = [o for o in outcomes if o.get("places") and any(p and (s.startswith(p) or p.startswith(s))
                                                               for p in o["places"] for s in said)]
-    return tiers or outcomes
+    if tiers or not any(o.get("places") for o in outcomes):
+        return tiers or outcomes
+    core = lambda p: re.sub(r"(?<=..)[市州县区]$", "", re.sub(r"（[^）]*）", "", p))  # noqa: E731
+    named = [o for o in outcomes if any(len(core(p)) >= 2 and core(p) in text for p in o.get("places") or [])]
+    if named:
+        return named
+    # (a level said of the asker's own place, "我们州", is a level word too, though no level of the plan)
+    mine = re.compile(rf"(?:{load_lexicon().grammar['first_person'].pattern})们?(?P<w>[省市州县区盟旗])")
+    words = {text[s:e] for s, e, _ in find_levels(text)} | {m.group("w") for m in mine.finditer(text)}
+    by_level = [o for o in outcomes if any(w in p for w in words for p in o.get("places") or [])]
+    return by_level if len(by_level) == 1 else outcomes
+
+
+def _share_part(match: MatterMatch, index: DocIndex) -> MatterMatch:
+    """"生均公用经费 省里该出的那20%谁出": the part of the matter's cost one level bears, where the plan lists it
+    ("生均公用经费（应由我省承担部分）", compile.yaml share_part), is what is asked about."""
+    part = index.shares.get(match.entry.matter["name"])
+    return MatterMatch(part, match.covered, match.coverage, match.head, match.score) if part else match
 
 
 def _same_words_more_said(d: DocAnalysis) -> bool:
@@ -181,8 +202,10 @@ def _wholes(matches: list[MatterMatch]) -> set:
     """Names of matched matters that are a whole beside a matched part of it: the enumeration a part belongs
     to, or a matter its section's heading names ("一、义务教育") beside that field's other matters."""
     wholes = {m.entry.matter.get("part_of") for m in matches}
+    # (a heading that names a category, "（一）义务教育方面。", names its matter 义务教育: compile.yaml category_headings)
+    category = re.compile("|".join(compile_vocabulary()["category_headings"]))
     headed = {m.entry.matter["name"] for m in matches
-              if heading_title(m.entry.matter.get("category") or "").strip() == m.entry.matter["name"]}
+              if category.sub("", heading_title(fold_document(m.entry.matter.get("category") or "")).strip().rstrip("。")) == m.entry.matter["name"]}
     if len(headed) < len({m.entry.matter["name"] for m in matches}):
         wholes |= headed
     return wholes
@@ -697,23 +720,28 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
             for match in x.matches:
                 if match.entry.matter["name"] in parts_of:
                     continue
-                outcomes, only = _select(match.entry.matter, scope, a.joint_scope)
-                if not outcomes or (only and not any(m.claim for m in scope)):
+                scope_here = scope
+                if a.cost_share and (_share_part(match, x.index) is not match or names_share(match.entry.matter["name"])):
+                    # "成都…生均公用经费 省里该出的那20%": the level names the part asked about, not who does the work
+                    match = _share_part(match, x.index)
+                    scope_here = [m for m in scope if not m.names_share]
+                outcomes, only = _select(match.entry.matter, scope_here, a.joint_scope)
+                if not outcomes or (only and not any(m.claim for m in scope_here)):
                     # Only another level's version matched best ("应急预案演练" of 县区); the named
                     # level's version may be listed under a longer name ("市级组织的全市应急预案演练").
-                    version = _level_version(x, match, scope, a.units)
+                    version = _level_version(x, match, scope_here, a.units)
                     if version is None and not outcomes:
                         continue
                     if version is not None:
                         match = version
-                        outcomes, only = _select(match.entry.matter, scope)
+                        outcomes, only = _select(match.entry.matter, scope_here)
                 if any(v.matter["id"] == match.entry.matter["id"] for v in found):
                     continue   # another match's level version already brought this matter
-                outcomes = _in_tier(outcomes, x)
-                outcomes, details = _exceptions(outcomes) if not scope else (outcomes, [])
-                v = Verdict(x.index, match.entry.matter, outcomes, scope, only, details=details)
+                outcomes = _in_tier(outcomes, x, a.text)
+                outcomes, details = _exceptions(outcomes) if not scope_here else (outcomes, [])
+                v = Verdict(x.index, match.entry.matter, outcomes, scope_here, only, details=details)
                 if a.yes_no:
-                    v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope),
+                    v.answer = _yes_no(a, outcomes, match.entry.matter["outcomes"], claims, bool(scope_here),
                                        x.index.levels, match.entry.matter["name"])
                     # (not "…谁出钱？州里给不给支持？": asked who pays too, the payer stays the finding)
                     if v.answer == "yes" and not load_lexicon().grammar["asks_who"].search(a.text):

@@ -11,6 +11,7 @@ from assistant.language.gazetteer import load_gazetteer, names_feature, unknown_
 from assistant.language.lexicon import Lexicon
 from assistant.language.prepare import matches_any, question_text
 from assistant.document.catalog import Catalog, build_catalog, place_stem
+from assistant.document.compile import find_levels
 from assistant.document.index import DocIndex
 from assistant.question.match import MatterMatch, covering, match_matters, names_head
 from assistant.language.tokenize import Tokenizer
@@ -32,6 +33,7 @@ class LevelMention:
     share: float | None = None   # the claim says the level pays this part ("是不是中央出一半": 0.5)
     inside: str | None = None   # a level the plan lacks, below its lowest ("镇上办的" → 县区)
     taken_in: bool = False  # a level the plan lacks, read as its wider level that takes it in (省里 → 地方)
+    names_share: bool = False   # said as the part of a cost it bears ("省里该出的那20%"), maybe what is asked about
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Analysis:
     off_topic: bool = False         # about a service, not its funding ("几点开门")
     own_costs: bool = False         # a person's or an office's own costs ("加班费谁出"), no 事权
     joint_scope: bool = False       # levels doing the work together ("市和县区一起搞的")
+    cost_share: bool = False        # a level's part of a shared cost asked about ("省里该出的那20%")
     corrections: list = field(default_factory=list)   # typos read as the plan's words (spelling.Fix)
     plans: tuple = ()               # every loaded plan's meta (doc_id, title, field, place…), from the catalog
     ratio: tuple[float, ...] | None = None   # a split the user claims ("五五开" → (0.5, 0.5))
@@ -338,6 +341,10 @@ def find_level_mentions(text: str, words: list[str], index: DocIndex, lex: Lexic
         # "市财政局问：", "柬埔寨一个省的…": who asks, another country's level
         if _framed(lex.grammar["level_roles"]["aside"], text[:at], text[end:]):
             continue
+        # "省里该出的那20%…": the level may name the part of a cost asked about (grammar.yaml cost_share); where the
+        # plan lists that part, decide reads it so ("县区那块呢" after another matter is still the county's)
+        if lex.grammar["cost_share"].match(text[end:]):
+            m = replace(m, names_share=True)
         # "给县区补…", "报市里审定", "场地在钦南区，": the level receiving, approving or hosting is not the
         # payer asked about, nor the doer when the question names one; else it is whose work it is
         # ("市里要不要给钦北区补专利导航的钱": 钦北区's).
@@ -564,6 +571,7 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         follow_up=follow_up, fields_named=fields_named, plain=plain,
         joint_scope=bool(g["joint_scope"].search(asked)), plans=tuple(catalog.metas),
         ratio=_ratio(ratio),
+        cost_share=any(g["cost_share"].match(text[end:]) for _, end, _ in find_levels(text)),
     )
     unknown = _unknown_runs(words, text, lex)   # (the same for every plan)
     for index in indexes:
