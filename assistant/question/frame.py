@@ -643,6 +643,17 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
                 unexplained.append(run)
                 significant.append(run)
                 weights[run] = max(weights.values(), default=1.0)
+        # "12315消费维权服务站": another field's word (vocabulary.yaml domain) in one phrase right before a matched
+        # word names that field's thing, not the plan's (units drop numbers, so it is read from the text)
+        for hit in (_one_of(other_field_words).finditer(text) if other_field_words and covered else ()):
+            ahead = text[hit.end():hit.end() + 12]
+            # (a word the segmenter cut as such, not a piece of a longer one, "应急救援", "科研院所": that is what
+            # the user says)
+            if hit.group(0) in words and hit.group(0) not in unexplained and any(re.match(rf"[^，。？！,.;；:：\s]{{0,4}}?{re.escape(w)}", ahead)
+                                                        for w in covered):
+                unexplained.append(hit.group(0))
+                significant.append(hit.group(0))
+                weights[hit.group(0)] = max(weights.values(), default=1.0)
         if reading is not None and reading.not_listed:
             significant = list(unexplained)   # the plan's field, by the help desk's word
         # Another kind of spending ("…奖励"), or another field's work ("经济普查…统计调查"), is never context.
