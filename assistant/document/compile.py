@@ -146,8 +146,19 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
                     # (安排 after the payer's name, its 财政 or 统筹: "由省、市、县（区）结合实际自主安排" arranges
                     # projects, it says nothing of who pays)
                     r"(?:承担[^，。；]{0,8}?支出责任|分担|(?:统筹)?(?:负担|保障)(?=[，。；]|$)"
-                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)(?:全额|全部)?承担(?=[，。；]|$)"
+                    r"|(?:统筹|(?<=[省市县区级州旗）央方政]))安排(?=[，。；]|$)|(?<=分别|共同|各自|财政)承担(?=[，。；]|$)"
                     r"|" + _BARE_CHENGDAN + ")")
+# Of a share of a cost ("…地方应承担的20%部分，由省级财政全额承担", compile.yaml share_part), its whole: a payer form read
+# only there (elsewhere "…全额承担" is no payer of a matter on its own)
+_PAYER_OF_SHARE = re.compile(_PAYER.pattern.replace("(?<=分别|共同|各自|财政)承担", "(?:(?<=分别|共同|各自|财政)|(?<=财政全额))承担"))
+
+
+def _payer_in(folded: str) -> re.Match | None:
+    """The sentence's 由-payer; "…由省级财政全额承担" only after a share of a cost opens it (_PAYER_OF_SHARE)."""
+    share = re.search(compile_vocabulary()["share_part"].replace(")$", ")(?=，)"), folded)
+    return (_PAYER_OF_SHARE if share else _PAYER).search(folded)
+
+
 # "…的基础研究，中央财政承担主要支出责任": the payer without 由, after what it pays for.
 # ("道路养护项目由市级财政承担支出责任" has its 由: that is _PAYER's, the payer is no part of what it pays for)
 _PAYER_BARE = re.compile(r"(?:^|(?<=[，；：]))(?P<who>[^，。；：由]{1,10}?)(?:级)?财政(?:承担|负担)(?:主要|全部|相应|部分|兜底)?的?"
@@ -877,9 +888,9 @@ def fit_levels(levels: list[str], plan_levels: list[str], province: bool = True)
     return out
 
 
-def _payer_levels(text: str) -> tuple[list[str], str | None]:
+def _payer_levels(text: str, payer: re.Pattern = _PAYER) -> tuple[list[str], str | None]:
     """Levels that bear the 支出责任 in a clause, and how ('joint', 'each' or None)."""
-    m = _PAYER.search(text)
+    m = payer.search(text)
     who = m.group(1) if m else ""
     whole = m.group(0) if m else text
     mode = "joint" if "共同承担" in whole else ("each" if ("分别" in whole or "各自" in whole or "同级" in whole) else None)
@@ -1446,7 +1457,7 @@ class Compiler:
                 elif not auth and self._compile_share(block, head):
                     # "应由我省承担部分，成都市自行负担，其余市（州）和扩权县由省级财政全额承担"
                     pass
-                elif (_PAYER.search(head.folded) or _PAYER_BARE.search(head.folded) or _split_payer(head.folded)) and not auth \
+                elif (_payer_in(head.folded) or _PAYER_BARE.search(head.folded) or _split_payer(head.folded)) and not auth \
                         and self._compile_payer_sentence(block, head, whole=self._whole_of(block, head)):
                     # "市财政…自主设立的科技计划，由市财政承担支出责任": a payer under a section's 事权.
                     pass
@@ -1661,7 +1672,7 @@ class Compiler:
         # "…落户我市需由地方承担的配套资金，由市与所在区、县（市）财政按5:5比例分担": the payer's 由
         # is the one the payer match starts at, not an earlier one inside the subject. "明确中央与省、
         # 市县财政分类负担比例", "中央和地方负担比例由5:5调整为6:4": a split with no 由.
-        payer, bare, split = _PAYER.search(folded), _PAYER_BARE.search(folded), _split_payer(folded)
+        payer, bare, split = _payer_in(folded), _PAYER_BARE.search(folded), _split_payer(folded)
         if payer and re.search(r"承担的[^，。；]{0,6}(事项|事权)", payer.group(0)):
             payer = None   # "明确了需要由省级、市县级分别承担的事项和相应支出责任": says that, assigns nothing
         if not (payer or bare or split):
@@ -1705,7 +1716,7 @@ class Compiler:
         elif first is not None and first is bare:
             payer_levels, mode = levels_in(bare.group("who")), None
         else:
-            payer_levels, mode = _payer_levels(rest)
+            payer_levels, mode = _payer_levels(rest, payer.re if payer else _PAYER)
         if not auth_levels:
             # No head states this section's 事权: the rule keeps who pays and says the 事权 is
             # not stated (authority ""), never one made up from the payer. "…由同级财政承担支出责任":
@@ -1801,7 +1812,7 @@ class Compiler:
                 "quote": block.text[start if start >= 0 else sent.start:sent.end].strip()}
         outcomes = []
         for clause in re.split(r"[，；]", rest.strip("。 ")):
-            own, payer = re.search(vocab["pays_itself"], clause), _PAYER.search(clause)
+            own, payer = re.search(vocab["pays_itself"], clause), _PAYER_OF_SHARE.search(clause)
             group = clause[:own.start()] if own else clause[:payer.start()] if payer else ""
             levels = levels_in(group)[:1] if own else levels_in(payer.group(1)) if payer else []
             if not group.strip() or not levels:
