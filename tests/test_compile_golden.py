@@ -277,8 +277,10 @@ def test_ingest_and_compile_print_the_report(tmp_path, capsys):
      ["应急体系规划编制", "预案修订", "县区组织的应急演练"]),
     # a level word that is no level of the rule stays in the name
     ("乡镇运输服务站建设、综合客运枢纽建设", ["县（市、区）"], ["乡镇运输服务站建设", "综合客运枢纽建设"]),
+    # two names alike (…公路) before the work said after the last: each name's own item, the work every one's
     ("国家高速公路、省级高速公路建设中按规定需由地方承担的项目资本金", ["市"],
-     ["国家高速公路、省级高速公路建设中按规定需由地方承担的项目资本金"]),
+     ["国家高速公路建设中按规定需由地方承担的项目资本金", "省级高速公路建设中按规定需由地方承担的项目资本金"]),
+    ("市级美术馆、图书馆免费开放", ["市"], ["美术馆免费开放", "图书馆免费开放"]),
     # a level's name with 、 in it is not split ("区、县（市）")
     ("各区、县（市）自主组织实施的技术攻关项目", ["县（市、区）"], ["各区、县（市）自主组织实施的技术攻关项目"]),
     # 涉及/及其 are no conjunctions

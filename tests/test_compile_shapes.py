@@ -1018,3 +1018,20 @@ def test_a_share_of_the_cost_before_paid_by_places_is_a_part_of_that_matter_one_
     assert "由中央与我省按80:20比例分担。应由我省承担部分" in share["outcomes"][0]["quote"]
     assert [(o["level"], o["payer"]) for o in found["学生营养改善补助（地方应承担的20%部分）"]["outcomes"]] == [("省", "省")]
     assert [lv["name"] for lv in rules["levels"]] == ["中央", "地方"]
+
+
+def test_a_news_page_lead_in_and_headline_are_no_part_of_the_lists_it_reports():
+    """A news report: its headline, then a line of page metadata, then "日前，…印发《…》，明确A、B免费开放，C等为市级财政
+    事权…" — the headline is a paragraph of its own, the report's lead-in and verb (compile.yaml lead_in, lead_verbs,
+    list_openers) are no items, two names before a shared work each get it ("美术馆、图书馆免费开放"), and "…规划为…
+    财政事权" is 规划 + 为, not 划为 (verb_not_after)."""
+    text = ("某某市出台方案 厘清文化旅游领域市与区财政事权\n发布时间：2023-05-06 来源：某某市财政局\n"
+            "日前，市政府办公室印发《某某市文化旅游领域市与区财政事权和支出责任划分改革方案》，明确市级美术馆、图书馆免费开放，"
+            "市级非物质文化遗产保护传承等为市级财政事权，由市级承担支出责任。\n"
+            "近日，某某市财政局发布《某某市文化旅游领域市与区财政事权和支出责任划分改革方案》，明确将区级文物保护单位修缮、"
+            "区级文化馆免费开放确认为区级财政事权，由区级承担支出责任。\n"
+            "区级文化旅游发展规划为区级财政事权。\n")
+    rules, _ = compile_document(parse(text, "news-page"))
+    assert outcomes(rules) == {
+        "美术馆免费开放": [("市", "市")], "图书馆免费开放": [("市", "市")], "非物质文化遗产保护传承": [("市", "市")],
+        "文物保护单位修缮": [("县区", "县区")], "文化馆免费开放": [("县区", "县区")], "文化旅游发展规划": [("县区", "县区")]}

@@ -113,7 +113,9 @@ def _verbs() -> str:
     """"…，确认为市级财政事权" and the other verbs of compile.yaml; the shorter forms plans also use:
     "…等事项，为州级财政事权", "义务教育总体为市县共同财政事权" (为 after a comma or a 总体/均-type
     word), and "省级应急救援队伍建设为省与市县共同财政事权" (为 right before a level name)."""
-    verbs = "|".join(re.escape(v) for v in sorted(compile_vocabulary()["authority_verbs"], key=len, reverse=True))
+    not_after = compile_vocabulary().get("verb_not_after") or {}
+    verbs = "|".join((f"(?<![{not_after[v]}])" if v in not_after else "") + re.escape(v)
+                     for v in sorted(compile_vocabulary()["authority_verbs"], key=len, reverse=True))
     levels = "|".join(re.escape(n) for n in sorted({n for lv in level_vocabulary()["levels"] for n in lv["names"]},
                                                    key=len, reverse=True))
     before_level = "|".join(re.escape(v) for v in compile_vocabulary().get("level_verbs") or [])
@@ -552,7 +554,8 @@ def _distribute(pieces: list[str]) -> list[str] | None:
 def _shared_tail(pieces: list[str]) -> list[str]:
     """"全市性A规划、跨区域B规划和市级C规划编制及其实施方案制定": the words after the last piece's
     counterpart of the others' common ending ("规划") belong to every piece."""
-    if len(pieces) < 3:
+    # (two pieces only before work: "美术馆、图书馆免费开放")
+    if len(pieces) < 2:
         return pieces
     # (a piece's bracketed note is no part of its ending: "文化馆（站）" ends in 馆)
     bare = [re.sub(r"[（(][^（）()]*[）)]$", "", p) for p in pieces[:-1]]
@@ -565,7 +568,7 @@ def _shared_tail(pieces: list[str]) -> list[str]:
         if at > 0 and len(last) - (at + k) >= 2 and not last.endswith(ending[-k:]):
             tail = last[at + k:]
             # (one shared character, "公共图书馆、文化馆（站）、美术馆免费开放", only before work)
-            if tail[0] in "和及与、等的" or (k == 1 and not tail.startswith(_ACTIONS)):
+            if tail[0] in "和及与、等的" or ((k == 1 or len(pieces) == 2) and not tail.startswith(_ACTIONS)):
                 return pieces
             return [p + tail for p in pieces[:-1]] + [last]
     # "博物馆、…、文化馆（站）、全国爱国主义教育示范基地免费开放": names before a last one that ends in work
@@ -686,6 +689,9 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
             open_tail = not alike and others_max <= 6 and len(conj_left) <= 6 and len(pieces[-1]) >= 1.5 * others_max
         else:
             open_tail = not alike and others_max <= 6 and len(pieces[-1]) >= 2 * others_max and len(pieces) == 2
+            # ("美术馆、图书馆免费开放": the last piece ends in a name like the first and then says work: that
+            # work is both names', _shared_tail)
+            open_tail = open_tail and _shared_tail(pieces) == pieces
         # "引进培育的顶尖人才、领军人才和创新团队的项目资助": "的项目资助" after a short last name is everyone's
         pre = pieces[-1].split("的")[0] if "的" in pieces[-1] else ""
         shared_de = bool(pre) and len(pre) <= 6 and any(len(p) <= 6 for p in pieces[1:-1]) \
@@ -1121,6 +1127,8 @@ def _drop_lead_in(before: str) -> str:
             continue
         # "福建省的实施方案体现了“A确认为…": what is quoted (a quote opened and not closed before the verb)
         before = re.sub(r"^[^“”]*“(?=[^“”]*$)", "", before)
+        # "明确市级美术馆、…等为市级财政事权": the report's verb, after its lead-in (compile.yaml lead_verbs)
+        before = re.sub(rf"^\s*(?:{compile_vocabulary()['lead_verbs']})(?=[^，]{{4,}}(?:[，、]|$))", "", before)
         return re.sub(r"^\s*《[^》]{1,20}》(?=将)", "", before)
 
 
@@ -1503,7 +1511,8 @@ class Compiler:
             return "", ""
         before = _drop_lead_in(folded[: verb.start()].rstrip("，"))
         # "例如，在应急管理制度建设中，将…" / "《方案》突出发挥…优势，将…": the list starts at its 将
-        clauses = [re.sub(r"^\s*(如|例如|比如)(?=将)", "", c) for c in before.split("，")]   # "如将…列为省级事权"
+        openers = compile_vocabulary()["list_openers"]
+        clauses = [re.sub(rf"^\s*(?:{openers})(?=将)", "", c) for c in before.split("，")]   # "如将…列为省级事权"
         at = next((i for i, c in enumerate(clauses) if c.lstrip().startswith("将")), 0)
         if at and clauses[at].lstrip().startswith("将其"):
             # "学生资助作为相对独立完整的政策体系，将其总体确认为…": 其 is the clause before, less what it is 作为

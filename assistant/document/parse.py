@@ -437,6 +437,10 @@ def _mend(raw_lines: list[str]) -> tuple[list[_Line], dict[str, str]]:
             row, pending_key = _colon_row_hint(text, pending_key)
             for key, value in {**_residue_hints(text), **row}.items():
                 hints.setdefault(key, value)
+            # "某某市出台方案 厘清…财政事权" / "发布时间：…来源：…" / "日前，…": a page's line of metadata after a
+            # short line with no sentence in it ends a headline; the text after it starts its own paragraph
+            if kept and len(kept[-1].folded) <= 40 and not re.search(r"[，。；]", kept[-1].folded):
+                dirty = True
             continue
         pending_key = None
         # what is cut off stays in the verbatim view, so text on either side of a cut is never joined
