@@ -1035,3 +1035,14 @@ def test_a_news_page_lead_in_and_headline_are_no_part_of_the_lists_it_reports():
     assert outcomes(rules) == {
         "美术馆免费开放": [("市", "市")], "图书馆免费开放": [("市", "市")], "非物质文化遗产保护传承": [("市", "市")],
         "文物保护单位修缮": [("县区", "县区")], "文化馆免费开放": [("县区", "县区")], "文化旅游发展规划": [("县区", "县区")]}
+
+
+def test_cases_of_one_matter_each_with_its_own_payer_follow_its_name():
+    """"X，属于省直属的，由省级承担支出责任，属于市县组建的，由市县承担支出责任" after a head rule of another matter:
+    X has one case per "属于…的" clause, that clause its condition; the head's 事权 is not X's."""
+    rules, _ = compiled("省级航空护林站建设确认为省级财政事权，由省级承担支出责任；\n"
+                        "基层林业工作站建设，属于省直属的，由省级承担支出责任，属于市县组建的，由市县承担支出责任。\n",
+                        field="林业", title="某某省林业领域省与市县财政事权和支出责任划分改革方案")
+    (station,) = [m for m in rules["matters"] if m["name"] == "基层林业工作站建设"]
+    assert [(o["level"], o["payer"], o["condition"], o["authority"]) for o in station["outcomes"]] == [
+        ("省", "省", "属于省直属的", ""), ("市县", "市县", "属于市县组建的", "")]

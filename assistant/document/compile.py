@@ -179,6 +179,8 @@ _SHARE_WORDS = re.compile(r"(承担[^，。；]{1,30}?支出责任|以奖代补|
 _RESIDUAL = r"除本方案(已)?(明确|列明)|本方案未(明确|列明)的|未明确(划分)?的事项"
 # "县直医疗卫生机构在乡镇设立的分院、分站等分支机构，按照其隶属关系执行本方案"
 _BY_OWNER = re.compile(r"^(?P<subject>(?P<owner>[省市州县区])(?:直|属)[^。；]{4,60}?)，按照?其?隶属关系(?:执行|承担|确定)")
+# "…，属于自治区直属的，由自治区承担支出责任，属于市县组建的，由市县承担…": a case of the matter and its payer
+_OWN_CASE = re.compile(r"(?:^|[，；])(?P<cond>属于[^，。；]{2,20}?的)，由(?P<who>[^，。；]{1,12}?)(?:财政)?(?:承担|负担)")
 # "…的物资，产生的运输、装卸费用": a cost named after the things it arises from
 _ARISING = re.compile(r"^(?:所)?(?:产生|发生)的")
 # "其中属于省级机构的，确认为…": a rule for the part of the matters the sentence before names
@@ -1639,6 +1641,8 @@ class Compiler:
             if matter is not None and includes not in matter["written"]:
                 matter["written"].append(includes)
         for c in own:
+            if len(_OWN_CASE.findall(c.folded)) >= 2 and self._compile_payer_sentence(block, c):
+                continue   # "X，属于A直属的，由A承担…，属于B组建的，由B承担…": its own cases, not the head's 事权
             subject, _, rest = c.folded.partition("，")
             self._emit(block, subject, auth.group(2) if "共同" not in auth.group(2) else "、".join(levels_in(rest)),
                        "", "，" + rest, [], block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
@@ -1688,6 +1692,13 @@ class Compiler:
             return False
         first = min((m for m in (payer, bare, split) if m), key=lambda m: (m.start(), m is not payer), default=None)
         at = first.start() if first else folded.find("由")
+        # "森林草原防灭火专业队伍建设，属于自治区直属的，由自治区承担…，属于市县组建的，由市县承担…": cases of one
+        # matter, each with its own one-level payer; the matter is named before the first
+        cases = [(m, levels_in(m.group("who"))) for m in _OWN_CASE.finditer(folded)]
+        cases = cases if len(cases) >= 2 and all(len(lv) == 1 for _, lv in cases) \
+            and len({lv[0] for _, lv in cases}) == len(cases) else []
+        if cases:
+            at = min(at, cases[0][0].start())
         subject = _payer_subject(folded[:at])
         quote_from = sent.start
         described = _DESCRIBED.match(self._before.folded) if self._before is not None else None
@@ -1768,10 +1779,16 @@ class Compiler:
         else:
             return False
         outcomes = [{**base, **o, "authority": authority, "principle": principle} for o in outcomes]
+        if cases:
+            # each case its condition and payer; the section's 事权 only where it holds every case's level
+            held = authority if all(lv[0] in auth_levels for _, lv in cases) else ""
+            outcomes = [{**base, "level": lv[0], "payer": lv[0], "authority": held, "principle": principle,
+                         "headline": held, "condition": m.group("cond")} for m, lv in cases]
         # "…，由中央与地方财政分担，地方负担部分由省级与市级…共同承担" / "…，中央、省级和市级财政通过
         # 转移支付给予补助": how the rest is split or helped, said after the payer, goes with the verdict
         after = [c.strip("。 ") for c in re.split(r"[，；]", folded[first.end():] if first else "")
-                 if c.strip() and (_SHARE_WORDS.search(c) or re.search(compile_vocabulary()["part_of_cost"], c))]
+                 if c.strip() and (_SHARE_WORDS.search(c) or re.search(compile_vocabulary()["part_of_cost"], c))
+                 and not (cases and _OWN_CASE.search("，" + c))]
         for o in outcomes:
             # (not the helping level's own verdict: "市承担…，市级财政通过转移支付给予支持" says nothing of 市's part)
             # ("…，省级财政…通过转移支付对市县给予支持" is 市县's: the level helped, after 对, is no helper)
