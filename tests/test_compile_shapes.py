@@ -1046,3 +1046,18 @@ def test_cases_of_one_matter_each_with_its_own_payer_follow_its_name():
     (station,) = [m for m in rules["matters"] if m["name"] == "基层林业工作站建设"]
     assert [(o["level"], o["payer"], o["condition"], o["authority"]) for o in station["outcomes"]] == [
         ("省", "省", "属于省直属的", ""), ("市县", "市县", "属于市县组建的", "")]
+
+
+def test_a_place_that_pays_its_share_itself_is_at_its_own_level():
+    """"…，省直管县自行负担" is the county's (the last level its name says), "凉山彝族自治州自行负担" the 州's (the level its
+    name ends in); a share after a sentence that shares no cost, or not right after it, is no share of that matter."""
+    rules, _ = compiled("义务教育总体为中央与地方共同财政事权。\n"
+                        "生均公用经费所需经费由中央与我省按80:20比例分担。应由我省承担部分，省直管县自行负担，"
+                        "某某彝族自治州自行负担，其余县由省级财政全额承担。\n"
+                        "城市学校校舍维修改造由市县财政承担。应由地方承担部分，乙市自行负担，其余市由省级财政全额承担。\n",
+                        field="教育", title="某某省教育领域中央与地方财政事权和支出责任划分改革方案")
+    found = {m["name"]: m for m in rules["matters"]}
+    share = found["生均公用经费（应由我省承担部分）"]
+    assert [(o["payer"], o["condition"]) for o in share["outcomes"]] == [
+        ("县", "省直管县"), ("州", "某某彝族自治州"), ("省", "其余县")]
+    assert not any(n.startswith("城市学校校舍维修改造（") for n in found)

@@ -152,12 +152,17 @@ _PAYER = re.compile(r"由([^，。；]{1,30}?)(?:按[^，。；]{0,12}?)?(?:分�
                     r"|" + _BARE_CHENGDAN + ")")
 # Of a share of a cost ("…地方应承担的20%部分，由省级财政全额承担", compile.yaml share_part), its whole: a payer form read
 # only there (elsewhere "…全额承担" is no payer of a matter on its own)
-_PAYER_OF_SHARE = re.compile(_PAYER.pattern.replace("(?<=分别|共同|各自|财政)承担", "(?:(?<=分别|共同|各自|财政)|(?<=财政全额))承担"))
+# Levels whose name is one character (levels.yaml): what a place's name ends in ("凉山彝族自治州")
+_ONE_CHAR_LEVELS = sorted({lv["name"] for lv in level_vocabulary()["levels"] if len(lv["name"]) == 1})
+_WHOLE_PAYER = "(?<=分别|共同|各自|财政)承担"
+assert _WHOLE_PAYER in _PAYER.pattern, "_PAYER_OF_SHARE widens one alternative of _PAYER"
+_PAYER_OF_SHARE = re.compile(_PAYER.pattern.replace(_WHOLE_PAYER, "(?:(?<=分别|共同|各自|财政)|(?<=财政全额))承担"))
 
 
 def _payer_in(folded: str) -> re.Match | None:
-    """The sentence's 由-payer; "…由省级财政全额承担" only after a share of a cost opens it (_PAYER_OF_SHARE)."""
-    share = re.search(compile_vocabulary()["share_part"].replace(")$", ")(?=，)"), folded)
+    """The sentence's 由-payer; "…由省级财政全额承担" only where the clause before it ends in a share of a cost
+    ("…地方应承担的20%部分，由省级财政全额承担", _PAYER_OF_SHARE)."""
+    share = any(re.search(compile_vocabulary()["share_part"], c) for c in folded.split("，")[:-1])
     return (_PAYER_OF_SHARE if share else _PAYER).search(folded)
 
 
@@ -1822,29 +1827,39 @@ class Compiler:
 
     def _compile_share(self, block: Block, sent: Sentence) -> bool:
         """"…所需经费由中央与我省按80:20比例分担。应由我省承担部分，成都市自行负担，其余市（州）和扩权县由省级财政
-        全额承担。": the part of the matter the block just named that one level bears (compile.yaml share_part) is a
-        matter of its own, "生均公用经费（应由我省承担部分）", with one case per clause: the places the clause names
-        are its condition, and they pay it themselves (pays_itself) or the payer the clause names does."""
+        全额承担。": the part one level bears (compile.yaml share_part) of a cost the sentence right before shares out
+        is a matter of its own, "生均公用经费（应由我省承担部分）", with one case per clause: the places the clause
+        names are its condition, and they pay it themselves (pays_itself: the place's own level) or the payer the
+        clause names does. A clause whose payer cannot be read is reported, never guessed."""
         vocab = compile_vocabulary()
         first, _, rest = sent.folded.partition("，")
         part = re.fullmatch(vocab["share_part"], first.strip())
         whole = self._last_matter
-        before = next((o for o in whole["outcomes"] if o["anchor"] == block.anchor), None) if whole else None
+        # (the whole is the matter of the sentence right before, and its cost is shared: a joint verdict)
+        before = next((o for o in whole["outcomes"] if o["anchor"] == block.anchor and o["level"] is None
+                       and "共同" in (o["payer"] or "") and block.text.find(o["quote"]) >= 0
+                       and not block.text[block.text.find(o["quote"]) + len(o["quote"]):sent.start].strip()),
+                      None) if whole else None
         if not part or not rest or before is None:
             return False
         start = block.text.find(before["quote"])
         base = {"anchor": block.anchor, "label": self.doc.label(block), "principle": None,
                 "authority": before["authority"], "headline": before.get("headline") or before["authority"],
-                "quote": block.text[start if start >= 0 else sent.start:sent.end].strip()}
+                "quote": block.text[start:sent.end].strip()}
         outcomes = []
         for clause in re.split(r"[，；]", rest.strip("。 ")):
             own, payer = re.search(vocab["pays_itself"], clause), _PAYER_OF_SHARE.search(clause)
             group = clause[:own.start()] if own else clause[:payer.start()] if payer else ""
-            levels = levels_in(group)[:1] if own else levels_in(payer.group(1)) if payer else []
+            # (a place that pays itself is at its own level, the last one its name says: 省直管县 is a county)
+            # (or the level its name ends in: 凉山彝族自治州 is a 州, though bare 州 is no level word in running text)
+            levels = (levels_in(group)[-1:] or [lv for lv in _ONE_CHAR_LEVELS if group.endswith(lv)]) if own \
+                else levels_in(payer.group(1)) if payer else []
+            if group.strip() and not levels:
+                self._skip(block, clause, "未能确定这部分费用由哪一级承担")
             if not group.strip() or not levels:
                 continue
             joint = len(levels) >= 2
-            places = [p for p in re.split(r"[、和及]", re.sub(r"^(其余|其他)", "", group)) if p]
+            places = [p for p in _split_top_list(re.sub(rf"^(?:{vocab['rest_words']})", "", group).replace("和", "、")) if p]
             outcomes.append({**base, "level": None if joint else levels[0],
                              "payer": self.joint_payer(levels) if joint else levels[0],
                              "shares": _shares(clause[payer.start():], levels) if joint else None,

@@ -81,6 +81,11 @@ class DocIndex:
     shares: dict[str, MatterEntry] = field(default_factory=dict)   # a matter's name → the share of its cost a level bears
 
     @property
+    def every_matter(self) -> list[MatterEntry]:
+        """The matters and the shares of their costs (what a conversation's last answer may have been about)."""
+        return self.matters + list(self.shares.values())
+
+    @property
     def doc_id(self) -> str:
         return self.doc.doc_id
 

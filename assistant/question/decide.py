@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
 from assistant.document.catalog import place_stem
-from assistant.document.compile import (compile_vocabulary, find_levels, level_vocabulary, levels_covered, names_every_level,
-                                        names_share)
+from assistant.document.compile import (compile_vocabulary, find_levels, level_vocabulary, levels_covered, levels_in,
+                                        names_every_level, names_share)
 from assistant.document.parse import heading_title
 from assistant.language.normalize import fold_document
 from assistant.document.index import DocIndex, MatterEntry
@@ -166,22 +166,35 @@ def _in_tier(outcomes: list[dict], d: DocAnalysis, text: str) -> list[dict]:
                                                               for p in o["places"] for s in said)]
     if tiers or not any(o.get("places") for o in outcomes):
         return tiers or outcomes
-    core = lambda p: re.sub(r"(?<=..)[市州县区]$", "", re.sub(r"（[^）]*）", "", p))  # noqa: E731
-    named = [o for o in outcomes if any(len(core(p)) >= 2 and core(p) in text for p in o.get("places") or [])]
+    # (said whole, or by its short name: 成都 of 成都市)
+    named = [o for o in outcomes if any(p in text or (len(place_stem(p) or "") >= 2 and place_stem(p) in text)
+                                        for p in o.get("places") or [])]
     if named:
         return named
-    # (a level said of the asker's own place, "我们州", is a level word too, though no level of the plan)
-    mine = re.compile(rf"(?:{load_lexicon().grammar['first_person'].pattern})们?(?P<w>[省市州县区盟旗])")
+    # (a level word that is a place piece by itself, 州 of "市（州）", though no level of the plan: "我们州"; not a
+    # word inside a kind of place, 县 of 扩权县)
+    mine = re.compile(rf"(?:{load_lexicon().grammar['first_person'].pattern})们?(?P<w>{_LEVEL_CHARS})")
     words = {text[s:e] for s, e, _ in find_levels(text)} | {m.group("w") for m in mine.finditer(text)}
-    by_level = [o for o in outcomes if any(w in p for w in words for p in o.get("places") or [])]
+    alike = lambda p: {re.sub(r"（[^）]*）", "", p), *re.findall(r"（([^）]*)）", p)}  # noqa: E731
+    by_level = [o for o in outcomes if any(w in alike(p) for w in words for p in o.get("places") or [])]
     return by_level if len(by_level) == 1 else outcomes
 
 
-def _share_part(match: MatterMatch, index: DocIndex) -> MatterMatch:
+# One-character level names (levels.yaml), as said of the asker's own place ("我们州")
+_LEVEL_CHARS = "[" + "".join(sorted({lv["name"] for lv in level_vocabulary()["levels"] if len(lv["name"]) == 1})) + "]"
+
+
+def _share_part(match: MatterMatch, index: DocIndex, levels: list[LevelMention]) -> MatterMatch:
     """"生均公用经费 省里该出的那20%谁出": the part of the matter's cost one level bears, where the plan lists it
-    ("生均公用经费（应由我省承担部分）", compile.yaml share_part), is what is asked about."""
+    ("生均公用经费（应由我省承担部分）", compile.yaml share_part), is what is asked about — when the level said of the
+    part is the part's own or takes it in (地方 of 我省; not "中央那块")."""
     part = index.shares.get(match.entry.matter["name"])
-    return MatterMatch(part, match.covered, match.coverage, match.head, match.score) if part else match
+    # (the level as the user says it, not as the plan places it: 地方 of "中央与我省…" is the province's side)
+    said = {lv for m in levels if m.names_share for lv in levels_in(m.surface)}
+    owners = set(levels_in(part.matter["name"].rsplit("（", 1)[-1])) if part else set()
+    fits = not said or not owners or any(s == o or levels_covered(s, [o]) or levels_covered(o, [s])
+                                         for s in said for o in owners)
+    return MatterMatch(part, match.covered, match.coverage, match.head, match.score) if part and fits else match
 
 
 def _same_words_more_said(d: DocAnalysis) -> bool:
@@ -411,7 +424,7 @@ def _part_for_level(v: Verdict, index: DocIndex) -> Verdict:
 def _prefer_context(d: DocAnalysis, context: dict) -> None:
     """"那征地拆迁呢？" after 高速公路项目资本金: of several matches, keep those beside the last turn's whose
     own names say the words (never 行政调解 for "那县区做行政裁决呢", whose sentence only lists 行政裁决)."""
-    before = {o["anchor"] for e in d.index.matters if e.matter["id"] in context["matters"]
+    before = {o["anchor"] for e in d.index.every_matter if e.matter["id"] in context["matters"]
               for o in e.matter["outcomes"]}
     words = {u for m in d.matches for u in m.covered}
     near = [e for e in d.index.matters if e.matter["id"] not in context["matters"]
@@ -484,7 +497,7 @@ def _inherit(d: DocAnalysis, a: Analysis, context: dict) -> str | None:
     if d.matches or not context.get("matters") or context.get("doc_id") != d.index.doc_id \
             or (a.fact and "quote" not in a.intents) or (d.list_filter is not None and "list" in a.intents):
         return None
-    inherited = [e for e in d.index.matters if e.matter["id"] in context["matters"]]
+    inherited = [e for e in d.index.every_matter if e.matter["id"] in context["matters"]]
     sibling = _sibling(d, a, inherited) if a.follow_up else None
     if sibling is not None:   # "那队伍建设呢" after 国家综合性消防救援队伍管理: 国家综合性消防救援队伍建设
         inherited = [sibling]
@@ -721,10 +734,14 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
                 if match.entry.matter["name"] in parts_of:
                     continue
                 scope_here = scope
-                if a.cost_share and (_share_part(match, x.index) is not match or names_share(match.entry.matter["name"])):
-                    # "成都…生均公用经费 省里该出的那20%": the level names the part asked about, not who does the work
-                    match = _share_part(match, x.index)
-                    scope_here = [m for m in scope if not m.names_share]
+                if a.cost_share:
+                    # "成都…生均公用经费 省里该出的那20%": the part asked about, where the level said fits it
+                    match = _share_part(match, x.index, x.levels)
+                if names_share(match.entry.matter["name"]):
+                    # a share of a cost: the level that names it does no work; its cases are told apart by the places
+                    # said (_in_tier), not by a level scope
+                    scope_here = [] if any(o.get("places") for o in match.entry.matter["outcomes"]) \
+                        else [m for m in scope if not m.names_share]
                 outcomes, only = _select(match.entry.matter, scope_here, a.joint_scope)
                 if not outcomes or (only and not any(m.claim for m in scope_here)):
                     # Only another level's version matched best ("应急预案演练" of 县区); the named
@@ -840,7 +857,7 @@ def _resolve(a: Analysis, context: dict, default_doc: str | None) -> Resolution:
         # "作品登记跟著作权转让备案，划分方式是不是一样的", "那转让备案也一样吗" (after 许可备案): matters claimed to be
         # divided alike are, when each level's payer is the same for all of them (the last turn's matters too).
         if a.yes_no and not claimed and load_lexicon().grammar["same_claim"].search(a.text):
-            before = [e.matter for x in explaining for e in x.index.matters
+            before = [e.matter for x in explaining for e in x.index.every_matter
                       if e.matter["id"] in (context.get("matters") or []) and x.index.doc_id == context.get("doc_id")]
             compared = {v.matter["id"]: v.matter for v in verdicts} | {m["id"]: m for m in before}
             if len(compared) >= 2 or (before and len(verdicts) == 1):
