@@ -1061,3 +1061,19 @@ def test_a_place_that_pays_its_share_itself_is_at_its_own_level():
     assert [(o["payer"], o["condition"]) for o in share["outcomes"]] == [
         ("县", "省直管县"), ("州", "某某彝族自治州"), ("省", "其余县")]
     assert not any(n.startswith("城市学校校舍维修改造（") for n in found)
+
+
+def test_items_listed_after_an_excepted_rest_are_matters_of_their_own():
+    """An interpretation's answer ("答：…") whose sentence after a joint rule excepts the rest of its matter and lists
+    more work ("除跨省外的其他水污染防治，以及土壤污染防治、地下水污染防治以及噪声、光、恶臭污染防治，确认为地方财政事权"):
+    the rest is a case of the joint matter, the listed work are matters of their own (以及 after complete work joins
+    two lists), and the joint matter holds none of their words."""
+    rules, _ = compiled("问：水污染防治怎么划分？\n"
+                        "答：重点流域中跨省的水污染防治，确认为中央与地方共同财政事权，由中央与地方共同承担支出责任。"
+                        "除跨省外的其他水污染防治，以及土壤污染防治、地下水污染防治以及噪声、光、恶臭污染防治，确认为地方财政事权，"
+                        "由地方承担支出责任。\n",
+                        field="生态环境", title="某某生态环境领域中央与地方财政事权和支出责任划分改革方案")
+    found = outcomes(rules)
+    assert found["土壤污染防治"] == found["噪声污染防治"] == found["恶臭污染防治"] == [("地方", "地方")]
+    (joint,) = [m for m in rules["matters"] if m["name"].endswith("跨省的水污染防治")]
+    assert not joint["name"].startswith("答") and not any("噪声" in (o.get("clause") or "") for o in joint["outcomes"])

@@ -649,6 +649,15 @@ def _split_list(segment: str, listing: bool = False) -> list[str]:
     """Split one comma-segment on 、 and 和/及/以及 where they list matters, not modifiers
     (listing: the segment is known to be a list, as after 主要包括, so any 和 between names splits)."""
     pieces = _split_top_list(segment)
+    # "A、B、地下水污染防治以及噪声、光、恶臭、电磁辐射污染防治": 以及 inside a middle piece, after complete work, joins
+    # two lists, each read on its own (the second's shared tail is its own items'; not "珠江、淮河等重点流域以及重点海域、
+    # …水污染防治", whose places before 以及 take the work after it)
+    middle = next((i for i, p in enumerate(pieces[1:-1], 1) if "以及" in p), None)
+    if middle is not None:
+        left, _, right = pieces[middle].partition("以及")
+        if len(left) >= 2 and len(right) >= 1 and left.endswith(_ACTIONS):
+            return _split_list("、".join(pieces[:middle] + [left]), listing) + \
+                _split_list("、".join([right] + pieces[middle + 1:]), listing)
     if len(pieces) > 1:
         modifiers = any(p.endswith(_MODIFIER_END) for p in pieces[:-1])
         # "X的A、B和C": the 的-phrase spans the list (unless a 和 after it ends it: "科技馆的运行维护和…")
@@ -1127,6 +1136,7 @@ def _split_payer(folded: str) -> re.Match | None:
 def _drop_lead_in(before: str) -> str:
     """The clauses before a list that only place or report it ("其中，在…方面，《实施方案》将…",
     "《方案》指出，…") are no part of it."""
+    before = re.sub(compile_vocabulary()["qa_label"], "", before)   # "答：将…确认为…"
     while True:
         first, sep, rest = before.strip().partition("，")
         if sep and any(p.search(first) for p in _LEAD_IN):
@@ -1637,6 +1647,15 @@ class Compiler:
                    [c.folded for c in branches], block.text[head.start:span_end].strip(), category,
                    block.text[head.start:head.end], condition=who_set)
         self._whole = (tuple(block.path), auth.group(2), items_text) if "共同" in auth.group(2) else None
+        for c in branches:
+            # "除跨省外的其他水污染、大气污染防治，以及土壤污染防治、…噪声…污染防治，确认为地方财政事权": the items
+            # listed after the excepted rest are matters of their own, with the branch's verdict
+            c_auth = _AUTHORITY.search(c.folded)
+            first, _, listed = c.folded[:c_auth.start()].partition("，") if c_auth else ("", "", "")
+            listed = re.sub(r"^(以及|及|和|还有)", "", listed.strip("，"))
+            if c_auth and re.match(r"除", first) and len(listed) >= 4 and levels_in(c_auth.group(2)):
+                self._emit(block, listed, c_auth.group(2), "", c.folded[c_auth.end():], [],
+                           block.text[c.start:c.end].strip(), category, block.text[c.start:c.end])
         if parts:
             at = auth.end() + parts.end()
             self._compile_payer_sentence(block, Sentence(head.start + at, head.end, head.folded[at:]),
@@ -2276,10 +2295,13 @@ class Compiler:
                     if auth and lv in clause_auth_levels:
                         authority = self.authority([lv], False)
                     payer = lv if (lv in payer_levels or not payer_levels or len(payer_levels) >= 2) else payer_levels[0]
+                    # (not the items the clause lists after its excepted rest, "除…外的其他X，以及A、B，确认为…": they
+                    # are matters of their own, _compile_group)
+                    told = subject + "，" + clause[auth.start():] if auth and re.match(r"除", subject) else clause
                     out.append({"level": lv, "authority": authority or self.authority(auth_levels, True),
                                 "payer": payer, "principle": clause_principle,
                                 "condition": re.sub(r"^由", "", subject).strip() or None,
-                                "clause": clause.strip("。；，")})
+                                "clause": told.strip("。；，")})
         # one branch per level, first wins
         seen, unique = set(), []
         for b in out:
