@@ -1077,3 +1077,19 @@ def test_items_listed_after_an_excepted_rest_are_matters_of_their_own():
     assert found["土壤污染防治"] == found["噪声污染防治"] == found["恶臭污染防治"] == [("地方", "地方")]
     (joint,) = [m for m in rules["matters"] if m["name"].endswith("跨省的水污染防治")]
     assert not joint["name"].startswith("答") and not any("噪声" in (o.get("clause") or "") for o in joint["outcomes"])
+
+
+def test_a_news_sentence_that_runs_on_to_a_second_rule_is_two_rules():
+    """"…确认为市与县共同财政事权，…按4:6比例分担，同时将县道、乡道的养护确认为县级财政事权，…" and "…由市级承担支出
+    责任，而各县辖区内的渡口改造则确认为县级财政事权…" (compile.yaml second_rule_openers): the second rule is one of its
+    own, without the report's 据…介绍/方案将/而/则, and 县道 is a name, not the county's 道."""
+    text = ("某某市交通运输领域市与县财政事权和支出责任划分改革方案\n"
+            "近日，市政府办公室印发《某某市交通运输领域市与县财政事权和支出责任划分改革方案》，明确将高速公路连接线建设确认为"
+            "市与县共同财政事权，建设资金由市级与所在县按4:6比例分担，同时将县道、乡道的建设和养护确认为县级财政事权，由县级"
+            "承担支出责任。\n"
+            "据市财政局相关负责人介绍，在水路方面，方案将公用锚地的建设和维护确认为市级财政事权，由市级承担支出责任，而各县"
+            "辖区内的渡口改造则确认为县级财政事权，由县级承担支出责任。\n")
+    rules, _ = compile_document(parse(text, "news-runon"))
+    assert outcomes(rules) == {
+        "高速公路连接线建设": [(None, "市与县共同")], "县道的建设和养护": [("县", "县")], "乡道的建设和养护": [("县", "县")],
+        "公用锚地的建设和维护": [("市", "市")], "各县辖区内的渡口改造": [("县", "县")]}

@@ -288,8 +288,16 @@ def sentences(block: Block) -> list[Sentence]:
     out, start = [], 0
     # A sentence ends at 。, and also at ；/; when the next clause is a rule of its own ("…；将…",
     # "…；县级应急队伍建设为县级财政事权…").
-    for m in re.finditer(r"。|；", folded):
-        if m.group(0) == "；":
+    second = re.compile(rf"^(?:{compile_vocabulary()['second_rule_openers']})")
+    for m in re.finditer(r"。|；|，", folded):
+        if m.group(0) == "，":
+            # "…确认为市与县共同财政事权，…按4:6比例分担，同时将县道…确认为县级财政事权，由…承担" / "…，而各县…则
+            # 确认为县级财政事权…": a news sentence that goes on to a second rule (compile.yaml second_rule_openers)
+            nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
+            said, then = _AUTHORITY.search(folded[start:m.start()]), _AUTHORITY.search(nxt)
+            if not (second.match(nxt) and said and levels_in(said.group(0)) and then and levels_in(then.group(0))):
+                continue
+        elif m.group(0) == "；":
             nxt = re.split(r"[；。]", folded[m.end():], maxsplit=1)[0]
             auth = _AUTHORITY.search(nxt)
             if not (nxt.lstrip().startswith("将") or (auth and levels_in(auth.group(0)))
@@ -1550,7 +1558,8 @@ class Compiler:
                 clauses.pop(0)
             while clauses and re.match(r"(按照|根据|依据|分别|原则上)", clauses[-1]) and not levels_in(clauses[-1]):
                 mid = clauses.pop() + "，" + mid
-            subject = "，".join(clauses)
+            # ("…，而各县辖区内的渡口改造、…则确认为…": the news report's 而 and 则 are no part of the list)
+            subject = re.sub(r"则$", "", re.sub(r"^(?:而|此外|另外)", "", "，".join(clauses)))
             return (subject, mid) if len(subject) >= 4 else ("", before)
         before = before.lstrip()[1:]
         # "将民航领域通用机场从中央和地方共同财政事权调整为…": where it was is no part of the matter
