@@ -1259,6 +1259,7 @@ class Compiler:
         self._listed_contents()
         self._defined_contents()
         self._tiers()
+        self._tier_cases()
         self.levels = self._doc_levels()
         return self.result()
 
@@ -1296,6 +1297,67 @@ class Compiler:
                             **joint, "condition": f"第{m.group('n')}档：{m.group('places')}", "places": places,
                             "shares": {who[0]: share, other: round(1 - share, 4)}, "anchor": block.anchor,
                             "label": self.doc.label(block), "quote": block.text[sent.start:sent.end].strip()})
+
+    def _tier_cases(self) -> None:
+        """A province's tiers of counties (compile.yaml tier_defined, tier_split, tier_again): a sentence that splits a
+        cost by tiers gives its matters one joint case per tier, with the tier's places (what a question naming one is
+        answered with) and ratio. Its matters are the ones its own rule names ("将学前教育幼儿资助确认为…，第一档由…"),
+        else the ones its subject names ("公用经费保障和…的地方承担部分，第一档…"), else, when it opens with a share of
+        a cost ("中央补助以外的地方承担部分，…分为三档：…"), those of the rule right before it."""
+        vocab = compile_vocabulary()
+        defined: dict[str, str] = {}
+        last: list[tuple[str, str | None, str]] = []       # (tier, who, ratio) of the last split, for 上述…档
+        previous: list[dict] = []
+        for block in self.doc.paragraphs():
+            for sent in sentences(block):
+                f = sent.folded
+                tiers_here = {m.group("n"): m.group("places") for m in re.finditer(vocab["tier_defined"], f)}
+                defined.update(tiers_here)
+                if tiers_here:   # (a sentence that defines tiers is read as their definition, not an unread rule)
+                    self.uncompiled = [u for u in self.uncompiled if fold_document(u["sentence"]) != f.strip()]
+                quote = block.text[sent.start:sent.end].strip()
+                own = [m for m in self.matters.values() if any(o["anchor"] == block.anchor and o["quote"] == quote
+                                                               for o in m["outcomes"])]
+                splits = [(m.group("n"), m.group("who"), m.group("ratio")) for m in re.finditer(vocab["tier_split"], f)]
+                again = re.search(vocab["tier_again"], f)
+                if len(splits) < 2 and again and last:
+                    splits = [(n, again.group("who") or who, ratio) for n, who, ratio in last]
+                if len(splits) < 2:
+                    previous = own or previous
+                    continue
+                last = splits
+                subject = f[:min(re.search(vocab["tier_split"], f).start() if re.search(vocab["tier_split"], f)
+                                 else len(f), again.start() if again else len(f))].strip("，：: ")
+                subject = re.split(r"[，：:]", subject)[0]
+                share = re.search(vocab["share_part"], subject)
+                # (what is before the share names the work, unless it only excepts another level's help: "中央补助以外的")
+                work = re.sub(r".*(?:以外|之外)的?$", "", subject[:share.start()]).rstrip("的") if share else ""
+                matters = own
+                if not matters and len(work) >= 4:
+                    matters = [self._add(Item(name, name, [], ""), block.path[-1] if block.path else "", [])
+                               for name in _split_list(work, listing=True)]
+                elif not matters and share:
+                    matters = previous
+                if matters and not own:
+                    # (read now: no longer among the sentences that looked like rules and were not)
+                    self.uncompiled = [u for u in self.uncompiled if fold_document(u["sentence"]) != f.strip()]
+                who = next((w for _, w, _ in splits if w), None)
+                levels = levels_in(who or "")
+                if len(levels) != 2 or not matters:
+                    continue
+                for n, _, ratio in splits:
+                    places = defined.get(n) or ""
+                    for matter in matters:
+                        matter["outcomes"].append({
+                            "level": None, "authority": next((o["authority"] for o in matter["outcomes"]), ""),
+                            "payer": self.joint_payer(levels), "principle": None,
+                            "shares": _shares("按" + ratio, levels), "headline": "",
+                            "condition": f"第{n}档" + (f"：{places}" if places else ""),
+                            "places": [p for p in _split_top_list(re.sub(rf"^(?:{vocab['rest_words']})", "", places)
+                                                                  .replace("和", "、")) if p],
+                            "anchor": block.anchor, "label": self.doc.label(block), "quote": quote})
+                self.rule_sentences += 0 if own else 1
+                previous = matters
 
     def _tier_items(self, block: Block, said: list[Sentence], found: list[re.Match]) -> list[str]:
         """"以中等职业教育国家助学金、…计划生育扶助保障等7个事项为例,中央分担比例…五档。第一档包括…,中央分担80%;…": the
@@ -1486,6 +1548,9 @@ class Compiler:
                     pass
                 elif not auth and _MAIN_PAYER.search(head.folded) and self._compile_main_payer(block, head):
                     # "…，支出责任以县区财政为主，市级财政给予补助"
+                    pass
+                elif not auth and len(re.findall(compile_vocabulary()["tier_split"], head.folded)) >= 2:
+                    # "中央补助以外的地方承担部分，…分为三档：第一档为…，由…按8:2分担；…": its tiers, read by _tier_cases
                     pass
                 elif not auth and self._compile_share(block, head):
                     # "应由我省承担部分，成都市自行负担，其余市（州）和扩权县由省级财政全额承担"

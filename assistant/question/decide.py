@@ -164,6 +164,11 @@ def _in_tier(outcomes: list[dict], d: DocAnalysis, text: str) -> list[dict]:
     said = [m.surface for m in d.levels if m.level is None and not m.foreign]
     tiers = [o for o in outcomes if o.get("places") and any(p and (s.startswith(p) or p.startswith(s))
                                                               for p in o["places"] for s in said)]
+    # ("医疗救助 第一档的县…": the tier said by its number)
+    numbered = [o for o in outcomes for n in re.findall(r"第[一二三四五六七八九十]+档", text)
+                if (o.get("condition") or "").startswith(n)]
+    if numbered:
+        return numbered
     if tiers or not any(o.get("places") for o in outcomes):
         return tiers or outcomes
     # (said whole, or by its short name: 成都 of 成都市)
@@ -177,7 +182,11 @@ def _in_tier(outcomes: list[dict], d: DocAnalysis, text: str) -> list[dict]:
     words = {text[s:e] for s, e, _ in find_levels(text)} | {m.group("w") for m in mine.finditer(text)}
     alike = lambda p: {re.sub(r"（[^）]*）", "", p), *re.findall(r"（([^）]*)）", p)}  # noqa: E731
     by_level = [o for o in outcomes if any(w in alike(p) for w in words for p in o.get("places") or [])]
-    return by_level if len(by_level) == 1 else outcomes
+    # (and no other case's places are of that level too: "国家乡村振兴重点帮扶县" beside "其他县（市）" may be the county's)
+    others = [p for o in outcomes if o not in by_level for p in o.get("places") or []]
+    if len(by_level) == 1 and not any(w in p for w in words for p in others):
+        return by_level
+    return outcomes
 
 
 # One-character level names (levels.yaml), as said of the asker's own place ("我们州")
