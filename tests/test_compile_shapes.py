@@ -1093,3 +1093,19 @@ def test_a_news_sentence_that_runs_on_to_a_second_rule_is_two_rules():
     assert outcomes(rules) == {
         "高速公路连接线建设": [(None, "市与县共同")], "县道的建设和养护": [("县", "县")], "乡道的建设和养护": [("县", "县")],
         "公用锚地的建设和维护": [("市", "市")], "各县辖区内的渡口改造": [("县", "县")]}
+
+
+def test_a_news_lead_that_states_rules_is_a_paragraph_not_the_title():
+    """A mirror page opening with a lead that names the plan in 《》 and states its rules ("…印发《…》,将A,B…等事项,
+    确认为…;将C、D…确认为…。详情如下;"), then the plan's title line: the lead is compiled (its commas list items), the
+    title is the plan's, 省内 is no level prefix."""
+    text = ("某某省生态环境厅印发《某某省生态环境领域省级与市县财政事权和支出责任划分改革实施方案》,将放射性污染防治,"
+            "省内重点流域水污染防治,跨市流域上下游横向生态补偿等事项,确认为省级与市县共同财政事权;将土壤污染防治、"
+            "地下水污染防治等事项,确认为市县财政事权。详情如下;\n"
+            "某某省生态环境领域省级与市县财政事权和支出责任划分改革实施方案\n"
+            "为深入推进我省生态环境领域省级与市县财政事权和支出责任划分改革工作,结合我省实际,制定本方案。\n")
+    doc = parse(text, "lead-page")
+    rules, _ = compile_document(doc)
+    assert doc.title == "某某省生态环境领域省级与市县财政事权和支出责任划分改革实施方案"
+    assert set(outcomes(rules)) == {"放射性污染防治", "省内重点流域水污染防治", "跨市流域上下游横向生态补偿",
+                                    "土壤污染防治", "地下水污染防治"}

@@ -705,7 +705,7 @@ def parse(text: str, doc_id: str) -> Document:
     # The plan's title: first line after the front matter that is not a heading.
     body = lines[start:]
     if body and body[0].kind == "text" and (_complete(body[0].folded) or _is_plan_title(body[0].folded)) \
-            and not body[0].folded.endswith("。"):
+            and not body[0].folded.endswith("。") and not _lead_with_rules(body[0].folded):
         blocks.append(Block("title", "title", body[0].text, short="方案标题"))
         body = body[1:]
         # "（会政办发〔2024〕31号）" or "（2024年12月20日…）" under a title with no notice around it
@@ -1069,6 +1069,14 @@ def _leading_place(title: str) -> tuple[str | None, str]:
         if m and not re.search(r"领域|财政|事权|级|以下|关于|印发", m.group(1)):
             place, pos = m.group(1), m.end(1)
     return place, title[pos:]
+
+
+def _lead_with_rules(folded: str) -> bool:
+    """"广东省生态环境厅印发《…方案》,将放射性污染防治,…确认为省级与市县共同财政事权;将…确认为市县财政事权。详情如下;":
+    a news page's lead that states rules is a paragraph (its 《》 still names the plan), not the title line."""
+    from assistant.document.compile import looks_like_rule   # (the compiler's words; loaded only for a first line)
+
+    return len(folded) > 80 and looks_like_rule(folded)
 
 
 def load_document(path: Path, doc_id: str | None = None) -> Document:
