@@ -1049,7 +1049,7 @@ def test_cases_of_one_matter_each_with_its_own_payer_follow_its_name():
 
 
 def test_a_place_that_pays_its_share_itself_is_at_its_own_level():
-    """"…，省直管县自行负担" is the county's (the last level its name says), "凉山彝族自治州自行负担" the 州's (the level its
+    """"…，省直管县自行负担" is the county's (the last level its name says), "某某彝族自治州自行负担" the 州's (the level its
     name ends in); a share after a sentence that shares no cost, or not right after it, is no share of that matter."""
     rules, _ = compiled("义务教育总体为中央与地方共同财政事权。\n"
                         "生均公用经费所需经费由中央与我省按80:20比例分担。应由我省承担部分，省直管县自行负担，"
