@@ -272,7 +272,9 @@ class Assistant:
             homophones = self._homophones[key] = Homophones(words, self.tokenizer.known, self.tokenizer.pieces,
                                                             self.lexicon.syllables, names)
         fixed, fixes = homophones.correct(prepared[2])
-        if not fixes:
+        # ("我们是扩权县…": a piece a loaded plan writes as it stands, 扩权县, is the user's word, not a typo of another)
+        if not fixes or any(f.written[0] >= "\u4e00" and any(f.written in b.folded for ix in indexes for b in ix.doc.blocks)
+                            for f in fixes):
             return analysis
         again = analyze(question, indexes, lex, self.tokenizer, self.catalog,
                         (lex.canonicalize(fixed), prepared[1], fixed), taught)

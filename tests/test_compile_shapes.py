@@ -1109,3 +1109,16 @@ def test_a_news_lead_that_states_rules_is_a_paragraph_not_the_title():
     assert doc.title == "某某省生态环境领域省级与市县财政事权和支出责任划分改革实施方案"
     assert set(outcomes(rules)) == {"放射性污染防治", "省内重点流域水污染防治", "跨市流域上下游横向生态补偿",
                                     "土壤污染防治", "地下水污染防治"}
+
+
+def test_a_word_a_loaded_plan_writes_is_never_respelt(tmp_path):
+    """"我们是扩权县…" with a second plan loaded whose words sound alike (全省, read quan-xian too): 扩权县 is written in
+    the first plan as it stands, so it is the user's word, not a typo to read as another (engine._respelt). (This pair
+    of plans of our own does not make the old code respell it; four real pages loaded together did: see the commit.)"""
+    engine_for(tmp_path, "prov-edu", "某某省教育领域中央与地方财政事权和支出责任划分改革方案\n一、主要内容\n"
+               "义务教育总体为中央与地方共同财政事权。\n公用经费保障。生均公用经费所需经费由中央与我省按80:20比例分担。"
+               "应由我省承担部分，甲市自行负担，其余市（州）和扩权县由省级财政全额承担。\n")
+    engine = engine_for(tmp_path, "prov-health", "某某省医疗卫生领域省与市县财政事权和支出责任划分改革方案\n一、主要内容\n"
+                        "将全省性卫生健康规划编制确认为省级财政事权，由省级承担支出责任。\n")
+    result, _ = engine.ask("我们是扩权县 生均公用经费地方那块谁出")
+    assert not result.get("corrections") and {f["payer"] for f in result["findings"]} == {"省"}, result["answer"]
