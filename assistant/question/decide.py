@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 
 from assistant.language.lexicon import load_lexicon
@@ -220,14 +221,18 @@ def _same_words_more_said(d: DocAnalysis) -> bool:
         and not any(m.entry.matter.get("part_of") for m in d.matches)
 
 
+@lru_cache(maxsize=4096)
+def _heading_name(category: str) -> str:
+    """What a section's heading names ("（一）义务教育方面。" → 义务教育: compile.yaml category_headings)."""
+    kinds = re.compile("|".join(compile_vocabulary()["category_headings"]))
+    return kinds.sub("", heading_title(fold_document(category)).strip().rstrip("。"))
+
+
 def _wholes(matches: list[MatterMatch]) -> set:
     """Names of matched matters that are a whole beside a matched part of it: the enumeration a part belongs
     to, or a matter its section's heading names ("一、义务教育") beside that field's other matters."""
     wholes = {m.entry.matter.get("part_of") for m in matches}
-    # (a heading that names a category, "（一）义务教育方面。", names its matter 义务教育: compile.yaml category_headings)
-    category = re.compile("|".join(compile_vocabulary()["category_headings"]))
-    headed = {m.entry.matter["name"] for m in matches
-              if category.sub("", heading_title(fold_document(m.entry.matter.get("category") or "")).strip().rstrip("。")) == m.entry.matter["name"]}
+    headed = {m.entry.matter["name"] for m in matches if _heading_name(m.entry.matter.get("category") or "") == m.entry.matter["name"]}
     if len(headed) < len({m.entry.matter["name"] for m in matches}):
         wholes |= headed
     return wholes

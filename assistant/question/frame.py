@@ -11,7 +11,6 @@ from assistant.language.gazetteer import load_gazetteer, names_feature, unknown_
 from assistant.language.lexicon import Lexicon
 from assistant.language.prepare import matches_any, question_text
 from assistant.document.catalog import Catalog, build_catalog, place_stem
-from assistant.document.compile import find_levels
 from assistant.document.index import DocIndex
 from assistant.question.match import MatterMatch, covering, match_matters, names_head
 from assistant.language.tokenize import Tokenizer
@@ -571,7 +570,6 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         follow_up=follow_up, fields_named=fields_named, plain=plain,
         joint_scope=bool(g["joint_scope"].search(asked)), plans=tuple(catalog.metas),
         ratio=_ratio(ratio),
-        cost_share=any(g["cost_share"].match(text[end:]) for _, end, _ in find_levels(text)),
     )
     unknown = _unknown_runs(words, text, lex)   # (the same for every plan)
     for index in indexes:
@@ -684,6 +682,8 @@ def analyze(question: str, indexes: list[DocIndex], lex: Lexicon, tok: Tokenizer
         analysis.yes_no = True
     for d in analysis.docs:
         d.list_filter = _list_filter(analysis, d, lex)
+    # "省里该出的那20%…": a level word said as a part of a cost (grammar.yaml cost_share, read with the level mentions)
+    analysis.cost_share = any(m.names_share for d in analysis.docs for m in d.levels)
     return analysis
 
 
