@@ -1326,8 +1326,9 @@ class Compiler:
                     previous = own or previous
                     continue
                 last = splits
-                subject = f[:min(re.search(vocab["tier_split"], f).start() if re.search(vocab["tier_split"], f)
-                                 else len(f), again.start() if again else len(f))].strip("，：: ")
+                first_split = re.search(vocab["tier_split"], f)
+                subject = f[:min(first_split.start() if first_split else len(f),
+                                 again.start() if again else len(f))].strip("，：: ")
                 subject = re.split(r"[，：:]", subject)[0]
                 share = re.search(vocab["share_part"], subject)
                 # (what is before the share names the work, unless it only excepts another level's help: "中央补助以外的")
