@@ -159,6 +159,12 @@ assert _WHOLE_PAYER in _PAYER.pattern, "_PAYER_OF_SHARE widens one alternative o
 _PAYER_OF_SHARE = re.compile(_PAYER.pattern.replace(_WHOLE_PAYER, "(?:(?<=分别|共同|各自|财政)|(?<=财政全额))承担"))
 
 
+def _places_of(group: str) -> list[str]:
+    """The places a case of a shared cost names ("其余市（州）和扩权县" → 市（州）, 扩权县; compile.yaml rest_words)."""
+    rest = re.sub(rf"^(?:{compile_vocabulary()['rest_words']})", "", group)
+    return [p for p in _split_top_list(rest.replace("和", "、")) if p]
+
+
 def _payer_in(folded: str) -> re.Match | None:
     """The sentence's 由-payer; "…由省级财政全额承担" only where the clause before it ends in a share of a cost
     ("…地方应承担的20%部分，由省级财政全额承担", _PAYER_OF_SHARE)."""
@@ -1314,7 +1320,7 @@ class Compiler:
                 tiers_here = {m.group("n"): m.group("places") for m in re.finditer(vocab["tier_defined"], f)}
                 defined.update(tiers_here)
                 if tiers_here:   # (a sentence that defines tiers is read as their definition, not an unread rule)
-                    self.uncompiled = [u for u in self.uncompiled if fold_document(u["sentence"]) != f.strip()]
+                    self._unskip(f)
                 quote = block.text[sent.start:sent.end].strip()
                 own = [m for m in self.matters.values() if any(o["anchor"] == block.anchor and o["quote"] == quote
                                                                for o in m["outcomes"])]
@@ -1340,8 +1346,7 @@ class Compiler:
                 elif not matters and share:
                     matters = previous
                 if matters and not own:
-                    # (read now: no longer among the sentences that looked like rules and were not)
-                    self.uncompiled = [u for u in self.uncompiled if fold_document(u["sentence"]) != f.strip()]
+                    self._unskip(f)   # (read now: no longer among the sentences that looked like rules and were not)
                 who = next((w for _, w, _ in splits if w), None)
                 levels = levels_in(who or "")
                 if len(levels) != 2 or not matters:
@@ -1354,8 +1359,7 @@ class Compiler:
                             "payer": self.joint_payer(levels), "principle": None,
                             "shares": _shares("按" + ratio, levels), "headline": "",
                             "condition": f"第{n}档" + (f"：{places}" if places else ""),
-                            "places": [p for p in _split_top_list(re.sub(rf"^(?:{vocab['rest_words']})", "", places)
-                                                                  .replace("和", "、")) if p],
+                            "places": _places_of(places),
                             "anchor": block.anchor, "label": self.doc.label(block), "quote": quote})
                 self.rule_sentences += 0 if own else 1
                 previous = matters
@@ -1929,11 +1933,14 @@ class Compiler:
         first, _, rest = sent.folded.partition("，")
         part = re.fullmatch(vocab["share_part"], first.strip())
         whole = self._last_matter
+
+        def right_before(quote: str) -> bool:
+            at = block.text.find(quote)
+            return at >= 0 and not block.text[at + len(quote):sent.start].strip()
+
         # (the whole is the matter of the sentence right before, and its cost is shared: a joint verdict)
         before = next((o for o in whole["outcomes"] if o["anchor"] == block.anchor and o["level"] is None
-                       and "共同" in (o["payer"] or "") and block.text.find(o["quote"]) >= 0
-                       and not block.text[block.text.find(o["quote"]) + len(o["quote"]):sent.start].strip()),
-                      None) if whole else None
+                       and "共同" in (o["payer"] or "") and right_before(o["quote"])), None) if whole else None
         if not part or not rest or before is None:
             return False
         start = block.text.find(before["quote"])
@@ -1953,11 +1960,10 @@ class Compiler:
             if not group.strip() or not levels:
                 continue
             joint = len(levels) >= 2
-            places = [p for p in _split_top_list(re.sub(rf"^(?:{vocab['rest_words']})", "", group).replace("和", "、")) if p]
             outcomes.append({**base, "level": None if joint else levels[0],
                              "payer": self.joint_payer(levels) if joint else levels[0],
                              "shares": _shares(clause[payer.start():], levels) if joint else None,
-                             "condition": group, "places": places})
+                             "condition": group, "places": _places_of(group)})
         if not outcomes:
             return False
         name = f"{whole['name']}（{part.group('part')}）"
@@ -2220,6 +2226,10 @@ class Compiler:
             return   # the principle for unlisted matters: kept as the rules' `residual`, not a rule
         self.uncompiled.append({"anchor": block.anchor, "label": self.doc.label(block), "sentence": sentence,
                                 "reason": reason})
+
+    def _unskip(self, folded: str) -> None:
+        """A sentence `_skip` reported that a later pass has read after all."""
+        self.uncompiled = [u for u in self.uncompiled if fold_document(u["sentence"]) != folded.strip()]
 
     def _emit(self, block: Block, items_text: str, auth_phrase: str, mid: str, after: str,
               conditions: list[str], quote: str, category: str, sentence: str, condition: str | None = None) -> None:
